@@ -1,0 +1,95 @@
+# profiler: eBPF system-wide profiler.  `make help` lists the targets.
+.DELETE_ON_ERROR:
+.SUFFIXES:
+# Skeletons and BPF objects are intermediate: keep them.
+.SECONDARY:
+
+ARCH		:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VERSION		:= 0.1.0
+OUT		:= build
+CLANG		?= clang
+BPFTOOL		?= bpftool
+CC		?= gcc
+PKG_LIBS	:= libbpf libelf libdw zlib
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CFLAGS		?= -O2 -g
+WARN		:= -Wall -Wextra -Werror -Wno-missing-field-initializers
+USER_CFLAGS	:= $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP \
+		   -Iinclude -Iuser -I$(OUT) -DPROFILER_VERSION='"$(VERSION)"'
+LDLIBS		:= -lbpf -lelf -ldw -lz
+BPF_CFLAGS	:= -target bpf -g -O2 -Wall -D__TARGET_ARCH_$(ARCH) -MMD -MP \
+		   -Ivmlinux/$(ARCH) -Iinclude -Ibpf
+
+BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
+BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
+SKELS		:= $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+
+# Everything but main.c goes into a library that the unit tests link too.
+LIB_SRCS	:= $(filter-out user/main.c,$(wildcard user/*.c user/render/*.c))
+LIB_OBJS	:= $(patsubst user/%.c,$(OUT)/user/%.o,$(LIB_SRCS))
+MAIN_OBJ	:= $(OUT)/user/main.o
+
+.PHONY: all
+all: profiler
+
+profiler: $(MAIN_OBJ) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+# User objects may include any skeleton: generate them all first.
+$(OUT)/user/%.o: user/%.c | $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(OUT):
+	$(Q)mkdir -p $@
+
+# Regenerate the vendored CO-RE header from this kernel's BTF.
+.PHONY: vmlinux
+vmlinux:
+	$(Q)mkdir -p vmlinux/$(ARCH)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
+
+# ---- tests -----------------------------------------------------------------
+include tests/tests.mk
+
+# ---- demo and benchmarks ---------------------------------------------------
+.PHONY: deps
+deps:
+	$(Q)tools/deps.sh --if-missing
+
+.PHONY: demo
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all $(TARGET_BINS)
+	$(Q)tools/demo.sh
+
+.PHONY: clean
+clean:
+	rm -rf $(OUT) profiler demo.folded
+
+.PHONY: help
+help:
+	@echo 'make           build ./profiler'
+	@echo 'make test      unit tests (also under ASan+UBSan) and root integration tests'
+	@echo 'make demo      build, run a demo workload, profile it, write demo.folded'
+	@echo 'make vmlinux   regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'
+	@echo 'V=1            show full commands'
+
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)

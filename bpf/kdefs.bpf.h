@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Kernel macros that BTF (and so vmlinux.h) cannot carry.  Values are UAPI or
+ * long-stable kernel ABI.
+ */
+#ifndef PROFILER_KDEFS_BPF_H
+#define PROFILER_KDEFS_BPF_H
+
+#define EFAULT		14
+#define ENOMEM		12
+#define EEXIST		17
+
+#define PF_KTHREAD	0x00200000	/* include/linux/sched.h */
+
+#endif

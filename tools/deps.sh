@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# Installs the Debian 12 packages that building and testing the profiler
+# need.  With --if-missing, does nothing when every tool and header is
+# already there (so `make test` and `make demo` can call it cheaply).
+set -eu
+
+PACKAGES="make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev
+	  zlib1g-dev libcmocka-dev pkg-config binutils procps util-linux"
+
+missing()
+{
+	local c h
+	for c in make gcc clang bpftool pkg-config strip nm readelf pgrep setpriv; do
+		command -v "$c" >/dev/null 2>&1 || return 0
+	done
+	for h in bpf/libbpf.h gelf.h elfutils/libdwfl.h zlib.h cmocka.h; do
+		[ -e "/usr/include/$h" ] || return 0
+	done
+	return 1
+}
+
+if [ "${1:-}" = "--if-missing" ] && ! missing; then
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "tools/deps.sh: installing packages needs root: sudo tools/deps.sh" >&2
+	exit 1
+fi
+
+echo "tools/deps.sh: installing build and test dependencies"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null

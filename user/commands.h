@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Entry points of the commands main() dispatches to; each returns the exit
+ * status (0 ok, 1 runtime failure, 2 usage error, or a COMMAND's status). */
+#ifndef PROFILER_COMMANDS_H
+#define PROFILER_COMMANDS_H
+
+/* `profiler [cpu] ...`: CPU sampling (user/cpu.c). */
+int cmd_cpu(int argc, char **argv);
+/* `profiler check`: can this machine run the profiler? (user/check.c) */
+int cmd_check(int argc, char **argv);
+
+#endif

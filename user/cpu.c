@@ -1,0 +1,681 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "cpu.h"
+#include "cpu.skel.h"
+#include "launch.h"
+#include "log.h"
+#include "outfile.h"
+#include "profile.h"
+#include "render/render.h"
+#include "symbolize.h"
+#include "sysinfo.h"
+
+/* Everything a run holds; released in one place (run_free). */
+struct run {
+	struct cpu_opts o;
+	struct cpu_bpf *skel;
+	struct bpf_link **perf_links;
+	int *perf_fds;
+	int nperf;
+	struct ring_buffer *events;
+	struct symbolizer *sym;
+	struct profile *prof;
+	struct launch child;
+	int child_status;	/* wait status once reaped, else -1 */
+	bool child_reaped;
+	int *pidfds;		/* one per -p target (or the COMMAND) */
+	bool *exited;
+	int ntargets;
+	int sigfd, timerfd;
+	sigset_t orig_mask;
+	struct timespec start, end;
+	const char *stop_reason;
+};
+
+static long perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu)
+{
+	return syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+static int64_t ns_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000000000LL + (b->tv_nsec - a->tv_nsec);
+}
+
+/* One sampling event per online CPU, each running cpu_sample. */
+static int attach_perf_events(struct run *r)
+{
+	struct perf_event_attr attr = {
+		.size = sizeof(attr),
+		.freq = 1,
+		.sample_freq = r->o.freq,
+	};
+	bool cycles = !strcmp(r->o.event, "cycles");
+	bool *online;
+	int ncpus, cpu;
+
+	attr.type = cycles ? PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE;
+	attr.config = cycles ? PERF_COUNT_HW_CPU_CYCLES : PERF_COUNT_SW_CPU_CLOCK;
+
+	online = sys_online_cpus(&ncpus);
+	if (!online) {
+		p_err("cannot read the online CPUs from /sys/devices/system/cpu/online: %s",
+		      strerror(errno));
+		return -1;
+	}
+	r->perf_links = calloc(ncpus, sizeof(*r->perf_links));
+	r->perf_fds = calloc(ncpus, sizeof(*r->perf_fds));
+	if (!r->perf_links || !r->perf_fds) {
+		free(online);
+		p_err("out of memory");
+		return -1;
+	}
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		struct bpf_link *link;
+		int fd;
+
+		if (!online[cpu])
+			continue;
+		fd = perf_event_open(&attr, -1, cpu);
+		if (fd < 0) {
+			int err = errno;
+
+			free(online);
+			if (cycles && (err == ENOENT || err == EOPNOTSUPP || err == ENODEV))
+				p_err("event 'cycles' is not available on this machine "
+				      "(no hardware PMU): use --event cpu-clock");
+			else if (err == EINVAL)
+				p_err("cannot sample at %llu Hz on CPU %d: above "
+				      "kernel.perf_event_max_sample_rate? Lower -F",
+				      (unsigned long long)r->o.freq, cpu);
+			else
+				p_err("perf_event_open on CPU %d failed: %s", cpu,
+				      strerror(err));
+			return -1;
+		}
+		r->perf_fds[r->nperf] = fd;
+		link = bpf_program__attach_perf_event(r->skel->progs.cpu_sample, fd);
+		if (!link) {
+			int err = errno;
+
+			close(fd);
+			free(online);
+			p_err("cannot attach the sampling program on CPU %d: %s",
+			      cpu, strerror(err));
+			return -1;
+		}
+		r->perf_links[r->nperf++] = link;
+	}
+	free(online);
+	return 0;
+}
+
+static void detach_perf_events(struct run *r)
+{
+	int i;
+
+	for (i = 0; i < r->nperf; i++) {
+		bpf_link__destroy(r->perf_links[i]);
+		close(r->perf_fds[i]);
+	}
+	r->nperf = 0;
+}
+
+static int handle_event(void *ctx, void *data, size_t len)
+{
+	struct run *r = ctx;
+	const struct prof_event *e = data;
+
+	if (len < sizeof(*e))
+		return 0;
+	if (e->kind == EVENT_NEW_PROCESS) {
+		int err = symbolizer__add_process(r->sym, e->tgid);
+
+		if (err)
+			p_dbg("maps of process %u unreadable: %s", e->tgid,
+			      strerror(-err));
+	}
+	return 0;
+}
+
+static int load_bpf(struct run *r)
+{
+	struct cpu_bpf *skel;
+	int err;
+
+	skel = cpu_bpf__open();
+	if (!skel) {
+		p_err("cannot open the BPF object: %s", strerror(errno));
+		return -1;
+	}
+	r->skel = skel;
+	skel->rodata->filter_targets = r->o.npids > 0 || r->o.command;
+	skel->rodata->collect_user = !r->o.kernel_only;
+	skel->rodata->collect_kernel = !r->o.user_only;
+	bpf_map__set_max_entries(skel->maps.stacks, r->o.stack_map_size);
+	bpf_map__set_max_entries(skel->maps.counts, r->o.counts_map_size);
+
+	err = cpu_bpf__load(skel);
+	if (err) {
+		const char *tail = log_libbpf_tail();
+
+		if (err == -EPERM || err == -EACCES)
+			p_err("loading BPF programs was refused: needs root or "
+			      "CAP_BPF and CAP_PERFMON");
+		else
+			p_err("cannot load the BPF programs: %s%s", strerror(-err),
+			      log_level >= LOG_VERBOSE ? "" :
+			      " (run with -v for the verifier log)");
+		if (tail && log_level < LOG_VERBOSE)
+			p_dbg("%s", tail);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_targets(struct run *r)
+{
+	int fd = bpf_map__fd(r->skel->maps.targets), i;
+	__u8 one = 1;
+
+	for (i = 0; i < r->ntargets; i++) {
+		__u32 pid = i < r->o.npids ? (__u32)r->o.pids[i] : (__u32)r->child.pid;
+
+		if (bpf_map_update_elem(fd, &pid, &one, BPF_ANY)) {
+			p_err("cannot add process %u to the target map: %s", pid,
+			      strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int setup_targets(struct run *r)
+{
+	int i;
+
+	r->ntargets = r->o.command ? 1 : r->o.npids;
+	r->pidfds = calloc(r->ntargets ? r->ntargets : 1, sizeof(*r->pidfds));
+	r->exited = calloc(r->ntargets ? r->ntargets : 1, sizeof(*r->exited));
+	if (!r->pidfds || !r->exited) {
+		p_err("out of memory");
+		return -1;
+	}
+	for (i = 0; i < r->ntargets; i++) {
+		pid_t pid = r->o.command ? r->child.pid : r->o.pids[i];
+
+		r->pidfds[i] = sys_pidfd_open(pid);
+		if (r->pidfds[i] == -ESRCH) {
+			p_err("process %d not found", (int)pid);
+			return -1;
+		}
+		if (r->pidfds[i] < 0) {
+			p_err("cannot watch process %d: %s", (int)pid,
+			      strerror(-r->pidfds[i]));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int setup_signals_and_timer(struct run *r)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, &r->orig_mask)) {
+		p_err("cannot block signals: %s", strerror(errno));
+		return -1;
+	}
+	r->sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (r->sigfd < 0) {
+		p_err("signalfd failed: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int start_timer(struct run *r)
+{
+	struct itimerspec its = {};
+
+	if (r->o.duration <= 0)
+		return 0;
+	r->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (r->timerfd < 0) {
+		p_err("timerfd_create failed: %s", strerror(errno));
+		return -1;
+	}
+	its.it_value.tv_sec = (time_t)r->o.duration;
+	its.it_value.tv_nsec = (long)((r->o.duration - its.it_value.tv_sec) * 1e9);
+	if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+		its.it_value.tv_nsec = 1;
+	if (timerfd_settime(r->timerfd, 0, &its, NULL)) {
+		p_err("timerfd_settime failed: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Poll signals, the timer, target exits and BPF notifications. */
+static void event_loop(struct run *r)
+{
+	int n = 3 + r->ntargets, i, left;
+	struct pollfd *pfd = calloc(n, sizeof(*pfd));
+
+	if (!pfd) {
+		r->stop_reason = "out of memory";
+		return;
+	}
+	pfd[0].fd = r->sigfd;
+	pfd[1].fd = r->timerfd;
+	pfd[2].fd = ring_buffer__epoll_fd(r->events);
+	for (i = 0; i < 3 + r->ntargets; i++)
+		pfd[i].events = POLLIN;
+	for (i = 0; i < r->ntargets; i++)
+		pfd[3 + i].fd = r->pidfds[i];
+
+	while (!r->stop_reason) {
+		if (poll(pfd, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			r->stop_reason = "poll failed";
+			break;
+		}
+		if (pfd[2].revents)
+			ring_buffer__consume(r->events);
+		if (pfd[0].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(r->sigfd, &si, sizeof(si)) == sizeof(si))
+				r->stop_reason = strsignal(si.ssi_signo);
+		}
+		if (pfd[1].revents)
+			r->stop_reason = "duration reached";
+		left = 0;
+		for (i = 0; i < r->ntargets; i++) {
+			if (pfd[3 + i].revents) {
+				r->exited[i] = true;
+				pfd[3 + i].fd = -1;
+			}
+			left += !r->exited[i];
+		}
+		if (r->ntargets && !left)
+			r->stop_reason = r->ntargets > 1 ? "all targets exited" :
+				       "target exited";
+	}
+	free(pfd);
+}
+
+/* The kernel's ips of one stack id, leaf first; count of valid entries. */
+static int read_stack(int fd, __s32 id, __u64 *ips)
+{
+	int n;
+
+	if (id < 0 || bpf_map_lookup_elem(fd, &id, ips))
+		return 0;
+	for (n = 0; n < PROF_MAX_STACK_DEPTH && ips[n]; n++)
+		;
+	return n;
+}
+
+static const char *stack_loss_name(__s32 id)
+{
+	switch (-id) {
+	case EEXIST:
+		return "[stack lost: collision]";
+	case ENOMEM:
+		return "[stack lost: map full]";
+	default:
+		return "[stack lost]";
+	}
+}
+
+/* Turn the kernel's counts into profile samples. */
+static int drain_counts(struct run *r)
+{
+	int counts_fd = bpf_map__fd(r->skel->maps.counts);
+	int stacks_fd = bpf_map__fd(r->skel->maps.stacks);
+	__u64 ips[PROF_MAX_STACK_DEPTH];
+	uint32_t locs[2 * PROF_MAX_STACK_DEPTH + 2];
+	int64_t period = 1000000000LL / r->o.freq;
+	struct cpu_key key, next, *prev = NULL;
+	char comm[PROF_COMM_LEN + 1];
+
+	while (bpf_map_get_next_key(counts_fd, prev, &next) == 0) {
+		struct frame f;
+		uint32_t nlocs = 0;
+		__u64 count;
+		int64_t values[2];
+		int n, i;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(counts_fd, &key, &count))
+			continue;
+
+		/* Kernel part first: locs are leaf first. */
+		n = read_stack(stacks_fd, key.kern_stack_id, ips);
+		for (i = 0; i < n; i++) {
+			/* Callers' ips are return addresses: look up the call. */
+			symbolizer__resolve_kernel(r->sym, i ? ips[i] - 1 : ips[i], &f);
+			locs[nlocs++] = profile__location(r->prof, &f);
+		}
+		if (key.kern_stack_id < -1)
+			locs[nlocs++] = profile__pseudo_location(r->prof,
+						stack_loss_name(key.kern_stack_id));
+
+		n = read_stack(stacks_fd, key.user_stack_id, ips);
+		for (i = 0; i < n; i++) {
+			symbolizer__resolve_user(r->sym, key.tgid,
+						 i ? ips[i] - 1 : ips[i], &f);
+			locs[nlocs++] = profile__location(r->prof, &f);
+		}
+		if (key.user_stack_id < -1)
+			locs[nlocs++] = profile__pseudo_location(r->prof,
+						stack_loss_name(key.user_stack_id));
+		if (nlocs == 0 && r->o.kernel_only)
+			locs[nlocs++] = profile__pseudo_location(r->prof, "[user mode]");
+
+		for (i = 0; i < (int)nlocs; i++) {
+			if (!locs[i]) {
+				p_err("out of memory while building the profile");
+				return -1;
+			}
+		}
+		memcpy(comm, key.comm, PROF_COMM_LEN);
+		comm[PROF_COMM_LEN] = '\0';
+		values[0] = count;
+		values[1] = count * period;
+		if (profile__add_sample(r->prof, locs, nlocs, key.tgid, comm, values)) {
+			p_err("out of memory while building the profile");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void read_stats(struct run *r, __u64 *totals)
+{
+	int fd = bpf_map__fd(r->skel->maps.stats);
+	int ncpus = libbpf_num_possible_cpus();
+	__u64 *vals = calloc(ncpus > 0 ? ncpus : 1, sizeof(*vals));
+	__u32 k;
+	int c;
+
+	memset(totals, 0, STAT__MAX * sizeof(*totals));
+	if (!vals)
+		return;
+	for (k = 0; k < STAT__MAX; k++) {
+		if (bpf_map_lookup_elem(fd, &k, vals))
+			continue;
+		for (c = 0; c < ncpus; c++)
+			totals[k] += vals[c];
+	}
+	free(vals);
+}
+
+static int record_losses(struct run *r)
+{
+	static const struct {
+		enum prof_stat stat;
+		const char *what;
+		const char *hint;
+	} reasons[] = {
+		{ STAT_USTACK_FULL, "user stacks: stack map full", "raise --stack-map-size" },
+		{ STAT_KSTACK_FULL, "kernel stacks: stack map full", "raise --stack-map-size" },
+		{ STAT_USTACK_COLLISION, "user stacks: hash collision in the stack map",
+		  "raise --stack-map-size" },
+		{ STAT_KSTACK_COLLISION, "kernel stacks: hash collision in the stack map",
+		  "raise --stack-map-size" },
+		{ STAT_USTACK_FAULT, "user stacks: could not be walked", "" },
+		{ STAT_KSTACK_FAULT, "kernel stacks: could not be walked", "" },
+		{ STAT_COUNTS_FULL, "samples: counts map full, sample dropped",
+		  "raise --counts-map-size" },
+		{ STAT_TARGETS_FULL, "forked children not followed: target map full", "" },
+		{ STAT_EVENTS_LOST, "new-process notifications: ring buffer full",
+		  "frames of those processes may stay unnamed" },
+	};
+	__u64 totals[STAT__MAX];
+	size_t i;
+
+	read_stats(r, totals);
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		__u64 n = totals[reasons[i].stat];
+
+		if (n && profile__add_loss(r->prof, reasons[i].what, reasons[i].hint, n))
+			return -1;
+	}
+	return 0;
+}
+
+static int build_profile(struct run *r)
+{
+	char title[256];
+	int len;
+
+	r->prof = profile__new();
+	if (!r->prof || profile__add_type(r->prof, "samples", "count") < 0 ||
+	    profile__add_type(r->prof, "cpu", "nanoseconds") < 0)
+		goto oom;
+	r->prof->period_type = r->prof->types[1];
+	r->prof->period = 1000000000LL / r->o.freq;
+	r->prof->duration_ns = ns_between(&r->start, &r->end);
+
+	len = snprintf(title, sizeof(title), "profiler cpu: %s at %llu Hz, ",
+		       r->o.event, (unsigned long long)r->o.freq);
+	if (r->o.command)
+		snprintf(title + len, sizeof(title) - len, "command %s (pid %d)",
+			 r->o.command[0], (int)r->child.pid);
+	else if (r->o.npids)
+		snprintf(title + len, sizeof(title) - len, "%s %d%s",
+			 r->o.npids > 1 ? "pids" : "pid", (int)r->o.pids[0],
+			 r->o.npids > 1 ? ",..." : "");
+	else
+		snprintf(title + len, sizeof(title) - len, "system wide");
+	if (profile__str(r->prof, title) < 0)
+		goto oom;
+	r->prof->title = profile__str(r->prof, title);
+	if (record_losses(r))
+		goto oom;
+	return drain_counts(r);
+oom:
+	p_err("out of memory while building the profile");
+	return -1;
+}
+
+static int write_outputs(struct run *r)
+{
+	struct outfile of;
+	int err = 0;
+
+	if (r->o.folded) {
+		err = outfile__open(&of, r->o.folded);
+		if (err) {
+			p_err("cannot write %s: %s", r->o.folded, strerror(-err));
+			return -1;
+		}
+		err = render_folded(r->prof, 0, of.f);
+		if (err) {
+			outfile__abort(&of);
+			p_err("cannot write %s: %s", r->o.folded, strerror(-err));
+			return -1;
+		}
+		err = outfile__commit(&of);
+		if (err) {
+			p_err("cannot write %s: %s", r->o.folded, strerror(-err));
+			return -1;
+		}
+	}
+	if (log_level >= LOG_NORMAL) {
+		err = render_table(r->prof, 0, (int)r->o.top, stdout);
+		if (r->stop_reason)
+			printf("\nstopped: %s\n", r->stop_reason);
+		if (r->o.folded)
+			printf("wrote %s\n", r->o.folded);
+		fflush(stdout);
+	}
+	return err ? -1 : 0;
+}
+
+/* End the COMMAND if it still runs, and collect its wait status. */
+static void reap_child(struct run *r)
+{
+	int status;
+
+	if (r->child.pid <= 0 || r->child_reaped)
+		return;
+	if (waitpid(r->child.pid, &status, WNOHANG) == 0) {
+		kill(r->child.pid, SIGTERM);
+		waitpid(r->child.pid, &status, 0);
+	}
+	r->child_status = status;
+	r->child_reaped = true;
+}
+
+static void run_free(struct run *r)
+{
+	int i;
+
+	detach_perf_events(r);
+	free(r->perf_links);
+	free(r->perf_fds);
+	ring_buffer__free(r->events);
+	cpu_bpf__destroy(r->skel);
+	symbolizer__free(r->sym);
+	profile__free(r->prof);
+	for (i = 0; i < r->ntargets; i++)
+		if (r->pidfds[i] > 0)
+			close(r->pidfds[i]);
+	free(r->pidfds);
+	free(r->exited);
+	if (r->sigfd >= 0)
+		close(r->sigfd);
+	if (r->timerfd >= 0)
+		close(r->timerfd);
+	cli_free_cpu(&r->o);
+}
+
+int cmd_cpu(int argc, char **argv)
+{
+	struct run r = { .sigfd = -1, .timerfd = -1, .child_status = -1,
+			 .child = { .pid = -1, .go_fd = -1 } };
+	int status = EXIT_RUNTIME, i;
+
+	switch (cli_parse_cpu(argc, argv, &r.o)) {
+	case CLI_EXIT_OK:
+		cli_free_cpu(&r.o);
+		return 0;
+	case CLI_USAGE:
+		cli_free_cpu(&r.o);
+		return EXIT_USAGE;
+	case CLI_OK:
+		break;
+	}
+	log_level = r.o.verbosity;
+	log_setup_libbpf();
+
+	if (!sys_has_bpf_privileges()) {
+		p_err("needs root or CAP_BPF and CAP_PERFMON");
+		goto out;
+	}
+	if (!sys_has_btf()) {
+		p_err("kernel without BTF (/sys/kernel/btf/vmlinux missing): "
+		      "needs CONFIG_DEBUG_INFO_BTF=y");
+		goto out;
+	}
+	for (i = 0; i < r.o.npids; i++) {
+		if (sys_process_exists(r.o.pids[i])) {
+			p_err("process %d not found", (int)r.o.pids[i]);
+			goto out;
+		}
+	}
+	if (setup_signals_and_timer(&r))
+		goto out;
+	if (r.o.command) {
+		int err = launch__prepare(r.o.command, &r.orig_mask, &r.child);
+
+		if (err) {
+			p_err("cannot start %s: %s", r.o.command[0], strerror(-err));
+			goto out;
+		}
+	}
+	if (setup_targets(&r) || load_bpf(&r) || add_targets(&r))
+		goto out;
+
+	r.sym = symbolizer__new();
+	r.events = ring_buffer__new(bpf_map__fd(r.skel->maps.events), handle_event,
+				    &r, NULL);
+	if (!r.sym || !r.events) {
+		p_err("out of memory");
+		goto out;
+	}
+	/* Snapshot -p targets now: they may exit before their first sample. */
+	for (i = 0; i < r.o.npids; i++)
+		symbolizer__add_process(r.sym, r.o.pids[i]);
+	if (cpu_bpf__attach(r.skel)) {
+		p_err("cannot attach the process-tracking programs: %s",
+		      strerror(errno));
+		goto out;
+	}
+	if (attach_perf_events(&r))
+		goto out;
+	if (start_timer(&r))
+		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &r.start);
+	if (r.o.command && launch__go(&r.child)) {
+		p_err("cannot start %s", r.o.command[0]);
+		goto out;
+	}
+	if (!r.o.command)
+		p_info("profiling %s at %llu Hz%s",
+		       r.o.npids ? "the given processes" : "the whole system",
+		       (unsigned long long)r.o.freq,
+		       r.o.duration > 0 ? "" : "; Ctrl-C to stop");
+
+	event_loop(&r);
+
+	/* Freeze the counts, then collect what's left of the notifications. */
+	clock_gettime(CLOCK_MONOTONIC, &r.end);
+	detach_perf_events(&r);
+	ring_buffer__consume(r.events);
+	reap_child(&r);
+	if (build_profile(&r) || write_outputs(&r))
+		goto out;
+	status = 0;
+	if (r.o.command && r.child_status != -1) {
+		if (WIFEXITED(r.child_status))
+			status = WEXITSTATUS(r.child_status);
+		else if (WIFSIGNALED(r.child_status))
+			status = 128 + WTERMSIG(r.child_status);
+	}
+out:
+	if (r.child.pid > 0 && !r.child_reaped) {
+		/* Failed before the run: the child exits without exec'ing. */
+		if (r.child.go_fd >= 0)
+			launch__abort(&r.child);
+		else
+			reap_child(&r);
+	}
+	run_free(&r);
+	return status;
+}

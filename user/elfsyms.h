@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The function symbols of one ELF file, read once with libelf and kept as an
+ * address-sorted table so that each lookup is a binary search (libdw's own
+ * per-address lookup scans the whole table).
+ */
+#ifndef PROFILER_ELFSYMS_H
+#define PROFILER_ELFSYMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct elf_symtab;
+
+struct elf_sym_hit {
+	const char *name;	/* owned by the table */
+	uint64_t offset;	/* address - symbol start */
+};
+
+/*
+ * Read the symbols of the ELF file open on fd (the fd stays the caller's).
+ * .symtab and .dynsym are merged; NULL with errno set if fd is not ELF.
+ */
+struct elf_symtab *elf_symtab__open_fd(int fd);
+struct elf_symtab *elf_symtab__open(const char *path);
+/* Read from an ELF handle the caller keeps (e.g. elf_memory() of the vDSO). */
+typedef struct Elf Elf;
+struct elf_symtab *elf_symtab__from_elf(Elf *elf);
+void elf_symtab__free(struct elf_symtab *t);
+
+/*
+ * Translate a file offset (from a mapping's pgoff) into the ELF virtual
+ * address that symbols use; false when no PT_LOAD segment holds it.
+ */
+bool elf_symtab__offset_to_vaddr(const struct elf_symtab *t, uint64_t off,
+				 uint64_t *vaddr);
+/* The function containing vaddr; false when none does. */
+bool elf_symtab__lookup(const struct elf_symtab *t, uint64_t vaddr,
+			struct elf_sym_hit *hit);
+
+size_t elf_symtab__count(const struct elf_symtab *t);
+/* Hex build-id ("" if the file has none). */
+const char *elf_symtab__build_id(const struct elf_symtab *t);
+/* True when the file had a .symtab (is not stripped). */
+bool elf_symtab__has_symtab(const struct elf_symtab *t);
+
+#endif

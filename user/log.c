@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+
+int log_level = LOG_NORMAL;
+
+static void vlog(const char *kind, const char *fmt, va_list ap)
+{
+	fputs("profiler: ", stderr);
+	if (kind)
+		fputs(kind, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void p_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(NULL, fmt, ap);
+	va_end(ap);
+}
+
+void p_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_level < LOG_NORMAL)
+		return;
+	va_start(ap, fmt);
+	vlog("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void p_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_level < LOG_NORMAL)
+		return;
+	va_start(ap, fmt);
+	vlog(NULL, fmt, ap);
+	va_end(ap);
+}
+
+void p_dbg(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_level < LOG_VERBOSE)
+		return;
+	va_start(ap, fmt);
+	vlog("debug: ", fmt, ap);
+	va_end(ap);
+}
+
+/* Ring of the last libbpf output, joined on demand. */
+#define TAIL_BYTES 4096
+static char tail[TAIL_BYTES];
+static size_t tail_len;
+
+static void tail_append(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= TAIL_BYTES) {
+		s += n - (TAIL_BYTES - 1);
+		n = TAIL_BYTES - 1;
+	}
+	if (tail_len + n >= TAIL_BYTES) {
+		size_t drop = tail_len + n - (TAIL_BYTES - 1);
+
+		memmove(tail, tail + drop, tail_len - drop);
+		tail_len -= drop;
+	}
+	memcpy(tail + tail_len, s, n);
+	tail_len += n;
+	tail[tail_len] = '\0';
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	char line[1024];
+
+	if (log_level >= LOG_VERBOSE)
+		return vfprintf(stderr, fmt, ap);
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	tail_append(line);
+	return 0;
+}
+
+void log_setup_libbpf(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
+const char *log_libbpf_tail(void)
+{
+	return tail_len ? tail : NULL;
+}

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* profiler: the command line's front door, dispatching to a command. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+};
+
+static const struct cmd cmds[] = {
+	{ "cpu", cmd_cpu },
+	{ "check", cmd_check },
+	{ NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	/* Line-buffer the report so it interleaves sanely with stderr. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && argv[1][0] != '-') {
+		for (c = cmds; c->name; c++)
+			if (!strcmp(argv[1], c->name))
+				return c->fn(argc - 1, argv + 1);
+		fprintf(stderr, "profiler: unknown command '%s' (commands: cpu, check)\n"
+			"Try 'profiler --help' for more information.\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	/* No command word: the cpu mode, the default. */
+	return cmd_cpu(argc, argv);
+}

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hashmap.h"
+#include "render.h"
+#include "strtab.h"
+
+struct line {
+	const char *text;
+	int64_t count;
+};
+
+/* Append s to a growing buffer; 0 or -ENOMEM. */
+static int append(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*len + n + 1 > *cap) {
+		size_t c = *cap ? *cap * 2 : 256;
+		char *b;
+
+		while (c < *len + n + 1)
+			c *= 2;
+		b = realloc(*buf, c);
+		if (!b)
+			return -ENOMEM;
+		*buf = b;
+		*cap = c;
+	}
+	memcpy(*buf + *len, s, n + 1);
+	*len += n;
+	return 0;
+}
+
+/* Folded frames may not contain the separators ';' or a newline. */
+static void sanitize(char *s)
+{
+	for (; *s; s++)
+		if (*s == ';' || *s == '\n')
+			*s = ':';
+}
+
+static int build_line(const struct profile *p, const struct prof_sample *s,
+		      char **buf, size_t *cap)
+{
+	char name[1024];
+	size_t len = 0;
+	int32_t i;
+	int err;
+
+	if (*cap)
+		(*buf)[0] = '\0';
+	snprintf(name, sizeof(name), "%s", profile__get_str(p, s->comm));
+	sanitize(name);
+	if ((err = append(buf, &len, cap, name[0] ? name : "[unknown]")))
+		return err;
+	/* locs are leaf first: walk them backwards to print root first. */
+	for (i = (int32_t)s->nlocs - 1; i >= 0; i--) {
+		uint32_t loc = s->locs[i];
+
+		profile__location_name(p, loc, name, sizeof(name) - 4);
+		sanitize(name);
+		if (p->locations[loc - 1].kernel)
+			strcat(name, "_[k]");
+		if ((err = append(buf, &len, cap, ";")) ||
+		    (err = append(buf, &len, cap, name)))
+			return err;
+	}
+	return 0;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(((const struct line *)a)->text, ((const struct line *)b)->text);
+}
+
+int render_folded(const struct profile *p, uint32_t value_type, FILE *out)
+{
+	struct strtab *texts = strtab__new();
+	struct line *lines = NULL;
+	int64_t *counts = NULL;
+	char *buf = NULL;
+	size_t cap = 0, i, n;
+	int err = 0;
+
+	if (!texts)
+		return -ENOMEM;
+	counts = calloc(p->nsamples + 1, sizeof(*counts));
+	if (!counts) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* Samples whose stacks print alike (e.g. same names, other addresses)
+	 * merge into one line; the strtab id is the line's identity. */
+	for (i = 0; i < p->nsamples; i++) {
+		int64_t id;
+
+		if (p->samples[i].values[value_type] == 0)
+			continue;
+		if ((err = build_line(p, &p->samples[i], &buf, &cap)))
+			goto out;
+		id = strtab__intern(texts, buf);
+		if (id < 0) {
+			err = -ENOMEM;
+			goto out;
+		}
+		counts[id - 1] += p->samples[i].values[value_type];
+	}
+	n = strtab__count(texts) - 1;	/* id 0 is "" */
+	lines = calloc(n + 1, sizeof(*lines));
+	if (!lines) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		lines[i].text = strtab__get(texts, i + 1);
+		lines[i].count = counts[i];
+	}
+	qsort(lines, n, sizeof(*lines), cmp_line);
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s %lld\n", lines[i].text, (long long)lines[i].count);
+	if (ferror(out))
+		err = -EIO;
+out:
+	free(buf);
+	free(lines);
+	free(counts);
+	strtab__free(texts);
+	return err;
+}

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+#include "strtab.h"
+
+/* One row per function as the user sees it: name + module. */
+struct row {
+	uint32_t key;		/* strtab id of "name\tmodule" */
+	int64_t self, total;
+	size_t last_sample;	/* so recursion counts once in total */
+};
+
+struct rows {
+	struct strtab *keys;
+	struct row *v;
+	size_t cap;
+};
+
+static struct row *row_for(struct rows *r, const struct profile *p, uint32_t loc)
+{
+	char name[1024], key[1280];
+	int64_t id;
+
+	/* Addresses no symbol covers would each get a row of their own: one
+	 * row per module says more.  Folded output keeps the addresses. */
+	if (!p->locations[loc - 1].function && p->locations[loc - 1].mapping)
+		snprintf(name, sizeof(name), "[unnamed]");
+	else
+		profile__location_name(p, loc, name, sizeof(name));
+	snprintf(key, sizeof(key), "%s\t%s", name, profile__location_module(p, loc));
+	id = strtab__intern(r->keys, key);
+	if (id < 0)
+		return NULL;
+	if ((size_t)id >= r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 256;
+		struct row *v;
+
+		while (cap <= (size_t)id)
+			cap *= 2;
+		v = realloc(r->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		memset(v + r->cap, 0, (cap - r->cap) * sizeof(*v));
+		r->v = v;
+		r->cap = cap;
+	}
+	r->v[id].key = id;
+	return &r->v[id];
+}
+
+static int cmp_self(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->self != y->self)
+		return x->self > y->self ? -1 : 1;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static int cmp_total(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static void print_rows(const struct rows *r, struct row *sorted, size_t n,
+		       int top_n, int64_t all, bool by_self, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < n && (int)i < top_n; i++) {
+		const struct row *w = &sorted[i];
+		const char *key = strtab__get(r->keys, w->key);
+		const char *tab = strchr(key, '\t');
+		int64_t v = by_self ? w->self : w->total;
+
+		if (v == 0)
+			break;
+		const char *mod = tab + 1;
+		/* "[vdso]" and "[kernel.kallsyms]" carry their own brackets. */
+		bool bracket = *mod && *mod != '[';
+
+		fprintf(out, "%10lld %6.2f%% %10lld %6.2f%%  %-.*s%s%s%s\n",
+			(long long)w->self, 100.0 * w->self / all,
+			(long long)w->total, 100.0 * w->total / all,
+			(int)(tab - key), key, *mod ? (bracket ? "  [" : "  ") : "",
+			mod, bracket ? "]" : "");
+	}
+}
+
+int render_table(const struct profile *p, uint32_t value_type, int top_n,
+		 FILE *out)
+{
+	struct rows r = {};
+	struct row *sorted = NULL;
+	const char *unit = profile__get_str(p, p->types[value_type].type);
+	int64_t all = profile__total(p, value_type);
+	size_t i, n;
+	int err = 0;
+	uint32_t j;
+
+	fprintf(out, "%s\n", profile__get_str(p, p->title));
+	fprintf(out, "duration %.2f s, %lld %s, %zu distinct stacks\n",
+		p->duration_ns / 1e9, (long long)all, unit, p->nsamples);
+	for (i = 0; i < p->nlosses; i++) {
+		const struct prof_loss *l = &p->losses[i];
+		const char *hint = profile__get_str(p, l->hint);
+
+		fprintf(out, "lost: %llu %s%s%s%s\n", (unsigned long long)l->count,
+			profile__get_str(p, l->what), *hint ? " (" : "", hint,
+			*hint ? ")" : "");
+	}
+	if (all == 0) {
+		fprintf(out, "no samples collected\n");
+		return 0;
+	}
+	r.keys = strtab__new();
+	if (!r.keys)
+		return -ENOMEM;
+	for (i = 0; i < p->nsamples; i++) {
+		const struct prof_sample *s = &p->samples[i];
+		int64_t v = s->values[value_type];
+
+		for (j = 0; j < s->nlocs; j++) {
+			struct row *w = row_for(&r, p, s->locs[j]);
+
+			if (!w) {
+				err = -ENOMEM;
+				goto out;
+			}
+			if (j == 0)
+				w->self += v;
+			if (w->last_sample != i + 1) {
+				w->total += v;
+				w->last_sample = i + 1;
+			}
+		}
+	}
+	n = strtab__count(r.keys);
+	if (n > r.cap)
+		n = r.cap;
+	sorted = malloc((n ? n : 1) * sizeof(*sorted));
+	if (!sorted) {
+		err = -ENOMEM;
+		goto out;
+	}
+	memcpy(sorted, r.v, n * sizeof(*sorted));
+	/* Row 0 belongs to the "" key, which no location produces. */
+	qsort(sorted, n, sizeof(*sorted), cmp_self);
+	fprintf(out, "\nTop %d functions by self %s:\n", top_n, unit);
+	fprintf(out, "%10s %7s %10s %7s  %s\n", "SELF", "%", "TOTAL", "%",
+		"FUNCTION  [MODULE]");
+	print_rows(&r, sorted, n, top_n, all, true, out);
+	qsort(sorted, n, sizeof(*sorted), cmp_total);
+	fprintf(out, "\nTop %d functions by total (inclusive) %s:\n", top_n, unit);
+	fprintf(out, "%10s %7s %10s %7s  %s\n", "SELF", "%", "TOTAL", "%",
+		"FUNCTION  [MODULE]");
+	print_rows(&r, sorted, n, top_n, all, false, out);
+	if (ferror(out))
+		err = -EIO;
+out:
+	free(sorted);
+	free(r.v);
+	strtab__free(r.keys);
+	return err;
+}

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "elfsyms.h"
+#include "hashmap.h"
+#include "kallsyms.h"
+#include "log.h"
+#include "procmaps.h"
+#include "strtab.h"
+#include "symbolize.h"
+
+/* One ELF file, read once per run. */
+struct elf_file {
+	struct elf_symtab *tab;	/* NULL: unreadable, resolve to module+off */
+	const char *module;	/* basename, interned */
+	const char *path;	/* as the process maps it, interned */
+};
+
+struct proc {
+	pid_t pid;
+	struct proc_maps maps;
+	int32_t *elf;		/* per mapping: index into s->elfs, or -1 */
+	bool refreshed;		/* already re-read once after a miss */
+};
+
+struct symbolizer {
+	struct strtab *strings;
+	struct elf_file *elfs;
+	size_t nelfs, elfs_cap;
+	struct u64map *elf_by_inode;	/* hash(dev, inode) -> elfs index */
+	struct u64map *elf_by_build_id;	/* hash(build-id) -> elfs index */
+	struct proc *procs;
+	size_t nprocs, procs_cap;
+	struct u64map *proc_by_pid;	/* pid -> procs index */
+	struct kallsyms *kernel;
+	bool kernel_tried;
+	struct elf_symtab *vdso;	/* this process's vDSO: the same image */
+	bool vdso_tried;
+	struct symbolizer_stats stats;
+};
+
+struct symbolizer *symbolizer__new(void)
+{
+	struct symbolizer *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->strings = strtab__new();
+	s->elf_by_inode = u64map__new();
+	s->elf_by_build_id = u64map__new();
+	s->proc_by_pid = u64map__new();
+	if (!s->strings || !s->elf_by_inode || !s->elf_by_build_id ||
+	    !s->proc_by_pid) {
+		symbolizer__free(s);
+		return NULL;
+	}
+	elf_version(EV_CURRENT);
+	return s;
+}
+
+static void proc_clear(struct proc *p)
+{
+	procmaps__clear(&p->maps);
+	free(p->elf);
+	p->elf = NULL;
+}
+
+void symbolizer__free(struct symbolizer *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nelfs; i++)
+		elf_symtab__free(s->elfs[i].tab);
+	free(s->elfs);
+	for (i = 0; i < s->nprocs; i++)
+		proc_clear(&s->procs[i]);
+	free(s->procs);
+	u64map__free(s->elf_by_inode);
+	u64map__free(s->elf_by_build_id);
+	u64map__free(s->proc_by_pid);
+	kallsyms__free(s->kernel);
+	elf_symtab__free(s->vdso);
+	strtab__free(s->strings);
+	free(s);
+}
+
+static const char *intern(struct symbolizer *s, const char *str)
+{
+	int64_t id = strtab__intern(s->strings, str);
+
+	return id < 0 ? "" : strtab__get(s->strings, id);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return b ? b + 1 : path;
+}
+
+/*
+ * Open a mapped file the way the process sees it: through its root (so
+ * containers and chroots work), or through map_files when the file was
+ * deleted or replaced after it was mapped.
+ */
+static int open_mapped(pid_t pid, const struct map_entry *e)
+{
+	char path[PATH_MAX + 64];
+	int fd = -1;
+
+	if (!e->deleted) {
+		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, e->path);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx",
+			 (int)pid, (unsigned long long)e->start,
+			 (unsigned long long)e->end);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0 && !e->deleted)
+		fd = open(e->path, O_RDONLY | O_CLOEXEC);
+	return fd;
+}
+
+static int add_elf(struct symbolizer *s, struct elf_symtab *tab,
+		   const char *path)
+{
+	struct elf_file *f;
+
+	if (s->nelfs == s->elfs_cap) {
+		size_t cap = s->elfs_cap ? s->elfs_cap * 2 : 32;
+		struct elf_file *v = realloc(s->elfs, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		s->elfs = v;
+		s->elfs_cap = cap;
+	}
+	f = &s->elfs[s->nelfs];
+	f->tab = tab;
+	f->path = intern(s, path);
+	f->module = intern(s, base_name(path));
+	return s->nelfs++;
+}
+
+/* The elfs index for the file behind mapping e of pid; -1 on failure. */
+static int32_t elf_for_mapping(struct symbolizer *s, pid_t pid,
+			       const struct map_entry *e)
+{
+	uint64_t key, idx;
+	struct elf_symtab *tab = NULL;
+	const char *bid;
+	int fd, i;
+
+	key = hash_bytes(HASH_SEED, &e->inode, sizeof(e->inode));
+	key = hash_bytes(key, &e->dev_major, sizeof(e->dev_major));
+	key = hash_bytes(key, &e->dev_minor, sizeof(e->dev_minor));
+	if (u64map__get(s->elf_by_inode, key, &idx))
+		return idx;
+
+	fd = open_mapped(pid, e);
+	if (fd >= 0) {
+		tab = elf_symtab__open_fd(fd);
+		close(fd);
+	}
+	if (!tab) {
+		s->stats.elf_failed++;
+		p_dbg("cannot read symbols of %s (pid %d)", e->path, (int)pid);
+	} else {
+		s->stats.elf_opened++;
+	}
+
+	/* The same build in another container shares one table. */
+	bid = tab ? elf_symtab__build_id(tab) : "";
+	if (*bid) {
+		uint64_t bkey = hash_bytes(HASH_SEED, bid, strlen(bid));
+
+		if (u64map__get(s->elf_by_build_id, bkey, &idx)) {
+			elf_symtab__free(tab);
+			u64map__set(s->elf_by_inode, key, idx);
+			return idx;
+		}
+		i = add_elf(s, tab, e->path);
+		if (i < 0) {
+			elf_symtab__free(tab);
+			return -1;
+		}
+		u64map__set(s->elf_by_build_id, bkey, i);
+	} else {
+		i = add_elf(s, tab, e->path);
+		if (i < 0) {
+			elf_symtab__free(tab);
+			return -1;
+		}
+	}
+	u64map__set(s->elf_by_inode, key, i);
+	return i;
+}
+
+static int read_maps(struct symbolizer *s, struct proc *p)
+{
+	struct proc_maps maps;
+	int32_t *elf;
+	size_t i;
+	int err;
+
+	s->stats.maps_reads++;
+	err = procmaps__read(p->pid, &maps);
+	if (err)
+		return err;
+	/* A process that is gone reads as an empty listing: keep the old one. */
+	if (maps.n == 0) {
+		procmaps__clear(&maps);
+		return -ESRCH;
+	}
+	elf = calloc(maps.n, sizeof(*elf));
+	if (!elf) {
+		procmaps__clear(&maps);
+		return -ENOMEM;
+	}
+	for (i = 0; i < maps.n; i++)
+		elf[i] = maps.v[i].kind == MAP_FILE ?
+			 elf_for_mapping(s, p->pid, &maps.v[i]) : -1;
+	proc_clear(p);
+	p->maps = maps;
+	p->elf = elf;
+	return 0;
+}
+
+static struct proc *get_proc(struct symbolizer *s, pid_t pid, bool *created)
+{
+	uint64_t idx;
+	struct proc *p;
+
+	*created = false;
+	if (u64map__get(s->proc_by_pid, pid, &idx))
+		return &s->procs[idx];
+	if (s->nprocs == s->procs_cap) {
+		size_t cap = s->procs_cap ? s->procs_cap * 2 : 16;
+		struct proc *v = realloc(s->procs, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		s->procs = v;
+		s->procs_cap = cap;
+	}
+	if (u64map__set(s->proc_by_pid, pid, s->nprocs))
+		return NULL;
+	p = &s->procs[s->nprocs++];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	*created = true;
+	return p;
+}
+
+int symbolizer__add_process(struct symbolizer *s, pid_t pid)
+{
+	bool created;
+	struct proc *p = get_proc(s, pid, &created);
+
+	if (!p)
+		return -ENOMEM;
+	p->refreshed = false;
+	return read_maps(s, p);
+}
+
+/* The vDSO is one image per kernel: read ours once and use it for all. */
+static struct elf_symtab *vdso_symtab(struct symbolizer *s)
+{
+	struct proc_maps self = {};
+	unsigned long base;
+	size_t i;
+
+	if (s->vdso_tried)
+		return s->vdso;
+	s->vdso_tried = true;
+	base = getauxval(AT_SYSINFO_EHDR);
+	if (!base || procmaps__read(getpid(), &self))
+		return NULL;
+	for (i = 0; i < self.n; i++) {
+		Elf *elf;
+
+		if (self.v[i].kind != MAP_VDSO || self.v[i].start != base)
+			continue;
+		elf = elf_memory((char *)base, self.v[i].end - self.v[i].start);
+		if (elf) {
+			s->vdso = elf_symtab__from_elf(elf);
+			elf_end(elf);
+		}
+		break;
+	}
+	procmaps__clear(&self);
+	return s->vdso;
+}
+
+static void resolve_in_mapping(struct symbolizer *s, const struct proc *p,
+			       size_t mi, uint64_t ip, struct frame *f)
+{
+	const struct map_entry *e = &p->maps.v[mi];
+	uint64_t off = ip - e->start + e->pgoff, vaddr;
+	struct elf_symtab *tab = NULL;
+	struct elf_sym_hit hit;
+
+	switch (e->kind) {
+	case MAP_FILE:
+		if (p->elf[mi] >= 0) {
+			const struct elf_file *ef = &s->elfs[p->elf[mi]];
+
+			tab = ef->tab;
+			f->module = ef->module;
+			f->path = ef->path;
+		} else {
+			f->path = intern(s, e->path);
+			f->module = intern(s, base_name(e->path));
+		}
+		break;
+	case MAP_VDSO:
+		tab = vdso_symtab(s);
+		f->module = intern(s, "[vdso]");
+		break;
+	case MAP_ANON:
+		f->module = intern(s, "[anon]");
+		break;
+	case MAP_SPECIAL:
+		f->module = intern(s, e->path);
+		break;
+	}
+	f->address = off;
+	if (!tab)
+		return;
+	f->build_id = elf_symtab__build_id(tab);
+	if (!elf_symtab__offset_to_vaddr(tab, off, &vaddr))
+		return;
+	f->address = vaddr;
+	if (elf_symtab__lookup(tab, vaddr, &hit))
+		f->name = hit.name;
+}
+
+static long find_mapping(const struct proc *p, uint64_t ip)
+{
+	const struct map_entry *e = procmaps__find(&p->maps, ip);
+
+	return e ? e - p->maps.v : -1;
+}
+
+void symbolizer__resolve_user(struct symbolizer *s, pid_t pid, uint64_t ip,
+			      struct frame *f)
+{
+	struct proc *p;
+	bool created;
+	long mi;
+
+	memset(f, 0, sizeof(*f));
+	f->build_id = "";
+	f->address = ip;
+	p = get_proc(s, pid, &created);
+	if (!p)
+		return;
+	if (created) {
+		p->refreshed = true;
+		read_maps(s, p);
+	}
+	mi = find_mapping(p, ip);
+	if (mi < 0 && !p->refreshed) {
+		/* New code since the snapshot (dlopen, exec): look again once. */
+		p->refreshed = true;
+		if (read_maps(s, p) == 0)
+			mi = find_mapping(p, ip);
+	}
+	if (mi >= 0)
+		resolve_in_mapping(s, p, mi, ip, f);
+}
+
+void symbolizer__resolve_kernel(struct symbolizer *s, uint64_t ip,
+				struct frame *f)
+{
+	struct ksym_hit hit;
+
+	memset(f, 0, sizeof(*f));
+	f->build_id = "";
+	f->kernel = true;
+	f->address = ip;
+	f->module = intern(s, "[kernel.kallsyms]");
+	if (!s->kernel_tried) {
+		s->kernel_tried = true;
+		s->kernel = kallsyms__load();
+		if (!s->kernel)
+			p_warn("cannot read /proc/kallsyms: kernel frames stay unnamed");
+	}
+	if (!s->kernel || !kallsyms__lookup(s->kernel, ip, &hit))
+		return;
+	f->name = hit.name;
+	if (hit.module)
+		f->module = hit.module;
+}
+
+void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st)
+{
+	*st = s->stats;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* What this machine offers the profiler; shared by every mode and `check`. */
+#ifndef PROFILER_SYSINFO_H
+#define PROFILER_SYSINFO_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* True when running as root or with both CAP_BPF and CAP_PERFMON. */
+bool sys_has_bpf_privileges(void);
+/* True when the kernel exposes its BTF (needed for CO-RE). */
+bool sys_has_btf(void);
+/*
+ * The online CPUs as a bool array of *n entries (possible CPUs), so
+ * that holes in the online set are kept.  NULL with errno on failure.
+ */
+bool *sys_online_cpus(int *n);
+/* 0 if pid exists (even if not ours), -ESRCH if not, other -errno. */
+int sys_process_exists(pid_t pid);
+/* pidfd_open(2); -errno on failure. */
+int sys_pidfd_open(pid_t pid);
+
+#endif
