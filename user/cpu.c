@@ -468,6 +468,22 @@ static int record_losses(struct run *r)
 	return 0;
 }
 
+/* "pid 12", "pids 12,34,56", "pids 12,34,... (9)" for the title. */
+static void describe_pids(const struct cpu_opts *o, char *buf, size_t len)
+{
+	int i, used;
+
+	used = snprintf(buf, len, "%s ", o->npids > 1 ? "pids" : "pid");
+	for (i = 0; i < o->npids && used < (int)len; i++) {
+		if (i == 4 && o->npids > 5) {
+			snprintf(buf + used, len - used, "... (%d)", o->npids);
+			return;
+		}
+		used += snprintf(buf + used, len - used, "%s%d", i ? "," : "",
+				 (int)o->pids[i]);
+	}
+}
+
 static int build_profile(struct run *r)
 {
 	char title[256];
@@ -487,9 +503,7 @@ static int build_profile(struct run *r)
 		snprintf(title + len, sizeof(title) - len, "command %s (pid %d)",
 			 r->o.command[0], (int)r->child.pid);
 	else if (r->o.npids)
-		snprintf(title + len, sizeof(title) - len, "%s %d%s",
-			 r->o.npids > 1 ? "pids" : "pid", (int)r->o.pids[0],
-			 r->o.npids > 1 ? ",..." : "");
+		describe_pids(&r->o, title + len, sizeof(title) - len);
 	else
 		snprintf(title + len, sizeof(title) - len, "system wide");
 	if (profile__str(r->prof, title) < 0)
@@ -575,6 +589,37 @@ static void run_free(struct run *r)
 	cli_free_cpu(&r->o);
 }
 
+/*
+ * Check that each -p process exists, turn thread ids into their process (the
+ * BPF filter is by tgid), and drop duplicates.
+ */
+static int resolve_pids(struct cpu_opts *o)
+{
+	int i, j, n = 0;
+
+	for (i = 0; i < o->npids; i++) {
+		pid_t pid = o->pids[i], tgid;
+		bool dup = false;
+
+		if (sys_process_exists(pid)) {
+			p_err("process %d not found", (int)pid);
+			return -1;
+		}
+		tgid = sys_tgid_of(pid);
+		if (tgid > 0 && tgid != pid) {
+			p_info("%d is a thread of process %d: profiling the whole process",
+			       (int)pid, (int)tgid);
+			pid = tgid;
+		}
+		for (j = 0; j < n; j++)
+			dup |= o->pids[j] == pid;
+		if (!dup)
+			o->pids[n++] = pid;
+	}
+	o->npids = n;
+	return 0;
+}
+
 int cmd_cpu(int argc, char **argv)
 {
 	struct run r = { .sigfd = -1, .timerfd = -1, .child_status = -1,
@@ -603,12 +648,8 @@ int cmd_cpu(int argc, char **argv)
 		      "needs CONFIG_DEBUG_INFO_BTF=y");
 		goto out;
 	}
-	for (i = 0; i < r.o.npids; i++) {
-		if (sys_process_exists(r.o.pids[i])) {
-			p_err("process %d not found", (int)r.o.pids[i]);
-			goto out;
-		}
-	}
+	if (resolve_pids(&r.o))
+		goto out;
 	if (setup_signals_and_timer(&r))
 		goto out;
 	if (r.o.command) {

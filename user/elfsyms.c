@@ -13,6 +13,7 @@ struct sym {
 	uint64_t size;
 	uint32_t name;	/* offset into names */
 	uint32_t rank;	/* lower wins among symbols at one address */
+	bool unsized;	/* st_size was 0: size is a bound, not a fact */
 };
 
 struct segment {
@@ -55,7 +56,7 @@ static int add_name(struct elf_symtab *t, const char *s, uint32_t *off)
 }
 
 static int add_sym(struct elf_symtab *t, uint64_t addr, uint64_t size,
-		   const char *name, uint32_t rank)
+		   bool unsized, const char *name, uint32_t rank)
 {
 	struct sym *s;
 
@@ -72,6 +73,7 @@ static int add_sym(struct elf_symtab *t, uint64_t addr, uint64_t size,
 	s->addr = addr;
 	s->size = size;
 	s->rank = rank;
+	s->unsized = unsized;
 	if (add_name(t, name, &s->name))
 		return -ENOMEM;
 	t->nsyms++;
@@ -90,6 +92,7 @@ static int read_symbols(struct elf_symtab *t, Elf *elf, Elf_Scn *scn,
 	for (i = 0; i < n; i++) {
 		GElf_Sym sym;
 		const char *name;
+		uint64_t size;
 		int type;
 
 		if (!gelf_getsym(data, i, &sym))
@@ -102,13 +105,27 @@ static int read_symbols(struct elf_symtab *t, Elf *elf, Elf_Scn *scn,
 		name = elf_strptr(elf, sh->sh_link, sym.st_name);
 		if (!name || !*name)
 			continue;
-		if (add_sym(t, sym.st_value, sym.st_size, name, rank))
+		size = sym.st_size;
+		if (size == 0) {
+			/* Assembly often leaves the size out: let the symbol
+			 * run to the end of its section at most (index_symbols
+			 * cuts it at the next symbol). */
+			Elf_Scn *home = elf_getscn(elf, sym.st_shndx);
+			GElf_Shdr hs;
+
+			if (!home || !gelf_getshdr(home, &hs) ||
+			    sym.st_value < hs.sh_addr ||
+			    sym.st_value >= hs.sh_addr + hs.sh_size)
+				continue;
+			size = hs.sh_addr + hs.sh_size - sym.st_value;
+		}
+		if (add_sym(t, sym.st_value, size, sym.st_size == 0, name, rank))
 			return -ENOMEM;
 	}
 	return 0;
 }
 
-static void read_build_id(struct elf_symtab *t, Elf *elf)
+static void read_build_id(char *out, Elf *elf)
 {
 	static const char hex[] = "0123456789abcdef";
 	Elf_Scn *scn = NULL;
@@ -133,10 +150,10 @@ static void read_build_id(struct elf_symtab *t, Elf *elf)
 			    nh.n_descsz == 0 || nh.n_descsz > 64)
 				continue;
 			for (i = 0; i < nh.n_descsz; i++) {
-				t->build_id[2 * i] = hex[d[i] >> 4];
-				t->build_id[2 * i + 1] = hex[d[i] & 15];
+				out[2 * i] = hex[d[i] >> 4];
+				out[2 * i + 1] = hex[d[i] & 15];
 			}
-			t->build_id[2 * nh.n_descsz] = '\0';
+			out[2 * nh.n_descsz] = '\0';
 			return;
 		}
 	}
@@ -149,8 +166,8 @@ static int cmp_sym(const void *a, const void *b)
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
 	/* Prefer a sized symbol, then .symtab over .dynsym, then file order. */
-	if ((x->size == 0) != (y->size == 0))
-		return x->size == 0 ? 1 : -1;
+	if (x->unsized != y->unsized)
+		return x->unsized ? 1 : -1;
 	if (x->rank != y->rank)
 		return x->rank < y->rank ? -1 : 1;
 	return 0;
@@ -168,6 +185,12 @@ static void index_symbols(struct elf_symtab *t)
 		t->syms[out++] = t->syms[i];
 	}
 	t->nsyms = out;
+	for (i = 0; i + 1 < t->nsyms; i++) {
+		struct sym *s = &t->syms[i];
+
+		if (s->unsized && s->addr + s->size > t->syms[i + 1].addr)
+			s->size = t->syms[i + 1].addr - s->addr;
+	}
 }
 
 struct elf_symtab *elf_symtab__open_fd(int fd)
@@ -238,7 +261,7 @@ struct elf_symtab *elf_symtab__from_elf(Elf *elf)
 				goto out;
 		}
 	}
-	read_build_id(t, elf);
+	read_build_id(t->build_id, elf);
 	index_symbols(t);
 	err = 0;
 out:
@@ -309,9 +332,7 @@ bool elf_symtab__lookup(const struct elf_symtab *t, uint64_t vaddr,
 	if (lo == 0)
 		return false;
 	s = &t->syms[lo - 1];
-	/* A sized symbol must contain the address; an unsized one (asm) may
-	 * run up to the next symbol. */
-	if (s->size && vaddr >= s->addr + s->size)
+	if (vaddr >= s->addr + s->size)
 		return false;
 	hit->name = t->names + s->name;
 	hit->offset = vaddr - s->addr;
@@ -331,4 +352,23 @@ const char *elf_symtab__build_id(const struct elf_symtab *t)
 bool elf_symtab__has_symtab(const struct elf_symtab *t)
 {
 	return t->has_symtab;
+}
+
+int elf_read_build_id(int fd, char *out, size_t len)
+{
+	char bid[2 * 64 + 1] = "";
+	Elf *elf;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EINVAL;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf)
+		return -EINVAL;
+	if (elf_kind(elf) == ELF_K_ELF)
+		read_build_id(bid, elf);
+	elf_end(elf);
+	if (!bid[0] || strlen(bid) >= len)
+		return -ENOENT;
+	strcpy(out, bid);
+	return 0;
 }

@@ -39,6 +39,10 @@ bool elf_symtab__offset_to_vaddr(const struct elf_symtab *t, uint64_t off,
 bool elf_symtab__lookup(const struct elf_symtab *t, uint64_t vaddr,
 			struct elf_sym_hit *hit);
 
+/* Only the build-id (hex) of the ELF file open on fd: cheap, no symbols
+ * read.  0, or -ENOENT when it has none, -EINVAL when not ELF. */
+int elf_read_build_id(int fd, char *out, size_t len);
+
 size_t elf_symtab__count(const struct elf_symtab *t);
 /* Hex build-id ("" if the file has none). */
 const char *elf_symtab__build_id(const struct elf_symtab *t);

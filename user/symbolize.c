@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,9 +18,14 @@
 #include "strtab.h"
 #include "symbolize.h"
 
-/* One ELF file, read once per run. */
+/*
+ * One ELF file, read once per run.  The file is opened when a process that
+ * maps it is first seen (it may exit or the file may be replaced later) but
+ * its symbols are read only when an address in it needs a name.
+ */
 struct elf_file {
-	struct elf_symtab *tab;	/* NULL: unreadable, resolve to module+off */
+	struct elf_symtab *tab;	/* NULL: not read yet, or unreadable */
+	int fd;			/* open until the symbols are read, else -1 */
 	const char *module;	/* basename, interned */
 	const char *path;	/* as the process maps it, interned */
 };
@@ -29,6 +35,7 @@ struct proc {
 	struct proc_maps maps;
 	int32_t *elf;		/* per mapping: index into s->elfs, or -1 */
 	bool refreshed;		/* already re-read once after a miss */
+	struct u64map *cache;	/* ip -> index into s->frames + 1 */
 };
 
 struct symbolizer {
@@ -37,6 +44,7 @@ struct symbolizer {
 	size_t nelfs, elfs_cap;
 	struct u64map *elf_by_inode;	/* hash(dev, inode) -> elfs index */
 	struct u64map *elf_by_build_id;	/* hash(build-id) -> elfs index */
+	size_t open_fds, max_open_fds;	/* ELF files held open, and the cap */
 	struct proc *procs;
 	size_t nprocs, procs_cap;
 	struct u64map *proc_by_pid;	/* pid -> procs index */
@@ -44,8 +52,31 @@ struct symbolizer {
 	bool kernel_tried;
 	struct elf_symtab *vdso;	/* this process's vDSO: the same image */
 	bool vdso_tried;
+	struct u64map *kcache;	/* kernel ip -> index into frames + 1 */
+	struct frame *frames;	/* every address resolved so far */
+	size_t nframes, frames_cap;
 	struct symbolizer_stats stats;
 };
+
+/*
+ * Files are held open from first sight until their symbols are read: raise
+ * the descriptor limit to the hard limit and keep a margin below it.
+ */
+static size_t max_open_files(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 256;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 65536)
+		rl.rlim_cur = 65536;
+	return rl.rlim_cur > 512 ? rl.rlim_cur - 256 : rl.rlim_cur / 2;
+}
 
 struct symbolizer *symbolizer__new(void)
 {
@@ -63,6 +94,7 @@ struct symbolizer *symbolizer__new(void)
 		return NULL;
 	}
 	elf_version(EV_CURRENT);
+	s->max_open_fds = max_open_files();
 	return s;
 }
 
@@ -71,6 +103,9 @@ static void proc_clear(struct proc *p)
 	procmaps__clear(&p->maps);
 	free(p->elf);
 	p->elf = NULL;
+	/* New mappings (exec) give old addresses other meanings. */
+	u64map__free(p->cache);
+	p->cache = NULL;
 }
 
 void symbolizer__free(struct symbolizer *s)
@@ -79,8 +114,11 @@ void symbolizer__free(struct symbolizer *s)
 
 	if (!s)
 		return;
-	for (i = 0; i < s->nelfs; i++)
+	for (i = 0; i < s->nelfs; i++) {
 		elf_symtab__free(s->elfs[i].tab);
+		if (s->elfs[i].fd >= 0)
+			close(s->elfs[i].fd);
+	}
 	free(s->elfs);
 	for (i = 0; i < s->nprocs; i++)
 		proc_clear(&s->procs[i]);
@@ -89,6 +127,8 @@ void symbolizer__free(struct symbolizer *s)
 	u64map__free(s->elf_by_build_id);
 	u64map__free(s->proc_by_pid);
 	kallsyms__free(s->kernel);
+	u64map__free(s->kcache);
+	free(s->frames);
 	elf_symtab__free(s->vdso);
 	strtab__free(s->strings);
 	free(s);
@@ -133,8 +173,7 @@ static int open_mapped(pid_t pid, const struct map_entry *e)
 	return fd;
 }
 
-static int add_elf(struct symbolizer *s, struct elf_symtab *tab,
-		   const char *path)
+static int add_elf(struct symbolizer *s, int fd, const char *path)
 {
 	struct elf_file *f;
 
@@ -148,19 +187,37 @@ static int add_elf(struct symbolizer *s, struct elf_symtab *tab,
 		s->elfs_cap = cap;
 	}
 	f = &s->elfs[s->nelfs];
-	f->tab = tab;
+	f->tab = NULL;
+	f->fd = fd;
 	f->path = intern(s, path);
 	f->module = intern(s, base_name(path));
 	return s->nelfs++;
+}
+
+/* The symbols of f, read on first use; NULL if the file is unreadable. */
+static struct elf_symtab *elf_symbols(struct symbolizer *s, struct elf_file *f)
+{
+	if (f->fd < 0)
+		return f->tab;
+	f->tab = elf_symtab__open_fd(f->fd);
+	close(f->fd);
+	f->fd = -1;
+	s->open_fds--;
+	if (f->tab) {
+		s->stats.elf_opened++;
+	} else {
+		s->stats.elf_failed++;
+		p_dbg("cannot read symbols of %s", f->path);
+	}
+	return f->tab;
 }
 
 /* The elfs index for the file behind mapping e of pid; -1 on failure. */
 static int32_t elf_for_mapping(struct symbolizer *s, pid_t pid,
 			       const struct map_entry *e)
 {
-	uint64_t key, idx;
-	struct elf_symtab *tab = NULL;
-	const char *bid;
+	uint64_t key, idx, bkey = 0;
+	char bid[2 * 64 + 1] = "";
 	int fd, i;
 
 	key = hash_bytes(HASH_SEED, &e->inode, sizeof(e->inode));
@@ -170,41 +227,31 @@ static int32_t elf_for_mapping(struct symbolizer *s, pid_t pid,
 		return idx;
 
 	fd = open_mapped(pid, e);
-	if (fd >= 0) {
-		tab = elf_symtab__open_fd(fd);
-		close(fd);
-	}
-	if (!tab) {
+	if (fd < 0) {
 		s->stats.elf_failed++;
-		p_dbg("cannot read symbols of %s (pid %d)", e->path, (int)pid);
-	} else {
-		s->stats.elf_opened++;
-	}
-
-	/* The same build in another container shares one table. */
-	bid = tab ? elf_symtab__build_id(tab) : "";
-	if (*bid) {
-		uint64_t bkey = hash_bytes(HASH_SEED, bid, strlen(bid));
-
+		p_dbg("cannot open %s of pid %d: %s", e->path, (int)pid,
+		      strerror(errno));
+	} else if (elf_read_build_id(fd, bid, sizeof(bid)) == 0) {
+		/* The same build seen through another path or container. */
+		bkey = hash_bytes(HASH_SEED, bid, strlen(bid));
 		if (u64map__get(s->elf_by_build_id, bkey, &idx)) {
-			elf_symtab__free(tab);
+			close(fd);
 			u64map__set(s->elf_by_inode, key, idx);
 			return idx;
 		}
-		i = add_elf(s, tab, e->path);
-		if (i < 0) {
-			elf_symtab__free(tab);
-			return -1;
-		}
-		u64map__set(s->elf_by_build_id, bkey, i);
-	} else {
-		i = add_elf(s, tab, e->path);
-		if (i < 0) {
-			elf_symtab__free(tab);
-			return -1;
-		}
 	}
+	i = add_elf(s, fd, e->path);
+	if (i < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	/* Out of descriptors: read the symbols now rather than keep it open. */
+	if (fd >= 0 && ++s->open_fds > s->max_open_fds)
+		elf_symbols(s, &s->elfs[i]);
 	u64map__set(s->elf_by_inode, key, i);
+	if (*bid)
+		u64map__set(s->elf_by_build_id, bkey, i);
 	return i;
 }
 
@@ -315,9 +362,9 @@ static void resolve_in_mapping(struct symbolizer *s, const struct proc *p,
 	switch (e->kind) {
 	case MAP_FILE:
 		if (p->elf[mi] >= 0) {
-			const struct elf_file *ef = &s->elfs[p->elf[mi]];
+			struct elf_file *ef = &s->elfs[p->elf[mi]];
 
-			tab = ef->tab;
+			tab = elf_symbols(s, ef);
 			f->module = ef->module;
 			f->path = ef->path;
 		} else {
@@ -354,23 +401,14 @@ static long find_mapping(const struct proc *p, uint64_t ip)
 	return e ? e - p->maps.v : -1;
 }
 
-void symbolizer__resolve_user(struct symbolizer *s, pid_t pid, uint64_t ip,
-			      struct frame *f)
+static void resolve_user(struct symbolizer *s, struct proc *p, uint64_t ip,
+			 struct frame *f)
 {
-	struct proc *p;
-	bool created;
 	long mi;
 
 	memset(f, 0, sizeof(*f));
 	f->build_id = "";
 	f->address = ip;
-	p = get_proc(s, pid, &created);
-	if (!p)
-		return;
-	if (created) {
-		p->refreshed = true;
-		read_maps(s, p);
-	}
 	mi = find_mapping(p, ip);
 	if (mi < 0 && !p->refreshed) {
 		/* New code since the snapshot (dlopen, exec): look again once. */
@@ -382,8 +420,7 @@ void symbolizer__resolve_user(struct symbolizer *s, pid_t pid, uint64_t ip,
 		resolve_in_mapping(s, p, mi, ip, f);
 }
 
-void symbolizer__resolve_kernel(struct symbolizer *s, uint64_t ip,
-				struct frame *f)
+static void resolve_kernel(struct symbolizer *s, uint64_t ip, struct frame *f)
 {
 	struct ksym_hit hit;
 
@@ -403,6 +440,69 @@ void symbolizer__resolve_kernel(struct symbolizer *s, uint64_t ip,
 	f->name = hit.name;
 	if (hit.module)
 		f->module = hit.module;
+}
+
+/* Remember f as the answer for ip in cache (created on first use). */
+static void remember(struct symbolizer *s, struct u64map **cache, uint64_t ip,
+		     const struct frame *f)
+{
+	if (!*cache)
+		*cache = u64map__new();
+	if (!*cache)
+		return;
+	if (s->nframes == s->frames_cap) {
+		size_t cap = s->frames_cap ? s->frames_cap * 2 : 1024;
+		struct frame *v = realloc(s->frames, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		s->frames = v;
+		s->frames_cap = cap;
+	}
+	if (u64map__set(*cache, ip, s->nframes + 1) == 0)
+		s->frames[s->nframes++] = *f;
+}
+
+void symbolizer__resolve_user(struct symbolizer *s, pid_t pid, uint64_t ip,
+			      struct frame *f)
+{
+	struct proc *p;
+	bool created;
+	uint64_t idx;
+
+	p = get_proc(s, pid, &created);
+	if (!p) {
+		memset(f, 0, sizeof(*f));
+		f->build_id = "";
+		f->address = ip;
+		return;
+	}
+	if (created) {
+		/* Never announced: read its maps now, if it still runs. */
+		p->refreshed = true;
+		read_maps(s, p);
+	}
+	if (p->cache && u64map__get(p->cache, ip, &idx)) {
+		*f = s->frames[idx - 1];
+		return;
+	}
+	s->stats.resolved++;
+	resolve_user(s, p, ip, f);
+	remember(s, &p->cache, ip, f);
+}
+
+void symbolizer__resolve_kernel(struct symbolizer *s, uint64_t ip,
+				struct frame *f)
+{
+	uint64_t idx;
+
+	if (s->kcache && u64map__get(s->kcache, ip, &idx)) {
+		*f = s->frames[idx - 1];
+		return;
+	}
+	s->stats.resolved++;
+	resolve_kernel(s, ip, f);
+	remember(s, &s->kcache, ip, f);
 }
 
 void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st)

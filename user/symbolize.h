@@ -30,7 +30,10 @@ void symbolizer__free(struct symbolizer *s);
  * later call replaces the snapshot (after exec).  -ENOENT: process gone.
  */
 int symbolizer__add_process(struct symbolizer *s, pid_t pid);
-/* Resolve a user-space address of pid.  The strings in f live as long as s. */
+/*
+ * Resolve a user-space address of pid; each (pid, ip) is resolved once and
+ * then answered from a cache.  The strings in f live as long as s.
+ */
 void symbolizer__resolve_user(struct symbolizer *s, pid_t pid, uint64_t ip,
 			      struct frame *f);
 void symbolizer__resolve_kernel(struct symbolizer *s, uint64_t ip,
@@ -41,6 +44,7 @@ struct symbolizer_stats {
 	uint64_t elf_opened;	/* distinct ELF files read */
 	uint64_t elf_failed;	/* files that could not be read */
 	uint64_t maps_reads;	/* /proc/PID/maps reads */
+	uint64_t resolved;	/* addresses resolved (each once per process) */
 };
 void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st);
 

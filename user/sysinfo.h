@@ -17,6 +17,8 @@ bool sys_has_btf(void);
 bool *sys_online_cpus(int *n);
 /* 0 if pid exists (even if not ours), -ESRCH if not, other -errno. */
 int sys_process_exists(pid_t pid);
+/* The process (thread group) a thread id belongs to; -1 if unknown. */
+pid_t sys_tgid_of(pid_t pid);
 /* pidfd_open(2); -errno on failure. */
 int sys_pidfd_open(pid_t pid);
 
