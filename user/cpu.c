@@ -44,7 +44,8 @@ struct run {
 	int ntargets;
 	int sigfd, timerfd;
 	sigset_t orig_mask;
-	struct timespec start, end;
+	struct timespec launched;	/* main() entered */
+	struct timespec start, end;	/* sampling on, sampling off */
 	const char *stop_reason;
 };
 
@@ -145,11 +146,21 @@ static int handle_event(void *ctx, void *data, size_t len)
 	if (len < sizeof(*e))
 		return 0;
 	if (e->kind == EVENT_NEW_PROCESS) {
-		int err = symbolizer__add_process(r->sym, e->tgid);
+		struct timespec t0, t1;
+		int err;
 
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		err = symbolizer__add_process(r->sym, e->tgid);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (err)
 			p_dbg("maps of process %u unreadable: %s", e->tgid,
 			      strerror(-err));
+		else
+			p_dbg("process %u: first sample %.1f ms after start "
+			      "(%.1f ms after launch), maps read in %.2f ms",
+			      e->tgid, ns_between(&r->start, &t0) / 1e6,
+			      ns_between(&r->launched, &t0) / 1e6,
+			      ns_between(&t0, &t1) / 1e6);
 	}
 	return 0;
 }
@@ -626,6 +637,7 @@ int cmd_cpu(int argc, char **argv)
 			 .child = { .pid = -1, .go_fd = -1 } };
 	int status = EXIT_RUNTIME, i;
 
+	clock_gettime(CLOCK_MONOTONIC, &r.launched);
 	switch (cli_parse_cpu(argc, argv, &r.o)) {
 	case CLI_EXIT_OK:
 		cli_free_cpu(&r.o);
@@ -683,6 +695,8 @@ int cmd_cpu(int argc, char **argv)
 	if (start_timer(&r))
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &r.start);
+	p_dbg("attached %d sampling events in %.1f ms from launch", r.nperf,
+	      ns_between(&r.launched, &r.start) / 1e6);
 	if (r.o.command && launch__go(&r.child)) {
 		p_err("cannot start %s", r.o.command[0]);
 		goto out;

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Target: NR_WORKERS threads each run thread_worker -> thread_hot for argv[1]
+ * seconds while main waits in pthread_join.  Samples from every thread must
+ * be counted for the process, so there are more than one CPU's worth.
+ */
+#include <pthread.h>
+#include <string.h>
+
+#include "spin.h"
+
+#define NR_WORKERS	4
+
+__attribute__((noinline)) void thread_hot(double end)
+{
+	spin_until(end);
+}
+
+__attribute__((noinline)) void *thread_worker(void *arg)
+{
+	double end = *(const double *)arg;
+
+	spin_burn(SPIN_SMALL);
+	thread_hot(end);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t tids[NR_WORKERS];
+	double seconds, end;
+	int i, started, err, ret = 0;
+
+	if (argc != 2 || spin_parse_seconds(argv[1], &seconds)) {
+		fprintf(stderr, "usage: threads SECONDS\n");
+		return 2;
+	}
+	end = spin_now() + seconds;
+	for (started = 0; started < NR_WORKERS; started++) {
+		err = pthread_create(&tids[started], NULL, thread_worker, &end);
+		if (err) {
+			fprintf(stderr, "threads: pthread_create: %s\n",
+				strerror(err));
+			ret = 1;
+			break;
+		}
+	}
+	for (i = 0; i < started; i++) {
+		err = pthread_join(tids[i], NULL);
+		if (err) {
+			fprintf(stderr, "threads: pthread_join: %s\n",
+				strerror(err));
+			ret = 1;
+		}
+	}
+	return ret;
+}
