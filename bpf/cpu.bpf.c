@@ -11,6 +11,7 @@
 #include <bpf/bpf_core_read.h>
 #include "kdefs.bpf.h"
 #include "cpu.h"
+#include "stacks.bpf.h"
 #include "targets.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -18,14 +19,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Set by the loader from -U / -K. */
 const volatile bool collect_user = true;
 const volatile bool collect_kernel = true;
-
-/* Stack id -> PROF_MAX_STACK_DEPTH ips; max_entries from --stack-map-size. */
-struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, CPU_DEFAULT_STACK_MAP_SIZE);
-	__type(key, __u32);
-	__uint(value_size, PROF_MAX_STACK_DEPTH * sizeof(__u64));
-} stacks SEC(".maps");
 
 /* struct cpu_key -> samples; max_entries from --counts-map-size. */
 struct {
@@ -35,17 +28,6 @@ struct {
 	__type(value, __u64);
 } counts SEC(".maps");
 
-/* Map a failed bpf_get_stackid() onto the stat that explains it. */
-static __always_inline void count_stack_error(long err, bool user)
-{
-	if (err == -EEXIST)
-		inc_stat(user ? STAT_USTACK_COLLISION : STAT_KSTACK_COLLISION);
-	else if (err == -ENOMEM)
-		inc_stat(user ? STAT_USTACK_FULL : STAT_KSTACK_FULL);
-	else
-		inc_stat(user ? STAT_USTACK_FAULT : STAT_KSTACK_FAULT);
-}
-
 SEC("perf_event")
 int cpu_sample(struct bpf_perf_event_data *ctx)
 {
@@ -54,7 +36,6 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	struct cpu_key key = {};
 	struct task_struct *task;
 	__u64 one = 1, *val;
-	long ret;
 
 	/* tgid 0 is the idle task: never anyone's CPU time. */
 	if (tgid == 0 || !is_target(tgid))
@@ -63,30 +44,14 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	note_process(tgid);
 
 	key.tgid = tgid;
-	key.user_stack_id = -1;
-	key.kern_stack_id = -1;
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
 
 	/* Kernel threads have no user stack: don't count that as a fault. */
 	task = (struct task_struct *)bpf_get_current_task_btf();
-	if (collect_user && !(BPF_CORE_READ(task, flags) & PF_KTHREAD)) {
-		/* A negative id keeps the error so the loader can show the
-		 * sample as "[user stack lost]" instead of dropping it. */
-		ret = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
-		key.user_stack_id = ret;
-		if (ret < 0)
-			count_stack_error(ret, true);
-	}
-	/* -EFAULT here just means the sample hit user mode: no kernel stack. */
-	if (collect_kernel) {
-		ret = bpf_get_stackid(ctx, &stacks, 0);
-		if (ret >= 0) {
-			key.kern_stack_id = ret;
-		} else if (ret != -EFAULT) {
-			key.kern_stack_id = ret;
-			count_stack_error(ret, false);
-		}
-	}
+	if (collect_user && !(BPF_CORE_READ(task, flags) & PF_KTHREAD))
+		key.user_stack = collect_stack(ctx, true, &key.user_err);
+	if (collect_kernel)
+		key.kern_stack = collect_stack(ctx, false, &key.kern_err);
 
 	val = bpf_map_lookup_elem(&counts, &key);
 	if (val) {

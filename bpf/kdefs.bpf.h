@@ -9,6 +9,7 @@
 #define EFAULT		14
 #define ENOMEM		12
 #define EEXIST		17
+#define E2BIG		7
 
 #define PF_KTHREAD	0x00200000	/* include/linux/sched.h */
 

@@ -24,12 +24,9 @@
  */
 enum prof_stat {
 	STAT_SAMPLES,		/* samples taken for a target */
-	STAT_USTACK_COLLISION,	/* user stack id: hash bucket taken (-EEXIST) */
-	STAT_USTACK_FULL,	/* user stack id: stack map full (-ENOMEM) */
-	STAT_USTACK_FAULT,	/* user stack id: could not be walked (-EFAULT) */
-	STAT_KSTACK_COLLISION,
+	STAT_USTACK_FULL,	/* user stack: stacks map full (-E2BIG) */
+	STAT_USTACK_FAULT,	/* user stack: could not be walked */
 	STAT_KSTACK_FULL,
-	STAT_KSTACK_FAULT,
 	STAT_COUNTS_FULL,	/* aggregation hash full: sample dropped */
 	STAT_TARGETS_FULL,	/* forked child not followed: target map full */
 	STAT_EVENTS_LOST,	/* ring buffer full: notification dropped */

@@ -7,15 +7,19 @@
 #define PROFILER_CPU_H
 
 #include "common.h"
+#include "stack.h"
 
 /* One aggregation key per (process, user stack, kernel stack, thread name). */
 struct cpu_key {
 	__u32 tgid;
-	__s32 user_stack_id;	/* -1: none to collect; other < 0: -errno, lost */
-	__s32 kern_stack_id;	/* -1: none (user mode); other < 0: -errno, lost */
+	__s32 user_err;		/* 0, or -errno: the user stack was lost */
+	__s32 kern_err;		/* 0, or -errno: the kernel stack was lost */
+	__u32 pad;		/* zero: keys are hashed bytewise */
+	__u64 user_stack;	/* key in the stacks map; 0: none */
+	__u64 kern_stack;	/* key in the stacks map; 0: none (user mode) */
 	char comm[PROF_COMM_LEN];
 };
-_Static_assert(sizeof(struct cpu_key) == 12 + PROF_COMM_LEN,
+_Static_assert(sizeof(struct cpu_key) == 32 + PROF_COMM_LEN,
 	       "cpu_key must have no padding: it is hashed bytewise");
 
 /* Defaults for the run-time map sizes (options --stack-map-size, ...). */

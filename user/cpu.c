@@ -337,28 +337,18 @@ static void event_loop(struct run *r)
 	free(pfd);
 }
 
-/* The kernel's ips of one stack id, leaf first; count of valid entries. */
-static int read_stack(int fd, __s32 id, __u64 *ips)
+/* The ips of one stored stack, leaf first; how many (0 if none). */
+static int read_stack(int fd, __u64 key, struct stack_trace *st)
 {
-	int n;
-
-	if (id < 0 || bpf_map_lookup_elem(fd, &id, ips))
+	if (!key || bpf_map_lookup_elem(fd, &key, st))
 		return 0;
-	for (n = 0; n < PROF_MAX_STACK_DEPTH && ips[n]; n++)
-		;
-	return n;
+	return st->depth < PROF_MAX_STACK_DEPTH ? st->depth : PROF_MAX_STACK_DEPTH;
 }
 
-static const char *stack_loss_name(__s32 id)
+static const char *stack_loss_name(__s32 err)
 {
-	switch (-id) {
-	case EEXIST:
-		return "[stack lost: collision]";
-	case ENOMEM:
-		return "[stack lost: map full]";
-	default:
-		return "[stack lost]";
-	}
+	return err == -E2BIG || err == -ENOMEM ? "[stack lost: map full]" :
+						 "[stack lost]";
 }
 
 /* Turn the kernel's counts into profile samples. */
@@ -366,7 +356,7 @@ static int drain_counts(struct run *r)
 {
 	int counts_fd = bpf_map__fd(r->skel->maps.counts);
 	int stacks_fd = bpf_map__fd(r->skel->maps.stacks);
-	__u64 ips[PROF_MAX_STACK_DEPTH];
+	struct stack_trace st;
 	uint32_t locs[2 * PROF_MAX_STACK_DEPTH + 2];
 	int64_t period = 1000000000LL / r->o.freq;
 	struct cpu_key key, next, *prev = NULL;
@@ -384,26 +374,26 @@ static int drain_counts(struct run *r)
 		if (bpf_map_lookup_elem(counts_fd, &key, &count))
 			continue;
 
-		/* Kernel part first: locs are leaf first. */
-		n = read_stack(stacks_fd, key.kern_stack_id, ips);
+		/* Kernel part first: locs are leaf first.  Callers' ips are
+		 * return addresses: look up the call instruction instead. */
+		n = read_stack(stacks_fd, key.kern_stack, &st);
 		for (i = 0; i < n; i++) {
-			/* Callers' ips are return addresses: look up the call. */
-			symbolizer__resolve_kernel(r->sym, i ? ips[i] - 1 : ips[i], &f);
+			symbolizer__resolve_kernel(r->sym, i ? st.ips[i] - 1 : st.ips[i], &f);
 			locs[nlocs++] = profile__location(r->prof, &f);
 		}
-		if (key.kern_stack_id < -1)
+		if (key.kern_err)
 			locs[nlocs++] = profile__pseudo_location(r->prof,
-						stack_loss_name(key.kern_stack_id));
+						stack_loss_name(key.kern_err));
 
-		n = read_stack(stacks_fd, key.user_stack_id, ips);
+		n = read_stack(stacks_fd, key.user_stack, &st);
 		for (i = 0; i < n; i++) {
 			symbolizer__resolve_user(r->sym, key.tgid,
-						 i ? ips[i] - 1 : ips[i], &f);
+						 i ? st.ips[i] - 1 : st.ips[i], &f);
 			locs[nlocs++] = profile__location(r->prof, &f);
 		}
-		if (key.user_stack_id < -1)
+		if (key.user_err)
 			locs[nlocs++] = profile__pseudo_location(r->prof,
-						stack_loss_name(key.user_stack_id));
+						stack_loss_name(key.user_err));
 		if (nlocs == 0 && r->o.kernel_only)
 			locs[nlocs++] = profile__pseudo_location(r->prof, "[user mode]");
 
@@ -454,12 +444,7 @@ static int record_losses(struct run *r)
 	} reasons[] = {
 		{ STAT_USTACK_FULL, "user stacks: stack map full", "raise --stack-map-size" },
 		{ STAT_KSTACK_FULL, "kernel stacks: stack map full", "raise --stack-map-size" },
-		{ STAT_USTACK_COLLISION, "user stacks: hash collision in the stack map",
-		  "raise --stack-map-size" },
-		{ STAT_KSTACK_COLLISION, "kernel stacks: hash collision in the stack map",
-		  "raise --stack-map-size" },
 		{ STAT_USTACK_FAULT, "user stacks: could not be walked", "" },
-		{ STAT_KSTACK_FAULT, "kernel stacks: could not be walked", "" },
 		{ STAT_COUNTS_FULL, "samples: counts map full, sample dropped",
 		  "raise --counts-map-size" },
 		{ STAT_TARGETS_FULL, "forked children not followed: target map full", "" },
