@@ -85,9 +85,8 @@ test-unit: $(UNIT_BINS) $(FIXTURES)
 test-integration: all $(TARGET_BINS)
 	$(Q)bash tests/integration/run.sh
 
+# Everything, with one closing "N passed, N failed, N skipped" line.
 .PHONY: test
 test: deps
-	$(Q)$(MAKE) --no-print-directory all $(TARGET_BINS)
-	$(Q)bash tests/doc_sync.sh
-	$(Q)$(MAKE) --no-print-directory test-unit
-	$(Q)$(MAKE) --no-print-directory test-integration
+	$(Q)$(MAKE) --no-print-directory all $(TARGET_BINS) $(UNIT_BINS) $(FIXTURES)
+	$(Q)bash tests/run_all.sh

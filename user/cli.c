@@ -105,8 +105,9 @@ void cli_free_cpu(struct cpu_opts *o)
 
 enum cli_result cli_parse_cpu(int argc, char **argv, struct cpu_opts *o)
 {
+	bool separator;
 	const char *bad;
-	int c;
+	int c, before;
 
 	memset(o, 0, sizeof(*o));
 	o->freq = 99;
@@ -115,10 +116,16 @@ enum cli_result cli_parse_cpu(int argc, char **argv, struct cpu_opts *o)
 	o->counts_map_size = CPU_DEFAULT_COUNTS_MAP_SIZE;
 	o->event = "cpu-clock";
 
-	optind = 1;
+	/* 0, not 1: glibc then also forgets a half-read "-xyz" cluster of an
+	 * earlier parse. */
+	optind = 0;
 	opterr = 0;
 	/* '+': stop at the first non-option so COMMAND's own options stay its. */
-	while ((c = getopt_long(argc, argv, "+:p:F:d:UKqvh", long_opts, NULL)) != -1) {
+	for (;;) {
+		before = optind ? optind : 1;
+		c = getopt_long(argc, argv, "+:p:F:d:UKqvh", long_opts, NULL);
+		if (c == -1)
+			break;
 		switch (c) {
 		case 'p':
 			if (parse_pid_list(optarg, &o->pids, &o->npids, &bad))
@@ -192,11 +199,13 @@ enum cli_result cli_parse_cpu(int argc, char **argv, struct cpu_opts *o)
 	}
 	if (o->user_only && o->kernel_only)
 		return usage_error("%s-U and -K exclude each other", "");
-	if (optind == argc && optind > 1 && !strcmp(argv[optind - 1], "--"))
+	/* A "--" ended the options only if the last getopt call consumed it
+	 * (not when it was the value of an option, as in --folded --). */
+	separator = optind == before + 1 && !strcmp(argv[before], "--");
+	if (separator && optind == argc)
 		return usage_error("%smissing COMMAND after --", "");
 	if (optind < argc) {
-		/* getopt leaves "--" consumed; anything else left is a stray word. */
-		if (strcmp(argv[optind - 1], "--"))
+		if (!separator)
 			return usage_error("unexpected argument '%s' (put a command "
 					   "after --)", argv[optind]);
 		o->command = &argv[optind];

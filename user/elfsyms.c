@@ -178,6 +178,10 @@ static void index_symbols(struct elf_symtab *t)
 {
 	size_t i, out = 0;
 
+	/* A stripped executable may have no functions: syms is NULL then,
+	 * and qsort's base must not be. */
+	if (!t->nsyms)
+		return;
 	qsort(t->syms, t->nsyms, sizeof(*t->syms), cmp_sym);
 	for (i = 0; i < t->nsyms; i++) {
 		if (out && t->syms[out - 1].addr == t->syms[i].addr)
@@ -364,8 +368,13 @@ int elf_read_build_id(int fd, char *out, size_t len)
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf)
 		return -EINVAL;
-	if (elf_kind(elf) == ELF_K_ELF)
-		read_build_id(bid, elf);
+	/* libelf opens any file; one that is not ELF is -EINVAL as promised,
+	 * not "has no build-id". */
+	if (elf_kind(elf) != ELF_K_ELF) {
+		elf_end(elf);
+		return -EINVAL;
+	}
+	read_build_id(bid, elf);
 	elf_end(elf);
 	if (!bid[0] || strlen(bid) >= len)
 		return -ENOENT;

@@ -128,7 +128,9 @@ struct kallsyms *kallsyms__parse(FILE *f)
 	}
 	free(line);
 	/* Addresses hidden by kptr_restrict read as 0: lookup() rejects them. */
-	qsort(k->v, k->n, sizeof(*k->v), cmp_ksym);
+	/* No text symbol at all leaves v NULL, which qsort must not get. */
+	if (k->n)
+		qsort(k->v, k->n, sizeof(*k->v), cmp_ksym);
 	return k;
 fail:
 	free(line);

@@ -28,7 +28,9 @@ int parse_seconds(const char *s, double max, double *out)
 	double v;
 	char *end;
 
-	if (!s || !(isdigit((unsigned char)s[0]) || s[0] == '.'))
+	/* Digits and a point only: strtod would also take "0x1p3" and "1e3". */
+	if (!s || !(isdigit((unsigned char)s[0]) || s[0] == '.') ||
+	    s[strspn(s, "0123456789.")] != '\0')
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
@@ -80,12 +82,15 @@ int parse_cpu_list(const char *s, bool *cpus, int max)
 {
 	int count = 0;
 
+	if (max < 0)
+		return -1;
 	while (*s && *s != '\n') {
 		unsigned long a, b;
 		char *end;
 
 		if (!isdigit((unsigned char)*s))
 			return -1;
+		errno = 0;
 		a = strtoul(s, &end, 10);
 		b = a;
 		if (*end == '-') {
@@ -93,19 +98,24 @@ int parse_cpu_list(const char *s, bool *cpus, int max)
 				return -1;
 			b = strtoul(end + 1, &end, 10);
 		}
-		if (b < a)
+		if (errno || b < a)
 			return -1;
-		for (; a <= b; a++) {
-			if ((long)a < max && !cpus[a]) {
+		/* Stop at max: "0-4000000000" must not take minutes, and a
+		 * number past LONG_MAX must not turn into a negative index. */
+		for (; a <= b && a < (unsigned long)max; a++) {
+			if (!cpus[a]) {
 				cpus[a] = true;
 				count++;
 			}
 		}
 		s = end;
-		if (*s == ',')
+		if (*s == ',') {
 			s++;
-		else if (*s && *s != '\n')
+			if (!isdigit((unsigned char)*s))
+				return -1;
+		} else if (*s && *s != '\n') {
 			return -1;
+		}
 	}
 	return count;
 }
