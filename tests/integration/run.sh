@@ -30,7 +30,8 @@ LIMIT=30
 # Names of the profiler's BPF programs, for the leftover check.
 BPF_PROGS="cpu_sample prof_fork prof_exec"
 
-TESTS="check chain_share lib_named system_wide command_mode target_exits
+TESTS="check chain_share lib_named system_wide short_lived follow_fork_exec
+       command_mode target_exits
        sigint threads user_only kernel_only
        error_no_process error_pid_abc error_pid_12x error_unknown_option
        error_freq_zero error_top_x not_root no_bpf_leftover"
@@ -372,6 +373,44 @@ t_system_wide()
 	fi
 	if ((hit < 50)); then
 		bad "$hit samples of comm cpu_chain under main;chain_a;chain_b;chain_hot (of $total), expected >= 50"
+		return
+	fi
+	ok
+}
+
+# A process that starts after the profiler and exits before it ends still
+# gets its frames named: its maps are read at its first sample.
+t_short_lived()
+{
+	local hit total malformed
+
+	prof_start -d 3 -F "$FREQ" --folded "$T/folded"
+	sleep 0.7
+	"$TDIR/cpu_chain" 0.4
+	prof_wait "$LIMIT"
+	expect_rc 0 || return
+	read -r hit total malformed < <(folded_sum "$T/folded" \
+		"main;chain_a;chain_b;chain_hot" cpu_chain)
+	if ((hit < 30)); then
+		bad "$hit samples of the 0.4 s process named under main;chain_a;chain_b;chain_hot (of $total), expected >= 30"
+		return
+	fi
+	ok
+}
+
+# -p follows processes the target forks, and their exec: a shell that
+# starts cpu_chain after the profiler attached.
+t_follow_fork_exec()
+{
+	local spid
+
+	spawn bash -c "sleep 0.5; '$TDIR/cpu_chain' 1.5; true"
+	spid=$LAST_PID
+	prof -p "$spid" -F "$FREQ" --folded "$T/folded"
+	expect_rc 0 || return
+	check_share "$T/folded" "main;chain_a;chain_b;chain_hot" 100 || return
+	if ! grep -q '^cpu_chain;' "$T/folded"; then
+		bad "no stack under the child's name cpu_chain"
 		return
 	fi
 	ok
