@@ -37,6 +37,7 @@ struct run {
 	struct symbolizer *sym;
 	struct profile *prof;
 	struct launch child;
+	struct outfile folded;	/* --folded, opened before profiling starts */
 	int child_status;	/* wait status once reaped, else -1 */
 	bool child_reaped;
 	int *pidfds;		/* one per -p target (or the COMMAND) */
@@ -513,38 +514,32 @@ oom:
 	return -1;
 }
 
+/*
+ * Write the folded file (opened at start) and print the summary.  A failure
+ * to write the file still prints the summary: what was collected is shown.
+ */
 static int write_outputs(struct run *r)
 {
-	struct outfile of;
-	int err = 0;
+	int err = 0, ferr = 0;
 
-	if (r->o.folded) {
-		err = outfile__open(&of, r->o.folded);
-		if (err) {
-			p_err("cannot write %s: %s", r->o.folded, strerror(-err));
-			return -1;
-		}
-		err = render_folded(r->prof, 0, of.f);
-		if (err) {
-			outfile__abort(&of);
-			p_err("cannot write %s: %s", r->o.folded, strerror(-err));
-			return -1;
-		}
-		err = outfile__commit(&of);
-		if (err) {
-			p_err("cannot write %s: %s", r->o.folded, strerror(-err));
-			return -1;
-		}
+	if (r->folded.f) {
+		ferr = render_folded(r->prof, 0, r->folded.f);
+		if (ferr)
+			outfile__abort(&r->folded);
+		else
+			ferr = outfile__commit(&r->folded);
+		if (ferr)
+			p_err("cannot write %s: %s", r->o.folded, strerror(-ferr));
 	}
 	if (log_level >= LOG_NORMAL) {
 		err = render_table(r->prof, 0, (int)r->o.top, stdout);
 		if (r->stop_reason)
 			printf("\nstopped: %s\n", r->stop_reason);
-		if (r->o.folded)
+		if (r->o.folded && !ferr)
 			printf("wrote %s\n", r->o.folded);
 		fflush(stdout);
 	}
-	return err ? -1 : 0;
+	return err || ferr ? -1 : 0;
 }
 
 /* End the COMMAND if it still runs, and collect its wait status. */
@@ -573,6 +568,7 @@ static void run_free(struct run *r)
 	cpu_bpf__destroy(r->skel);
 	symbolizer__free(r->sym);
 	profile__free(r->prof);
+	outfile__abort(&r->folded);
 	for (i = 0; i < r->ntargets; i++)
 		if (r->pidfds[i] > 0)
 			close(r->pidfds[i]);
@@ -647,6 +643,15 @@ int cmd_cpu(int argc, char **argv)
 	}
 	if (resolve_pids(&r.o))
 		goto out;
+	/* A bad output path fails now, not after an hour of profiling. */
+	if (r.o.folded) {
+		int err = outfile__open(&r.folded, r.o.folded);
+
+		if (err) {
+			p_err("cannot write %s: %s", r.o.folded, strerror(-err));
+			goto out;
+		}
+	}
 	if (setup_signals_and_timer(&r))
 		goto out;
 	if (r.o.command) {

@@ -31,6 +31,9 @@ int launch__prepare(char **argv, const void *orig_mask, struct launch *l)
 
 		close(fds[1]);
 		sigprocmask(SIG_SETMASK, orig_mask, NULL);
+		/* Ignored signals stay ignored across exec: give the command
+		 * back the SIGPIPE the profiler ignores. */
+		signal(SIGPIPE, SIG_DFL);
 		/* EOF instead of the byte: the profiler gave up or died. */
 		if (read(fds[0], &go, 1) != 1)
 			_exit(127);

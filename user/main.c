@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* profiler: the command line's front door, dispatching to a command. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +24,9 @@ int main(int argc, char **argv)
 
 	/* Line-buffer the report so it interleaves sanely with stderr. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* `profiler | head` must not kill the run before its files are
+	 * written: a closed stdout is a failed write, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && argv[1][0] != '-') {
 		for (c = cmds; c->name; c++)
 			if (!strcmp(argv[1], c->name))
