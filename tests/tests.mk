@@ -72,6 +72,60 @@ $(FIXTURE_DIR)/libfix.so: tests/unit/fixtures/fix.c
 $(FIXTURE_DIR)/fix_stripped: $(FIXTURE_DIR)/fix_pie
 	$(Q)strip -o $@ $<
 
+# Debug information packaged the ways distributions ship it, all from one
+# -O2 -g build: whole, split by build-id, split by .gnu_debuglink,
+# MiniDebugInfo, and stripped bare.
+DBG_DIR		:= $(FIXTURE_DIR)/dbg
+DBG_FIXTURES	:= $(DBG_DIR)/dbg_full $(DBG_DIR)/bid/dbg_bid \
+		   $(DBG_DIR)/link/dbg_link $(DBG_DIR)/dbg_mini $(DBG_DIR)/dbg_bare \
+		   $(DBG_DIR)/dbg_cpp
+FIXTURES	+= $(DBG_FIXTURES)
+
+$(DBG_DIR)/dbg_full: tests/unit/fixtures/dbg.c
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -o $@ $<
+
+$(DBG_DIR)/dbg_cpp: tests/unit/fixtures/dbg_cpp.cpp
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) -O2 -g -o $@ $<
+
+# The debug file goes to debugroot/.build-id/xx/rest.debug (searched only
+# when a test passes debugroot as a debug directory).
+$(DBG_DIR)/bid/dbg_bid: $(DBG_DIR)/dbg_full
+	$(Q)mkdir -p $(@D)
+	$(Q)bid=$$(readelf -n $< | sed -n 's/.*Build ID: *//p'); \
+	dir=$(DBG_DIR)/debugroot/.build-id/$$(echo $$bid | cut -c1-2); \
+	mkdir -p $$dir && \
+	objcopy --only-keep-debug $< $$dir/$$(echo $$bid | cut -c3-).debug
+	$(Q)strip --strip-all -o $@ $<
+
+# No build-id at all, so only the debuglink (to .debug/ beside it) works.
+$(DBG_DIR)/link/dbg_link: tests/unit/fixtures/dbg.c
+	$(Q)mkdir -p $(@D)/.debug
+	$(Q)$(CC) -O2 -g -Wl,--build-id=none -o $@.full $<
+	$(Q)objcopy --only-keep-debug $@.full $(@D)/.debug/dbg_link.debug
+	$(Q)strip --strip-all -o $@ $@.full
+	$(Q)objcopy --add-gnu-debuglink=$(@D)/.debug/dbg_link.debug $@
+	$(Q)rm -f $@.full
+
+# MiniDebugInfo as Fedora builds it: the function symbols .dynsym lacks,
+# xz-compressed into .gnu_debugdata of the stripped file.
+$(DBG_DIR)/dbg_mini: $(DBG_DIR)/dbg_full
+	$(Q)nm -D --format=posix --defined-only $< | awk '{print $$1}' | sort > $@.dyn
+	$(Q)nm --format=posix --defined-only $< | awk '$$2 ~ /^[Tt]$$/ {print $$1}' | \
+		sort > $@.func
+	$(Q)comm -13 $@.dyn $@.func > $@.keep
+	$(Q)objcopy --only-keep-debug $< $@.debug
+	$(Q)objcopy -S --remove-section .gdb_index --remove-section .comment \
+		--keep-symbols=$@.keep $@.debug $@.mini
+	$(Q)xz -f $@.mini
+	$(Q)strip --strip-all -o $@ $<
+	$(Q)objcopy --add-section .gnu_debugdata=$@.mini.xz $@
+	$(Q)rm -f $@.dyn $@.func $@.keep $@.debug $@.mini.xz
+
+$(DBG_DIR)/dbg_bare: $(DBG_DIR)/dbg_full
+	$(Q)strip --strip-all -o $@ $<
+
 .PHONY: test-unit
 test-unit: $(UNIT_BINS) $(FIXTURES)
 	$(Q)set -e; for t in $(UNIT_BINS); do \

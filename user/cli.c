@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,10 @@ enum {
 	OPT_COUNTS_MAP_SIZE,
 	OPT_EVENT,
 	OPT_VERSION,
+	OPT_LINES,
+	OPT_NO_INLINE,
+	OPT_NO_DEMANGLE,
+	OPT_DEBUG_DIR,
 };
 
 static const struct option long_opts[] = {
@@ -27,6 +32,10 @@ static const struct option long_opts[] = {
 	{ "stack-map-size",	required_argument, NULL, OPT_STACK_MAP_SIZE },
 	{ "counts-map-size",	required_argument, NULL, OPT_COUNTS_MAP_SIZE },
 	{ "event",		required_argument, NULL, OPT_EVENT },
+	{ "lines",		no_argument,	   NULL, OPT_LINES },
+	{ "no-inline",		no_argument,	   NULL, OPT_NO_INLINE },
+	{ "no-demangle",	no_argument,	   NULL, OPT_NO_DEMANGLE },
+	{ "debug-dir",		required_argument, NULL, OPT_DEBUG_DIR },
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "verbose",		no_argument,	   NULL, 'v' },
 	{ "help",		no_argument,	   NULL, 'h' },
@@ -66,6 +75,13 @@ void cli_usage(FILE *out)
 "      --top N               functions in each summary table (default 10)\n"
 "      --folded FILE         write collapsed stacks (flamegraph.pl, inferno,\n"
 "                            speedscope): comm;root;...;leaf COUNT\n"
+"      --lines               add (file:line) to folded frames, from DWARF\n"
+"\n"
+"Symbols:\n"
+"      --debug-dir DIR       also look for debug files under DIR (by build-id\n"
+"                            in DIR/.build-id/, by debuglink); repeatable\n"
+"      --no-inline           don't expand inlined calls into frames\n"
+"      --no-demangle         keep C++/Rust symbol names mangled\n"
 "  -q, --quiet               errors only\n"
 "  -v, --verbose             libbpf and debug messages\n"
 "  -h, --help                this help\n"
@@ -96,8 +112,23 @@ static enum cli_result usage_error(const char *fmt, const char *arg)
 	return CLI_USAGE;
 }
 
+/* Append dir to the ':'-separated list *dirs. */
+static int add_debug_dir(char **dirs, const char *dir)
+{
+	char *joined;
+
+	if (asprintf(&joined, "%s%s%s", *dirs ? *dirs : "", *dirs ? ":" : "",
+		     dir) < 0)
+		return -1;
+	free(*dirs);
+	*dirs = joined;
+	return 0;
+}
+
 void cli_free_cpu(struct cpu_opts *o)
 {
+	free(o->debug_dirs);
+	o->debug_dirs = NULL;
 	free(o->pids);
 	o->pids = NULL;
 	o->npids = 0;
@@ -173,6 +204,23 @@ enum cli_result cli_parse_cpu(int argc, char **argv, struct cpu_opts *o)
 				return usage_error("unknown event '%s' for --event "
 						   "(expected cpu-clock or cycles)", optarg);
 			o->event = optarg;
+			break;
+		case OPT_LINES:
+			o->lines = true;
+			break;
+		case OPT_NO_INLINE:
+			o->no_inline = true;
+			break;
+		case OPT_NO_DEMANGLE:
+			o->no_demangle = true;
+			break;
+		case OPT_DEBUG_DIR:
+			if (optarg[0] != '/' || strchr(optarg, ':'))
+				return usage_error("invalid directory '%s' for --debug-dir "
+						   "(expected an absolute path without ':')",
+						   optarg);
+			if (add_debug_dir(&o->debug_dirs, optarg))
+				return usage_error("%sout of memory", "");
 			break;
 		case 'q':
 			o->verbosity = -1;

@@ -25,6 +25,10 @@ struct cpu_opts {
 	uint64_t stack_map_size;	/* --stack-map-size */
 	uint64_t counts_map_size;	/* --counts-map-size */
 	const char *event;	/* --event cpu-clock|cycles */
+	bool lines;		/* --lines: file:line in folded frames */
+	bool no_inline;		/* --no-inline */
+	bool no_demangle;	/* --no-demangle */
+	char *debug_dirs;	/* --debug-dir, ':'-joined (malloc'd) */
 	int verbosity;		/* -q: -1, -v: 1 */
 };
 

@@ -358,7 +358,8 @@ static int drain_counts(struct run *r)
 	int counts_fd = bpf_map__fd(r->skel->maps.counts);
 	int stacks_fd = bpf_map__fd(r->skel->maps.stacks);
 	struct stack_trace st;
-	uint32_t locs[2 * PROF_MAX_STACK_DEPTH + 2];
+	/* Each user ip may expand into inlined frames. */
+	uint32_t locs[PROF_MAX_STACK_DEPTH * (1 + SYMBOLIZER_MAX_FRAMES) + 2];
 	int64_t period = 1000000000LL / r->o.freq;
 	struct cpu_key key, next, *prev = NULL;
 	char comm[PROF_COMM_LEN + 1];
@@ -388,9 +389,14 @@ static int drain_counts(struct run *r)
 
 		n = read_stack(stacks_fd, key.user_stack, &st);
 		for (i = 0; i < n; i++) {
-			symbolizer__resolve_user(r->sym, key.tgid,
-						 i ? st.ips[i] - 1 : st.ips[i], &f);
-			locs[nlocs++] = profile__location(r->prof, &f);
+			struct frame fr[SYMBOLIZER_MAX_FRAMES];
+			int k, nf;
+
+			nf = symbolizer__resolve_user(r->sym, key.tgid,
+						      i ? st.ips[i] - 1 : st.ips[i], fr,
+						      SYMBOLIZER_MAX_FRAMES);
+			for (k = 0; k < nf; k++)
+				locs[nlocs++] = profile__location(r->prof, &fr[k]);
 		}
 		if (key.user_err)
 			locs[nlocs++] = profile__pseudo_location(r->prof,
@@ -523,7 +529,8 @@ static int write_outputs(struct run *r)
 	int err = 0, ferr = 0;
 
 	if (r->folded.f) {
-		ferr = render_folded(r->prof, 0, r->folded.f);
+		ferr = render_folded(r->prof, 0, r->o.lines ? FOLDED_LINES : 0,
+				     r->folded.f);
 		if (ferr)
 			outfile__abort(&r->folded);
 		else
@@ -616,6 +623,7 @@ int cmd_cpu(int argc, char **argv)
 {
 	struct run r = { .sigfd = -1, .timerfd = -1, .child_status = -1,
 			 .child = { .pid = -1, .go_fd = -1 } };
+	struct symbolizer_opts sopts = {};
 	int status = EXIT_RUNTIME, i;
 
 	clock_gettime(CLOCK_MONOTONIC, &r.launched);
@@ -665,7 +673,10 @@ int cmd_cpu(int argc, char **argv)
 	if (setup_targets(&r) || load_bpf(&r) || add_targets(&r))
 		goto out;
 
-	r.sym = symbolizer__new();
+	sopts.no_inline = r.o.no_inline;
+	sopts.no_demangle = r.o.no_demangle;
+	sopts.debug_dirs = r.o.debug_dirs;
+	r.sym = symbolizer__new(&sopts);
 	r.events = ring_buffer__new(bpf_map__fd(r.skel->maps.events), handle_event,
 				    &r, NULL);
 	if (!r.sym || !r.events) {

@@ -381,3 +381,15 @@ int elf_read_build_id(int fd, char *out, size_t len)
 	strcpy(out, bid);
 	return 0;
 }
+
+int elf_symtab__add(struct elf_symtab *t, uint64_t addr, uint64_t size,
+		    const char *name)
+{
+	/* Ranked after the file's own tables: those win at equal addresses. */
+	return add_sym(t, addr, size, size == 0, name, UINT32_MAX);
+}
+
+void elf_symtab__reindex(struct elf_symtab *t)
+{
+	index_symbols(t);
+}

@@ -43,6 +43,13 @@ bool elf_symtab__lookup(const struct elf_symtab *t, uint64_t vaddr,
  * read.  0, or -ENOENT when it has none, -EINVAL when not ELF. */
 int elf_read_build_id(int fd, char *out, size_t len);
 
+/* Add a function symbol found elsewhere (a separate debug file); symbols
+ * of the file itself win at equal addresses.  0 or -ENOMEM.  Lookups are
+ * valid again after elf_symtab__reindex(). */
+int elf_symtab__add(struct elf_symtab *t, uint64_t addr, uint64_t size,
+		    const char *name);
+void elf_symtab__reindex(struct elf_symtab *t);
+
 size_t elf_symtab__count(const struct elf_symtab *t);
 /* Hex build-id ("" if the file has none). */
 const char *elf_symtab__build_id(const struct elf_symtab *t);

@@ -121,27 +121,30 @@ static uint32_t mapping_id(struct profile *p, const struct frame *f)
 	return ++p->nmappings;
 }
 
-static uint32_t function_id(struct profile *p, const char *name, uint32_t mapping)
+static uint32_t function_id(struct profile *p, const char *name,
+			    const char *file, uint32_t mapping)
 {
-	int64_t n = profile__str(p, name);
+	int64_t n = profile__str(p, name), fl = profile__str(p, file);
 	uint64_t key, id;
 	struct prof_function *fn;
 
-	if (n < 0)
+	if (n < 0 || fl < 0)
 		return 0;
 	key = hash_bytes(HASH_SEED, &n, sizeof(n));
+	key = hash_bytes(key, &fl, sizeof(fl));
 	key = hash_bytes(key, &mapping, sizeof(mapping));
 	for (;; key++) {
 		if (!u64map__get(p->function_index, key, &id))
 			break;
 		fn = &p->functions[id - 1];
-		if (fn->name == n && fn->mapping == mapping)
+		if (fn->name == n && fn->file == fl && fn->mapping == mapping)
 			return id;
 	}
 	if (GROW(p->functions, p->nfunctions, p->functions_cap))
 		return 0;
 	fn = &p->functions[p->nfunctions];
 	fn->name = n;
+	fn->file = fl;
 	fn->mapping = mapping;
 	if (u64map__set(p->function_index, key, p->nfunctions + 1))
 		return 0;
@@ -149,7 +152,8 @@ static uint32_t function_id(struct profile *p, const char *name, uint32_t mappin
 }
 
 static uint32_t location_id(struct profile *p, uint32_t mapping,
-			   uint32_t function, uint64_t address, bool kernel)
+			   uint32_t function, uint64_t address, uint32_t line,
+			   bool inlined, bool kernel)
 {
 	uint64_t key, id;
 	struct prof_location *l;
@@ -157,12 +161,14 @@ static uint32_t location_id(struct profile *p, uint32_t mapping,
 	key = hash_bytes(HASH_SEED, &mapping, sizeof(mapping));
 	key = hash_bytes(key, &address, sizeof(address));
 	key = hash_bytes(key, &function, sizeof(function));
+	key = hash_bytes(key, &line, sizeof(line));
 	for (;; key++) {
 		if (!u64map__get(p->location_index, key, &id))
 			break;
 		l = &p->locations[id - 1];
 		if (l->mapping == mapping && l->address == address &&
-		    l->function == function && l->kernel == kernel)
+		    l->function == function && l->line == line &&
+		    l->inlined == inlined && l->kernel == kernel)
 			return id;
 	}
 	if (GROW(p->locations, p->nlocations, p->locations_cap))
@@ -171,6 +177,8 @@ static uint32_t location_id(struct profile *p, uint32_t mapping,
 	l->mapping = mapping;
 	l->function = function;
 	l->address = address;
+	l->line = line;
+	l->inlined = inlined;
 	l->kernel = kernel;
 	if (u64map__set(p->location_index, key, p->nlocations + 1))
 		return 0;
@@ -187,18 +195,19 @@ uint32_t profile__location(struct profile *p, const struct frame *f)
 			return 0;
 	}
 	if (f->name) {
-		function = function_id(p, f->name, mapping);
+		function = function_id(p, f->name, f->file, mapping);
 		if (!function)
 			return 0;
 	}
-	return location_id(p, mapping, function, f->address, f->kernel);
+	return location_id(p, mapping, function, f->address,
+			   f->name ? f->line : 0, f->inlined, f->kernel);
 }
 
 uint32_t profile__pseudo_location(struct profile *p, const char *name)
 {
-	uint32_t function = function_id(p, name, 0);
+	uint32_t function = function_id(p, name, NULL, 0);
 
-	return function ? location_id(p, 0, function, 0, false) : 0;
+	return function ? location_id(p, 0, function, 0, 0, false, false) : 0;
 }
 
 int profile__add_sample(struct profile *p, const uint32_t *locs, uint32_t nlocs,
@@ -257,6 +266,15 @@ const char *profile__location_module(const struct profile *p, uint32_t loc)
 	const struct prof_location *l = &p->locations[loc - 1];
 
 	return l->mapping ? profile__get_str(p, p->mappings[l->mapping - 1].name) : "";
+}
+
+const char *profile__location_source(const struct profile *p, uint32_t loc,
+				     uint32_t *line)
+{
+	const struct prof_location *l = &p->locations[loc - 1];
+
+	*line = l->line;
+	return l->function ? profile__get_str(p, p->functions[l->function - 1].file) : "";
 }
 
 const char *profile__location_name(const struct profile *p, uint32_t loc,

@@ -30,13 +30,20 @@ struct prof_mapping {
 
 struct prof_function {
 	uint32_t name;
+	uint32_t file;		/* source file (string id), "" if unknown */
 	uint32_t mapping;	/* 1-based index into mappings, 0: none */
 };
 
+/*
+ * One frame.  An address inside inlined code becomes several locations with
+ * the same address: one per inlined call (inlined set), then the function.
+ */
 struct prof_location {
 	uint32_t mapping;	/* 1-based, 0: no mapping matched */
 	uint32_t function;	/* 1-based, 0: not named */
 	uint64_t address;	/* module-relative (user) or kernel address */
+	uint32_t line;		/* source line in the function's file, 0: unknown */
+	bool inlined;
 	bool kernel;
 };
 
@@ -108,6 +115,9 @@ int64_t profile__total(const struct profile *p, uint32_t type);
  */
 const char *profile__location_name(const struct profile *p, uint32_t loc,
 				   char *buf, size_t len);
+/* The source file of a location ("" if unknown); its line in *line. */
+const char *profile__location_source(const struct profile *p, uint32_t loc,
+				     uint32_t *line);
 /* The module of a location ("" if none). */
 const char *profile__location_module(const struct profile *p, uint32_t loc);
 

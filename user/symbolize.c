@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "debuginfo.h"
+#include "demangle.h"
 #include "elfsyms.h"
 #include "hashmap.h"
 #include "kallsyms.h"
@@ -25,9 +27,11 @@
  */
 struct elf_file {
 	struct elf_symtab *tab;	/* NULL: not read yet, or unreadable */
+	struct debuginfo *dbg;	/* debug file, DWARF; NULL if none */
 	int fd;			/* open until the symbols are read, else -1 */
 	const char *module;	/* basename, interned */
 	const char *path;	/* as the process maps it, interned */
+	const char *open_path;	/* how we reached it (debuglink searches) */
 };
 
 struct proc {
@@ -35,10 +39,12 @@ struct proc {
 	struct proc_maps maps;
 	int32_t *elf;		/* per mapping: index into s->elfs, or -1 */
 	bool refreshed;		/* already re-read once after a miss */
-	struct u64map *cache;	/* ip -> index into s->frames + 1 */
+	struct u64map *cache;	/* ip -> cache_val() of its frames */
 };
 
 struct symbolizer {
+	struct symbolizer_opts opts;
+	char *search_path;		/* libdwfl's debuginfo path */
 	struct strtab *strings;
 	struct elf_file *elfs;
 	size_t nelfs, elfs_cap;
@@ -52,7 +58,7 @@ struct symbolizer {
 	bool kernel_tried;
 	struct elf_symtab *vdso;	/* this process's vDSO: the same image */
 	bool vdso_tried;
-	struct u64map *kcache;	/* kernel ip -> index into frames + 1 */
+	struct u64map *kcache;	/* kernel ip -> cache_val() */
 	struct frame *frames;	/* every address resolved so far */
 	size_t nframes, frames_cap;
 	struct symbolizer_stats stats;
@@ -78,12 +84,23 @@ static size_t max_open_files(void)
 	return rl.rlim_cur > 512 ? rl.rlim_cur - 256 : rl.rlim_cur / 2;
 }
 
-struct symbolizer *symbolizer__new(void)
+struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
 {
 	struct symbolizer *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
+	if (opts)
+		s->opts = *opts;
+	/* libdwfl's default, plus the user's roots (absolute directories are
+	 * searched by build-id too). */
+	if (asprintf(&s->search_path, ":.debug:/usr/lib/debug%s%s",
+		     s->opts.debug_dirs ? ":" : "",
+		     s->opts.debug_dirs ? s->opts.debug_dirs : "") < 0) {
+		s->search_path = NULL;
+		free(s);
+		return NULL;
+	}
 	s->strings = strtab__new();
 	s->elf_by_inode = u64map__new();
 	s->elf_by_build_id = u64map__new();
@@ -116,6 +133,7 @@ void symbolizer__free(struct symbolizer *s)
 		return;
 	for (i = 0; i < s->nelfs; i++) {
 		elf_symtab__free(s->elfs[i].tab);
+		debuginfo__free(s->elfs[i].dbg);
 		if (s->elfs[i].fd >= 0)
 			close(s->elfs[i].fd);
 	}
@@ -131,6 +149,7 @@ void symbolizer__free(struct symbolizer *s)
 	free(s->frames);
 	elf_symtab__free(s->vdso);
 	strtab__free(s->strings);
+	free(s->search_path);
 	free(s);
 }
 
@@ -151,29 +170,36 @@ static const char *base_name(const char *path)
 /*
  * Open a mapped file the way the process sees it: through its root (so
  * containers and chroots work), or through map_files when the file was
- * deleted or replaced after it was mapped.
+ * deleted or replaced after it was mapped.  The path used goes to used.
  */
-static int open_mapped(pid_t pid, const struct map_entry *e)
+static int open_mapped(pid_t pid, const struct map_entry *e, char *used,
+		       size_t len)
 {
-	char path[PATH_MAX + 64];
+	char root[PATH_MAX];
+	ssize_t n;
 	int fd = -1;
 
 	if (!e->deleted) {
-		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, e->path);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		/* A process in the host's root: keep plain paths, so that
+		 * debuglink searches still work after it exits. */
+		snprintf(used, len, "/proc/%d/root", (int)pid);
+		n = readlink(used, root, sizeof(root) - 1);
+		if (n == 1 && root[0] == '/')
+			snprintf(used, len, "%s", e->path);
+		else
+			snprintf(used, len, "/proc/%d/root%s", (int)pid, e->path);
+		fd = open(used, O_RDONLY | O_CLOEXEC);
 	}
 	if (fd < 0) {
-		snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx",
-			 (int)pid, (unsigned long long)e->start,
-			 (unsigned long long)e->end);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		snprintf(used, len, "/proc/%d/map_files/%llx-%llx", (int)pid,
+			 (unsigned long long)e->start, (unsigned long long)e->end);
+		fd = open(used, O_RDONLY | O_CLOEXEC);
 	}
-	if (fd < 0 && !e->deleted)
-		fd = open(e->path, O_RDONLY | O_CLOEXEC);
 	return fd;
 }
 
-static int add_elf(struct symbolizer *s, int fd, const char *path)
+static int add_elf(struct symbolizer *s, int fd, const char *path,
+		   const char *open_path)
 {
 	struct elf_file *f;
 
@@ -188,26 +214,44 @@ static int add_elf(struct symbolizer *s, int fd, const char *path)
 	}
 	f = &s->elfs[s->nelfs];
 	f->tab = NULL;
+	f->dbg = NULL;
 	f->fd = fd;
+	f->open_path = intern(s, open_path);
 	f->path = intern(s, path);
 	f->module = intern(s, base_name(path));
 	return s->nelfs++;
 }
 
-/* The symbols of f, read on first use; NULL if the file is unreadable. */
+/*
+ * The symbols of f, read on first use; NULL if the file is unreadable.  Its
+ * debug information is opened at the same time: a stripped file gets the
+ * symbols of its debug file or MiniDebugInfo.
+ */
 static struct elf_symtab *elf_symbols(struct symbolizer *s, struct elf_file *f)
 {
+	int added;
+
 	if (f->fd < 0)
 		return f->tab;
 	f->tab = elf_symtab__open_fd(f->fd);
+	if (f->tab)
+		f->dbg = debuginfo__open(f->fd, f->open_path, s->search_path);
 	close(f->fd);
 	f->fd = -1;
 	s->open_fds--;
-	if (f->tab) {
-		s->stats.elf_opened++;
-	} else {
+	if (!f->tab) {
 		s->stats.elf_failed++;
 		p_dbg("cannot read symbols of %s", f->path);
+		return NULL;
+	}
+	s->stats.elf_opened++;
+	if (f->dbg && !elf_symtab__has_symtab(f->tab)) {
+		added = debuginfo__add_symbols(f->dbg, f->tab);
+		if (added > 0)
+			elf_symtab__reindex(f->tab);
+		p_dbg("%s: %d symbols from %s", f->path, added,
+		      debuginfo__debug_file(f->dbg) ? debuginfo__debug_file(f->dbg) :
+		      "MiniDebugInfo or none");
 	}
 	return f->tab;
 }
@@ -217,7 +261,7 @@ static int32_t elf_for_mapping(struct symbolizer *s, pid_t pid,
 			       const struct map_entry *e)
 {
 	uint64_t key, idx, bkey = 0;
-	char bid[2 * 64 + 1] = "";
+	char bid[2 * 64 + 1] = "", used[PATH_MAX + 64];
 	int fd, i;
 
 	key = hash_bytes(HASH_SEED, &e->inode, sizeof(e->inode));
@@ -226,7 +270,7 @@ static int32_t elf_for_mapping(struct symbolizer *s, pid_t pid,
 	if (u64map__get(s->elf_by_inode, key, &idx))
 		return idx;
 
-	fd = open_mapped(pid, e);
+	fd = open_mapped(pid, e, used, sizeof(used));
 	if (fd < 0) {
 		s->stats.elf_failed++;
 		p_dbg("cannot open %s of pid %d: %s", e->path, (int)pid,
@@ -240,7 +284,7 @@ static int32_t elf_for_mapping(struct symbolizer *s, pid_t pid,
 			return idx;
 		}
 	}
-	i = add_elf(s, fd, e->path);
+	i = add_elf(s, fd, e->path, used);
 	if (i < 0) {
 		if (fd >= 0)
 			close(fd);
@@ -351,47 +395,116 @@ static struct elf_symtab *vdso_symtab(struct symbolizer *s)
 	return s->vdso;
 }
 
-static void resolve_in_mapping(struct symbolizer *s, const struct proc *p,
-			       size_t mi, uint64_t ip, struct frame *f)
+/* A frame for ip with no name yet: where it is, and nothing more. */
+static void frame_init(struct frame *f, uint64_t ip)
+{
+	memset(f, 0, sizeof(*f));
+	f->build_id = "";
+	f->address = ip;
+}
+
+/* The name users see: demangled unless --no-demangle (interned). */
+static const char *display_name(struct symbolizer *s, const char *raw)
+{
+	char *d;
+	const char *out;
+
+	if (!raw || s->opts.no_demangle || !demangle_is_mangled(raw))
+		return raw;
+	d = demangle(raw);
+	if (!d)
+		return raw;
+	out = intern(s, d);
+	free(d);
+	return out;
+}
+
+/*
+ * Name vaddr (an ELF virtual address of the file behind tab and dbg) into
+ * up to max frames, innermost first: inlined calls (from DWARF), then the
+ * function itself.  out[0] holds the module fields already.
+ */
+static int resolve_vaddr(struct symbolizer *s, struct elf_symtab *tab,
+			 struct debuginfo *dbg, uint64_t vaddr,
+			 struct frame *out, int max)
+{
+	struct src_frame src[SYMBOLIZER_MAX_FRAMES];
+	struct elf_sym_hit hit;
+	bool named;
+	int n, i;
+
+	out[0].address = vaddr;
+	named = elf_symtab__lookup(tab, vaddr, &hit);
+	if (named)
+		out[0].name = display_name(s, hit.name);
+
+	n = dbg ? debuginfo__lookup(dbg, vaddr, !s->opts.no_inline, src,
+				    max < SYMBOLIZER_MAX_FRAMES ? max :
+				    SYMBOLIZER_MAX_FRAMES) : 0;
+	if (n == 0)
+		return 1;
+	/* Frames share the module; the outermost keeps the ELF symbol's name
+	 * (as without DWARF), inlined ones take DWARF's. */
+	for (i = n - 1; i >= 0; i--) {
+		struct frame *f = &out[i];
+
+		if (i != 0)
+			*f = out[0];
+		f->file = src[i].file ? intern(s, src[i].file) : NULL;
+		f->line = src[i].line;
+		f->inlined = src[i].inlined;
+		if (src[i].inlined || !named)
+			f->name = src[i].name ? display_name(s, src[i].name) :
+				  (named ? out[0].name : NULL);
+	}
+	return n;
+}
+
+/*
+ * Resolve ip inside mapping mi of p into up to max frames, innermost
+ * first: inlined calls (from DWARF), then the function itself.
+ */
+static int resolve_in_mapping(struct symbolizer *s, const struct proc *p,
+			      size_t mi, uint64_t ip, struct frame *out, int max)
 {
 	const struct map_entry *e = &p->maps.v[mi];
 	uint64_t off = ip - e->start + e->pgoff, vaddr;
 	struct elf_symtab *tab = NULL;
-	struct elf_sym_hit hit;
+	struct debuginfo *dbg = NULL;
 
+	frame_init(&out[0], ip);
 	switch (e->kind) {
 	case MAP_FILE:
 		if (p->elf[mi] >= 0) {
 			struct elf_file *ef = &s->elfs[p->elf[mi]];
 
 			tab = elf_symbols(s, ef);
-			f->module = ef->module;
-			f->path = ef->path;
+			dbg = ef->dbg;
+			out[0].module = ef->module;
+			out[0].path = ef->path;
 		} else {
-			f->path = intern(s, e->path);
-			f->module = intern(s, base_name(e->path));
+			out[0].path = intern(s, e->path);
+			out[0].module = intern(s, base_name(e->path));
 		}
 		break;
 	case MAP_VDSO:
 		tab = vdso_symtab(s);
-		f->module = intern(s, "[vdso]");
+		out[0].module = intern(s, "[vdso]");
 		break;
 	case MAP_ANON:
-		f->module = intern(s, "[anon]");
+		out[0].module = intern(s, "[anon]");
 		break;
 	case MAP_SPECIAL:
-		f->module = intern(s, e->path);
+		out[0].module = intern(s, e->path);
 		break;
 	}
-	f->address = off;
+	out[0].address = off;
 	if (!tab)
-		return;
-	f->build_id = elf_symtab__build_id(tab);
+		return 1;
+	out[0].build_id = elf_symtab__build_id(tab);
 	if (!elf_symtab__offset_to_vaddr(tab, off, &vaddr))
-		return;
-	f->address = vaddr;
-	if (elf_symtab__lookup(tab, vaddr, &hit))
-		f->name = hit.name;
+		return 1;
+	return resolve_vaddr(s, tab, dbg, vaddr, out, max);
 }
 
 static long find_mapping(const struct proc *p, uint64_t ip)
@@ -401,14 +514,11 @@ static long find_mapping(const struct proc *p, uint64_t ip)
 	return e ? e - p->maps.v : -1;
 }
 
-static void resolve_user(struct symbolizer *s, struct proc *p, uint64_t ip,
-			 struct frame *f)
+static int resolve_user(struct symbolizer *s, struct proc *p, uint64_t ip,
+			struct frame *out, int max)
 {
 	long mi;
 
-	memset(f, 0, sizeof(*f));
-	f->build_id = "";
-	f->address = ip;
 	mi = find_mapping(p, ip);
 	if (mi < 0 && !p->refreshed) {
 		/* New code since the snapshot (dlopen, exec): look again once. */
@@ -416,18 +526,19 @@ static void resolve_user(struct symbolizer *s, struct proc *p, uint64_t ip,
 		if (read_maps(s, p) == 0)
 			mi = find_mapping(p, ip);
 	}
-	if (mi >= 0)
-		resolve_in_mapping(s, p, mi, ip, f);
+	if (mi < 0) {
+		frame_init(out, ip);
+		return 1;
+	}
+	return resolve_in_mapping(s, p, mi, ip, out, max);
 }
 
 static void resolve_kernel(struct symbolizer *s, uint64_t ip, struct frame *f)
 {
 	struct ksym_hit hit;
 
-	memset(f, 0, sizeof(*f));
-	f->build_id = "";
+	frame_init(f, ip);
 	f->kernel = true;
-	f->address = ip;
 	f->module = intern(s, "[kernel.kallsyms]");
 	if (!s->kernel_tried) {
 		s->kernel_tried = true;
@@ -438,71 +549,139 @@ static void resolve_kernel(struct symbolizer *s, uint64_t ip, struct frame *f)
 	if (!s->kernel || !kallsyms__lookup(s->kernel, ip, &hit))
 		return;
 	f->name = hit.name;
-	if (hit.module)
-		f->module = hit.module;
+	if (hit.module) {
+		char mod[256];
+
+		snprintf(mod, sizeof(mod), "[%s]", hit.module);
+		f->module = intern(s, mod);
+	}
 }
 
-/* Remember f as the answer for ip in cache (created on first use). */
+/* A cache value: where the frames of an address start, and how many. */
+static uint64_t cache_val(size_t first, int n)
+{
+	return (uint64_t)(first + 1) | (uint64_t)n << 40;
+}
+
+/* Copy the cached frames of ip (if any) to out; how many, or 0. */
+static int recall(const struct symbolizer *s, const struct u64map *cache,
+		  uint64_t ip, struct frame *out, int max)
+{
+	uint64_t v;
+	int n;
+
+	if (!cache || !u64map__get(cache, ip, &v))
+		return 0;
+	n = v >> 40;
+	if (n > max)
+		n = max;
+	memcpy(out, &s->frames[(v & ((1ULL << 40) - 1)) - 1], n * sizeof(*out));
+	return n;
+}
+
+/* Remember the n frames of ip in cache (created on first use). */
 static void remember(struct symbolizer *s, struct u64map **cache, uint64_t ip,
-		     const struct frame *f)
+		     const struct frame *f, int n)
 {
 	if (!*cache)
 		*cache = u64map__new();
 	if (!*cache)
 		return;
-	if (s->nframes == s->frames_cap) {
+	if (s->nframes + n > s->frames_cap) {
 		size_t cap = s->frames_cap ? s->frames_cap * 2 : 1024;
-		struct frame *v = realloc(s->frames, cap * sizeof(*v));
+		struct frame *v;
 
+		while (cap < s->nframes + n)
+			cap *= 2;
+		v = realloc(s->frames, cap * sizeof(*v));
 		if (!v)
 			return;
 		s->frames = v;
 		s->frames_cap = cap;
 	}
-	if (u64map__set(*cache, ip, s->nframes + 1) == 0)
-		s->frames[s->nframes++] = *f;
+	if (u64map__set(*cache, ip, cache_val(s->nframes, n)) == 0) {
+		memcpy(&s->frames[s->nframes], f, n * sizeof(*f));
+		s->nframes += n;
+	}
 }
 
-void symbolizer__resolve_user(struct symbolizer *s, pid_t pid, uint64_t ip,
-			      struct frame *f)
+int symbolizer__resolve_user(struct symbolizer *s, pid_t pid, uint64_t ip,
+			     struct frame *out, int max)
 {
 	struct proc *p;
 	bool created;
-	uint64_t idx;
+	int n;
 
+	if (max <= 0)
+		return 0;
 	p = get_proc(s, pid, &created);
 	if (!p) {
-		memset(f, 0, sizeof(*f));
-		f->build_id = "";
-		f->address = ip;
-		return;
+		frame_init(out, ip);
+		return 1;
 	}
 	if (created) {
 		/* Never announced: read its maps now, if it still runs. */
 		p->refreshed = true;
 		read_maps(s, p);
 	}
-	if (p->cache && u64map__get(p->cache, ip, &idx)) {
-		*f = s->frames[idx - 1];
-		return;
-	}
+	n = recall(s, p->cache, ip, out, max);
+	if (n)
+		return n;
 	s->stats.resolved++;
-	resolve_user(s, p, ip, f);
-	remember(s, &p->cache, ip, f);
+	n = resolve_user(s, p, ip, out, max);
+	remember(s, &p->cache, ip, out, n);
+	return n;
 }
 
 void symbolizer__resolve_kernel(struct symbolizer *s, uint64_t ip,
 				struct frame *f)
 {
-	uint64_t idx;
-
-	if (s->kcache && u64map__get(s->kcache, ip, &idx)) {
-		*f = s->frames[idx - 1];
+	if (recall(s, s->kcache, ip, f, 1))
 		return;
-	}
 	s->stats.resolved++;
 	resolve_kernel(s, ip, f);
-	remember(s, &s->kcache, ip, f);
+	remember(s, &s->kcache, ip, f, 1);
+}
+
+int symbolizer__resolve_file(struct symbolizer *s, const char *path,
+			     uint64_t vaddr, struct frame *out, int max)
+{
+	struct elf_file *ef;
+	struct elf_symtab *tab;
+	struct stat st;
+	uint64_t key, idx;
+	int fd, i;
+
+	if (max <= 0)
+		return 0;
+	frame_init(out, vaddr);
+	out[0].path = intern(s, path);
+	out[0].module = intern(s, base_name(path));
+	if (stat(path, &st))
+		return 1;
+	/* The same cache as mapped files: one read per file per run. */
+	key = hash_bytes(HASH_SEED, &st.st_ino, sizeof(st.st_ino));
+	key = hash_bytes(key, &st.st_dev, sizeof(st.st_dev));
+	key = hash_bytes(key, "file", 4);
+	if (!u64map__get(s->elf_by_inode, key, &idx)) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return 1;
+		i = add_elf(s, fd, path, path);
+		if (i < 0) {
+			close(fd);
+			return 1;
+		}
+		s->open_fds++;
+		idx = i;
+		u64map__set(s->elf_by_inode, key, idx);
+	}
+	ef = &s->elfs[idx];
+	tab = elf_symbols(s, ef);
+	if (!tab)
+		return 1;
+	out[0].build_id = elf_symtab__build_id(tab);
+	return resolve_vaddr(s, tab, ef->dbg, vaddr, out, max);
 }
 
 void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st)

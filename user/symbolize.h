@@ -13,6 +13,9 @@
 
 struct symbolizer;
 
+/* Most frames one address expands to: inlined calls plus the function. */
+#define SYMBOLIZER_MAX_FRAMES 16
+
 struct frame {
 	const char *name;	/* function name; NULL when it can't be named */
 	const char *module;	/* "libc.so.6", "[vdso]", "[kernel.kallsyms]",
@@ -20,10 +23,20 @@ struct frame {
 	const char *path;	/* the module's file, when it has one */
 	const char *build_id;	/* hex, "" if unknown */
 	uint64_t address;	/* module-relative (ELF vaddr), or kernel address */
+	const char *file;	/* source file from DWARF, NULL if unknown */
+	unsigned int line;	/* source line, 0 if unknown */
+	bool inlined;		/* an inlined call inside the next frame */
 	bool kernel;
 };
 
-struct symbolizer *symbolizer__new(void);
+struct symbolizer_opts {
+	bool no_inline;		/* --no-inline: no frames for inlined calls */
+	bool no_demangle;	/* --no-demangle: raw C++/Rust symbol names */
+	const char *debug_dirs;	/* --debug-dir roots, ':'-separated, or NULL */
+};
+
+/* opts may be NULL for the defaults; it is copied, debug_dirs is not. */
+struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts);
 void symbolizer__free(struct symbolizer *s);
 /*
  * Read pid's mappings and open the files they map now, while it runs.  A
@@ -31,11 +44,21 @@ void symbolizer__free(struct symbolizer *s);
  */
 int symbolizer__add_process(struct symbolizer *s, pid_t pid);
 /*
- * Resolve a user-space address of pid; each (pid, ip) is resolved once and
- * then answered from a cache.  The strings in f live as long as s.
+ * Resolve a user-space address of pid into at most max frames, innermost
+ * first: the calls inlined at ip, then the function containing it.  Returns
+ * how many (at least 1 when max > 0: an unnamed frame still says where it
+ * is).  Each (pid, ip) is resolved once, then answered from a cache.  The
+ * strings in the frames live as long as s.
  */
-void symbolizer__resolve_user(struct symbolizer *s, pid_t pid, uint64_t ip,
-			      struct frame *f);
+int symbolizer__resolve_user(struct symbolizer *s, pid_t pid, uint64_t ip,
+			     struct frame *out, int max);
+/*
+ * The same for an address of an ELF file on disk, no process involved:
+ * vaddr is an ELF virtual address (what addr2line takes).  For tools,
+ * tests and re-symbolizing saved profiles.
+ */
+int symbolizer__resolve_file(struct symbolizer *s, const char *path,
+			     uint64_t vaddr, struct frame *out, int max);
 void symbolizer__resolve_kernel(struct symbolizer *s, uint64_t ip,
 				struct frame *f);
 

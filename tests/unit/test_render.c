@@ -55,7 +55,9 @@ static char *render(const struct profile *p, int which, uint32_t type, int top)
 
 	assert_non_null(f);
 	if (which == 0)
-		assert_int_equal(render_folded(p, type, f), 0);
+		assert_int_equal(render_folded(p, type, 0, f), 0);
+	else if (which == 2)
+		assert_int_equal(render_folded(p, type, FOLDED_LINES, f), 0);
 	else
 		assert_int_equal(render_table(p, type, top, f), 0);
 	assert_int_equal(fclose(f), 0);
@@ -348,9 +350,41 @@ static void test_table_no_samples(void **state)
 	profile__free(p);
 }
 
+/* Inlined frames end in "_[i]"; --lines adds "(file:line)" where known. */
+static void test_folded_inline_and_lines(void **state)
+{
+	struct profile *p = profile__new();
+	struct frame outer = { .name = "outer", .module = "app", .path = "app",
+			       .build_id = "", .address = 0x1190,
+			       .file = "src/app.c", .line = 19 };
+	struct frame inner = outer;
+	uint32_t l_outer, l_inner, l_main;
+
+	(void)state;
+	assert_non_null(p);
+	assert_true(profile__add_type(p, "samples", "count") == 0);
+	inner.name = "inner_math";
+	inner.file = "src/math.h";
+	inner.line = 7;
+	inner.inlined = true;
+	l_inner = profile__location(p, &inner);
+	l_outer = profile__location(p, &outer);
+	l_main = loc(p, "main", "app", 0x1200, false);
+	assert_int_not_equal(l_inner, 0);
+	assert_int_not_equal(l_outer, 0);
+	/* Same address, other frame: distinct locations. */
+	assert_int_not_equal(l_inner, l_outer);
+	sample(p, "app", 5, 0, 3, l_inner, l_outer, l_main);
+	expect_output(p, 0, 0, 0, "app;main;outer;inner_math_[i] 5\n");
+	expect_output(p, 2, 0, 0,
+		      "app;main;outer (src/app.c:19);inner_math (src/math.h:7)_[i] 5\n");
+	profile__free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_folded_inline_and_lines),
 		cmocka_unit_test_setup_teardown(test_folded_exact, folded_setup,
 						folded_teardown),
 		cmocka_unit_test_setup_teardown(test_folded_other_type, folded_setup,

@@ -42,28 +42,43 @@ static void sanitize(char *s)
 			*s = ':';
 }
 
+/* Names longer than this (huge C++ templates) are cut, never split. */
+#define FRAME_MAX 16384
+
 static int build_line(const struct profile *p, const struct prof_sample *s,
-		      char **buf, size_t *cap)
+		      unsigned int flags, char *name, char **buf, size_t *cap)
 {
-	char name[1024];
 	size_t len = 0;
 	int32_t i;
 	int err;
 
 	if (*cap)
 		(*buf)[0] = '\0';
-	snprintf(name, sizeof(name), "%s", profile__get_str(p, s->comm));
+	snprintf(name, FRAME_MAX, "%s", profile__get_str(p, s->comm));
 	sanitize(name);
 	if ((err = append(buf, &len, cap, name[0] ? name : "[unknown]")))
 		return err;
 	/* locs are leaf first: walk them backwards to print root first. */
 	for (i = (int32_t)s->nlocs - 1; i >= 0; i--) {
 		uint32_t loc = s->locs[i];
+		const struct prof_location *l = &p->locations[loc - 1];
+		size_t used;
 
-		profile__location_name(p, loc, name, sizeof(name) - 4);
+		/* Room kept for the suffixes below. */
+		profile__location_name(p, loc, name, FRAME_MAX - 300);
+		used = strlen(name);
+		if ((flags & FOLDED_LINES) && l->line) {
+			uint32_t line;
+			const char *file = profile__location_source(p, loc, &line);
+
+			snprintf(name + used, FRAME_MAX - used - 8, " (%.256s:%u)",
+				 file, line);
+		}
 		sanitize(name);
-		if (p->locations[loc - 1].kernel)
+		if (l->kernel)
 			strcat(name, "_[k]");
+		else if (l->inlined)
+			strcat(name, "_[i]");
 		if ((err = append(buf, &len, cap, ";")) ||
 		    (err = append(buf, &len, cap, name)))
 			return err;
@@ -76,19 +91,21 @@ static int cmp_line(const void *a, const void *b)
 	return strcmp(((const struct line *)a)->text, ((const struct line *)b)->text);
 }
 
-int render_folded(const struct profile *p, uint32_t value_type, FILE *out)
+int render_folded(const struct profile *p, uint32_t value_type,
+		  unsigned int flags, FILE *out)
 {
 	struct strtab *texts = strtab__new();
 	struct line *lines = NULL;
 	int64_t *counts = NULL;
-	char *buf = NULL;
+	char *buf = NULL, *name = NULL;
 	size_t cap = 0, i, n;
 	int err = 0;
 
 	if (!texts)
 		return -ENOMEM;
 	counts = calloc(p->nsamples + 1, sizeof(*counts));
-	if (!counts) {
+	name = malloc(FRAME_MAX);
+	if (!counts || !name) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -99,7 +116,7 @@ int render_folded(const struct profile *p, uint32_t value_type, FILE *out)
 
 		if (p->samples[i].values[value_type] == 0)
 			continue;
-		if ((err = build_line(p, &p->samples[i], &buf, &cap)))
+		if ((err = build_line(p, &p->samples[i], flags, name, &buf, &cap)))
 			goto out;
 		id = strtab__intern(texts, buf);
 		if (id < 0) {
@@ -125,6 +142,7 @@ int render_folded(const struct profile *p, uint32_t value_type, FILE *out)
 		err = -EIO;
 out:
 	free(buf);
+	free(name);
 	free(lines);
 	free(counts);
 	strtab__free(texts);

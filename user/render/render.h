@@ -11,12 +11,17 @@
 
 #include "profile.h"
 
+/* render_folded() flags */
+#define FOLDED_LINES	0x1	/* "func (file.c:12)" where the line is known */
+
 /*
  * Collapsed stacks (flamegraph.pl, inferno, speedscope): one line per
- * distinct stack, "comm;root;...;leaf COUNT", sorted, kernel frames suffixed
- * "_[k]".  value_type selects which sample value is the count.
+ * distinct stack, "comm;root;...;leaf COUNT", sorted; kernel frames are
+ * suffixed "_[k]" and inlined ones "_[i]", as flamegraph.pl colours them.
+ * value_type selects which sample value is the count.
  */
-int render_folded(const struct profile *p, uint32_t value_type, FILE *out);
+int render_folded(const struct profile *p, uint32_t value_type,
+		  unsigned int flags, FILE *out);
 
 /*
  * The terminal summary: header, losses, and the top n functions by self and
