@@ -80,6 +80,16 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all $(TARGET_BINS)
 	$(Q)tools/demo.sh
 
+# Benchmarks (not tests: nothing here asserts a timing).
+$(OUT)/bench/symbolize_bench: tools/bench/symbolize_bench.c $(LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+.PHONY: bench
+bench: all $(OUT)/bench/symbolize_bench
+	$(Q)tools/bench/run.sh
+
 .PHONY: clean
 clean:
 	rm -rf $(OUT) profiler demo.folded

@@ -52,6 +52,10 @@ echo "== integration"
 bash tests/integration/run.sh 2>&1 | tee "$log"
 tally integration
 
+echo "== integration: symbols"
+bash tests/integration/symbols.sh 2>&1 | tee "$log"
+tally symbols
+
 echo
 echo "all suites: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

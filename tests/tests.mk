@@ -6,7 +6,8 @@ TARGET_DIR	:= tests/targets/build
 TARGET_CFLAGS	:= -O1 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls
 TARGET_BINS	:= $(TARGET_DIR)/cpu_chain $(TARGET_DIR)/cpu_lib \
 		   $(TARGET_DIR)/exit_status $(TARGET_DIR)/threads \
-		   $(TARGET_DIR)/libhot.so
+		   $(TARGET_DIR)/libhot.so $(TARGET_DIR)/jit_target \
+		   $(TARGET_DIR)/dlopen_target $(TARGET_DIR)/cpu_chain_static
 
 # clang keeps the frame pointer in leaf functions; gcc 12 drops it there.
 $(TARGET_DIR)/libhot.so: tests/targets/libhot.c $(wildcard tests/targets/*.h)
@@ -23,6 +24,20 @@ $(TARGET_DIR)/threads: tests/targets/threads.c $(wildcard tests/targets/*.h)
 	$(call msg,TARGET,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(TARGET_CFLAGS) -pthread -o $@ $<
+
+# Not linked against libhot.so: it loads it from beside itself at run time.
+$(TARGET_DIR)/dlopen_target: tests/targets/dlopen_target.c \
+		$(wildcard tests/targets/*.h) $(TARGET_DIR)/libhot.so
+	$(call msg,TARGET,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(TARGET_CFLAGS) -o $@ $< -ldl
+
+# Runs alone in an empty chroot: no loader, no libraries (libc.a).
+$(TARGET_DIR)/cpu_chain_static: tests/targets/cpu_chain.c \
+		$(wildcard tests/targets/*.h)
+	$(call msg,TARGET,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(TARGET_CFLAGS) -static -o $@ $< -lm
 
 $(TARGET_DIR)/%: tests/targets/%.c $(wildcard tests/targets/*.h)
 	$(call msg,TARGET,$@)
@@ -137,7 +152,8 @@ test-unit: $(UNIT_BINS) $(FIXTURES)
 # ---- integration (root, real BPF) ------------------------------------------
 .PHONY: test-integration
 test-integration: all $(TARGET_BINS)
-	$(Q)bash tests/integration/run.sh
+	$(Q)rc=0; bash tests/integration/run.sh || rc=1; \
+	bash tests/integration/symbols.sh || rc=1; exit $$rc
 
 # Everything, with one closing "N passed, N failed, N skipped" line.
 .PHONY: test

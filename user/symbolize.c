@@ -16,6 +16,7 @@
 #include "hashmap.h"
 #include "kallsyms.h"
 #include "log.h"
+#include "perfmap.h"
 #include "procmaps.h"
 #include "strtab.h"
 #include "symbolize.h"
@@ -40,6 +41,8 @@ struct proc {
 	int32_t *elf;		/* per mapping: index into s->elfs, or -1 */
 	bool refreshed;		/* already re-read once after a miss */
 	struct u64map *cache;	/* ip -> cache_val() of its frames */
+	struct perfmap *jit;	/* /tmp/perf-PID.map, if the process has one */
+	bool jit_reread;	/* read again once after a miss */
 };
 
 struct symbolizer {
@@ -125,6 +128,14 @@ static void proc_clear(struct proc *p)
 	p->cache = NULL;
 }
 
+/* Also forget the JIT map: only when the process is gone for good. */
+static void proc_free(struct proc *p)
+{
+	proc_clear(p);
+	perfmap__free(p->jit);
+	p->jit = NULL;
+}
+
 void symbolizer__free(struct symbolizer *s)
 {
 	size_t i;
@@ -139,7 +150,7 @@ void symbolizer__free(struct symbolizer *s)
 	}
 	free(s->elfs);
 	for (i = 0; i < s->nprocs; i++)
-		proc_clear(&s->procs[i]);
+		proc_free(&s->procs[i]);
 	free(s->procs);
 	u64map__free(s->elf_by_inode);
 	u64map__free(s->elf_by_build_id);
@@ -326,6 +337,11 @@ static int read_maps(struct symbolizer *s, struct proc *p)
 	proc_clear(p);
 	p->maps = maps;
 	p->elf = elf;
+	/* JITs may delete their map at exit, and names are looked up at the
+	 * end of the run: read it now if there is anonymous code. */
+	for (i = 0; i < maps.n && !p->jit; i++)
+		if (maps.v[i].kind == MAP_ANON || p->elf[i] < 0)
+			p->jit = perfmap__load(p->pid);
 	return 0;
 }
 
@@ -514,6 +530,36 @@ static long find_mapping(const struct proc *p, uint64_t ip)
 	return e ? e - p->maps.v : -1;
 }
 
+/* JIT code named by the runtime's /tmp/perf-PID.map, as perf does. */
+static bool jit_resolve(struct symbolizer *s, struct proc *p, uint64_t ip,
+			struct frame *f)
+{
+	const char *name;
+	uint64_t off;
+
+	if (!p->jit || !perfmap__lookup(p->jit, ip, &name, &off)) {
+		struct perfmap *m;
+
+		/* Code JIT'd since the first read: look once more. */
+		if (p->jit_reread)
+			return false;
+		p->jit_reread = true;
+		m = perfmap__load(p->pid);
+		if (!m)
+			return false;
+		perfmap__free(p->jit);
+		p->jit = m;
+		if (!perfmap__lookup(m, ip, &name, &off))
+			return false;
+	}
+	frame_init(f, ip);
+	f->name = display_name(s, name);
+	f->name = intern(s, f->name);
+	f->module = intern(s, "[jit]");
+	f->address = off;
+	return true;
+}
+
 static int resolve_user(struct symbolizer *s, struct proc *p, uint64_t ip,
 			struct frame *out, int max)
 {
@@ -526,6 +572,9 @@ static int resolve_user(struct symbolizer *s, struct proc *p, uint64_t ip,
 		if (read_maps(s, p) == 0)
 			mi = find_mapping(p, ip);
 	}
+	if ((mi < 0 || p->maps.v[mi].kind == MAP_ANON || p->elf[mi] < 0) &&
+	    jit_resolve(s, p, ip, out))
+		return 1;
 	if (mi < 0) {
 		frame_init(out, ip);
 		return 1;

@@ -45,8 +45,34 @@ static void sanitize(char *s)
 /* Names longer than this (huge C++ templates) are cut, never split. */
 #define FRAME_MAX 16384
 
+/* The folded text of one frame ("name", "name (file:1)_[i]", ...). */
+static char *frame_text(const struct profile *p, uint32_t loc, unsigned int flags,
+			char *name)
+{
+	const struct prof_location *l = &p->locations[loc - 1];
+	size_t used;
+
+	/* Room kept for the suffixes below. */
+	profile__location_name(p, loc, name, FRAME_MAX - 300);
+	used = strlen(name);
+	if ((flags & FOLDED_LINES) && l->line) {
+		uint32_t line;
+		const char *file = profile__location_source(p, loc, &line);
+
+		snprintf(name + used, FRAME_MAX - used - 8, " (%.256s:%u)", file, line);
+	}
+	sanitize(name);
+	if (l->kernel)
+		strcat(name, "_[k]");
+	else if (l->inlined)
+		strcat(name, "_[i]");
+	return strdup(name);
+}
+
+/* texts caches each location's frame text: stacks share most frames. */
 static int build_line(const struct profile *p, const struct prof_sample *s,
-		      unsigned int flags, char *name, char **buf, size_t *cap)
+		      unsigned int flags, char *name, char **texts, char **buf,
+		      size_t *cap)
 {
 	size_t len = 0;
 	int32_t i;
@@ -61,26 +87,13 @@ static int build_line(const struct profile *p, const struct prof_sample *s,
 	/* locs are leaf first: walk them backwards to print root first. */
 	for (i = (int32_t)s->nlocs - 1; i >= 0; i--) {
 		uint32_t loc = s->locs[i];
-		const struct prof_location *l = &p->locations[loc - 1];
-		size_t used;
 
-		/* Room kept for the suffixes below. */
-		profile__location_name(p, loc, name, FRAME_MAX - 300);
-		used = strlen(name);
-		if ((flags & FOLDED_LINES) && l->line) {
-			uint32_t line;
-			const char *file = profile__location_source(p, loc, &line);
-
-			snprintf(name + used, FRAME_MAX - used - 8, " (%.256s:%u)",
-				 file, line);
-		}
-		sanitize(name);
-		if (l->kernel)
-			strcat(name, "_[k]");
-		else if (l->inlined)
-			strcat(name, "_[i]");
+		if (!texts[loc])
+			texts[loc] = frame_text(p, loc, flags, name);
+		if (!texts[loc])
+			return -ENOMEM;
 		if ((err = append(buf, &len, cap, ";")) ||
-		    (err = append(buf, &len, cap, name)))
+		    (err = append(buf, &len, cap, texts[loc])))
 			return err;
 	}
 	return 0;
@@ -97,7 +110,7 @@ int render_folded(const struct profile *p, uint32_t value_type,
 	struct strtab *texts = strtab__new();
 	struct line *lines = NULL;
 	int64_t *counts = NULL;
-	char *buf = NULL, *name = NULL;
+	char *buf = NULL, *name = NULL, **frames = NULL;
 	size_t cap = 0, i, n;
 	int err = 0;
 
@@ -105,7 +118,8 @@ int render_folded(const struct profile *p, uint32_t value_type,
 		return -ENOMEM;
 	counts = calloc(p->nsamples + 1, sizeof(*counts));
 	name = malloc(FRAME_MAX);
-	if (!counts || !name) {
+	frames = calloc(p->nlocations + 1, sizeof(*frames));
+	if (!counts || !name || !frames) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -116,7 +130,8 @@ int render_folded(const struct profile *p, uint32_t value_type,
 
 		if (p->samples[i].values[value_type] == 0)
 			continue;
-		if ((err = build_line(p, &p->samples[i], flags, name, &buf, &cap)))
+		if ((err = build_line(p, &p->samples[i], flags, name, frames, &buf,
+				      &cap)))
 			goto out;
 		id = strtab__intern(texts, buf);
 		if (id < 0) {
@@ -143,6 +158,10 @@ int render_folded(const struct profile *p, uint32_t value_type,
 out:
 	free(buf);
 	free(name);
+	if (frames)
+		for (i = 0; i <= p->nlocations; i++)
+			free(frames[i]);
+	free(frames);
 	free(lines);
 	free(counts);
 	strtab__free(texts);

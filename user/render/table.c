@@ -17,12 +17,16 @@ struct rows {
 	struct strtab *keys;
 	struct row *v;
 	size_t cap;
+	uint32_t *of_loc;	/* location -> row id + 1, computed once */
 };
 
 static struct row *row_for(struct rows *r, const struct profile *p, uint32_t loc)
 {
 	char name[1024], key[1280];
 	int64_t id;
+
+	if (r->of_loc[loc])
+		return &r->v[r->of_loc[loc] - 1];
 
 	/* Addresses no symbol covers would each get a row of their own: one
 	 * row per module says more.  Folded output keeps the addresses. */
@@ -48,6 +52,7 @@ static struct row *row_for(struct rows *r, const struct profile *p, uint32_t loc
 		r->cap = cap;
 	}
 	r->v[id].key = id;
+	r->of_loc[loc] = id + 1;
 	return &r->v[id];
 }
 
@@ -121,8 +126,11 @@ int render_table(const struct profile *p, uint32_t value_type, int top_n,
 		return 0;
 	}
 	r.keys = strtab__new();
-	if (!r.keys)
-		return -ENOMEM;
+	r.of_loc = calloc(p->nlocations + 1, sizeof(*r.of_loc));
+	if (!r.keys || !r.of_loc) {
+		err = -ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < p->nsamples; i++) {
 		const struct prof_sample *s = &p->samples[i];
 		int64_t v = s->values[value_type];
@@ -166,6 +174,7 @@ int render_table(const struct profile *p, uint32_t value_type, int top_n,
 		err = -EIO;
 out:
 	free(sorted);
+	free(r.of_loc);
 	free(r.v);
 	strtab__free(r.keys);
 	return err;
