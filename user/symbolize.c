@@ -245,8 +245,19 @@ static struct elf_symtab *elf_symbols(struct symbolizer *s, struct elf_file *f)
 	if (f->fd < 0)
 		return f->tab;
 	f->tab = elf_symtab__open_fd(f->fd);
-	if (f->tab)
-		f->dbg = debuginfo__open(f->fd, f->open_path, s->search_path);
+	if (f->tab) {
+		char path[PATH_MAX + 128];
+		int root_len = 0;
+
+		/* A container's file: its debug files are in its own root. */
+		if (sscanf(f->open_path, "/proc/%*d/root%n", &root_len) == 0 &&
+		    root_len > 0 && f->open_path[root_len] == '/')
+			snprintf(path, sizeof(path), "%s:%.*s/usr/lib/debug",
+				 s->search_path, root_len, f->open_path);
+		else
+			snprintf(path, sizeof(path), "%s", s->search_path);
+		f->dbg = debuginfo__open(f->fd, f->open_path, path);
+	}
 	close(f->fd);
 	f->fd = -1;
 	s->open_fds--;
