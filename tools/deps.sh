@@ -6,16 +6,19 @@
 # already there (so `make test` and `make demo` can call it cheaply).
 set -eu
 
-PACKAGES="make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev
-	  zlib1g-dev libcmocka-dev pkg-config binutils procps util-linux"
+PACKAGES="make gcc g++ clang llvm bpftool libbpf-dev libelf-dev libdw-dev
+	  zlib1g-dev libiberty-dev libcmocka-dev pkg-config binutils xz-utils
+	  libc6-dev procps util-linux bc time"
 
 missing()
 {
 	local c h
-	for c in make gcc clang bpftool pkg-config strip nm readelf pgrep setpriv; do
+	for c in make gcc g++ clang bpftool pkg-config strip nm readelf objcopy \
+		 addr2line xz pgrep setpriv unshare; do
 		command -v "$c" >/dev/null 2>&1 || return 0
 	done
-	for h in bpf/libbpf.h gelf.h elfutils/libdwfl.h zlib.h cmocka.h; do
+	for h in bpf/libbpf.h gelf.h elfutils/libdwfl.h zlib.h cmocka.h \
+		 libiberty/demangle.h; do
 		[ -e "/usr/include/$h" ] || return 0
 	done
 	return 1
