@@ -8,7 +8,7 @@ set -eu
 
 PACKAGES="make gcc g++ clang llvm bpftool libbpf-dev libelf-dev libdw-dev
 	  zlib1g-dev libiberty-dev libcmocka-dev pkg-config binutils xz-utils
-	  libc6-dev procps util-linux bc time"
+	  libc6-dev libc6-dbg procps util-linux bc time"
 
 missing()
 {
