@@ -1,4 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Command lines of the modes.  Options every mode shares (targets,
+ * duration, outputs, symbols, verbosity) are parsed once here; each mode
+ * adds its own through a small table.  Parsing has no side effects beyond
+ * the option structs.
+ */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,32 +12,40 @@
 
 #include "cli.h"
 #include "cpu.h"
+#include "mem.h"
 #include "parse.h"
 
 enum {
+	/* shared */
 	OPT_FOLDED = 256,
 	OPT_TOP,
-	OPT_STACK_MAP_SIZE,
-	OPT_COUNTS_MAP_SIZE,
-	OPT_EVENT,
 	OPT_VERSION,
 	OPT_LINES,
 	OPT_NO_INLINE,
 	OPT_NO_DEMANGLE,
 	OPT_DEBUG_DIR,
+	/* cpu */
+	OPT_STACK_MAP_SIZE,
+	OPT_COUNTS_MAP_SIZE,
+	OPT_EVENT,
+	/* mem */
+	OPT_LIB,
+	OPT_PREFIX,
+	OPT_MIN_SIZE,
+	OPT_MIN_AGE,
+	OPT_SAMPLE,
+	OPT_FREE_LATENCY,
+	OPT_LIVE_MAP_SIZE,
+	OPT_SITES_MAP_SIZE,
 };
 
-static const struct option long_opts[] = {
+#define COMMON_SHORT "p:d:qvh"
+
+static const struct option common_long[] = {
 	{ "pid",		required_argument, NULL, 'p' },
-	{ "frequency",		required_argument, NULL, 'F' },
 	{ "duration",		required_argument, NULL, 'd' },
 	{ "folded",		required_argument, NULL, OPT_FOLDED },
 	{ "top",		required_argument, NULL, OPT_TOP },
-	{ "user-only",		no_argument,	   NULL, 'U' },
-	{ "kernel-only",	no_argument,	   NULL, 'K' },
-	{ "stack-map-size",	required_argument, NULL, OPT_STACK_MAP_SIZE },
-	{ "counts-map-size",	required_argument, NULL, OPT_COUNTS_MAP_SIZE },
-	{ "event",		required_argument, NULL, OPT_EVENT },
 	{ "lines",		no_argument,	   NULL, OPT_LINES },
 	{ "no-inline",		no_argument,	   NULL, OPT_NO_INLINE },
 	{ "no-demangle",	no_argument,	   NULL, OPT_NO_DEMANGLE },
@@ -40,7 +54,35 @@ static const struct option long_opts[] = {
 	{ "verbose",		no_argument,	   NULL, 'v' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, OPT_VERSION },
-	{ NULL, 0, NULL, 0 },
+};
+
+static const struct option cpu_long[] = {
+	{ "frequency",		required_argument, NULL, 'F' },
+	{ "user-only",		no_argument,	   NULL, 'U' },
+	{ "kernel-only",	no_argument,	   NULL, 'K' },
+	{ "stack-map-size",	required_argument, NULL, OPT_STACK_MAP_SIZE },
+	{ "counts-map-size",	required_argument, NULL, OPT_COUNTS_MAP_SIZE },
+	{ "event",		required_argument, NULL, OPT_EVENT },
+};
+
+static const struct option mem_long[] = {
+	{ "interval",		required_argument, NULL, 'i' },
+	{ "lib",		required_argument, NULL, OPT_LIB },
+	{ "prefix",		required_argument, NULL, OPT_PREFIX },
+	{ "min-size",		required_argument, NULL, OPT_MIN_SIZE },
+	{ "min-age",		required_argument, NULL, OPT_MIN_AGE },
+	{ "sample",		required_argument, NULL, OPT_SAMPLE },
+	{ "free-latency",	no_argument,	   NULL, OPT_FREE_LATENCY },
+	{ "live-map-size",	required_argument, NULL, OPT_LIVE_MAP_SIZE },
+	{ "sites-map-size",	required_argument, NULL, OPT_SITES_MAP_SIZE },
+	{ "stack-map-size",	required_argument, NULL, OPT_STACK_MAP_SIZE },
+};
+
+const char *const mem_sample_names[] = {
+	[MEM_SAMPLE_ALLOC_OBJECTS] = "alloc_objects",
+	[MEM_SAMPLE_ALLOC_SPACE] = "alloc_space",
+	[MEM_SAMPLE_INUSE_OBJECTS] = "inuse_objects",
+	[MEM_SAMPLE_INUSE_SPACE] = "inuse_space",
 };
 
 void cli_usage(FILE *out)
@@ -104,6 +146,58 @@ void cli_usage(FILE *out)
 		CPU_DEFAULT_STACK_MAP_SIZE, CPU_DEFAULT_COUNTS_MAP_SIZE);
 }
 
+void cli_usage_mem(FILE *out)
+{
+	fprintf(out,
+"Usage: profiler mem [-p PID[,PID...] | -- COMMAND [ARGS...]] [OPTIONS]\n"
+"\n"
+"Traces the allocator a running process uses (uprobes on malloc, calloc,\n"
+"realloc, reallocarray, posix_memalign, aligned_alloc, memalign, valloc,\n"
+"pvalloc and free): which code allocates most, what is still outstanding\n"
+"(leak suspects), the size distribution and how long each call takes.\n"
+"No recompiling, no LD_PRELOAD.  Needs root (or CAP_BPF and CAP_PERFMON).\n"
+"\n"
+"Targets (one of them is required):\n"
+"  -p, --pid PID[,PID...]    trace these processes\n"
+"  -- COMMAND [ARGS...]      start COMMAND and trace it until it exits\n"
+"\n"
+"Tracing:\n"
+"  -d, --duration SECONDS    stop after SECONDS (default: Ctrl-C or exit)\n"
+"  -i, --interval SECONDS    print a timeline line every SECONDS\n"
+"      --lib PATH            trace this allocator library (a path as the\n"
+"                            process sees it) instead of the one found\n"
+"      --prefix P            allocator symbols carry prefix P (je_malloc)\n"
+"      --min-size BYTES      don't record allocations smaller than BYTES\n"
+"                            (still counted in totals and the histogram)\n"
+"      --free-latency        time free() too (costs a return probe)\n"
+"      --live-map-size N     live allocations tracked (default %d)\n"
+"      --sites-map-size N    distinct allocation sites (default %d)\n"
+"      --stack-map-size N    distinct stacks kept (default 16384)\n"
+"\n"
+"Report:\n"
+"      --top N               allocation sites per table (default 10)\n"
+"      --min-age SECONDS     outstanding allocations older than this are\n"
+"                            leak suspects (default 0: all outstanding)\n"
+"      --sample TYPE         what --folded weighs stacks by: alloc_space,\n"
+"                            alloc_objects, inuse_space (default: a leak\n"
+"                            flame graph), inuse_objects\n"
+"      --folded FILE         write collapsed stacks weighted by --sample\n"
+"      --lines               add (file:line) to folded frames\n"
+"      --debug-dir DIR, --no-inline, --no-demangle  as for cpu\n"
+"  -q, --quiet               errors only\n"
+"  -v, --verbose             debug messages (probe placement)\n"
+"  -h, --help                this help\n"
+"\n"
+"Examples:\n"
+"  profiler mem -p 1234 -d 30                top allocators of 1234 for 30 s\n"
+"  profiler mem -p 1234 -i 5 --min-age 60    timeline; leaks older than 60 s\n"
+"  profiler mem --folded leaks.folded -- ./server --once\n"
+"                                            leak flame graph of a command\n"
+"\n"
+"Exit status: 0 success (or COMMAND's status), 1 runtime failure, 2 usage error.\n",
+		MEM_DEFAULT_LIVE_MAP_SIZE, MEM_DEFAULT_SITES_MAP_SIZE);
+}
+
 static enum cli_result usage_error(const char *fmt, const char *arg)
 {
 	fputs("profiler: ", stderr);
@@ -125,7 +219,7 @@ static int add_debug_dir(char **dirs, const char *dir)
 	return 0;
 }
 
-void cli_free_cpu(struct cpu_opts *o)
+void cli_free_common(struct common_opts *o)
 {
 	free(o->debug_dirs);
 	o->debug_dirs = NULL;
@@ -134,119 +228,126 @@ void cli_free_cpu(struct cpu_opts *o)
 	o->npids = 0;
 }
 
-enum cli_result cli_parse_cpu(int argc, char **argv, struct cpu_opts *o)
+void cli_free_cpu(struct cpu_opts *o)
 {
-	bool separator;
+	cli_free_common(&o->c);
+}
+
+/* A mode: its short options, long options, parser and help. */
+struct mode_spec {
+	const char *shortopts;
+	const struct option *longopts;
+	size_t nlong;
+	/* CLI_OK if handled, CLI_USAGE (printed) if bad, CLI_EXIT_OK if
+	 * the option isn't the mode's. */
+	enum cli_result (*parse)(int c, const char *arg, void *mode);
+	void (*usage)(FILE *out);
+};
+
+static enum cli_result parse_common(int c, const char *arg, struct common_opts *o)
+{
 	const char *bad;
+
+	switch (c) {
+	case 'p':
+		if (parse_pid_list(arg, &o->pids, &o->npids, &bad))
+			return usage_error("invalid PID list '%s' for -p "
+					   "(expected PID[,PID...])", arg);
+		return CLI_OK;
+	case 'd':
+		if (parse_seconds(arg, 31536000, &o->duration))
+			return usage_error("invalid duration '%s' for -d "
+					   "(expected seconds > 0)", arg);
+		return CLI_OK;
+	case OPT_FOLDED:
+		if (!*arg)
+			return usage_error("%sempty file name for --folded", "");
+		o->folded = arg;
+		return CLI_OK;
+	case OPT_TOP:
+		if (parse_u64(arg, 1, 1000000, &o->top))
+			return usage_error("invalid count '%s' for --top "
+					   "(expected a number >= 1)", arg);
+		return CLI_OK;
+	case OPT_LINES:
+		o->lines = true;
+		return CLI_OK;
+	case OPT_NO_INLINE:
+		o->no_inline = true;
+		return CLI_OK;
+	case OPT_NO_DEMANGLE:
+		o->no_demangle = true;
+		return CLI_OK;
+	case OPT_DEBUG_DIR:
+		if (arg[0] != '/' || strchr(arg, ':'))
+			return usage_error("invalid directory '%s' for --debug-dir "
+					   "(expected an absolute path without ':')", arg);
+		if (add_debug_dir(&o->debug_dirs, arg))
+			return usage_error("%sout of memory", "");
+		return CLI_OK;
+	case 'q':
+		o->verbosity = -1;
+		return CLI_OK;
+	case 'v':
+		o->verbosity = 1;
+		return CLI_OK;
+	}
+	return CLI_EXIT_OK;
+}
+
+static enum cli_result parse_args(int argc, char **argv, struct common_opts *o,
+				  const struct mode_spec *m, void *mode)
+{
+	struct option longopts[64];
+	char shortopts[64];
+	size_t n = 0, i;
+	enum cli_result r;
+	bool separator;
 	int c, before;
 
-	memset(o, 0, sizeof(*o));
-	o->freq = 99;
-	o->top = 10;
-	o->stack_map_size = CPU_DEFAULT_STACK_MAP_SIZE;
-	o->counts_map_size = CPU_DEFAULT_COUNTS_MAP_SIZE;
-	o->event = "cpu-clock";
+	for (i = 0; i < sizeof(common_long) / sizeof(common_long[0]); i++)
+		longopts[n++] = common_long[i];
+	for (i = 0; i < m->nlong && n + 1 < sizeof(longopts) / sizeof(longopts[0]); i++)
+		longopts[n++] = m->longopts[i];
+	memset(&longopts[n], 0, sizeof(longopts[n]));
+	/* '+': stop at the first non-option so COMMAND's own options stay
+	 * its; ':': report a missing value as ':'. */
+	snprintf(shortopts, sizeof(shortopts), "+:" COMMON_SHORT "%s", m->shortopts);
 
+	o->top = 10;
 	/* 0, not 1: glibc then also forgets a half-read "-xyz" cluster of an
 	 * earlier parse. */
 	optind = 0;
 	opterr = 0;
-	/* '+': stop at the first non-option so COMMAND's own options stay its. */
 	for (;;) {
 		before = optind ? optind : 1;
-		c = getopt_long(argc, argv, "+:p:F:d:UKqvh", long_opts, NULL);
+		c = getopt_long(argc, argv, shortopts, longopts, NULL);
 		if (c == -1)
 			break;
-		switch (c) {
-		case 'p':
-			if (parse_pid_list(optarg, &o->pids, &o->npids, &bad))
-				return usage_error("invalid PID list '%s' for -p "
-						   "(expected PID[,PID...])", optarg);
-			break;
-		case 'F':
-			if (parse_u64(optarg, 1, 100000, &o->freq))
-				return usage_error("invalid frequency '%s' for -F "
-						   "(expected 1..100000 Hz)", optarg);
-			break;
-		case 'd':
-			if (parse_seconds(optarg, 31536000, &o->duration))
-				return usage_error("invalid duration '%s' for -d "
-						   "(expected seconds > 0)", optarg);
-			break;
-		case OPT_FOLDED:
-			if (!*optarg)
-				return usage_error("%sempty file name for --folded", "");
-			o->folded = optarg;
-			break;
-		case OPT_TOP:
-			if (parse_u64(optarg, 1, 1000000, &o->top))
-				return usage_error("invalid count '%s' for --top "
-						   "(expected a number >= 1)", optarg);
-			break;
-		case 'U':
-			o->user_only = true;
-			break;
-		case 'K':
-			o->kernel_only = true;
-			break;
-		case OPT_STACK_MAP_SIZE:
-			if (parse_u64(optarg, 1, 1 << 24, &o->stack_map_size))
-				return usage_error("invalid size '%s' for --stack-map-size "
-						   "(expected 1..16777216)", optarg);
-			break;
-		case OPT_COUNTS_MAP_SIZE:
-			if (parse_u64(optarg, 1, 1 << 24, &o->counts_map_size))
-				return usage_error("invalid size '%s' for --counts-map-size "
-						   "(expected 1..16777216)", optarg);
-			break;
-		case OPT_EVENT:
-			if (strcmp(optarg, "cpu-clock") && strcmp(optarg, "cycles"))
-				return usage_error("unknown event '%s' for --event "
-						   "(expected cpu-clock or cycles)", optarg);
-			o->event = optarg;
-			break;
-		case OPT_LINES:
-			o->lines = true;
-			break;
-		case OPT_NO_INLINE:
-			o->no_inline = true;
-			break;
-		case OPT_NO_DEMANGLE:
-			o->no_demangle = true;
-			break;
-		case OPT_DEBUG_DIR:
-			if (optarg[0] != '/' || strchr(optarg, ':'))
-				return usage_error("invalid directory '%s' for --debug-dir "
-						   "(expected an absolute path without ':')",
-						   optarg);
-			if (add_debug_dir(&o->debug_dirs, optarg))
-				return usage_error("%sout of memory", "");
-			break;
-		case 'q':
-			o->verbosity = -1;
-			break;
-		case 'v':
-			o->verbosity = 1;
-			break;
-		case 'h':
-			cli_usage(stdout);
+		if (c == 'h') {
+			m->usage(stdout);
 			return CLI_EXIT_OK;
-		case OPT_VERSION:
+		}
+		if (c == OPT_VERSION) {
 			printf("profiler %s\n", PROFILER_VERSION);
 			return CLI_EXIT_OK;
-		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt) {
-				char opt[3] = { '-', (char)optopt, '\0' };
-
-				return usage_error("unknown option '%s'", opt);
-			}
-			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
+		if (c == ':')
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		r = parse_common(c, optarg, o);
+		if (r == CLI_EXIT_OK)
+			r = m->parse(c, optarg, mode);
+		if (r == CLI_USAGE)
+			return r;
+		if (r == CLI_OK)
+			continue;
+		if (c == '?' && optopt) {
+			char opt[3] = { '-', (char)optopt, '\0' };
+
+			return usage_error("unknown option '%s'", opt);
+		}
+		return usage_error("unknown option '%s'", argv[optind - 1]);
 	}
-	if (o->user_only && o->kernel_only)
-		return usage_error("%s-U and -K exclude each other", "");
 	/* A "--" ended the options only if the last getopt call consumed it
 	 * (not when it was the value of an option, as in --folded --). */
 	separator = optind == before + 1 && !strcmp(argv[before], "--");
@@ -261,4 +362,154 @@ enum cli_result cli_parse_cpu(int argc, char **argv, struct cpu_opts *o)
 	if (o->command && o->npids)
 		return usage_error("%s-p and a COMMAND exclude each other", "");
 	return CLI_OK;
+}
+
+/* ---- cpu ------------------------------------------------------------- */
+
+static enum cli_result parse_cpu_opt(int c, const char *arg, void *mode)
+{
+	struct cpu_opts *o = mode;
+
+	switch (c) {
+	case 'F':
+		if (parse_u64(arg, 1, 100000, &o->freq))
+			return usage_error("invalid frequency '%s' for -F "
+					   "(expected 1..100000 Hz)", arg);
+		return CLI_OK;
+	case 'U':
+		o->user_only = true;
+		return CLI_OK;
+	case 'K':
+		o->kernel_only = true;
+		return CLI_OK;
+	case OPT_STACK_MAP_SIZE:
+		if (parse_u64(arg, 1, 1 << 24, &o->stack_map_size))
+			return usage_error("invalid size '%s' for --stack-map-size "
+					   "(expected 1..16777216)", arg);
+		return CLI_OK;
+	case OPT_COUNTS_MAP_SIZE:
+		if (parse_u64(arg, 1, 1 << 24, &o->counts_map_size))
+			return usage_error("invalid size '%s' for --counts-map-size "
+					   "(expected 1..16777216)", arg);
+		return CLI_OK;
+	case OPT_EVENT:
+		if (strcmp(arg, "cpu-clock") && strcmp(arg, "cycles"))
+			return usage_error("unknown event '%s' for --event "
+					   "(expected cpu-clock or cycles)", arg);
+		o->event = arg;
+		return CLI_OK;
+	}
+	return CLI_EXIT_OK;
+}
+
+enum cli_result cli_parse_cpu(int argc, char **argv, struct cpu_opts *o)
+{
+	static const struct mode_spec spec = {
+		.shortopts = "F:UK",
+		.longopts = cpu_long,
+		.nlong = sizeof(cpu_long) / sizeof(cpu_long[0]),
+		.parse = parse_cpu_opt,
+		.usage = cli_usage,
+	};
+	enum cli_result r;
+
+	memset(o, 0, sizeof(*o));
+	o->freq = 99;
+	o->stack_map_size = CPU_DEFAULT_STACK_MAP_SIZE;
+	o->counts_map_size = CPU_DEFAULT_COUNTS_MAP_SIZE;
+	o->event = "cpu-clock";
+	r = parse_args(argc, argv, &o->c, &spec, o);
+	if (r == CLI_OK && o->user_only && o->kernel_only)
+		return usage_error("%s-U and -K exclude each other", "");
+	return r;
+}
+
+/* ---- mem ------------------------------------------------------------- */
+
+static enum cli_result parse_mem_opt(int c, const char *arg, void *mode)
+{
+	struct mem_opts *o = mode;
+	size_t i;
+
+	switch (c) {
+	case 'i':
+		if (parse_seconds(arg, 86400, &o->interval))
+			return usage_error("invalid interval '%s' for -i "
+					   "(expected seconds > 0)", arg);
+		return CLI_OK;
+	case OPT_LIB:
+		if (arg[0] != '/')
+			return usage_error("invalid library '%s' for --lib "
+					   "(expected an absolute path)", arg);
+		o->lib = arg;
+		return CLI_OK;
+	case OPT_PREFIX:
+		if (strlen(arg) > 16 || strspn(arg, "abcdefghijklmnopqrstuvwxyz"
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(arg))
+			return usage_error("invalid prefix '%s' for --prefix "
+					   "(expected a C identifier prefix)", arg);
+		o->prefix = arg;
+		return CLI_OK;
+	case OPT_MIN_SIZE:
+		if (parse_u64(arg, 0, UINT64_MAX, &o->min_size))
+			return usage_error("invalid size '%s' for --min-size "
+					   "(expected bytes)", arg);
+		return CLI_OK;
+	case OPT_MIN_AGE:
+		if (strcmp(arg, "0") && parse_seconds(arg, 31536000, &o->min_age))
+			return usage_error("invalid age '%s' for --min-age "
+					   "(expected seconds)", arg);
+		return CLI_OK;
+	case OPT_SAMPLE:
+		for (i = 0; i < 4; i++)
+			if (!strcmp(arg, mem_sample_names[i]))
+				break;
+		if (i == 4)
+			return usage_error("unknown sample type '%s' for --sample "
+					   "(expected alloc_space, alloc_objects, "
+					   "inuse_space or inuse_objects)", arg);
+		o->sample = i;
+		return CLI_OK;
+	case OPT_FREE_LATENCY:
+		o->free_latency = true;
+		return CLI_OK;
+	case OPT_LIVE_MAP_SIZE:
+		if (parse_u64(arg, 1, 1 << 26, &o->live_map_size))
+			return usage_error("invalid size '%s' for --live-map-size "
+					   "(expected 1..67108864)", arg);
+		return CLI_OK;
+	case OPT_SITES_MAP_SIZE:
+		if (parse_u64(arg, 1, 1 << 24, &o->sites_map_size))
+			return usage_error("invalid size '%s' for --sites-map-size "
+					   "(expected 1..16777216)", arg);
+		return CLI_OK;
+	case OPT_STACK_MAP_SIZE:
+		if (parse_u64(arg, 1, 1 << 24, &o->stack_map_size))
+			return usage_error("invalid size '%s' for --stack-map-size "
+					   "(expected 1..16777216)", arg);
+		return CLI_OK;
+	}
+	return CLI_EXIT_OK;
+}
+
+enum cli_result cli_parse_mem(int argc, char **argv, struct mem_opts *o)
+{
+	static const struct mode_spec spec = {
+		.shortopts = "i:",
+		.longopts = mem_long,
+		.nlong = sizeof(mem_long) / sizeof(mem_long[0]),
+		.parse = parse_mem_opt,
+		.usage = cli_usage_mem,
+	};
+	enum cli_result r;
+
+	memset(o, 0, sizeof(*o));
+	o->sample = MEM_SAMPLE_INUSE_SPACE;
+	o->live_map_size = MEM_DEFAULT_LIVE_MAP_SIZE;
+	o->sites_map_size = MEM_DEFAULT_SITES_MAP_SIZE;
+	o->stack_map_size = CPU_DEFAULT_STACK_MAP_SIZE;
+	r = parse_args(argc, argv, &o->c, &spec, o);
+	if (r == CLI_OK && !o->c.npids && !o->c.command)
+		return usage_error("%smem needs a target: -p PID or -- COMMAND", "");
+	return r;
 }

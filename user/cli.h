@@ -12,24 +12,51 @@
 #define EXIT_RUNTIME	1
 #define EXIT_USAGE	2
 
-struct cpu_opts {
+/* Options every mode shares (target, duration, output, symbols). */
+struct common_opts {
 	pid_t *pids;		/* -p; NULL: system wide or COMMAND */
 	int npids;
 	char **command;		/* after "--"; NULL if none */
-	uint64_t freq;		/* -F, samples per second per CPU */
 	double duration;	/* -d seconds; 0: until Ctrl-C or targets exit */
 	const char *folded;	/* --folded FILE */
 	uint64_t top;		/* --top N */
-	bool user_only;		/* -U */
-	bool kernel_only;	/* -K */
-	uint64_t stack_map_size;	/* --stack-map-size */
-	uint64_t counts_map_size;	/* --counts-map-size */
-	const char *event;	/* --event cpu-clock|cycles */
 	bool lines;		/* --lines: file:line in folded frames */
 	bool no_inline;		/* --no-inline */
 	bool no_demangle;	/* --no-demangle */
 	char *debug_dirs;	/* --debug-dir, ':'-joined (malloc'd) */
 	int verbosity;		/* -q: -1, -v: 1 */
+};
+
+struct cpu_opts {
+	struct common_opts c;
+	uint64_t freq;		/* -F, samples per second per CPU */
+	bool user_only;		/* -U */
+	bool kernel_only;	/* -K */
+	uint64_t stack_map_size;	/* --stack-map-size */
+	uint64_t counts_map_size;	/* --counts-map-size */
+	const char *event;	/* --event cpu-clock|cycles */
+};
+
+/* What --sample weights the mem mode's folded output and table by. */
+enum mem_sample {
+	MEM_SAMPLE_ALLOC_OBJECTS,
+	MEM_SAMPLE_ALLOC_SPACE,
+	MEM_SAMPLE_INUSE_OBJECTS,
+	MEM_SAMPLE_INUSE_SPACE,
+};
+
+struct mem_opts {
+	struct common_opts c;
+	double interval;	/* -i seconds; 0: no timeline */
+	const char *lib;	/* --lib PATH */
+	const char *prefix;	/* --prefix P */
+	uint64_t min_size;	/* --min-size BYTES */
+	double min_age;		/* --min-age SECONDS (leak suspects) */
+	enum mem_sample sample;	/* --sample */
+	bool free_latency;	/* --free-latency */
+	uint64_t live_map_size;	/* --live-map-size */
+	uint64_t sites_map_size;	/* --sites-map-size */
+	uint64_t stack_map_size;	/* --stack-map-size */
 };
 
 enum cli_result {
@@ -42,5 +69,12 @@ enum cli_result {
 enum cli_result cli_parse_cpu(int argc, char **argv, struct cpu_opts *o);
 void cli_free_cpu(struct cpu_opts *o);
 void cli_usage(FILE *out);
+
+enum cli_result cli_parse_mem(int argc, char **argv, struct mem_opts *o);
+void cli_usage_mem(FILE *out);
+
+/* Frees what parsing allocated in the shared options. */
+void cli_free_common(struct common_opts *o);
+extern const char *const mem_sample_names[];
 
 #endif

@@ -18,7 +18,7 @@
 #include "commands.h"
 #include "cpu.h"
 #include "cpu.skel.h"
-#include "launch.h"
+#include "session.h"
 #include "log.h"
 #include "outfile.h"
 #include "profile.h"
@@ -29,6 +29,7 @@
 /* Everything a run holds; released in one place (run_free). */
 struct run {
 	struct cpu_opts o;
+	struct session sess;
 	struct cpu_bpf *skel;
 	struct bpf_link **perf_links;
 	int *perf_fds;
@@ -36,28 +37,12 @@ struct run {
 	struct ring_buffer *events;
 	struct symbolizer *sym;
 	struct profile *prof;
-	struct launch child;
 	struct outfile folded;	/* --folded, opened before profiling starts */
-	int child_status;	/* wait status once reaped, else -1 */
-	bool child_reaped;
-	int *pidfds;		/* one per -p target (or the COMMAND) */
-	bool *exited;
-	int ntargets;
-	int sigfd, timerfd;
-	sigset_t orig_mask;
-	struct timespec launched;	/* main() entered */
-	struct timespec start, end;	/* sampling on, sampling off */
-	const char *stop_reason;
 };
 
 static long perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu)
 {
 	return syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-}
-
-static int64_t ns_between(const struct timespec *a, const struct timespec *b)
-{
-	return (b->tv_sec - a->tv_sec) * 1000000000LL + (b->tv_nsec - a->tv_nsec);
 }
 
 /* One sampling event per online CPU, each running cpu_sample. */
@@ -159,8 +144,8 @@ static int handle_event(void *ctx, void *data, size_t len)
 		else
 			p_dbg("process %u: first sample %.1f ms after start "
 			      "(%.1f ms after launch), maps read in %.2f ms",
-			      e->tgid, ns_between(&r->start, &t0) / 1e6,
-			      ns_between(&r->launched, &t0) / 1e6,
+			      e->tgid, ns_between(&r->sess.start, &t0) / 1e6,
+			      ns_between(&r->sess.launched, &t0) / 1e6,
 			      ns_between(&t0, &t1) / 1e6);
 	}
 	return 0;
@@ -177,7 +162,7 @@ static int load_bpf(struct run *r)
 		return -1;
 	}
 	r->skel = skel;
-	skel->rodata->filter_targets = r->o.npids > 0 || r->o.command;
+	skel->rodata->filter_targets = r->sess.ntargets > 0;
 	skel->rodata->collect_user = !r->o.kernel_only;
 	skel->rodata->collect_kernel = !r->o.user_only;
 	bpf_map__set_max_entries(skel->maps.stacks, r->o.stack_map_size);
@@ -206,8 +191,8 @@ static int add_targets(struct run *r)
 	int fd = bpf_map__fd(r->skel->maps.targets), i;
 	__u8 one = 1;
 
-	for (i = 0; i < r->ntargets; i++) {
-		__u32 pid = i < r->o.npids ? (__u32)r->o.pids[i] : (__u32)r->child.pid;
+	for (i = 0; i < r->sess.ntargets; i++) {
+		__u32 pid = session__target(&r->sess, i);
 
 		if (bpf_map_update_elem(fd, &pid, &one, BPF_ANY)) {
 			p_err("cannot add process %u to the target map: %s", pid,
@@ -216,126 +201,6 @@ static int add_targets(struct run *r)
 		}
 	}
 	return 0;
-}
-
-static int setup_targets(struct run *r)
-{
-	int i;
-
-	r->ntargets = r->o.command ? 1 : r->o.npids;
-	r->pidfds = calloc(r->ntargets ? r->ntargets : 1, sizeof(*r->pidfds));
-	r->exited = calloc(r->ntargets ? r->ntargets : 1, sizeof(*r->exited));
-	if (!r->pidfds || !r->exited) {
-		p_err("out of memory");
-		return -1;
-	}
-	for (i = 0; i < r->ntargets; i++) {
-		pid_t pid = r->o.command ? r->child.pid : r->o.pids[i];
-
-		r->pidfds[i] = sys_pidfd_open(pid);
-		if (r->pidfds[i] == -ESRCH) {
-			p_err("process %d not found", (int)pid);
-			return -1;
-		}
-		if (r->pidfds[i] < 0) {
-			p_err("cannot watch process %d: %s", (int)pid,
-			      strerror(-r->pidfds[i]));
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int setup_signals_and_timer(struct run *r)
-{
-	sigset_t mask;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &mask, &r->orig_mask)) {
-		p_err("cannot block signals: %s", strerror(errno));
-		return -1;
-	}
-	r->sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	if (r->sigfd < 0) {
-		p_err("signalfd failed: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int start_timer(struct run *r)
-{
-	struct itimerspec its = {};
-
-	if (r->o.duration <= 0)
-		return 0;
-	r->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	if (r->timerfd < 0) {
-		p_err("timerfd_create failed: %s", strerror(errno));
-		return -1;
-	}
-	its.it_value.tv_sec = (time_t)r->o.duration;
-	its.it_value.tv_nsec = (long)((r->o.duration - its.it_value.tv_sec) * 1e9);
-	if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
-		its.it_value.tv_nsec = 1;
-	if (timerfd_settime(r->timerfd, 0, &its, NULL)) {
-		p_err("timerfd_settime failed: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Poll signals, the timer, target exits and BPF notifications. */
-static void event_loop(struct run *r)
-{
-	int n = 3 + r->ntargets, i, left;
-	struct pollfd *pfd = calloc(n, sizeof(*pfd));
-
-	if (!pfd) {
-		r->stop_reason = "out of memory";
-		return;
-	}
-	pfd[0].fd = r->sigfd;
-	pfd[1].fd = r->timerfd;
-	pfd[2].fd = ring_buffer__epoll_fd(r->events);
-	for (i = 0; i < 3 + r->ntargets; i++)
-		pfd[i].events = POLLIN;
-	for (i = 0; i < r->ntargets; i++)
-		pfd[3 + i].fd = r->pidfds[i];
-
-	while (!r->stop_reason) {
-		if (poll(pfd, n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			r->stop_reason = "poll failed";
-			break;
-		}
-		if (pfd[2].revents)
-			ring_buffer__consume(r->events);
-		if (pfd[0].revents) {
-			struct signalfd_siginfo si;
-
-			if (read(r->sigfd, &si, sizeof(si)) == sizeof(si))
-				r->stop_reason = strsignal(si.ssi_signo);
-		}
-		if (pfd[1].revents)
-			r->stop_reason = "duration reached";
-		left = 0;
-		for (i = 0; i < r->ntargets; i++) {
-			if (pfd[3 + i].revents) {
-				r->exited[i] = true;
-				pfd[3 + i].fd = -1;
-			}
-			left += !r->exited[i];
-		}
-		if (r->ntargets && !left)
-			r->stop_reason = r->ntargets > 1 ? "all targets exited" :
-				       "target exited";
-	}
-	free(pfd);
 }
 
 /* The ips of one stored stack, leaf first; how many (0 if none). */
@@ -471,22 +336,6 @@ static int record_losses(struct run *r)
 	return 0;
 }
 
-/* "pid 12", "pids 12,34,56", "pids 12,34,... (9)" for the title. */
-static void describe_pids(const struct cpu_opts *o, char *buf, size_t len)
-{
-	int i, used;
-
-	used = snprintf(buf, len, "%s ", o->npids > 1 ? "pids" : "pid");
-	for (i = 0; i < o->npids && used < (int)len; i++) {
-		if (i == 4 && o->npids > 5) {
-			snprintf(buf + used, len - used, "... (%d)", o->npids);
-			return;
-		}
-		used += snprintf(buf + used, len - used, "%s%d", i ? "," : "",
-				 (int)o->pids[i]);
-	}
-}
-
 static int build_profile(struct run *r)
 {
 	char title[256];
@@ -498,17 +347,11 @@ static int build_profile(struct run *r)
 		goto oom;
 	r->prof->period_type = r->prof->types[1];
 	r->prof->period = 1000000000LL / r->o.freq;
-	r->prof->duration_ns = ns_between(&r->start, &r->end);
+	r->prof->duration_ns = session__duration_ns(&r->sess);
 
 	len = snprintf(title, sizeof(title), "profiler cpu: %s at %llu Hz, ",
 		       r->o.event, (unsigned long long)r->o.freq);
-	if (r->o.command)
-		snprintf(title + len, sizeof(title) - len, "command %s (pid %d)",
-			 r->o.command[0], (int)r->child.pid);
-	else if (r->o.npids)
-		describe_pids(&r->o, title + len, sizeof(title) - len);
-	else
-		snprintf(title + len, sizeof(title) - len, "system wide");
+	session__describe(&r->sess, title + len, sizeof(title) - len);
 	if (profile__str(r->prof, title) < 0)
 		goto oom;
 	r->prof->title = profile__str(r->prof, title);
@@ -529,45 +372,28 @@ static int write_outputs(struct run *r)
 	int err = 0, ferr = 0;
 
 	if (r->folded.f) {
-		ferr = render_folded(r->prof, 0, r->o.lines ? FOLDED_LINES : 0,
+		ferr = render_folded(r->prof, 0, r->o.c.lines ? FOLDED_LINES : 0,
 				     r->folded.f);
 		if (ferr)
 			outfile__abort(&r->folded);
 		else
 			ferr = outfile__commit(&r->folded);
 		if (ferr)
-			p_err("cannot write %s: %s", r->o.folded, strerror(-ferr));
+			p_err("cannot write %s: %s", r->o.c.folded, strerror(-ferr));
 	}
 	if (log_level >= LOG_NORMAL) {
-		err = render_table(r->prof, 0, (int)r->o.top, stdout);
-		if (r->stop_reason)
-			printf("\nstopped: %s\n", r->stop_reason);
-		if (r->o.folded && !ferr)
-			printf("wrote %s\n", r->o.folded);
+		err = render_table(r->prof, 0, (int)r->o.c.top, stdout);
+		if (r->sess.stop_reason)
+			printf("\nstopped: %s\n", r->sess.stop_reason);
+		if (r->o.c.folded && !ferr)
+			printf("wrote %s\n", r->o.c.folded);
 		fflush(stdout);
 	}
 	return err || ferr ? -1 : 0;
 }
 
-/* End the COMMAND if it still runs, and collect its wait status. */
-static void reap_child(struct run *r)
-{
-	int status;
-
-	if (r->child.pid <= 0 || r->child_reaped)
-		return;
-	if (waitpid(r->child.pid, &status, WNOHANG) == 0) {
-		kill(r->child.pid, SIGTERM);
-		waitpid(r->child.pid, &status, 0);
-	}
-	r->child_status = status;
-	r->child_reaped = true;
-}
-
 static void run_free(struct run *r)
 {
-	int i;
-
 	detach_perf_events(r);
 	free(r->perf_links);
 	free(r->perf_fds);
@@ -576,57 +402,25 @@ static void run_free(struct run *r)
 	symbolizer__free(r->sym);
 	profile__free(r->prof);
 	outfile__abort(&r->folded);
-	for (i = 0; i < r->ntargets; i++)
-		if (r->pidfds[i] > 0)
-			close(r->pidfds[i]);
-	free(r->pidfds);
-	free(r->exited);
-	if (r->sigfd >= 0)
-		close(r->sigfd);
-	if (r->timerfd >= 0)
-		close(r->timerfd);
+	session__free(&r->sess);
 	cli_free_cpu(&r->o);
 }
 
-/*
- * Check that each -p process exists, turn thread ids into their process (the
- * BPF filter is by tgid), and drop duplicates.
- */
-static int resolve_pids(struct cpu_opts *o)
+static void on_events(void *ctx)
 {
-	int i, j, n = 0;
+	struct run *r = ctx;
 
-	for (i = 0; i < o->npids; i++) {
-		pid_t pid = o->pids[i], tgid;
-		bool dup = false;
-
-		if (sys_process_exists(pid)) {
-			p_err("process %d not found", (int)pid);
-			return -1;
-		}
-		tgid = sys_tgid_of(pid);
-		if (tgid > 0 && tgid != pid) {
-			p_info("%d is a thread of process %d: profiling the whole process",
-			       (int)pid, (int)tgid);
-			pid = tgid;
-		}
-		for (j = 0; j < n; j++)
-			dup |= o->pids[j] == pid;
-		if (!dup)
-			o->pids[n++] = pid;
-	}
-	o->npids = n;
-	return 0;
+	ring_buffer__consume(r->events);
 }
 
 int cmd_cpu(int argc, char **argv)
 {
-	struct run r = { .sigfd = -1, .timerfd = -1, .child_status = -1,
-			 .child = { .pid = -1, .go_fd = -1 } };
+	struct run r = {};
 	struct symbolizer_opts sopts = {};
+	struct session_hooks hooks = {};
 	int status = EXIT_RUNTIME, i;
 
-	clock_gettime(CLOCK_MONOTONIC, &r.launched);
+	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
 	switch (cli_parse_cpu(argc, argv, &r.o)) {
 	case CLI_EXIT_OK:
 		cli_free_cpu(&r.o);
@@ -637,45 +431,26 @@ int cmd_cpu(int argc, char **argv)
 	case CLI_OK:
 		break;
 	}
-	log_level = r.o.verbosity;
+	log_level = r.o.c.verbosity;
 	log_setup_libbpf();
 
-	if (!sys_has_bpf_privileges()) {
-		p_err("needs root or CAP_BPF and CAP_PERFMON");
-		goto out;
-	}
-	if (!sys_has_btf()) {
-		p_err("kernel without BTF (/sys/kernel/btf/vmlinux missing): "
-		      "needs CONFIG_DEBUG_INFO_BTF=y");
-		goto out;
-	}
-	if (resolve_pids(&r.o))
+	if (session__init(&r.sess, &r.o.c))
 		goto out;
 	/* A bad output path fails now, not after an hour of profiling. */
-	if (r.o.folded) {
-		int err = outfile__open(&r.folded, r.o.folded);
+	if (r.o.c.folded) {
+		int err = outfile__open(&r.folded, r.o.c.folded);
 
 		if (err) {
-			p_err("cannot write %s: %s", r.o.folded, strerror(-err));
+			p_err("cannot write %s: %s", r.o.c.folded, strerror(-err));
 			goto out;
 		}
 	}
-	if (setup_signals_and_timer(&r))
-		goto out;
-	if (r.o.command) {
-		int err = launch__prepare(r.o.command, &r.orig_mask, &r.child);
-
-		if (err) {
-			p_err("cannot start %s: %s", r.o.command[0], strerror(-err));
-			goto out;
-		}
-	}
-	if (setup_targets(&r) || load_bpf(&r) || add_targets(&r))
+	if (load_bpf(&r) || add_targets(&r))
 		goto out;
 
-	sopts.no_inline = r.o.no_inline;
-	sopts.no_demangle = r.o.no_demangle;
-	sopts.debug_dirs = r.o.debug_dirs;
+	sopts.no_inline = r.o.c.no_inline;
+	sopts.no_demangle = r.o.c.no_demangle;
+	sopts.debug_dirs = r.o.c.debug_dirs;
 	r.sym = symbolizer__new(&sopts);
 	r.events = ring_buffer__new(bpf_map__fd(r.skel->maps.events), handle_event,
 				    &r, NULL);
@@ -684,54 +459,34 @@ int cmd_cpu(int argc, char **argv)
 		goto out;
 	}
 	/* Snapshot -p targets now: they may exit before their first sample. */
-	for (i = 0; i < r.o.npids; i++)
-		symbolizer__add_process(r.sym, r.o.pids[i]);
+	for (i = 0; i < r.o.c.npids; i++)
+		symbolizer__add_process(r.sym, r.o.c.pids[i]);
 	if (cpu_bpf__attach(r.skel)) {
 		p_err("cannot attach the process-tracking programs: %s",
 		      strerror(errno));
 		goto out;
 	}
-	if (attach_perf_events(&r))
+	if (attach_perf_events(&r) || session__start(&r.sess, 0))
 		goto out;
-	if (start_timer(&r))
-		goto out;
-	clock_gettime(CLOCK_MONOTONIC, &r.start);
-	p_dbg("attached %d sampling events in %.1f ms from launch", r.nperf,
-	      ns_between(&r.launched, &r.start) / 1e6);
-	if (r.o.command && launch__go(&r.child)) {
-		p_err("cannot start %s", r.o.command[0]);
-		goto out;
-	}
-	if (!r.o.command)
+	if (!r.o.c.command)
 		p_info("profiling %s at %llu Hz%s",
-		       r.o.npids ? "the given processes" : "the whole system",
+		       r.o.c.npids ? "the given processes" : "the whole system",
 		       (unsigned long long)r.o.freq,
-		       r.o.duration > 0 ? "" : "; Ctrl-C to stop");
+		       r.o.c.duration > 0 ? "" : "; Ctrl-C to stop");
 
-	event_loop(&r);
+	hooks.fd = ring_buffer__epoll_fd(r.events);
+	hooks.on_fd = on_events;
+	hooks.ctx = &r;
+	session__loop(&r.sess, &hooks);
 
 	/* Freeze the counts, then collect what's left of the notifications. */
-	clock_gettime(CLOCK_MONOTONIC, &r.end);
 	detach_perf_events(&r);
+	session__end(&r.sess);
 	ring_buffer__consume(r.events);
-	reap_child(&r);
 	if (build_profile(&r) || write_outputs(&r))
 		goto out;
-	status = 0;
-	if (r.o.command && r.child_status != -1) {
-		if (WIFEXITED(r.child_status))
-			status = WEXITSTATUS(r.child_status);
-		else if (WIFSIGNALED(r.child_status))
-			status = 128 + WTERMSIG(r.child_status);
-	}
+	status = session__exit_status(&r.sess);
 out:
-	if (r.child.pid > 0 && !r.child_reaped) {
-		/* Failed before the run: the child exits without exec'ing. */
-		if (r.child.go_fd >= 0)
-			launch__abort(&r.child);
-		else
-			reap_child(&r);
-	}
 	run_free(&r);
 	return status;
 }

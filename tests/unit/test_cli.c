@@ -104,18 +104,18 @@ static void test_defaults(void **state)
 	(void)state;
 	assert_int_equal(parse(&o, &a, NULL), CLI_OK);
 	assert_int_equal(o.freq, 99);
-	assert_int_equal(o.top, 10);
-	assert_null(o.pids);
-	assert_int_equal(o.npids, 0);
-	assert_null(o.command);
-	assert_null(o.folded);
-	assert_true(o.duration == 0);
+	assert_int_equal(o.c.top, 10);
+	assert_null(o.c.pids);
+	assert_int_equal(o.c.npids, 0);
+	assert_null(o.c.command);
+	assert_null(o.c.folded);
+	assert_true(o.c.duration == 0);
 	assert_false(o.user_only);
 	assert_false(o.kernel_only);
 	assert_int_equal(o.stack_map_size, CPU_DEFAULT_STACK_MAP_SIZE);
 	assert_int_equal(o.counts_map_size, CPU_DEFAULT_COUNTS_MAP_SIZE);
 	assert_string_equal(o.event, "cpu-clock");
-	assert_int_equal(o.verbosity, 0);
+	assert_int_equal(o.c.verbosity, 0);
 	assert_string_equal(err_text, "");
 	assert_string_equal(out_text, "");
 	cli_free_cpu(&o);
@@ -128,22 +128,22 @@ static void test_pids(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&o, &a, "-p", "1,2,3", NULL), CLI_OK);
-	assert_int_equal(o.npids, 3);
-	assert_int_equal(o.pids[0], 1);
-	assert_int_equal(o.pids[1], 2);
-	assert_int_equal(o.pids[2], 3);
+	assert_int_equal(o.c.npids, 3);
+	assert_int_equal(o.c.pids[0], 1);
+	assert_int_equal(o.c.pids[1], 2);
+	assert_int_equal(o.c.pids[2], 3);
 	cli_free_cpu(&o);
-	assert_null(o.pids);
-	assert_int_equal(o.npids, 0);
+	assert_null(o.c.pids);
+	assert_int_equal(o.c.npids, 0);
 
 	/* Repeated options add up; the long form and "=value" work too. */
 	assert_int_equal(parse(&o, &a, "--pid", "7", "-p8,9", "--pid=4194304",
 			       NULL), CLI_OK);
-	assert_int_equal(o.npids, 4);
-	assert_int_equal(o.pids[0], 7);
-	assert_int_equal(o.pids[1], 8);
-	assert_int_equal(o.pids[2], 9);
-	assert_int_equal(o.pids[3], 4194304);
+	assert_int_equal(o.c.npids, 4);
+	assert_int_equal(o.c.pids[0], 7);
+	assert_int_equal(o.c.pids[1], 8);
+	assert_int_equal(o.c.pids[2], 9);
+	assert_int_equal(o.c.pids[3], 4194304);
 	cli_free_cpu(&o);
 }
 
@@ -198,10 +198,10 @@ static void test_duration(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&o, &a, "-d", "0.5", NULL), CLI_OK);
-	assert_true(o.duration == 0.5);
+	assert_true(o.c.duration == 0.5);
 	cli_free_cpu(&o);
 	assert_int_equal(parse(&o, &a, "--duration", "10", NULL), CLI_OK);
-	assert_true(o.duration == 10);
+	assert_true(o.c.duration == 10);
 	cli_free_cpu(&o);
 
 	expect_usage("'0'", "-d", "0");
@@ -221,7 +221,7 @@ static void test_top(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&o, &a, "--top", "25", NULL), CLI_OK);
-	assert_int_equal(o.top, 25);
+	assert_int_equal(o.c.top, 25);
 	cli_free_cpu(&o);
 
 	expect_usage("'x'", "--top", "x");
@@ -238,19 +238,19 @@ static void test_other_options(void **state)
 	assert_int_equal(parse(&o, &a, "--folded", "out.folded", "--event", "cycles",
 			       "--stack-map-size", "1024", "--counts-map-size",
 			       "16777216", "-U", "-v", NULL), CLI_OK);
-	assert_string_equal(o.folded, "out.folded");
+	assert_string_equal(o.c.folded, "out.folded");
 	assert_string_equal(o.event, "cycles");
 	assert_int_equal(o.stack_map_size, 1024);
 	assert_int_equal(o.counts_map_size, 16777216);
 	assert_true(o.user_only);
 	assert_false(o.kernel_only);
-	assert_int_equal(o.verbosity, 1);
+	assert_int_equal(o.c.verbosity, 1);
 	cli_free_cpu(&o);
 
 	assert_int_equal(parse(&o, &a, "-K", "-q", NULL), CLI_OK);
 	assert_true(o.kernel_only);
 	assert_false(o.user_only);
-	assert_int_equal(o.verbosity, -1);
+	assert_int_equal(o.c.verbosity, -1);
 	cli_free_cpu(&o);
 
 	expect_usage("exclude each other", "-U", "-K");
@@ -277,28 +277,28 @@ static void test_command(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&o, &a, "--", "ls", "-l", NULL), CLI_OK);
-	assert_non_null(o.command);
-	assert_string_equal(o.command[0], "ls");
-	assert_string_equal(o.command[1], "-l");
-	assert_null(o.command[2]);
-	assert_ptr_equal(o.command, &a.v[2]);
+	assert_non_null(o.c.command);
+	assert_string_equal(o.c.command[0], "ls");
+	assert_string_equal(o.c.command[1], "-l");
+	assert_null(o.c.command[2]);
+	assert_ptr_equal(o.c.command, &a.v[2]);
 	cli_free_cpu(&o);
 
 	/* Options before "--" are ours, those after are the command's. */
 	assert_int_equal(parse(&o, &a, "-d", "2", "--", "sleep", "-U", "-p", "1",
 			       NULL), CLI_OK);
-	assert_true(o.duration == 2);
+	assert_true(o.c.duration == 2);
 	assert_false(o.user_only);
-	assert_int_equal(o.npids, 0);
-	assert_string_equal(o.command[0], "sleep");
-	assert_string_equal(o.command[1], "-U");
-	assert_string_equal(o.command[3], "1");
-	assert_null(o.command[4]);
+	assert_int_equal(o.c.npids, 0);
+	assert_string_equal(o.c.command[0], "sleep");
+	assert_string_equal(o.c.command[1], "-U");
+	assert_string_equal(o.c.command[3], "1");
+	assert_null(o.c.command[4]);
 	cli_free_cpu(&o);
 
 	/* A command whose name looks like an option. */
 	assert_int_equal(parse(&o, &a, "--", "--weird", NULL), CLI_OK);
-	assert_string_equal(o.command[0], "--weird");
+	assert_string_equal(o.c.command[0], "--weird");
 	cli_free_cpu(&o);
 }
 
@@ -352,9 +352,9 @@ static void test_reparse(void **state)
 	assert_int_equal(parse(&o, &a, "-K", NULL), CLI_OK);
 	assert_false(o.user_only);
 	assert_true(o.kernel_only);
-	assert_int_equal(o.npids, 0);
+	assert_int_equal(o.c.npids, 0);
 	assert_int_equal(o.freq, 99);
-	assert_null(o.command);
+	assert_null(o.c.command);
 	cli_free_cpu(&o);
 }
 
