@@ -289,7 +289,8 @@ static enum cli_result parse_common(int c, const char *arg, struct common_opts *
 		o->verbosity = -1;
 		return CLI_OK;
 	case 'v':
-		o->verbosity = 1;
+		/* -v: debug lines and libbpf warnings; -vv: libbpf's debug too */
+		o->verbosity = o->verbosity >= 1 ? 2 : 1;
 		return CLI_OK;
 	}
 	return CLI_EXIT_OK;

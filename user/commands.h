@@ -6,6 +6,8 @@
 
 /* `profiler [cpu] ...`: CPU sampling (user/cpu.c). */
 int cmd_cpu(int argc, char **argv);
+/* `profiler mem ...`: allocation profiling (user/mem.c). */
+int cmd_mem(int argc, char **argv);
 /* `profiler check`: can this machine run the profiler? (user/check.c) */
 int cmd_check(int argc, char **argv);
 

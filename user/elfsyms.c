@@ -393,3 +393,81 @@ void elf_symtab__reindex(struct elf_symtab *t)
 {
 	index_symbols(t);
 }
+
+int elf_find_function(int fd, const char *name, struct elf_func *out)
+{
+	Elf_Scn *scn = NULL;
+	int found = -ENOENT;
+	Elf *elf;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EINVAL;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		if (elf)
+			elf_end(elf);
+		return -EINVAL;
+	}
+	while (found && (scn = elf_nextscn(elf, scn))) {
+		Elf_Data *data;
+		GElf_Shdr sh;
+		size_t i, n;
+
+		if (!gelf_getshdr(scn, &sh) ||
+		    (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) ||
+		    !sh.sh_entsize || !(data = elf_getdata(scn, NULL)))
+			continue;
+		n = sh.sh_size / sh.sh_entsize;
+		for (i = 0; i < n; i++) {
+			GElf_Sym sym;
+			const char *s;
+			int type;
+
+			if (!gelf_getsym(data, i, &sym) || sym.st_shndx == SHN_UNDEF ||
+			    !sym.st_value)
+				continue;
+			type = GELF_ST_TYPE(sym.st_info);
+			if (type != STT_FUNC && type != STT_GNU_IFUNC)
+				continue;
+			s = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (!s || strcmp(s, name))
+				continue;
+			out->vaddr = sym.st_value;
+			out->size = sym.st_size;
+			out->ifunc = type == STT_GNU_IFUNC;
+			found = 0;
+			break;
+		}
+	}
+	if (!found) {
+		/* File offset and code bytes: from the section holding it. */
+		GElf_Shdr sh;
+
+		found = -ENOENT;
+		scn = NULL;
+		while ((scn = elf_nextscn(elf, scn))) {
+			Elf_Data *data;
+			size_t off, len;
+
+			if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+			    !(sh.sh_flags & SHF_EXECINSTR) || out->vaddr < sh.sh_addr ||
+			    out->vaddr >= sh.sh_addr + sh.sh_size)
+				continue;
+			out->offset = out->vaddr - sh.sh_addr + sh.sh_offset;
+			data = elf_getdata(scn, NULL);
+			off = out->vaddr - sh.sh_addr;
+			len = 0;
+			if (data && data->d_buf && off < data->d_size) {
+				len = data->d_size - off;
+				if (len > sizeof(out->code))
+					len = sizeof(out->code);
+				memcpy(out->code, (char *)data->d_buf + off, len);
+			}
+			out->code_len = len;
+			found = 0;
+			break;
+		}
+	}
+	elf_end(elf);
+	return found;
+}

@@ -50,6 +50,23 @@ int elf_symtab__add(struct elf_symtab *t, uint64_t addr, uint64_t size,
 		    const char *name);
 void elf_symtab__reindex(struct elf_symtab *t);
 
+/* A function found by name, for placing probes. */
+struct elf_func {
+	uint64_t vaddr;		/* ELF virtual address */
+	uint64_t size;
+	uint64_t offset;	/* file offset (what uprobes attach to) */
+	bool ifunc;		/* STT_GNU_IFUNC: the address is a resolver */
+	unsigned char code[256];	/* its first bytes */
+	size_t code_len;
+};
+
+/*
+ * Find a defined function symbol by exact name in .symtab or .dynsym of the
+ * ELF file open on fd.  0, -ENOENT if absent (or not in an executable
+ * section), -EINVAL if not ELF.
+ */
+int elf_find_function(int fd, const char *name, struct elf_func *out);
+
 size_t elf_symtab__count(const struct elf_symtab *t);
 /* Hex build-id ("" if the file has none). */
 const char *elf_symtab__build_id(const struct elf_symtab *t);

@@ -88,7 +88,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 {
 	char line[1024];
 
-	if (log_level >= LOG_VERBOSE)
+	if (log_level >= LOG_VERBOSE + 1 ||
+	    (log_level >= LOG_VERBOSE && level != LIBBPF_DEBUG))
 		return vfprintf(stderr, fmt, ap);
 	if (level == LIBBPF_DEBUG)
 		return 0;

@@ -14,6 +14,7 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "cpu", cmd_cpu },
+	{ "mem", cmd_mem },
 	{ "check", cmd_check },
 	{ NULL, NULL },
 };
@@ -31,7 +32,7 @@ int main(int argc, char **argv)
 		for (c = cmds; c->name; c++)
 			if (!strcmp(argv[1], c->name))
 				return c->fn(argc - 1, argv + 1);
-		fprintf(stderr, "profiler: unknown command '%s' (commands: cpu, check)\n"
+		fprintf(stderr, "profiler: unknown command '%s' (commands: cpu, mem, check)\n"
 			"Try 'profiler --help' for more information.\n", argv[1]);
 		return EXIT_USAGE;
 	}

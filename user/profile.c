@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hashmap.h"
+#include "hist.h"
 #include "profile.h"
 #include "strtab.h"
 
@@ -57,6 +58,10 @@ void profile__free(struct profile *p)
 	free(p->functions);
 	free(p->mappings);
 	free(p->losses);
+	free(p->metrics);
+	for (i = 0; i < p->nhists; i++)
+		free(p->hists[i].counts);
+	free(p->hists);
 	u64map__free(p->mapping_index);
 	u64map__free(p->function_index);
 	u64map__free(p->location_index);
@@ -248,6 +253,64 @@ int profile__add_loss(struct profile *p, const char *what, const char *hint,
 	v[p->nlosses].hint = h;
 	v[p->nlosses].count = count;
 	p->nlosses++;
+	return 0;
+}
+
+int profile__add_metric(struct profile *p, const char *name, const char *unit,
+			double value)
+{
+	int64_t n = profile__str(p, name), u = profile__str(p, unit);
+	struct prof_metric *v;
+
+	if (n < 0 || u < 0)
+		return -ENOMEM;
+	v = realloc(p->metrics, (p->nmetrics + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	p->metrics = v;
+	v[p->nmetrics].name = n;
+	v[p->nmetrics].unit = u;
+	v[p->nmetrics].value = value;
+	p->nmetrics++;
+	return 0;
+}
+
+const struct prof_metric *profile__metric(const struct profile *p,
+					  const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nmetrics; i++)
+		if (!strcmp(profile__get_str(p, p->metrics[i].name), name))
+			return &p->metrics[i];
+	return NULL;
+}
+
+int profile__add_hist(struct profile *p, const char *name, const char *unit,
+		      const uint64_t *counts, uint64_t max)
+{
+	int64_t n = profile__str(p, name), u = profile__str(p, unit);
+	struct prof_hist *v, *h;
+	size_t i;
+
+	if (n < 0 || u < 0)
+		return -ENOMEM;
+	v = realloc(p->hists, (p->nhists + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	p->hists = v;
+	h = &v[p->nhists];
+	h->counts = malloc(HIST_BUCKETS * sizeof(*h->counts));
+	if (!h->counts)
+		return -ENOMEM;
+	memcpy(h->counts, counts, HIST_BUCKETS * sizeof(*h->counts));
+	h->name = n;
+	h->unit = u;
+	h->max = max;
+	h->total = 0;
+	for (i = 0; i < HIST_BUCKETS; i++)
+		h->total += counts[i];
+	p->nhists++;
 	return 0;
 }
 

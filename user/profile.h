@@ -62,6 +62,22 @@ struct prof_loss {
 	uint64_t count;
 };
 
+/* A named figure of the run: "allocs", "alloc_bytes"... */
+struct prof_metric {
+	uint32_t name;		/* dotted path, e.g. "totals.allocs" */
+	uint32_t unit;		/* "count", "bytes", "nanoseconds", "per_second" */
+	double value;
+};
+
+/* A distribution in the shared log-linear scheme (include/hist.h). */
+struct prof_hist {
+	uint32_t name;		/* "size", "latency.malloc" */
+	uint32_t unit;		/* "bytes", "nanoseconds" */
+	uint64_t *counts;	/* HIST_BUCKETS entries */
+	uint64_t total;		/* sum of counts */
+	uint64_t max;		/* exact largest value, 0 if unknown */
+};
+
 struct profile {
 	struct strtab *strings;
 	struct prof_value_type types[PROF_MAX_VALUES];
@@ -83,6 +99,10 @@ struct profile {
 	size_t nsamples, samples_cap;
 	struct prof_loss *losses;
 	size_t nlosses;
+	struct prof_metric *metrics;
+	size_t nmetrics;
+	struct prof_hist *hists;
+	size_t nhists;
 
 	struct u64map *mapping_index, *function_index, *location_index;
 };
@@ -106,6 +126,16 @@ int profile__add_sample(struct profile *p, const uint32_t *locs, uint32_t nlocs,
 			uint32_t pid, const char *comm, const int64_t *values);
 int profile__add_loss(struct profile *p, const char *what, const char *hint,
 		      uint64_t count);
+/* A figure for the report; 0 or -ENOMEM. */
+int profile__add_metric(struct profile *p, const char *name, const char *unit,
+			double value);
+/* A histogram (counts has HIST_BUCKETS entries, copied); 0 or -ENOMEM. */
+int profile__add_hist(struct profile *p, const char *name, const char *unit,
+		      const uint64_t *counts, uint64_t max);
+/* The metric called name, or NULL. */
+const struct prof_metric *profile__metric(const struct profile *p,
+					  const char *name);
+
 /* Sum of one value over all samples. */
 int64_t profile__total(const struct profile *p, uint32_t type);
 

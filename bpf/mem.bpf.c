@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Allocation profiling: uprobes and uretprobes on the allocator the target
+ * uses.  Every allocation is recorded under its address (size, time, stack)
+ * and counted under its site (process, stack, function); every free finds
+ * its allocation and credits the site.  Sizes and latencies go into the
+ * shared log-linear histograms.  Nothing per call goes to userspace.
+ *
+ * Stacks are taken at the return probe, where they are complete: at the
+ * entry of a function that does not start with push %rbp, a frame-pointer
+ * walk misses the direct caller.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "kdefs.bpf.h"
+#include "mem.h"
+#include "stacks.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by the loader: time free() too (needs a return probe on free). */
+const volatile bool free_latency = false;
+/* Set by the loader (--min-size): smaller allocations are not recorded. */
+const volatile __u64 min_size = 0;
+
+/* Thread id -> the outermost allocator call in flight. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct mem_inflight);
+} inflight SEC(".maps");
+
+/* (process, address) -> live allocation; --live-map-size entries. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, MEM_DEFAULT_LIVE_MAP_SIZE);
+	__type(key, struct mem_live_key);
+	__type(value, struct mem_live);
+} live SEC(".maps");
+
+/* Per-site counts; --sites-map-size entries. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, MEM_DEFAULT_SITES_MAP_SIZE);
+	__type(key, struct mem_site_key);
+	__type(value, struct mem_site);
+} sites SEC(".maps");
+
+/* enum mem_total counters. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MEM_T__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} totals SEC(".maps");
+
+/* MEM_NHIST histograms of HIST_BUCKETS buckets: latency per function, then
+ * sizes (MEM_HIST_SIZE). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MEM_NHIST * HIST_BUCKETS);
+	__type(key, __u32);
+	__type(value, __u64);
+} hists SEC(".maps");
+
+/* Longest call per function, ns. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MEM__FN_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} max_lat SEC(".maps");
+
+/* Rare events only: the COMMAND reached its entry point. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} mem_events SEC(".maps");
+
+static __always_inline void add_total(enum mem_total t, __u64 n)
+{
+	__u32 k = t;
+	__u64 *v = bpf_map_lookup_elem(&totals, &k);
+
+	if (v)
+		*v += n;
+}
+
+static __always_inline void hist_add(__u32 hist, __u64 value)
+{
+	__u32 k = hist * HIST_BUCKETS + hist_bucket(value);
+	__u64 *v = bpf_map_lookup_elem(&hists, &k);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline int enter(enum mem_fn fn, __u64 size, __u64 old_ptr,
+				 __u64 memptr)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	struct mem_inflight *inf, n = {};
+
+	inf = bpf_map_lookup_elem(&inflight, &tid);
+	if (inf) {
+		/* An allocator calling itself: the outer call counts. */
+		inf->depth++;
+		return 0;
+	}
+	n.size = size;
+	n.old_ptr = old_ptr;
+	n.memptr = memptr;
+	n.fn = fn;
+	n.start_ns = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&inflight, &tid, &n, BPF_ANY))
+		add_total(MEM_T_INFLIGHT_FULL, 1);
+	return 0;
+}
+
+static __always_inline struct mem_site *site_of(struct mem_site_key *k)
+{
+	struct mem_site zero = {}, *s;
+
+	s = bpf_map_lookup_elem(&sites, k);
+	if (s)
+		return s;
+	bpf_map_update_elem(&sites, k, &zero, BPF_NOEXIST);
+	s = bpf_map_lookup_elem(&sites, k);
+	if (!s)
+		add_total(MEM_T_SITES_FULL, 1);
+	return s;
+}
+
+/* A block the target gives back: credit the site that allocated it. */
+static __always_inline void record_free(__u32 tgid, __u64 addr)
+{
+	struct mem_live_key lk = { .tgid = tgid, .addr = addr };
+	struct mem_site_key sk = {};
+	struct mem_live *l;
+	struct mem_site *s;
+	__u64 size;
+
+	l = bpf_map_lookup_elem(&live, &lk);
+	if (!l) {
+		add_total(MEM_T_FREES_UNKNOWN, 1);
+		return;
+	}
+	size = l->size;
+	sk.tgid = tgid;
+	sk.fn = l->fn;
+	sk.stack = l->stack;
+	bpf_map_delete_elem(&live, &lk);
+	s = bpf_map_lookup_elem(&sites, &sk);
+	if (s) {
+		__sync_fetch_and_add(&s->frees, 1);
+		__sync_fetch_and_add(&s->free_bytes, size);
+	}
+	add_total(MEM_T_FREES, 1);
+	add_total(MEM_T_FREE_BYTES, size);
+}
+
+static __always_inline void record_alloc(void *ctx, __u32 tgid, __u64 addr,
+					 __u64 size, __u32 fn)
+{
+	struct mem_live_key lk = { .tgid = tgid, .addr = addr };
+	struct mem_live l = {};
+	struct mem_site_key sk = {};
+	struct mem_site *s;
+	__s32 err;
+
+	add_total(MEM_T_ALLOCS, 1);
+	add_total(MEM_T_ALLOC_BYTES, size);
+	hist_add(MEM_HIST_SIZE, size);
+	if (size < min_size)
+		return;
+
+	sk.tgid = tgid;
+	sk.fn = fn;
+	sk.stack = collect_stack(ctx, true, &err);
+	if (!sk.stack)
+		add_total(MEM_T_STACK_LOST, 1);
+	s = site_of(&sk);
+	if (s) {
+		__sync_fetch_and_add(&s->allocs, 1);
+		__sync_fetch_and_add(&s->alloc_bytes, size);
+	}
+	l.size = size;
+	l.alloc_ns = bpf_ktime_get_ns();
+	l.stack = sk.stack;
+	l.tgid = tgid;
+	l.fn = fn;
+	if (bpf_map_update_elem(&live, &lk, &l, BPF_ANY))
+		add_total(MEM_T_LIVE_FULL, 1);
+}
+
+/* ret: the returned pointer, or for posix_memalign its status. */
+static __always_inline int leave(void *ctx, __u64 ret)
+{
+	__u64 id = bpf_get_current_pid_tgid(), addr = ret, lat, *m;
+	__u32 tgid = id >> 32, fn;
+	struct mem_inflight *inf, c;
+
+	inf = bpf_map_lookup_elem(&inflight, &id);
+	if (!inf)
+		return 0;
+	if (inf->depth) {
+		inf->depth--;
+		return 0;
+	}
+	c = *inf;
+	bpf_map_delete_elem(&inflight, &id);
+	fn = c.fn;
+	lat = bpf_ktime_get_ns() - c.start_ns;
+	if (fn < MEM__FN_MAX) {
+		hist_add(fn, lat);
+		m = bpf_map_lookup_elem(&max_lat, &fn);
+		if (m && lat > *m)
+			*m = lat;
+	}
+
+	if (fn == MEM_POSIX_MEMALIGN) {
+		addr = 0;
+		if (ret == 0 && c.memptr)
+			bpf_probe_read_user(&addr, sizeof(addr), (void *)c.memptr);
+	}
+	if (fn == MEM_REALLOC || fn == MEM_REALLOCARRAY) {
+		/* The old block is gone when the call succeeded, or when
+		 * realloc(p, 0) freed it (and returned NULL). */
+		if (c.old_ptr && (addr || c.size == 0))
+			record_free(tgid, c.old_ptr);
+		if (!addr && c.size == 0)
+			return 0;
+	}
+	if (!addr) {
+		add_total(MEM_T_FAILED, 1);
+		return 0;
+	}
+	record_alloc(ctx, tgid, addr, c.size, fn);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(malloc_entry, __u64 size)
+{
+	return enter(MEM_MALLOC, size, 0, 0);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(calloc_entry, __u64 nmemb, __u64 size)
+{
+	return enter(MEM_CALLOC, nmemb * size, 0, 0);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(realloc_entry, __u64 ptr, __u64 size)
+{
+	return enter(MEM_REALLOC, size, ptr, 0);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(reallocarray_entry, __u64 ptr, __u64 nmemb, __u64 size)
+{
+	return enter(MEM_REALLOCARRAY, nmemb * size, ptr, 0);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(posix_memalign_entry, __u64 memptr, __u64 align, __u64 size)
+{
+	return enter(MEM_POSIX_MEMALIGN, size, 0, memptr);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(aligned_alloc_entry, __u64 align, __u64 size)
+{
+	return enter(MEM_ALIGNED_ALLOC, size, 0, 0);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(memalign_entry, __u64 align, __u64 size)
+{
+	return enter(MEM_MEMALIGN, size, 0, 0);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(valloc_entry, __u64 size)
+{
+	return enter(MEM_VALLOC, size, 0, 0);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(pvalloc_entry, __u64 size)
+{
+	return enter(MEM_PVALLOC, size, 0, 0);
+}
+
+/* One return program serves every allocating function.  (BPF_KPROBE and
+ * BPF_KRETPROBE read pt_regs the same way for uprobes; libbpf 1.1 has no
+ * BPF_UPROBE.) */
+SEC("uretprobe")
+int BPF_KRETPROBE(alloc_return, __u64 ret)
+{
+	return leave(ctx, ret);
+}
+
+/*
+ * free() without timing: an entry probe only, which the loader may place
+ * after free's NULL check (so it can be an instruction the kernel emulates
+ * rather than single-steps).  A free inside an allocator call in flight
+ * (realloc implemented with free) belongs to that call.
+ */
+SEC("uprobe")
+int BPF_KPROBE(free_entry, __u64 ptr)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!ptr || bpf_map_lookup_elem(&inflight, &id))
+		return 0;
+	record_free(id >> 32, ptr);
+	return 0;
+}
+
+/* free() with timing (--free-latency): entry at free's first instruction. */
+SEC("uprobe")
+int BPF_KPROBE(free_timed_entry, __u64 ptr)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (bpf_map_lookup_elem(&inflight, &id))
+		return enter(MEM_FREE, 0, 0, 0);
+	if (ptr)
+		record_free(id >> 32, ptr);
+	return enter(MEM_FREE, 0, 0, 0);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(free_return)
+{
+	__u64 id = bpf_get_current_pid_tgid(), lat, *m;
+	struct mem_inflight *inf;
+	__u32 fn = MEM_FREE;
+
+	/* A free nested in another call only took a level of depth. */
+	inf = bpf_map_lookup_elem(&inflight, &id);
+	if (!inf)
+		return 0;
+	if (inf->depth) {
+		inf->depth--;
+		return 0;
+	}
+	if (inf->fn != MEM_FREE)
+		return 0;
+	lat = bpf_ktime_get_ns() - inf->start_ns;
+	bpf_map_delete_elem(&inflight, &id);
+	hist_add(MEM_FREE, lat);
+	m = bpf_map_lookup_elem(&max_lat, &fn);
+	if (m && lat > *m)
+		*m = lat;
+	return 0;
+}
+
+/*
+ * COMMAND mode: the program reached its entry point, so its libraries are
+ * mapped.  Stop it while the loader finds its allocator and attaches.
+ */
+SEC("uprobe")
+int BPF_KPROBE(exec_entry)
+{
+	__u32 *e = bpf_ringbuf_reserve(&mem_events, sizeof(*e), 0);
+
+	if (e) {
+		*e = bpf_get_current_pid_tgid() >> 32;
+		bpf_ringbuf_submit(e, 0);
+	}
+	bpf_send_signal(19 /* SIGSTOP */);
+	return 0;
+}

@@ -1,0 +1,840 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The mem mode: find the allocator each target uses, place uprobes on its
+ * functions (user/probe.c picks the cheapest correct instruction), let the
+ * kernel side count, and at the end turn sites, live allocations and
+ * histograms into one profile with the sample types alloc_objects,
+ * alloc_space, inuse_objects and inuse_space.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <gelf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "allocator.h"
+#include "cli.h"
+#include "commands.h"
+#include "hashmap.h"
+#include "log.h"
+#include "mem.h"
+#include "mem.skel.h"
+#include "outfile.h"
+#include "probe.h"
+#include "profile.h"
+#include "render/render.h"
+#include "render/sections.h"
+#include "session.h"
+#include "symbolize.h"
+
+/* Sample types of the profile, in this order. */
+enum { T_ALLOC_OBJECTS, T_ALLOC_SPACE, T_INUSE_OBJECTS, T_INUSE_SPACE, T__MAX };
+
+struct target {
+	pid_t pid;
+	char comm[32];
+	struct allocator alloc;
+	bool attached;
+};
+
+struct memrun {
+	struct mem_opts o;
+	struct session sess;
+	struct mem_bpf *skel;
+	struct bpf_link **links;
+	size_t nlinks, links_cap;
+	struct bpf_link *exec_link;	/* COMMAND: stop at its entry point */
+	struct ring_buffer *events;
+	struct target *targets;
+	int ntargets;
+	struct symbolizer *sym;
+	struct profile *prof;		/* sites: allocated / in use */
+	struct profile *leaks;		/* outstanding at the end, by age */
+	struct outfile folded;
+	uint64_t last_allocs;		/* timeline: totals at the last line */
+	struct timespec last_tick;
+	const char *error;		/* a failure inside a callback */
+};
+
+static int add_link(struct memrun *r, struct bpf_link *l)
+{
+	if (r->nlinks == r->links_cap) {
+		size_t cap = r->links_cap ? r->links_cap * 2 : 32;
+		struct bpf_link **v = realloc(r->links, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		r->links = v;
+		r->links_cap = cap;
+	}
+	r->links[r->nlinks++] = l;
+	return 0;
+}
+
+static struct bpf_program *entry_prog(struct mem_bpf *skel, int fn)
+{
+	switch (fn) {
+	case MEM_MALLOC: return skel->progs.malloc_entry;
+	case MEM_CALLOC: return skel->progs.calloc_entry;
+	case MEM_REALLOC: return skel->progs.realloc_entry;
+	case MEM_REALLOCARRAY: return skel->progs.reallocarray_entry;
+	case MEM_POSIX_MEMALIGN: return skel->progs.posix_memalign_entry;
+	case MEM_ALIGNED_ALLOC: return skel->progs.aligned_alloc_entry;
+	case MEM_MEMALIGN: return skel->progs.memalign_entry;
+	case MEM_VALLOC: return skel->progs.valloc_entry;
+	case MEM_PVALLOC: return skel->progs.pvalloc_entry;
+	}
+	return NULL;
+}
+
+static int attach_one(struct memrun *r, struct bpf_program *prog, bool ret,
+		      pid_t pid, const char *path, uint64_t offset, const char *fn)
+{
+	struct bpf_link *l;
+
+	l = bpf_program__attach_uprobe(prog, ret, pid, path, offset);
+	if (!l) {
+		int err = -errno;
+
+		p_err("cannot attach a %s to %s in %s: %s", ret ? "uretprobe" : "uprobe",
+		      fn, path, strerror(-err));
+		return err;
+	}
+	if (add_link(r, l)) {
+		bpf_link__destroy(l);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Probe the allocator functions of one target. */
+static int attach_target(struct memrun *r, struct target *t)
+{
+	struct allocator *a = &t->alloc;
+	char why[512], fns[256] = "";
+	int fn, err;
+
+	err = allocator_find(t->pid, r->o.lib, r->o.prefix, a, why, sizeof(why));
+	if (err) {
+		p_err("%s", why);
+		return err;
+	}
+	for (fn = 0; fn < MEM__FN_MAX; fn++) {
+		const struct elf_func *f = &a->fn[fn];
+		struct probe_point pp;
+		bool timed = fn != MEM_FREE || r->o.free_latency;
+
+		if (!a->found[fn])
+			continue;
+		if (a->alias_of[fn] >= 0) {
+			p_dbg("%s%s: same code as %s%s, probed once", a->prefix,
+			      mem_fn_names[fn], a->prefix, mem_fn_names[a->alias_of[fn]]);
+			continue;
+		}
+		/* Return probes need the first instruction; free() without
+		 * timing reads only its argument and may move. */
+		probe_place(f, timed, PROBE_ARG0, &pp);
+		p_dbg("%s%s: probe at +%llu (%s, %s): %s", a->prefix, mem_fn_names[fn],
+		      (unsigned long long)pp.delta, pp.insn,
+		      pp.emulated ? "emulated" : "single-stepped", pp.why);
+		if (fn == MEM_FREE && !timed)
+			err = attach_one(r, r->skel->progs.free_entry, false, t->pid,
+					 a->path, pp.offset, "free");
+		else if (fn == MEM_FREE)
+			err = attach_one(r, r->skel->progs.free_timed_entry, false,
+					 t->pid, a->path, f->offset, "free") ?:
+			      attach_one(r, r->skel->progs.free_return, true, t->pid,
+					 a->path, f->offset, "free");
+		else
+			err = attach_one(r, entry_prog(r->skel, fn), false, t->pid,
+					 a->path, f->offset, mem_fn_names[fn]) ?:
+			      attach_one(r, r->skel->progs.alloc_return, true, t->pid,
+					 a->path, f->offset, mem_fn_names[fn]);
+		if (err)
+			return err;
+		snprintf(fns + strlen(fns), sizeof(fns) - strlen(fns), "%s%s",
+			 fns[0] ? " " : "", mem_fn_names[fn]);
+	}
+	t->attached = true;
+	p_info("pid %d: tracing %s%s in %s: %s", (int)t->pid, a->prefix,
+	       a->prefix[0] ? "*" : "allocator", a->shown, fns);
+	return 0;
+}
+
+static void read_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	buf[0] = '\0';
+	f = fopen(path, "re");
+	if (f) {
+		if (fgets(buf, len, f))
+			buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+	}
+}
+
+/*
+ * The executable a COMMAND will run (execvp's search) and its entry point
+ * as a file offset: where to stop it once its libraries are mapped.
+ */
+static int command_entry(const char *cmd, char *path, size_t len, uint64_t *off)
+{
+	const char *dirs = getenv("PATH");
+	GElf_Ehdr eh;
+	size_t i, nph;
+	Elf *elf;
+	int fd = -1, err = -ENOENT;
+
+	if (strchr(cmd, '/')) {
+		snprintf(path, len, "%s", cmd);
+	} else {
+		char *copy = strdup(dirs ? dirs : "/usr/local/bin:/usr/bin:/bin");
+		char *save = NULL, *d;
+
+		if (!copy)
+			return -ENOMEM;
+		path[0] = '\0';
+		for (d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+			snprintf(path, len, "%s/%s", *d ? d : ".", cmd);
+			if (access(path, X_OK) == 0)
+				break;
+			path[0] = '\0';
+		}
+		free(copy);
+		if (!path[0])
+			return -ENOENT;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || !gelf_getehdr(elf, &eh) || elf_getphdrnum(elf, &nph)) {
+		err = -ENOEXEC;
+		goto out;
+	}
+	for (i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD ||
+		    eh.e_entry < ph.p_vaddr || eh.e_entry >= ph.p_vaddr + ph.p_filesz)
+			continue;
+		*off = eh.e_entry - ph.p_vaddr + ph.p_offset;
+		err = 0;
+		break;
+	}
+out:
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return err;
+}
+
+/* The COMMAND stopped at its entry point: probe its allocator, resume. */
+static int on_exec_event(void *ctx, void *data, size_t len)
+{
+	struct memrun *r = ctx;
+	struct target *t = &r->targets[0];
+
+	if (len < sizeof(__u32) || *(__u32 *)data != (__u32)t->pid || t->attached)
+		return 0;
+	bpf_link__destroy(r->exec_link);
+	r->exec_link = NULL;
+	read_comm(t->pid, t->comm, sizeof(t->comm));
+	symbolizer__add_process(r->sym, t->pid);
+	if (attach_target(r, t))
+		r->error = "cannot trace the command's allocator";
+	kill(t->pid, SIGCONT);
+	return 0;
+}
+
+static void on_events(void *ctx)
+{
+	struct memrun *r = ctx;
+
+	ring_buffer__consume(r->events);
+	if (r->error)
+		r->sess.stop_reason = r->error;
+}
+
+static void sum_totals(struct memrun *r, uint64_t *t)
+{
+	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(r->skel->maps.totals);
+	uint64_t *v = calloc(ncpus > 0 ? ncpus : 1, sizeof(*v));
+	__u32 k;
+	int c;
+
+	memset(t, 0, MEM_T__MAX * sizeof(*t));
+	if (!v)
+		return;
+	for (k = 0; k < MEM_T__MAX; k++)
+		if (bpf_map_lookup_elem(fd, &k, v) == 0)
+			for (c = 0; c < ncpus; c++)
+				t[k] += v[c];
+	free(v);
+}
+
+/* VmRSS of pid in bytes, 0 if unknown. */
+static uint64_t rss_of(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned long long kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
+/* -i: one timeline line per interval. */
+static void on_interval(void *ctx)
+{
+	struct memrun *r = ctx;
+	uint64_t t[MEM_T__MAX], rss = 0;
+	struct timespec now;
+	char out[32], rs[32];
+	double secs;
+	int i;
+
+	sum_totals(r, t);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = ns_between(&r->last_tick, &now) / 1e9;
+	for (i = 0; i < r->ntargets; i++)
+		rss += rss_of(r->targets[i].pid);
+	fmt_bytes((double)t[MEM_T_ALLOC_BYTES] - t[MEM_T_FREE_BYTES], out, sizeof(out));
+	fmt_bytes(rss, rs, sizeof(rs));
+	if (log_level >= LOG_NORMAL)
+		printf("%8.1f s  %10.0f allocs/s  outstanding %12s  rss %10s\n",
+		       ns_between(&r->sess.start, &now) / 1e9,
+		       secs > 0 ? (t[MEM_T_ALLOCS] - r->last_allocs) / secs : 0, out, rs);
+	r->last_allocs = t[MEM_T_ALLOCS];
+	r->last_tick = now;
+}
+
+static struct target *target_of(struct memrun *r, __u32 tgid)
+{
+	int i;
+
+	for (i = 0; i < r->ntargets; i++)
+		if ((__u32)r->targets[i].pid == tgid)
+			return &r->targets[i];
+	return NULL;
+}
+
+/* The frames of a stored stack, innermost first: the allocator function,
+ * then its callers (all return addresses: the stack was taken at return). */
+static uint32_t stack_locs(struct memrun *r, __u32 tgid, __u32 fn, __u64 stack,
+			   uint32_t *locs)
+{
+	struct target *t = target_of(r, tgid);
+	struct stack_trace st;
+	struct frame fr[SYMBOLIZER_MAX_FRAMES] = {};
+	uint32_t n = 0, i;
+	int k, nf;
+
+	fr[0].name = fn < MEM__FN_MAX ? mem_fn_names[fn] : "?";
+	fr[0].module = t ? strrchr(t->alloc.shown, '/') ? strrchr(t->alloc.shown, '/') + 1
+						     : t->alloc.shown : NULL;
+	fr[0].build_id = "";
+	locs[n++] = profile__location(r->prof, &fr[0]);
+	if (!stack || bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.stacks), &stack, &st)) {
+		locs[n++] = profile__pseudo_location(r->prof, "[stack lost]");
+		return n;
+	}
+	for (i = 0; i < st.depth && i < PROF_MAX_STACK_DEPTH; i++) {
+		nf = symbolizer__resolve_user(r->sym, tgid, st.ips[i] - 1, fr,
+					      SYMBOLIZER_MAX_FRAMES);
+		for (k = 0; k < nf; k++)
+			locs[n++] = profile__location(r->prof, &fr[k]);
+	}
+	return n;
+}
+
+static const char *comm_of(struct memrun *r, __u32 tgid)
+{
+	struct target *t = target_of(r, tgid);
+
+	return t && t->comm[0] ? t->comm : "[unknown]";
+}
+
+static int drain_sites(struct memrun *r)
+{
+	int fd = bpf_map__fd(r->skel->maps.sites);
+	uint32_t locs[PROF_MAX_STACK_DEPTH * (1 + SYMBOLIZER_MAX_FRAMES) + 2];
+	struct mem_site_key key, next, *prev = NULL;
+	struct mem_site v;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		int64_t values[T__MAX];
+		uint32_t n, i;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v) || !v.allocs)
+			continue;
+		n = stack_locs(r, key.tgid, key.fn, key.stack, locs);
+		for (i = 0; i < n; i++)
+			if (!locs[i])
+				return -ENOMEM;
+		values[T_ALLOC_OBJECTS] = v.allocs;
+		values[T_ALLOC_SPACE] = v.alloc_bytes;
+		values[T_INUSE_OBJECTS] = v.allocs >= v.frees ? v.allocs - v.frees : 0;
+		values[T_INUSE_SPACE] = v.alloc_bytes >= v.free_bytes ?
+					v.alloc_bytes - v.free_bytes : 0;
+		if (profile__add_sample(r->prof, locs, n, key.tgid,
+					comm_of(r, key.tgid), values))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Outstanding allocations older than --min-age, grouped by site: count,
+ * bytes and the oldest one's age.  The one walk of the live map, at the end.
+ */
+struct leak_group {
+	struct mem_site_key key;
+	uint64_t count, bytes, oldest_ns;
+};
+
+static int drain_leaks(struct memrun *r)
+{
+	int fd = bpf_map__fd(r->skel->maps.live);
+	struct mem_live_key key, next, *prev = NULL;
+	uint32_t locs[PROF_MAX_STACK_DEPTH * (1 + SYMBOLIZER_MAX_FRAMES) + 2];
+	struct u64map *index = u64map__new();
+	struct leak_group *g = NULL;
+	size_t ng = 0, cap = 0, i;
+	struct timespec now;
+	uint64_t now_ns, min_age = r->o.min_age * 1e9, idx;
+	struct profile *saved;
+	struct mem_live v;
+	int err = 0;
+
+	if (!index)
+		return -ENOMEM;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	now_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		uint64_t h, age;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue;
+		age = now_ns > v.alloc_ns ? now_ns - v.alloc_ns : 0;
+		if (age < min_age)
+			continue;
+		h = hash_bytes(HASH_SEED, &v.tgid, sizeof(v.tgid));
+		h = hash_bytes(h, &v.fn, sizeof(v.fn));
+		h = hash_bytes(h, &v.stack, sizeof(v.stack));
+		if (!u64map__get(index, h, &idx)) {
+			if (ng == cap) {
+				size_t nc = cap ? cap * 2 : 64;
+				struct leak_group *ngv = realloc(g, nc * sizeof(*ngv));
+
+				if (!ngv) {
+					err = -ENOMEM;
+					goto out;
+				}
+				g = ngv;
+				cap = nc;
+			}
+			memset(&g[ng], 0, sizeof(g[ng]));
+			g[ng].key.tgid = v.tgid;
+			g[ng].key.fn = v.fn;
+			g[ng].key.stack = v.stack;
+			idx = ng++;
+			if (u64map__set(index, h, idx)) {
+				err = -ENOMEM;
+				goto out;
+			}
+		}
+		g[idx].count++;
+		g[idx].bytes += v.size;
+		if (age > g[idx].oldest_ns)
+			g[idx].oldest_ns = age;
+	}
+	/* stack_locs() builds locations in r->prof: point it at leaks. */
+	saved = r->prof;
+	r->prof = r->leaks;
+	for (i = 0; i < ng && !err; i++) {
+		int64_t values[3] = { g[i].count, g[i].bytes, g[i].oldest_ns };
+		uint32_t n = stack_locs(r, g[i].key.tgid, g[i].key.fn, g[i].key.stack,
+					locs), k;
+
+		for (k = 0; k < n; k++)
+			if (!locs[k])
+				err = -ENOMEM;
+		if (!err && profile__add_sample(r->leaks, locs, n, g[i].key.tgid,
+						comm_of(r, g[i].key.tgid), values))
+			err = -ENOMEM;
+	}
+	r->prof = saved;
+out:
+	free(g);
+	u64map__free(index);
+	return err;
+}
+
+static int drain_hists(struct memrun *r)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	int hfd = bpf_map__fd(r->skel->maps.hists), mfd = bpf_map__fd(r->skel->maps.max_lat);
+	uint64_t *counts = calloc(HIST_BUCKETS, sizeof(*counts));
+	uint64_t *v = calloc(ncpus > 0 ? ncpus : 1, sizeof(*v));
+	char name[64];
+	int h, c, err = 0;
+	__u32 b, k;
+
+	if (!counts || !v) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (h = 0; h < MEM_NHIST && !err; h++) {
+		uint64_t max = 0;
+
+		for (b = 0; b < HIST_BUCKETS; b++) {
+			k = h * HIST_BUCKETS + b;
+			counts[b] = 0;
+			if (bpf_map_lookup_elem(hfd, &k, v) == 0)
+				for (c = 0; c < ncpus; c++)
+					counts[b] += v[c];
+		}
+		if (h < MEM__FN_MAX) {
+			k = h;
+			if (bpf_map_lookup_elem(mfd, &k, v) == 0)
+				for (c = 0; c < ncpus; c++)
+					if (v[c] > max)
+						max = v[c];
+			snprintf(name, sizeof(name), "latency.%s", mem_fn_names[h]);
+			err = profile__add_hist(r->prof, name, "nanoseconds", counts, max);
+		} else {
+			err = profile__add_hist(r->prof, "size", "bytes", counts, 0);
+		}
+	}
+out:
+	free(counts);
+	free(v);
+	return err;
+}
+
+static int build_profiles(struct memrun *r)
+{
+	uint64_t t[MEM_T__MAX];
+	double secs = session__duration_ns(&r->sess) / 1e9;
+	char title[512];
+	int len, i, err;
+
+	r->prof = profile__new();
+	r->leaks = profile__new();
+	if (!r->prof || !r->leaks)
+		return -ENOMEM;
+	for (i = 0; i < T__MAX; i++)
+		if (profile__add_type(r->prof, mem_sample_names[i],
+				      i == T_ALLOC_OBJECTS || i == T_INUSE_OBJECTS ?
+				      "count" : "bytes") < 0)
+			return -ENOMEM;
+	if (profile__add_type(r->leaks, "objects", "count") < 0 ||
+	    profile__add_type(r->leaks, "bytes", "bytes") < 0 ||
+	    profile__add_type(r->leaks, "oldest", "nanoseconds") < 0)
+		return -ENOMEM;
+	r->prof->default_type = r->o.sample;
+	r->prof->duration_ns = session__duration_ns(&r->sess);
+	r->leaks->duration_ns = r->prof->duration_ns;
+	len = snprintf(title, sizeof(title), "profiler mem: ");
+	session__describe(&r->sess, title + len, sizeof(title) - len);
+	if (r->ntargets && r->targets[0].attached) {
+		len = strlen(title);
+		snprintf(title + len, sizeof(title) - len, ", allocator %.300s",
+			 r->targets[0].alloc.shown);
+	}
+	r->prof->title = profile__str(r->prof, title);
+	r->leaks->title = profile__str(r->leaks, title);
+
+	sum_totals(r, t);
+	err = profile__add_metric(r->prof, "totals.allocs", "count", t[MEM_T_ALLOCS]) ?:
+	      profile__add_metric(r->prof, "totals.alloc_bytes", "bytes",
+				  t[MEM_T_ALLOC_BYTES]) ?:
+	      profile__add_metric(r->prof, "totals.alloc_rate", "per_second",
+				  secs > 0 ? t[MEM_T_ALLOCS] / secs : 0) ?:
+	      profile__add_metric(r->prof, "totals.frees", "count", t[MEM_T_FREES]) ?:
+	      profile__add_metric(r->prof, "totals.free_bytes", "bytes",
+				  t[MEM_T_FREE_BYTES]) ?:
+	      profile__add_metric(r->prof, "totals.outstanding_count", "count",
+				  t[MEM_T_ALLOCS] >= t[MEM_T_FREES] ?
+				  t[MEM_T_ALLOCS] - t[MEM_T_FREES] : 0) ?:
+	      profile__add_metric(r->prof, "totals.outstanding_bytes", "bytes",
+				  t[MEM_T_ALLOC_BYTES] >= t[MEM_T_FREE_BYTES] ?
+				  t[MEM_T_ALLOC_BYTES] - t[MEM_T_FREE_BYTES] : 0) ?:
+	      profile__add_metric(r->prof, "totals.failed_allocs", "count",
+				  t[MEM_T_FAILED]) ?:
+	      profile__add_metric(r->prof, "totals.frees_of_older_blocks", "count",
+				  t[MEM_T_FREES_UNKNOWN]);
+	if (err)
+		return err;
+	if ((t[MEM_T_LIVE_FULL] &&
+	     profile__add_loss(r->prof, "allocations not tracked: live map full",
+			       "raise --live-map-size", t[MEM_T_LIVE_FULL])) ||
+	    (t[MEM_T_SITES_FULL] &&
+	     profile__add_loss(r->prof, "allocations not attributed: sites map full",
+			       "raise --sites-map-size", t[MEM_T_SITES_FULL])) ||
+	    (t[MEM_T_STACK_LOST] &&
+	     profile__add_loss(r->prof, "allocation stacks lost",
+			       "raise --stack-map-size", t[MEM_T_STACK_LOST])) ||
+	    (t[MEM_T_INFLIGHT_FULL] &&
+	     profile__add_loss(r->prof, "calls missed: too many threads in the "
+			       "allocator at once", "", t[MEM_T_INFLIGHT_FULL])))
+		return -ENOMEM;
+	return drain_hists(r) ?: drain_sites(r) ?: drain_leaks(r);
+}
+
+static int print_report(struct memrun *r)
+{
+	const struct profile *p = r->prof;
+	static const uint32_t site_types[] = { T_ALLOC_SPACE, T_ALLOC_OBJECTS,
+					       T_INUSE_SPACE, T_INUSE_OBJECTS };
+	static const uint32_t leak_types[] = { 1, 0, 2 };
+	char a[32];
+	size_t i;
+	int top = (int)r->o.c.top;
+
+	printf("%s\n", profile__get_str(p, p->title));
+	printf("duration %.2f s\n\n", p->duration_ns / 1e9);
+	printf("totals:\n");
+	render_metrics(p, "totals.", stdout);
+	for (i = 0; i < p->nlosses; i++) {
+		const struct prof_loss *l = &p->losses[i];
+		const char *hint = profile__get_str(p, l->hint);
+
+		printf("lost: %llu %s%s%s%s\n", (unsigned long long)l->count,
+		       profile__get_str(p, l->what), *hint ? " (" : "", hint,
+		       *hint ? ")" : "");
+	}
+	for (i = 0; i < p->nhists; i++) {
+		if (strcmp(profile__get_str(p, p->hists[i].name), "size") ||
+		    !p->hists[i].total)
+			continue;
+		printf("\nallocation sizes:\n");
+		render_hist_bars(p, &p->hists[i], stdout);
+	}
+	printf("\nlatency per call:\n");
+	render_hist_table(p, "latency.", "FUNCTION", stdout);
+
+	printf("\ntop %d allocation sites by bytes:\n", top);
+	render_sites(p, T_ALLOC_SPACE, site_types, 4, top, 8, stdout);
+	printf("\ntop %d allocation sites by count:\n", top);
+	render_sites(p, T_ALLOC_OBJECTS, site_types, 4, top, 8, stdout);
+
+	fmt_ns(r->o.min_age * 1e9, a, sizeof(a));
+	printf("\noutstanding at the end, older than %s (leak suspects), by bytes:\n", a);
+	if (!r->leaks->nsamples)
+		printf("  none\n");
+	else
+		render_sites(r->leaks, 1, leak_types, 3, top, 8, stdout);
+	if (r->sess.stop_reason)
+		printf("\nstopped: %s\n", r->sess.stop_reason);
+	if (r->o.c.folded)
+		printf("wrote %s (%s)\n", r->o.c.folded, mem_sample_names[r->o.sample]);
+	fflush(stdout);
+	return ferror(stdout) ? -EIO : 0;
+}
+
+static int write_outputs(struct memrun *r)
+{
+	int err = 0, ferr = 0;
+
+	if (r->folded.f) {
+		ferr = render_folded(r->prof, r->o.sample,
+				     r->o.c.lines ? FOLDED_LINES : 0, r->folded.f);
+		if (ferr)
+			outfile__abort(&r->folded);
+		else
+			ferr = outfile__commit(&r->folded);
+		if (ferr)
+			p_err("cannot write %s: %s", r->o.c.folded, strerror(-ferr));
+	}
+	if (log_level >= LOG_NORMAL)
+		err = print_report(r);
+	return err || ferr ? -1 : 0;
+}
+
+static int load_bpf(struct memrun *r)
+{
+	int err;
+
+	r->skel = mem_bpf__open();
+	if (!r->skel) {
+		p_err("cannot open the BPF object: %s", strerror(errno));
+		return -1;
+	}
+	r->skel->rodata->free_latency = r->o.free_latency;
+	r->skel->rodata->min_size = r->o.min_size;
+	bpf_map__set_max_entries(r->skel->maps.live, r->o.live_map_size);
+	bpf_map__set_max_entries(r->skel->maps.sites, r->o.sites_map_size);
+	bpf_map__set_max_entries(r->skel->maps.stacks, r->o.stack_map_size);
+	err = mem_bpf__load(r->skel);
+	if (err) {
+		if (err == -EPERM || err == -EACCES)
+			p_err("loading BPF programs was refused: needs root or "
+			      "CAP_BPF and CAP_PERFMON");
+		else
+			p_err("cannot load the BPF programs: %s%s", strerror(-err),
+			      log_level >= LOG_VERBOSE ? "" :
+			      " (run with -v for the verifier log)");
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_targets(struct memrun *r)
+{
+	uint64_t off = 0;
+	char path[PATH_MAX];
+	int i, err;
+
+	r->ntargets = r->sess.ntargets;
+	r->targets = calloc(r->ntargets, sizeof(*r->targets));
+	if (!r->targets) {
+		p_err("out of memory");
+		return -1;
+	}
+	for (i = 0; i < r->ntargets; i++)
+		r->targets[i].pid = session__target(&r->sess, i);
+	if (!r->o.c.command) {
+		for (i = 0; i < r->ntargets; i++) {
+			read_comm(r->targets[i].pid, r->targets[i].comm,
+				  sizeof(r->targets[i].comm));
+			symbolizer__add_process(r->sym, r->targets[i].pid);
+			if (attach_target(r, &r->targets[i]))
+				return -1;
+		}
+		return 0;
+	}
+	/* The COMMAND hasn't exec'ed: stop it at its entry point, where its
+	 * libraries are mapped, to find and probe its allocator. */
+	err = command_entry(r->o.c.command[0], path, sizeof(path), &off);
+	if (err) {
+		p_err("cannot find the entry point of %s: %s", r->o.c.command[0],
+		      strerror(-err));
+		return -1;
+	}
+	r->exec_link = bpf_program__attach_uprobe(r->skel->progs.exec_entry, false,
+						  r->targets[0].pid, path, off);
+	if (!r->exec_link) {
+		p_err("cannot probe the entry point of %s: %s", path, strerror(errno));
+		return -1;
+	}
+	r->events = ring_buffer__new(bpf_map__fd(r->skel->maps.mem_events),
+				     on_exec_event, r, NULL);
+	if (!r->events) {
+		p_err("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void run_free(struct memrun *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nlinks; i++)
+		bpf_link__destroy(r->links[i]);
+	free(r->links);
+	bpf_link__destroy(r->exec_link);
+	ring_buffer__free(r->events);
+	mem_bpf__destroy(r->skel);
+	symbolizer__free(r->sym);
+	profile__free(r->prof);
+	profile__free(r->leaks);
+	outfile__abort(&r->folded);
+	free(r->targets);
+	session__free(&r->sess);
+	cli_free_common(&r->o.c);
+}
+
+int cmd_mem(int argc, char **argv)
+{
+	struct memrun r = {};
+	struct symbolizer_opts sopts = {};
+	struct session_hooks hooks = {};
+	int status = EXIT_RUNTIME, err;
+	size_t i;
+
+	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
+	switch (cli_parse_mem(argc, argv, &r.o)) {
+	case CLI_EXIT_OK:
+		cli_free_common(&r.o.c);
+		return 0;
+	case CLI_USAGE:
+		cli_free_common(&r.o.c);
+		return EXIT_USAGE;
+	case CLI_OK:
+		break;
+	}
+	log_level = r.o.c.verbosity;
+	log_setup_libbpf();
+
+	if (session__init(&r.sess, &r.o.c))
+		goto out;
+	if (r.o.c.folded) {
+		err = outfile__open(&r.folded, r.o.c.folded);
+		if (err) {
+			p_err("cannot write %s: %s", r.o.c.folded, strerror(-err));
+			goto out;
+		}
+	}
+	sopts.no_inline = r.o.c.no_inline;
+	sopts.no_demangle = r.o.c.no_demangle;
+	sopts.debug_dirs = r.o.c.debug_dirs;
+	r.sym = symbolizer__new(&sopts);
+	if (!r.sym) {
+		p_err("out of memory");
+		goto out;
+	}
+	if (load_bpf(&r) || setup_targets(&r) || session__start(&r.sess, r.o.interval))
+		goto out;
+	r.last_tick = r.sess.start;
+	if (r.o.interval > 0 && log_level >= LOG_NORMAL)
+		printf("%10s  %17s  %24s  %14s\n", "TIME", "RATE", "OUTSTANDING", "RSS");
+
+	hooks.fd = r.events ? ring_buffer__epoll_fd(r.events) : -1;
+	hooks.on_fd = on_events;
+	hooks.on_interval = on_interval;
+	hooks.ctx = &r;
+	session__loop(&r.sess, &hooks);
+
+	/* Stop counting before reading: detach, then read what the kernel has. */
+	for (i = 0; i < r.nlinks; i++)
+		bpf_link__destroy(r.links[i]);
+	r.nlinks = 0;
+	session__end(&r.sess);
+	if (r.error)
+		goto out;
+	if (build_profiles(&r)) {
+		p_err("out of memory while building the report");
+		goto out;
+	}
+	if (write_outputs(&r))
+		goto out;
+	status = session__exit_status(&r.sess);
+out:
+	run_free(&r);
+	return status;
+}

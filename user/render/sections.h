@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Terminal report sections beyond the function table, for modes that
+ * measure more than samples: the run's figures (metrics), distributions
+ * (histograms with percentiles and log2 bars) and top stacks ("sites").
+ */
+#ifndef PROFILER_RENDER_SECTIONS_H
+#define PROFILER_RENDER_SECTIONS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "profile.h"
+
+/* "1.5 KiB", "12 B"; "850 ns", "1.20 us", "3.4 ms", "2.01 s". */
+void fmt_bytes(double v, char *buf, size_t len);
+void fmt_ns(double v, char *buf, size_t len);
+/* A value in a unit ("bytes", "nanoseconds", "count", "per_second"). */
+void fmt_value(double v, const char *unit, char *buf, size_t len);
+
+/* Every metric whose name starts with prefix, "  name  value" per line. */
+int render_metrics(const struct profile *p, const char *prefix, FILE *out);
+
+/*
+ * One row per histogram whose name starts with prefix: count, p50, p90,
+ * p95, p99, max, in the histogram's unit.  Rows without samples are left out.
+ */
+int render_hist_table(const struct profile *p, const char *prefix,
+		      const char *first_column, FILE *out);
+
+/* The histogram as log2 bars, as the BCC tools print them. */
+int render_hist_bars(const struct profile *p, const struct prof_hist *h,
+		     FILE *out);
+
+/*
+ * The top_n samples by value type sort_type, each with its values of the
+ * listed types and its stack, innermost frame first ("a <- b <- main").
+ */
+int render_sites(const struct profile *p, uint32_t sort_type,
+		 const uint32_t *types, int ntypes, int top_n, int max_frames,
+		 FILE *out);
+
+#endif
