@@ -9,7 +9,7 @@ PROF=${PROFILER:-$ROOT/profiler}
 
 opts() { grep -o -- '--[a-z][a-z-]*' | sort -u; }
 
-help=$("$PROF" --help | opts)
+help=$({ "$PROF" --help; "$PROF" mem --help; } | opts)
 pass=0
 fail=0
 for doc in README.md docs/usage.md docs/profiler.1; do

@@ -56,6 +56,10 @@ echo "== integration: symbols"
 bash tests/integration/symbols.sh 2>&1 | tee "$log"
 tally symbols
 
+echo "== integration: mem"
+bash tests/integration/mem.sh 2>&1 | tee "$log"
+tally mem
+
 echo
 echo "all suites: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -7,7 +7,9 @@ TARGET_CFLAGS	:= -O1 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls
 TARGET_BINS	:= $(TARGET_DIR)/cpu_chain $(TARGET_DIR)/cpu_lib \
 		   $(TARGET_DIR)/exit_status $(TARGET_DIR)/threads \
 		   $(TARGET_DIR)/libhot.so $(TARGET_DIR)/jit_target \
-		   $(TARGET_DIR)/dlopen_target $(TARGET_DIR)/cpu_chain_static
+		   $(TARGET_DIR)/dlopen_target $(TARGET_DIR)/cpu_chain_static \
+		   $(TARGET_DIR)/mem_exact $(TARGET_DIR)/libtinyalloc.so \
+		   $(TARGET_DIR)/mem_tiny
 
 # clang keeps the frame pointer in leaf functions; gcc 12 drops it there.
 $(TARGET_DIR)/libhot.so: tests/targets/libhot.c $(wildcard tests/targets/*.h)
@@ -31,6 +33,22 @@ $(TARGET_DIR)/dlopen_target: tests/targets/dlopen_target.c \
 	$(call msg,TARGET,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(TARGET_CFLAGS) -o $@ $< -ldl
+
+$(TARGET_DIR)/mem_exact: tests/targets/mem_exact.c
+	$(call msg,TARGET,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(TARGET_CFLAGS) -pthread -o $@ $<
+
+$(TARGET_DIR)/libtinyalloc.so: tests/targets/libtinyalloc.c
+	$(call msg,TARGET,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(TARGET_CFLAGS) -fPIC -shared -o $@ $<
+
+# Linked against libtinyalloc.so, whose malloc then replaces glibc's.
+$(TARGET_DIR)/mem_tiny: tests/targets/mem_tiny.c $(TARGET_DIR)/libtinyalloc.so
+	$(call msg,TARGET,$@)
+	$(Q)$(CLANG) $(TARGET_CFLAGS) -o $@ $< -L$(TARGET_DIR) -ltinyalloc \
+		-Wl,-rpath,'$$ORIGIN'
 
 # Runs alone in an empty chroot: no loader, no libraries (libc.a).
 $(TARGET_DIR)/cpu_chain_static: tests/targets/cpu_chain.c \
@@ -153,7 +171,8 @@ test-unit: $(UNIT_BINS) $(FIXTURES)
 .PHONY: test-integration
 test-integration: all $(TARGET_BINS)
 	$(Q)rc=0; bash tests/integration/run.sh || rc=1; \
-	bash tests/integration/symbols.sh || rc=1; exit $$rc
+	bash tests/integration/symbols.sh || rc=1; \
+	bash tests/integration/mem.sh || rc=1; exit $$rc
 
 # Everything, with one closing "N passed, N failed, N skipped" line.
 .PHONY: test

@@ -7,7 +7,8 @@
 set -eu
 
 PACKAGES="make gcc g++ clang llvm bpftool libbpf-dev libelf-dev libdw-dev
-	  zlib1g-dev libiberty-dev libcmocka-dev pkg-config binutils xz-utils
+	  zlib1g-dev libiberty-dev libcapstone-dev libcmocka-dev pkg-config
+	  binutils xz-utils
 	  libc6-dev libc6-dbg procps util-linux bc time"
 
 missing()
@@ -18,7 +19,7 @@ missing()
 		command -v "$c" >/dev/null 2>&1 || return 0
 	done
 	for h in bpf/libbpf.h gelf.h elfutils/libdwfl.h zlib.h cmocka.h \
-		 libiberty/demangle.h; do
+		 libiberty/demangle.h capstone/capstone.h; do
 		[ -e "/usr/include/$h" ] || return 0
 	done
 	return 1

@@ -191,7 +191,7 @@ void cli_usage_mem(FILE *out)
 "Examples:\n"
 "  profiler mem -p 1234 -d 30                top allocators of 1234 for 30 s\n"
 "  profiler mem -p 1234 -i 5 --min-age 60    timeline; leaks older than 60 s\n"
-"  profiler mem --folded leaks.folded -- ./server --once\n"
+"  profiler mem --folded leaks.folded -- ./server\n"
 "                                            leak flame graph of a command\n"
 "\n"
 "Exit status: 0 success (or COMMAND's status), 1 runtime failure, 2 usage error.\n",

@@ -345,10 +345,14 @@ static uint32_t stack_locs(struct memrun *r, __u32 tgid, __u32 fn, __u64 stack,
 	struct target *t = target_of(r, tgid);
 	struct stack_trace st;
 	struct frame fr[SYMBOLIZER_MAX_FRAMES] = {};
+	char fname[64];
 	uint32_t n = 0, i;
 	int k, nf;
 
-	fr[0].name = fn < MEM__FN_MAX ? mem_fn_names[fn] : "?";
+	/* The allocator function itself, with its prefix (je_malloc). */
+	snprintf(fname, sizeof(fname), "%s%s", t ? t->alloc.prefix : "",
+		 fn < MEM__FN_MAX ? mem_fn_names[fn] : "?");
+	fr[0].name = fname;
 	fr[0].module = t ? strrchr(t->alloc.shown, '/') ? strrchr(t->alloc.shown, '/') + 1
 						     : t->alloc.shown : NULL;
 	fr[0].build_id = "";

@@ -68,7 +68,12 @@ int render_metrics(const struct profile *p, const char *prefix, FILE *out)
 		if (!has_prefix(name, prefix))
 			continue;
 		fmt_value(m->value, profile__get_str(p, m->unit), val, sizeof(val));
-		fprintf(out, "  %-28s %s\n", name + strlen(prefix), val);
+		/* Bytes exactly too: scripts and tests compare them. */
+		if (!strcmp(profile__get_str(p, m->unit), "bytes") && m->value >= 1024)
+			fprintf(out, "  %-28s %s (%.0f B)\n", name + strlen(prefix), val,
+				m->value);
+		else
+			fprintf(out, "  %-28s %s\n", name + strlen(prefix), val);
 	}
 	return ferror(out) ? -EIO : 0;
 }
