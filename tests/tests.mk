@@ -87,7 +87,7 @@ $(SAN_DIR)/tests/%: tests/unit/%.c $(SAN_OBJS) | $(SKELS)
 	$(Q)$(CC) $(USER_CFLAGS) -O1 $(SAN_FLAGS) -Itests/unit \
 		-DFIXTURE_DIR='"$(abspath $(FIXTURE_DIR))"' \
 		-DTESTDATA_DIR='"$(abspath tests/unit/data)"' \
-		-o $@ $< $(SAN_OBJS) $(LDLIBS) -lcmocka
+		-o $@ $< $(SAN_OBJS) $(LDLIBS) -lcmocka -lm
 
 # ELF fixtures for the symbol tests: one source, four shapes.
 FIXTURES	:= $(FIXTURE_DIR)/fix_pie $(FIXTURE_DIR)/fix_nopie \
