@@ -86,8 +86,31 @@ $(OUT)/bench/symbolize_bench: tools/bench/symbolize_bench.c $(LIB_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
+# An empty uprobe program and its loader: the floor probe costs are
+# measured against (tools/bench/mem_overhead.sh).
+$(OUT)/bench/floor.bpf.o: tools/bench/floor.bpf.c | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/bench/floor.skel.h: $(OUT)/bench/floor.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name floor_bpf > $@
+
+$(OUT)/bench/uprobe_floor: tools/bench/floor.c $(OUT)/bench/floor.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -I$(OUT)/bench -o $@ $< $(LDLIBS)
+
+$(OUT)/bench/malloc_loop: tools/bench/malloc_loop.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -fno-omit-frame-pointer -o $@ $<
+
+BENCH_BINS	:= $(OUT)/bench/symbolize_bench $(OUT)/bench/uprobe_floor \
+		   $(OUT)/bench/malloc_loop
+
 .PHONY: bench
-bench: all $(OUT)/bench/symbolize_bench
+bench: all $(BENCH_BINS)
 	$(Q)tools/bench/run.sh
 
 .PHONY: clean

@@ -9,5 +9,8 @@ for f in /usr/lib/x86_64-linux-gnu/libc.so.6 /usr/lib/x86_64-linux-gnu/libLLVM-1
 	[ -e "$f" ] && build/bench/symbolize_bench "$f" 100000 100000
 done
 echo
+echo "== mem mode cost per call"
+bash tools/bench/mem_overhead.sh
+echo
 echo "== cpu mode overhead"
 bash tools/bench/cpu_overhead.sh
