@@ -176,14 +176,18 @@ static __always_inline void record_alloc(void *ctx, __u32 tgid, __u64 addr,
 	add_total(MEM_T_ALLOCS, 1);
 	add_total(MEM_T_ALLOC_BYTES, size);
 	hist_add(MEM_HIST_SIZE, size);
-	if (size < min_size)
-		return;
 
 	sk.tgid = tgid;
 	sk.fn = fn;
-	sk.stack = collect_stack(ctx, true, &err);
-	if (!sk.stack)
-		add_total(MEM_T_STACK_LOST, 1);
+	if (size < min_size) {
+		/* Tracked (so its free balances), but under one site with no
+		 * stack: the stack walk is most of the cost. */
+		sk.fn |= MEM_FN_SMALL;
+	} else {
+		sk.stack = collect_stack(ctx, true, &err);
+		if (!sk.stack)
+			add_total(MEM_T_STACK_LOST, 1);
+	}
 	s = site_of(&sk);
 	if (s) {
 		__sync_fetch_and_add(&s->allocs, 1);
@@ -193,7 +197,7 @@ static __always_inline void record_alloc(void *ctx, __u32 tgid, __u64 addr,
 	l.alloc_ns = bpf_ktime_get_ns();
 	l.stack = sk.stack;
 	l.tgid = tgid;
-	l.fn = fn;
+	l.fn = sk.fn;
 	if (bpf_map_update_elem(&live, &lk, &l, BPF_ANY))
 		add_total(MEM_T_LIVE_FULL, 1);
 }

@@ -22,6 +22,9 @@ enum mem_fn {
 	MEM__FN_MAX,
 };
 
+/* Or'ed into a site's fn: allocations below --min-size, no stack taken. */
+#define MEM_FN_SMALL	0x100
+
 /* Histograms kept in the kernel: one of sizes, one of latency per function. */
 #define MEM_HIST_SIZE		MEM__FN_MAX	/* after the latency ones */
 #define MEM_NHIST		(MEM__FN_MAX + 1)

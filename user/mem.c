@@ -351,12 +351,17 @@ static uint32_t stack_locs(struct memrun *r, __u32 tgid, __u32 fn, __u64 stack,
 
 	/* The allocator function itself, with its prefix (je_malloc). */
 	snprintf(fname, sizeof(fname), "%s%s", t ? t->alloc.prefix : "",
-		 fn < MEM__FN_MAX ? mem_fn_names[fn] : "?");
+		 (fn & ~MEM_FN_SMALL) < MEM__FN_MAX ?
+		 mem_fn_names[fn & ~MEM_FN_SMALL] : "?");
 	fr[0].name = fname;
 	fr[0].module = t ? strrchr(t->alloc.shown, '/') ? strrchr(t->alloc.shown, '/') + 1
 						     : t->alloc.shown : NULL;
 	fr[0].build_id = "";
 	locs[n++] = profile__location(r->prof, &fr[0]);
+	if (fn & MEM_FN_SMALL) {
+		locs[n++] = profile__pseudo_location(r->prof, "[below --min-size]");
+		return n;
+	}
 	if (!stack || bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.stacks), &stack, &st)) {
 		locs[n++] = profile__pseudo_location(r->prof, "[stack lost]");
 		return n;

@@ -18,7 +18,7 @@ BPF_PROGS="$BPF_PROGS malloc_entry calloc_entry realloc_entry reallocarray_e
 	   pvalloc_entry free_entry free_timed_entr free_return alloc_return
 	   exec_entry"
 
-TESTS="exact_totals exact_sites inuse_sites leak_suspects timeline
+TESTS="exact_totals exact_sites inuse_sites min_size leak_suspects timeline
        command_mode other_allocator prefixed_allocator free_latency
        error_no_target error_no_process error_bad_lib error_bad_prefix
        no_bpf_leftover"
@@ -128,6 +128,21 @@ t_inuse_sites()
 		bad "$(wc -l < "$f") stacks hold memory, expected 2: $(tr '\n' '|' < "$f")"
 		return
 	fi
+	ok
+}
+
+# Below --min-size: no stacks, yet totals stay exact and frees balance.
+t_min_size()
+{
+	local f=$T/folded
+
+	run_exact --min-size 200 --folded "$f" --sample alloc_objects || return
+	expect_total allocs 1610 &&
+	expect_total frees 1585 &&
+	expect_total outstanding_bytes 11280 &&
+	expect_line "$f" "mem_exact;[below --min-size];malloc 1300" &&
+	expect_line "$f" "mem_exact;[below --min-size];realloc 100" &&
+	expect_line "$f" "mem_exact;start_thread;worker_a;alloc_zeroed;calloc 200" || return
 	ok
 }
 
