@@ -207,6 +207,21 @@ static enum cli_result usage_error(const char *fmt, const char *arg)
 	return CLI_USAGE;
 }
 
+/* A map size option: 1..max. */
+static enum cli_result parse_size(const char *arg, const char *opt, uint64_t max,
+				  uint64_t *out)
+{
+	char what[64];
+
+	if (parse_u64(arg, 1, max, out) == 0)
+		return CLI_OK;
+	snprintf(what, sizeof(what), "%s (expected 1..%llu)", opt,
+		 (unsigned long long)max);
+	fprintf(stderr, "profiler: invalid size '%s' for %s\n"
+		"Try 'profiler --help' for more information.\n", arg, what);
+	return CLI_USAGE;
+}
+
 /* Append dir to the ':'-separated list *dirs. */
 static int add_debug_dir(char **dirs, const char *dir)
 {
@@ -385,15 +400,9 @@ static enum cli_result parse_cpu_opt(int c, const char *arg, void *mode)
 		o->kernel_only = true;
 		return CLI_OK;
 	case OPT_STACK_MAP_SIZE:
-		if (parse_u64(arg, 1, 1 << 24, &o->stack_map_size))
-			return usage_error("invalid size '%s' for --stack-map-size "
-					   "(expected 1..16777216)", arg);
-		return CLI_OK;
+		return parse_size(arg, "--stack-map-size", 1 << 24, &o->stack_map_size);
 	case OPT_COUNTS_MAP_SIZE:
-		if (parse_u64(arg, 1, 1 << 24, &o->counts_map_size))
-			return usage_error("invalid size '%s' for --counts-map-size "
-					   "(expected 1..16777216)", arg);
-		return CLI_OK;
+		return parse_size(arg, "--counts-map-size", 1 << 24, &o->counts_map_size);
 	case OPT_EVENT:
 		if (strcmp(arg, "cpu-clock") && strcmp(arg, "cycles"))
 			return usage_error("unknown event '%s' for --event "
@@ -476,20 +485,11 @@ static enum cli_result parse_mem_opt(int c, const char *arg, void *mode)
 		o->free_latency = true;
 		return CLI_OK;
 	case OPT_LIVE_MAP_SIZE:
-		if (parse_u64(arg, 1, 1 << 26, &o->live_map_size))
-			return usage_error("invalid size '%s' for --live-map-size "
-					   "(expected 1..67108864)", arg);
-		return CLI_OK;
+		return parse_size(arg, "--live-map-size", 1 << 26, &o->live_map_size);
 	case OPT_SITES_MAP_SIZE:
-		if (parse_u64(arg, 1, 1 << 24, &o->sites_map_size))
-			return usage_error("invalid size '%s' for --sites-map-size "
-					   "(expected 1..16777216)", arg);
-		return CLI_OK;
+		return parse_size(arg, "--sites-map-size", 1 << 24, &o->sites_map_size);
 	case OPT_STACK_MAP_SIZE:
-		if (parse_u64(arg, 1, 1 << 24, &o->stack_map_size))
-			return usage_error("invalid size '%s' for --stack-map-size "
-					   "(expected 1..16777216)", arg);
-		return CLI_OK;
+		return parse_size(arg, "--stack-map-size", 1 << 24, &o->stack_map_size);
 	}
 	return CLI_EXIT_OK;
 }

@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpfutil.h"
 #include "cli.h"
 #include "commands.h"
 #include "cpu.h"
@@ -170,17 +171,7 @@ static int load_bpf(struct run *r)
 
 	err = cpu_bpf__load(skel);
 	if (err) {
-		const char *tail = log_libbpf_tail();
-
-		if (err == -EPERM || err == -EACCES)
-			p_err("loading BPF programs was refused: needs root or "
-			      "CAP_BPF and CAP_PERFMON");
-		else
-			p_err("cannot load the BPF programs: %s%s", strerror(-err),
-			      log_level >= LOG_VERBOSE ? "" :
-			      " (run with -v for the verifier log)");
-		if (tail && log_level < LOG_VERBOSE)
-			p_dbg("%s", tail);
+		report_load_error(err);
 		return -1;
 	}
 	return 0;
@@ -289,22 +280,15 @@ static int drain_counts(struct run *r)
 
 static void read_stats(struct run *r, __u64 *totals)
 {
-	int fd = bpf_map__fd(r->skel->maps.stats);
-	int ncpus = libbpf_num_possible_cpus();
-	__u64 *vals = calloc(ncpus > 0 ? ncpus : 1, sizeof(*vals));
-	__u32 k;
-	int c;
+	uint64_t v[STAT__MAX];
+	int i;
 
 	memset(totals, 0, STAT__MAX * sizeof(*totals));
-	if (!vals)
+	if (percpu_array_read(bpf_map__fd(r->skel->maps.stats), 0, STAT__MAX, v,
+			      false))
 		return;
-	for (k = 0; k < STAT__MAX; k++) {
-		if (bpf_map_lookup_elem(fd, &k, vals))
-			continue;
-		for (c = 0; c < ncpus; c++)
-			totals[k] += vals[c];
-	}
-	free(vals);
+	for (i = 0; i < STAT__MAX; i++)
+		totals[i] = v[i];
 }
 
 static int record_losses(struct run *r)

@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "allocator.h"
+#include "bpfutil.h"
 #include "cli.h"
 #include "commands.h"
 #include "hashmap.h"
@@ -269,19 +270,9 @@ static void on_events(void *ctx)
 
 static void sum_totals(struct memrun *r, uint64_t *t)
 {
-	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(r->skel->maps.totals);
-	uint64_t *v = calloc(ncpus > 0 ? ncpus : 1, sizeof(*v));
-	__u32 k;
-	int c;
-
-	memset(t, 0, MEM_T__MAX * sizeof(*t));
-	if (!v)
-		return;
-	for (k = 0; k < MEM_T__MAX; k++)
-		if (bpf_map_lookup_elem(fd, &k, v) == 0)
-			for (c = 0; c < ncpus; c++)
-				t[k] += v[c];
-	free(v);
+	if (percpu_array_read(bpf_map__fd(r->skel->maps.totals), 0, MEM_T__MAX, t,
+			      false))
+		memset(t, 0, MEM_T__MAX * sizeof(*t));
 }
 
 /* VmRSS of pid in bytes, 0 if unknown. */
@@ -504,43 +495,32 @@ out:
 
 static int drain_hists(struct memrun *r)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	int hfd = bpf_map__fd(r->skel->maps.hists), mfd = bpf_map__fd(r->skel->maps.max_lat);
+	int hfd = bpf_map__fd(r->skel->maps.hists);
 	uint64_t *counts = calloc(HIST_BUCKETS, sizeof(*counts));
-	uint64_t *v = calloc(ncpus > 0 ? ncpus : 1, sizeof(*v));
+	uint64_t max[MEM__FN_MAX];
 	char name[64];
-	int h, c, err = 0;
-	__u32 b, k;
+	int h, err = 0;
 
-	if (!counts || !v) {
-		err = -ENOMEM;
-		goto out;
+	if (!counts ||
+	    percpu_array_read(bpf_map__fd(r->skel->maps.max_lat), 0, MEM__FN_MAX,
+			      max, true)) {
+		free(counts);
+		return -ENOMEM;
 	}
 	for (h = 0; h < MEM_NHIST && !err; h++) {
-		uint64_t max = 0;
-
-		for (b = 0; b < HIST_BUCKETS; b++) {
-			k = h * HIST_BUCKETS + b;
-			counts[b] = 0;
-			if (bpf_map_lookup_elem(hfd, &k, v) == 0)
-				for (c = 0; c < ncpus; c++)
-					counts[b] += v[c];
-		}
+		err = percpu_array_read(hfd, h * HIST_BUCKETS, HIST_BUCKETS, counts,
+					false);
+		if (err)
+			break;
 		if (h < MEM__FN_MAX) {
-			k = h;
-			if (bpf_map_lookup_elem(mfd, &k, v) == 0)
-				for (c = 0; c < ncpus; c++)
-					if (v[c] > max)
-						max = v[c];
 			snprintf(name, sizeof(name), "latency.%s", mem_fn_names[h]);
-			err = profile__add_hist(r->prof, name, "nanoseconds", counts, max);
+			err = profile__add_hist(r->prof, name, "nanoseconds", counts,
+						max[h]);
 		} else {
 			err = profile__add_hist(r->prof, "size", "bytes", counts, 0);
 		}
 	}
-out:
 	free(counts);
-	free(v);
 	return err;
 }
 
@@ -700,13 +680,7 @@ static int load_bpf(struct memrun *r)
 	bpf_map__set_max_entries(r->skel->maps.stacks, r->o.stack_map_size);
 	err = mem_bpf__load(r->skel);
 	if (err) {
-		if (err == -EPERM || err == -EACCES)
-			p_err("loading BPF programs was refused: needs root or "
-			      "CAP_BPF and CAP_PERFMON");
-		else
-			p_err("cannot load the BPF programs: %s%s", strerror(-err),
-			      log_level >= LOG_VERBOSE ? "" :
-			      " (run with -v for the verifier log)");
+		report_load_error(err);
 		return -1;
 	}
 	return 0;

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Small things every mode's loader does with libbpf. */
+#ifndef PROFILER_BPFUTIL_H
+#define PROFILER_BPFUTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * Sum keys first..first+n-1 of a per-CPU array map over all possible CPUs
+ * into out[0..n-1] (max: the largest per-CPU value instead of the sum).
+ * 0 or -errno; keys that can't be read count as 0.
+ */
+int percpu_array_read(int fd, uint32_t first, uint32_t n, uint64_t *out,
+		      bool max);
+/* One line for a failed skeleton load (privileges, or -v for the log). */
+void report_load_error(int err);
+
+#endif
