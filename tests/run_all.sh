@@ -60,6 +60,10 @@ echo "== integration: mem"
 bash tests/integration/mem.sh 2>&1 | tee "$log"
 tally mem
 
+echo "== integration: outputs, report, diff"
+bash tests/integration/outputs.sh 2>&1 | tee "$log"
+tally outputs
+
 echo
 echo "all suites: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

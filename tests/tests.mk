@@ -172,7 +172,8 @@ test-unit: $(UNIT_BINS) $(FIXTURES)
 test-integration: all $(TARGET_BINS)
 	$(Q)rc=0; bash tests/integration/run.sh || rc=1; \
 	bash tests/integration/symbols.sh || rc=1; \
-	bash tests/integration/mem.sh || rc=1; exit $$rc
+	bash tests/integration/mem.sh || rc=1; \
+	bash tests/integration/outputs.sh || rc=1; exit $$rc
 
 # Everything, with one closing "N passed, N failed, N skipped" line.
 .PHONY: test

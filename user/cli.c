@@ -16,11 +16,9 @@
 #include "parse.h"
 
 enum {
-	/* shared */
-	OPT_FOLDED = 256,
-	OPT_TOP,
+	/* shared; the output options' codes are outputs.h's */
+	OPT_TOP = 256,
 	OPT_VERSION,
-	OPT_LINES,
 	OPT_NO_INLINE,
 	OPT_NO_DEMANGLE,
 	OPT_DEBUG_DIR,
@@ -44,9 +42,8 @@ enum {
 static const struct option common_long[] = {
 	{ "pid",		required_argument, NULL, 'p' },
 	{ "duration",		required_argument, NULL, 'd' },
-	{ "folded",		required_argument, NULL, OPT_FOLDED },
+	OUTPUTS_LONG_OPTIONS,
 	{ "top",		required_argument, NULL, OPT_TOP },
-	{ "lines",		no_argument,	   NULL, OPT_LINES },
 	{ "no-inline",		no_argument,	   NULL, OPT_NO_INLINE },
 	{ "no-demangle",	no_argument,	   NULL, OPT_NO_DEMANGLE },
 	{ "debug-dir",		required_argument, NULL, OPT_DEBUG_DIR },
@@ -92,7 +89,7 @@ void cli_usage(FILE *out)
 "       profiler check\n"
 "\n"
 "Samples where CPU time goes, in the kernel with eBPF, and prints the\n"
-"hottest functions; --folded writes collapsed stacks for flame graphs.\n"
+"hottest functions; writes flame graphs, pprof, speedscope and JSON files.\n"
 "Needs root (or CAP_BPF and CAP_PERFMON).\n"
 "\n"
 "Targets (default: every process on the machine):\n"
@@ -114,10 +111,10 @@ void cli_usage(FILE *out)
 "                            (default %d)\n"
 "\n"
 "Output:\n"
-"      --top N               functions in each summary table (default 10)\n"
-"      --folded FILE         write collapsed stacks (flamegraph.pl, inferno,\n"
-"                            speedscope): comm;root;...;leaf COUNT\n"
-"      --lines               add (file:line) to folded frames, from DWARF\n"
+"      --top N               functions in each summary table (default 10)\n",
+		CPU_DEFAULT_STACK_MAP_SIZE, CPU_DEFAULT_COUNTS_MAP_SIZE);
+	outputs__usage(out);
+	fprintf(out,
 "\n"
 "Symbols:\n"
 "      --debug-dir DIR       also look for debug files under DIR (by build-id\n"
@@ -131,19 +128,21 @@ void cli_usage(FILE *out)
 "\n"
 "Commands:\n"
 "  cpu                       CPU sampling (the default)\n"
+"  mem                       allocation profiling (profiler mem --help)\n"
+"  report FILE               re-render a saved pprof or folded profile\n"
+"  diff BASE NEW             compare two saved profiles\n"
 "  check                     say whether this machine can run the profiler\n"
 "\n"
 "Examples:\n"
 "  profiler -p 1234 -d 10                  top functions of process 1234\n"
+"  profiler -p 1234 -d 10 --svg cpu.svg    an interactive flame graph\n"
 "  profiler -p 1234,5678 --folded out.folded\n"
 "                                          two processes, stacks for a flame graph\n"
-"  profiler -F 999 -d 5                    the whole machine for 5 s at 999 Hz\n"
-"  profiler --folded ls.folded -- ls -lR /usr\n"
-"                                          a command from start to end\n"
-"  flamegraph.pl out.folded > out.svg      render collapsed stacks\n"
+"  profiler -F 999 -d 5 --pprof cpu.pb.gz  the whole machine, for go tool pprof\n"
+"  profiler --output ls.svg -- ls -lR /usr a command from start to end\n"
+"  profiler report cpu.pb.gz --svg cpu.svg render a saved profile again\n"
 "\n"
-"Exit status: 0 success (or COMMAND's status), 1 runtime failure, 2 usage error.\n",
-		CPU_DEFAULT_STACK_MAP_SIZE, CPU_DEFAULT_COUNTS_MAP_SIZE);
+"Exit status: 0 success (or COMMAND's status), 1 runtime failure, 2 usage error.\n");
 }
 
 void cli_usage_mem(FILE *out)
@@ -179,11 +178,12 @@ void cli_usage_mem(FILE *out)
 "      --top N               allocation sites per table (default 10)\n"
 "      --min-age SECONDS     outstanding allocations older than this are\n"
 "                            leak suspects (default 0: all outstanding)\n"
-"      --sample TYPE         what --folded weighs stacks by: alloc_space,\n"
-"                            alloc_objects, inuse_space (default: a leak\n"
-"                            flame graph), inuse_objects\n"
-"      --folded FILE         write collapsed stacks weighted by --sample\n"
-"      --lines               add (file:line) to folded frames\n"
+"      --sample TYPE         what --folded and --svg weigh stacks by:\n"
+"                            alloc_space, alloc_objects, inuse_space\n"
+"                            (default: a leak flame graph), inuse_objects\n",
+		MEM_DEFAULT_LIVE_MAP_SIZE, MEM_DEFAULT_SITES_MAP_SIZE);
+	outputs__usage(out);
+	fprintf(out,
 "      --debug-dir DIR, --no-inline, --no-demangle  as for cpu\n"
 "  -q, --quiet               errors only\n"
 "  -v, --verbose             debug messages (probe placement)\n"
@@ -195,8 +195,7 @@ void cli_usage_mem(FILE *out)
 "  profiler mem --folded leaks.folded -- ./server\n"
 "                                            leak flame graph of a command\n"
 "\n"
-"Exit status: 0 success (or COMMAND's status), 1 runtime failure, 2 usage error.\n",
-		MEM_DEFAULT_LIVE_MAP_SIZE, MEM_DEFAULT_SITES_MAP_SIZE);
+"Exit status: 0 success (or COMMAND's status), 1 runtime failure, 2 usage error.\n");
 }
 
 static enum cli_result usage_error(const char *fmt, const char *arg)
@@ -263,6 +262,8 @@ struct mode_spec {
 static enum cli_result parse_common(int c, const char *arg, struct common_opts *o)
 {
 	const char *bad;
+	char err[512];
+	int taken;
 
 	switch (c) {
 	case 'p':
@@ -275,18 +276,10 @@ static enum cli_result parse_common(int c, const char *arg, struct common_opts *
 			return usage_error("invalid duration '%s' for -d "
 					   "(expected seconds > 0)", arg);
 		return CLI_OK;
-	case OPT_FOLDED:
-		if (!*arg)
-			return usage_error("%sempty file name for --folded", "");
-		o->folded = arg;
-		return CLI_OK;
 	case OPT_TOP:
 		if (parse_u64(arg, 1, 1000000, &o->top))
 			return usage_error("invalid count '%s' for --top "
 					   "(expected a number >= 1)", arg);
-		return CLI_OK;
-	case OPT_LINES:
-		o->lines = true;
 		return CLI_OK;
 	case OPT_NO_INLINE:
 		o->no_inline = true;
@@ -309,7 +302,11 @@ static enum cli_result parse_common(int c, const char *arg, struct common_opts *
 		o->verbosity = o->verbosity >= 1 ? 2 : 1;
 		return CLI_OK;
 	}
-	return CLI_EXIT_OK;
+	/* --folded, --svg, --pprof, --output, ...: the outputs module's. */
+	taken = outputs__parse(&o->out, c, arg, err, sizeof(err));
+	if (taken < 0)
+		return usage_error("%s", err);
+	return taken ? CLI_OK : CLI_EXIT_OK;
 }
 
 static enum cli_result parse_args(int argc, char **argv, struct common_opts *o,

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "outputs.h"
+
 /* Exit statuses (ARCHITECTURE.md). */
 #define EXIT_RUNTIME	1
 #define EXIT_USAGE	2
@@ -18,9 +20,8 @@ struct common_opts {
 	int npids;
 	char **command;		/* after "--"; NULL if none */
 	double duration;	/* -d seconds; 0: until Ctrl-C or targets exit */
-	const char *folded;	/* --folded FILE */
+	struct outputs_opts out;	/* --folded, --svg, --pprof, ... */
 	uint64_t top;		/* --top N */
-	bool lines;		/* --lines: file:line in folded frames */
 	bool no_inline;		/* --no-inline */
 	bool no_demangle;	/* --no-demangle */
 	char *debug_dirs;	/* --debug-dir, ':'-joined (malloc'd) */

@@ -21,7 +21,7 @@
 #include "cpu.skel.h"
 #include "session.h"
 #include "log.h"
-#include "outfile.h"
+#include "outputs.h"
 #include "profile.h"
 #include "render/render.h"
 #include "symbolize.h"
@@ -38,7 +38,7 @@ struct run {
 	struct ring_buffer *events;
 	struct symbolizer *sym;
 	struct profile *prof;
-	struct outfile folded;	/* --folded, opened before profiling starts */
+	struct outputs out;	/* every output file, opened before profiling */
 };
 
 static long perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu)
@@ -322,6 +322,7 @@ static int record_losses(struct run *r)
 
 static int build_profile(struct run *r)
 {
+	struct timespec now;
 	char title[256];
 	int len;
 
@@ -332,6 +333,10 @@ static int build_profile(struct run *r)
 	r->prof->period_type = r->prof->types[1];
 	r->prof->period = 1000000000LL / r->o.freq;
 	r->prof->duration_ns = session__duration_ns(&r->sess);
+	/* Wall clock when sampling started (the run ended just now). */
+	clock_gettime(CLOCK_REALTIME, &now);
+	r->prof->time_ns = now.tv_sec * 1000000000LL + now.tv_nsec -
+			   r->prof->duration_ns;
 
 	len = snprintf(title, sizeof(title), "profiler cpu: %s at %llu Hz, ",
 		       r->o.event, (unsigned long long)r->o.freq);
@@ -348,29 +353,19 @@ oom:
 }
 
 /*
- * Write the folded file (opened at start) and print the summary.  A failure
- * to write the file still prints the summary: what was collected is shown.
+ * Write the output files (opened at start) and print the summary.  A failure
+ * to write a file still prints the summary: what was collected is shown.
  */
 static int write_outputs(struct run *r)
 {
-	int err = 0, ferr = 0;
+	int err = 0, ferr;
 
-	if (r->folded.f) {
-		ferr = render_folded(r->prof, 0, r->o.c.lines ? FOLDED_LINES : 0,
-				     r->folded.f);
-		if (ferr)
-			outfile__abort(&r->folded);
-		else
-			ferr = outfile__commit(&r->folded);
-		if (ferr)
-			p_err("cannot write %s: %s", r->o.c.folded, strerror(-ferr));
-	}
+	ferr = outputs__write(&r->out, r->prof);
 	if (log_level >= LOG_NORMAL) {
 		err = render_table(r->prof, 0, (int)r->o.c.top, stdout);
 		if (r->sess.stop_reason)
 			printf("\nstopped: %s\n", r->sess.stop_reason);
-		if (r->o.c.folded && !ferr)
-			printf("wrote %s\n", r->o.c.folded);
+		outputs__report(&r->out, stdout);
 		fflush(stdout);
 	}
 	return err || ferr ? -1 : 0;
@@ -385,7 +380,7 @@ static void run_free(struct run *r)
 	cpu_bpf__destroy(r->skel);
 	symbolizer__free(r->sym);
 	profile__free(r->prof);
-	outfile__abort(&r->folded);
+	outputs__abort(&r->out);
 	session__free(&r->sess);
 	cli_free_cpu(&r->o);
 }
@@ -421,14 +416,8 @@ int cmd_cpu(int argc, char **argv)
 	if (session__init(&r.sess, &r.o.c))
 		goto out;
 	/* A bad output path fails now, not after an hour of profiling. */
-	if (r.o.c.folded) {
-		int err = outfile__open(&r.folded, r.o.c.folded);
-
-		if (err) {
-			p_err("cannot write %s: %s", r.o.c.folded, strerror(-err));
-			goto out;
-		}
-	}
+	if (outputs__open(&r.out, &r.o.c.out))
+		goto out;
 	if (load_bpf(&r) || add_targets(&r))
 		goto out;
 

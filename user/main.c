@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "report.h"
 
 struct cmd {
 	const char *name;
@@ -16,6 +17,8 @@ static const struct cmd cmds[] = {
 	{ "cpu", cmd_cpu },
 	{ "mem", cmd_mem },
 	{ "check", cmd_check },
+	{ "report", cmd_report },
+	{ "diff", cmd_diff },
 	{ NULL, NULL },
 };
 
@@ -32,7 +35,7 @@ int main(int argc, char **argv)
 		for (c = cmds; c->name; c++)
 			if (!strcmp(argv[1], c->name))
 				return c->fn(argc - 1, argv + 1);
-		fprintf(stderr, "profiler: unknown command '%s' (commands: cpu, mem, check)\n"
+		fprintf(stderr, "profiler: unknown command '%s' (commands: cpu, mem, report, diff, check)\n"
 			"Try 'profiler --help' for more information.\n", argv[1]);
 		return EXIT_USAGE;
 	}

@@ -27,7 +27,7 @@
 #include "log.h"
 #include "mem.h"
 #include "mem.skel.h"
-#include "outfile.h"
+#include "outputs.h"
 #include "probe.h"
 #include "profile.h"
 #include "render/render.h"
@@ -58,7 +58,7 @@ struct memrun {
 	struct symbolizer *sym;
 	struct profile *prof;		/* sites: allocated / in use */
 	struct profile *leaks;		/* outstanding at the end, by age */
-	struct outfile folded;
+	struct outputs out;	/* every output file, opened at start */
 	uint64_t last_allocs;		/* timeline: totals at the last line */
 	struct timespec last_tick;
 	const char *error;		/* a failure inside a callback */
@@ -639,26 +639,17 @@ static int print_report(struct memrun *r)
 		render_sites(r->leaks, 1, leak_types, 3, top, 8, stdout);
 	if (r->sess.stop_reason)
 		printf("\nstopped: %s\n", r->sess.stop_reason);
-	if (r->o.c.folded)
-		printf("wrote %s (%s)\n", r->o.c.folded, mem_sample_names[r->o.sample]);
+	outputs__report(&r->out, stdout);
 	fflush(stdout);
 	return ferror(stdout) ? -EIO : 0;
 }
 
 static int write_outputs(struct memrun *r)
 {
-	int err = 0, ferr = 0;
+	int err = 0, ferr;
 
-	if (r->folded.f) {
-		ferr = render_folded(r->prof, r->o.sample,
-				     r->o.c.lines ? FOLDED_LINES : 0, r->folded.f);
-		if (ferr)
-			outfile__abort(&r->folded);
-		else
-			ferr = outfile__commit(&r->folded);
-		if (ferr)
-			p_err("cannot write %s: %s", r->o.c.folded, strerror(-ferr));
-	}
+	/* default_type is --sample: folded and SVG weigh stacks by it. */
+	ferr = outputs__write(&r->out, r->prof);
 	if (log_level >= LOG_NORMAL)
 		err = print_report(r);
 	return err || ferr ? -1 : 0;
@@ -746,7 +737,7 @@ static void run_free(struct memrun *r)
 	symbolizer__free(r->sym);
 	profile__free(r->prof);
 	profile__free(r->leaks);
-	outfile__abort(&r->folded);
+	outputs__abort(&r->out);
 	free(r->targets);
 	session__free(&r->sess);
 	cli_free_common(&r->o.c);
@@ -757,7 +748,7 @@ int cmd_mem(int argc, char **argv)
 	struct memrun r = {};
 	struct symbolizer_opts sopts = {};
 	struct session_hooks hooks = {};
-	int status = EXIT_RUNTIME, err;
+	int status = EXIT_RUNTIME;
 	size_t i;
 
 	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
@@ -776,13 +767,8 @@ int cmd_mem(int argc, char **argv)
 
 	if (session__init(&r.sess, &r.o.c))
 		goto out;
-	if (r.o.c.folded) {
-		err = outfile__open(&r.folded, r.o.c.folded);
-		if (err) {
-			p_err("cannot write %s: %s", r.o.c.folded, strerror(-err));
-			goto out;
-		}
-	}
+	if (outputs__open(&r.out, &r.o.c.out))
+		goto out;
 	sopts.no_inline = r.o.c.no_inline;
 	sopts.no_demangle = r.o.c.no_demangle;
 	sopts.debug_dirs = r.o.c.debug_dirs;

@@ -18,7 +18,7 @@ BPF_PROGS="$BPF_PROGS malloc_entry calloc_entry realloc_entry reallocarray_e
 	   pvalloc_entry free_entry free_timed_entr free_return alloc_return
 	   exec_entry"
 
-TESTS="exact_totals exact_sites inuse_sites min_size leak_suspects timeline
+TESTS="exact_totals exact_sites inuse_sites min_size json leak_suspects timeline
        command_mode other_allocator prefixed_allocator free_latency
        error_no_target error_no_process error_bad_lib error_bad_prefix
        no_bpf_leftover"
@@ -143,6 +143,35 @@ t_min_size()
 	expect_line "$f" "mem_exact;[below --min-size];malloc 1300" &&
 	expect_line "$f" "mem_exact;[below --min-size];realloc 100" &&
 	expect_line "$f" "mem_exact;start_thread;worker_a;alloc_zeroed;calloc 200" || return
+	ok
+}
+
+# --json: the totals and sites a script reads, keys carrying their units.
+t_json()
+{
+	local j=$T/report.json got
+
+	command -v python3 >/dev/null || { skip "python3 not installed"; return; }
+	run_exact --json "$j" || return
+	got=$(python3 - "$j" <<'PY' 2>&1
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["totals"]
+want = {"allocs": 1610, "frees": 1585, "alloc_bytes": 221760,
+        "free_bytes": 210480, "outstanding_count": 25,
+        "outstanding_bytes": 11280}
+bad = [f"{k}={t.get(k)} (want {v})" for k, v in want.items() if t.get(k) != v]
+sites = {tuple(s["stack"][-3:]): s["values"] for s in d["stacks"]}
+v = sites.get(("worker_a", "alloc_zeroed", "calloc"))
+if not v or v["alloc_objects"] != 200 or v["inuse_space_bytes"] != 10000:
+    bad.append(f"calloc site: {v}")
+print("; ".join(bad))
+PY
+)
+	if [[ -n $got ]]; then
+		bad "json: $got"
+		return
+	fi
 	ok
 }
 

@@ -108,7 +108,8 @@ static void test_defaults(void **state)
 	assert_null(o.c.pids);
 	assert_int_equal(o.c.npids, 0);
 	assert_null(o.c.command);
-	assert_null(o.c.folded);
+	assert_null(o.c.out.path[OUT_FOLDED]);
+	assert_false(outputs__any(&o.c.out));
 	assert_true(o.c.duration == 0);
 	assert_false(o.user_only);
 	assert_false(o.kernel_only);
@@ -238,7 +239,7 @@ static void test_other_options(void **state)
 	assert_int_equal(parse(&o, &a, "--folded", "out.folded", "--event", "cycles",
 			       "--stack-map-size", "1024", "--counts-map-size",
 			       "16777216", "-U", "-v", NULL), CLI_OK);
-	assert_string_equal(o.c.folded, "out.folded");
+	assert_string_equal(o.c.out.path[OUT_FOLDED], "out.folded");
 	assert_string_equal(o.event, "cycles");
 	assert_int_equal(o.stack_map_size, 1024);
 	assert_int_equal(o.counts_map_size, 16777216);
@@ -260,6 +261,18 @@ static void test_other_options(void **state)
 	expect_usage("'0'", "--stack-map-size", "0");
 	expect_usage("'16777217'", "--counts-map-size", "16777217");
 	expect_usage("--folded", "--folded", "");
+
+	/* Every output format, by option and by extension. */
+	assert_int_equal(parse(&o, &a, "--svg", "a.svg", "--output", "b.pb.gz",
+			       "--json", "c.json", "--lines", "--icicle", NULL), CLI_OK);
+	assert_string_equal(o.c.out.path[OUT_SVG], "a.svg");
+	assert_string_equal(o.c.out.path[OUT_PPROF], "b.pb.gz");
+	assert_string_equal(o.c.out.path[OUT_JSON], "c.json");
+	assert_true(o.c.out.lines);
+	assert_true(o.c.out.icicle);
+	cli_free_cpu(&o);
+	expect_usage("extension", "--output", "out.txt");
+	expect_usage("already", "--svg", "x.svg", "--json", "x.svg");
 }
 
 static void test_unknown_option(void **state)

@@ -30,4 +30,47 @@ int render_folded(const struct profile *p, uint32_t value_type,
 int render_table(const struct profile *p, uint32_t value_type, int top_n,
 		 FILE *out);
 
+/*
+ * pprof's profile.proto, gzip-compressed: what `go tool pprof` and other
+ * pprof readers open.  Every value type, mappings with build-ids, inlined
+ * frames as Lines of one Location, comm and pid as sample labels; the
+ * encoding, and what `profiler report` reads back, is in docs/formats.md.
+ */
+int render_pprof(const struct profile *p, FILE *out);
+
+/* render_svg() options */
+struct svg_opts {
+	uint32_t value_type;	/* the value frames are sized by */
+	bool icicle;		/* root at the top, stacks growing down */
+	/*
+	 * A differential flame graph: p's shape, each frame coloured red when
+	 * its share of p's total grew against base (blue when it shrank).
+	 */
+	const struct profile *base;
+	uint32_t base_type;
+	const char *title;	/* replaces the profile's title if set */
+	const char *subtitle;	/* replaces the generated one if set */
+};
+
+/*
+ * A self-contained interactive flame graph (its script and style inside the
+ * SVG, nothing fetched): hover for a frame's value and share, click to zoom,
+ * search, frames coloured by kind (kernel, program, library, inlined,
+ * unknown).  Frames narrower than 0.1 px at full width are left out.
+ */
+int render_svg(const struct profile *p, const struct svg_opts *o, FILE *out);
+
+/*
+ * speedscope's file format: one "sampled" profile per value type over a
+ * shared frame table, the process name as each stack's root frame.
+ */
+int render_speedscope(const struct profile *p, FILE *out);
+
+/*
+ * The whole profile as JSON for scripts (schema in docs/formats.md):
+ * metadata, losses, totals, every function's self and total per value
+ * type, and every stack root first with its values.
+ */
+int render_json(const struct profile *p, FILE *out);
+
 #endif

@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The protobuf wire format, and pprof written then read back: the reader on
+ * the writer's output gives the same profile, inlined frames travel as one
+ * Location with several Lines, the bytes match a golden file, and other
+ * tools' profiles (no labels, no comments) still read.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include <cmocka.h>
+
+#include "fixture_profile.h"
+#include "golden.h"
+#include "pprof_fields.h"
+#include "pprof_read.h"
+#include "profile_file.h"
+#include "protobuf.h"
+#include "render/render.h"
+
+/* ---- wire format ------------------------------------------------------- */
+
+static void test_varint_round_trip(void **state)
+{
+	static const uint64_t values[] = { 0, 1, 127, 128, 300, 16383, 16384,
+					   1ULL << 35, 1ULL << 63, UINT64_MAX };
+	struct pb_buf b = {};
+	struct pb_reader r;
+	uint64_t v;
+	size_t i;
+
+	(void)state;
+	pb__varint(&b, 300);
+	assert_int_equal(b.len, 2);
+	assert_int_equal(b.data[0], 0xac);
+	assert_int_equal(b.data[1], 0x02);
+	pb_buf__reset(&b);
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		pb__varint(&b, values[i]);
+	assert_false(b.oom);
+	pb_reader__init(&r, b.data, b.len);
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		assert_int_equal(pb__read_varint(&r, &v), 0);
+		assert_true(v == values[i]);
+	}
+	assert_true(r.p == r.end);
+	pb_buf__free(&b);
+}
+
+static void test_wire_malformed(void **state)
+{
+	static const uint8_t truncated[] = { 0x08, 0x80 };
+	static const uint8_t too_long[] = { 0x12, 0x05, 'a' };
+	static const uint8_t eleven[] = { 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					  0xff, 0xff, 0xff, 0xff, 0x01 };
+	static const uint8_t group[] = { 0x0b };
+	struct pb_reader r;
+	struct pb_field f;
+
+	(void)state;
+	pb_reader__init(&r, truncated, sizeof(truncated));
+	assert_int_equal(pb__next(&r, &f), -EINVAL);
+	pb_reader__init(&r, too_long, sizeof(too_long));
+	assert_int_equal(pb__next(&r, &f), -EINVAL);
+	pb_reader__init(&r, eleven, sizeof(eleven));
+	assert_int_equal(pb__next(&r, &f), -EINVAL);
+	pb_reader__init(&r, group, sizeof(group));
+	assert_int_equal(pb__next(&r, &f), -EINVAL);
+	pb_reader__init(&r, NULL, 0);
+	assert_int_equal(pb__next(&r, &f), 0);
+}
+
+static int collect(void *ctx, uint64_t v)
+{
+	uint64_t **out = ctx;
+
+	*(*out)++ = v;
+	return 0;
+}
+
+static void test_packed_and_fields(void **state)
+{
+	static const uint64_t ids[] = { 1, 200, 3, 70000 };
+	static const int64_t vals[] = { -1, 5 };
+	struct pb_buf b = {}, sub = {};
+	struct pb_reader r;
+	struct pb_field f;
+	uint64_t got[8], *at = got;
+
+	(void)state;
+	pb__packed_u64(&b, 1, ids, 4);
+	pb__uint(&b, 2, 5);	/* an unpacked element of the same kind */
+	pb__packed_i64(&sub, 1, vals, 2);
+	pb__message(&b, 3, &sub);
+	pb__bytes(&b, 4, "hi", 2);
+	pb__uint_opt(&b, 5, 0);	/* left out */
+	pb_reader__init(&r, b.data, b.len);
+
+	assert_int_equal(pb__next(&r, &f), 1);
+	assert_int_equal(f.number, 1);
+	assert_int_equal(f.wire, PB_LEN);
+	assert_int_equal(pb__each_int(&f, collect, &at), 0);
+	assert_int_equal(pb__next(&r, &f), 1);
+	assert_int_equal(f.wire, PB_VARINT);
+	assert_int_equal(pb__each_int(&f, collect, &at), 0);
+	assert_int_equal(at - got, 5);
+	assert_true(got[1] == 200 && got[3] == 70000 && got[4] == 5);
+
+	assert_int_equal(pb__next(&r, &f), 1);
+	assert_int_equal(f.number, 3);
+	assert_int_equal(f.len, sub.len);
+	assert_int_equal(pb__next(&r, &f), 1);
+	assert_int_equal(f.number, 4);
+	assert_memory_equal(f.data, "hi", 2);
+	assert_int_equal(pb__next(&r, &f), 0);
+	pb_buf__free(&b);
+	pb_buf__free(&sub);
+}
+
+/* ---- pprof ------------------------------------------------------------- */
+
+static int render_pprof_ctx(const void *p, FILE *f)
+{
+	return render_pprof(p, f);
+}
+
+/* The gzip'd pprof of p, inflated (caller frees). */
+static uint8_t *pprof_bytes(const struct profile *p, size_t *len)
+{
+	size_t zlen, cap = 1 << 20;
+	char *z = render_to_memory(render_pprof_ctx, p, &zlen);
+	uint8_t *out = malloc(cap);
+	z_stream zs = {};
+
+	assert_non_null(out);
+	assert_true(zlen > 18 && (uint8_t)z[0] == 0x1f && (uint8_t)z[1] == 0x8b);
+	assert_int_equal(inflateInit2(&zs, 15 + 16), Z_OK);
+	zs.next_in = (uint8_t *)z;
+	zs.avail_in = zlen;
+	zs.next_out = out;
+	zs.avail_out = cap;
+	assert_int_equal(inflate(&zs, Z_FINISH), Z_STREAM_END);
+	*len = cap - zs.avail_out;
+	inflateEnd(&zs);
+	free(z);
+	return out;
+}
+
+static const char *loc_str(const struct profile *p, uint32_t loc, char *buf,
+			   size_t len)
+{
+	const struct prof_location *l = &p->locations[loc - 1];
+	const struct prof_mapping *m = l->mapping ? &p->mappings[l->mapping - 1] : NULL;
+	uint32_t line;
+	const char *file = profile__location_source(p, loc, &line);
+	char name[512];
+
+	snprintf(buf, len, "%s|%s|%s|%s|%llx|%s:%u|%d%d",
+		 profile__location_name(p, loc, name, sizeof(name)),
+		 m ? profile__get_str(p, m->name) : "-",
+		 m ? profile__get_str(p, m->path) : "-",
+		 m ? profile__get_str(p, m->build_id) : "-",
+		 (unsigned long long)l->address, file, line, l->inlined, l->kernel);
+	return buf;
+}
+
+/* Everything the model says, compared by content (ids may differ). */
+static void expect_same_profile(const struct profile *a, const struct profile *b)
+{
+	char x[1024], y[1024];
+	size_t i, j;
+	uint32_t t;
+
+	assert_int_equal(a->ntypes, b->ntypes);
+	for (t = 0; t < a->ntypes; t++) {
+		assert_string_equal(profile__get_str(a, a->types[t].type),
+				    profile__get_str(b, b->types[t].type));
+		assert_string_equal(profile__get_str(a, a->types[t].unit),
+				    profile__get_str(b, b->types[t].unit));
+	}
+	assert_int_equal(a->default_type, b->default_type);
+	assert_string_equal(profile__get_str(a, a->period_type.type),
+			    profile__get_str(b, b->period_type.type));
+	assert_true(a->period == b->period);
+	assert_true(a->duration_ns == b->duration_ns);
+	assert_true(a->time_ns == b->time_ns);
+	assert_string_equal(profile__get_str(a, a->title), profile__get_str(b, b->title));
+	assert_int_equal(a->nlosses, b->nlosses);
+	for (i = 0; i < a->nlosses; i++) {
+		assert_string_equal(profile__get_str(a, a->losses[i].what),
+				    profile__get_str(b, b->losses[i].what));
+		assert_string_equal(profile__get_str(a, a->losses[i].hint),
+				    profile__get_str(b, b->losses[i].hint));
+		assert_true(a->losses[i].count == b->losses[i].count);
+	}
+	assert_int_equal(a->nsamples, b->nsamples);
+	for (i = 0; i < a->nsamples; i++) {
+		const struct prof_sample *s = &a->samples[i], *r = &b->samples[i];
+
+		assert_string_equal(profile__get_str(a, s->comm), profile__get_str(b, r->comm));
+		assert_int_equal(s->pid, r->pid);
+		assert_memory_equal(s->values, r->values, a->ntypes * sizeof(s->values[0]));
+		assert_int_equal(s->nlocs, r->nlocs);
+		for (j = 0; j < s->nlocs; j++)
+			assert_string_equal(loc_str(a, s->locs[j], x, sizeof(x)),
+					    loc_str(b, r->locs[j], y, sizeof(y)));
+	}
+	/* Nothing extra was made up on the way. */
+	assert_int_equal(a->nlocations, b->nlocations);
+	assert_int_equal(a->nfunctions, b->nfunctions);
+	assert_int_equal(a->nmappings, b->nmappings);
+}
+
+static struct profile *read_back(const void *data, size_t len)
+{
+	struct profile *q = NULL;
+	enum profile_format fmt;
+	char why[256];
+
+	assert_int_equal(profile_file__parse(data, len, "x.pb.gz", &q, &fmt, why,
+					     sizeof(why)), 0);
+	assert_string_equal(why, "");
+	assert_int_equal(fmt, PROFILE_PPROF);
+	return q;
+}
+
+static char *render_text(const struct profile *p, int which)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	if (which == 2)
+		assert_int_equal(render_table(p, 0, 20, f), 0);
+	else
+		assert_int_equal(render_folded(p, 0, which ? FOLDED_LINES : 0, f), 0);
+	assert_int_equal(fclose(f), 0);
+	return text;
+}
+
+static void test_round_trip(void **state)
+{
+	struct profile *p = fixture_profile(), *q;
+	size_t zlen, len;
+	char *z = render_to_memory(render_pprof_ctx, p, &zlen), *a, *b;
+	uint8_t *raw;
+	int which;
+
+	(void)state;
+	/* Compressed, as written. */
+	q = read_back(z, zlen);
+	expect_same_profile(p, q);
+	for (which = 0; which < 3; which++) {
+		a = render_text(p, which);
+		b = render_text(q, which);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+	}
+	profile__free(q);
+	/* And raw, as `go tool pprof -proto` can leave it after gunzip. */
+	raw = pprof_bytes(p, &len);
+	q = read_back(raw, len);
+	expect_same_profile(p, q);
+	profile__free(q);
+	free(raw);
+	free(z);
+	profile__free(p);
+}
+
+/* A profile read back and written again gives the same bytes. */
+static void test_rewrite_stable(void **state)
+{
+	struct profile *p = fixture_profile(), *q;
+	size_t len1, len2;
+	uint8_t *one = pprof_bytes(p, &len1), *two;
+
+	(void)state;
+	q = read_back(one, len1);
+	two = pprof_bytes(q, &len2);
+	/* Ids differ (the reader interns in its own order): sizes match. */
+	assert_int_equal(len1, len2);
+	free(one);
+	free(two);
+	profile__free(q);
+	profile__free(p);
+}
+
+static void test_golden(void **state)
+{
+	struct profile *p = fixture_profile();
+	size_t len;
+	uint8_t *raw = pprof_bytes(p, &len);
+
+	(void)state;
+	expect_golden("fixture.pb", (const char *)raw, len);
+	free(raw);
+	profile__free(p);
+}
+
+/* The Lines of the Locations at address, as function names, innermost
+ * first ("a,b"), each Location's in brackets: "[a,b]" is one Location. */
+static void lines_at(const uint8_t *data, size_t len, uint64_t address, char *out,
+		     size_t out_len)
+{
+	const char *strs[256];
+	uint64_t fname[64] = {};
+	size_t nstrs = 0;
+	struct pb_reader r, m, l;
+	struct pb_field f, x, y;
+
+	out[0] = '\0';
+	pb_reader__init(&r, data, len);
+	while (pb__next(&r, &f) > 0) {
+		if (f.number == PPROF_STRING_TABLE && nstrs < 256)
+			strs[nstrs++] = strndup((const char *)f.data, f.len);
+		if (f.number == PPROF_FUNCTION) {
+			uint64_t id = 0, name = 0;
+
+			pb_reader__init(&m, f.data, f.len);
+			while (pb__next(&m, &x) > 0) {
+				if (x.number == PPROF_FUNCTION_ID)
+					id = x.value;
+				if (x.number == PPROF_FUNCTION_NAME)
+					name = x.value;
+			}
+			if (id < 64)
+				fname[id] = name;
+		}
+	}
+	pb_reader__init(&r, data, len);
+	while (pb__next(&r, &f) > 0) {
+		uint64_t addr = 0;
+
+		if (f.number != PPROF_LOCATION)
+			continue;
+		pb_reader__init(&m, f.data, f.len);
+		while (pb__next(&m, &x) > 0)
+			if (x.number == PPROF_LOCATION_ADDRESS)
+				addr = x.value;
+		if (addr != address)
+			continue;
+		snprintf(out + strlen(out), out_len - strlen(out), "[");
+		pb_reader__init(&m, f.data, f.len);
+		while (pb__next(&m, &x) > 0) {
+			if (x.number != PPROF_LOCATION_LINE)
+				continue;
+			pb_reader__init(&l, x.data, x.len);
+			while (pb__next(&l, &y) > 0)
+				if (y.number == PPROF_LINE_FUNCTION_ID && y.value < 64 &&
+				    fname[y.value] < nstrs)
+					snprintf(out + strlen(out), out_len - strlen(out),
+						 "%s%s", out[strlen(out) - 1] == '[' ? "" : ",",
+						 strs[fname[y.value]]);
+		}
+		snprintf(out + strlen(out), out_len - strlen(out), "]");
+	}
+	while (nstrs)
+		free((char *)strs[--nstrs]);
+}
+
+static void test_inlined_one_location(void **state)
+{
+	struct profile *p = fixture_profile();
+	size_t len;
+	uint8_t *raw = pprof_bytes(p, &len);
+	char got[256];
+
+	(void)state;
+	lines_at(raw, len, 0x1300, got, sizeof(got));
+	assert_string_equal(got, "[inner_math,outer]");
+	lines_at(raw, len, 0x1200, got, sizeof(got));
+	assert_string_equal(got, "[work]");
+	free(raw);
+	profile__free(p);
+}
+
+/* A profile as Go's runtime writes one: no labels, no comments, absolute
+ * addresses in a mapping with a range. */
+static void test_foreign_profile(void **state)
+{
+	static const char *const strings[] = {
+		"", "samples", "count", "cpu", "nanoseconds", "/srv/bin/server",
+		"main.main", "main.go", "runtime.main",
+	};
+	struct pb_buf b = {}, m = {}, sub = {};
+	uint64_t locs[] = { 1, 2 };
+	int64_t vals[] = { 3, 30000000 };
+	struct profile *q;
+	char *folded;
+	size_t i;
+
+	(void)state;
+	/* sample types */
+	pb__uint(&sub, PPROF_VT_TYPE, 1);
+	pb__uint(&sub, PPROF_VT_UNIT, 2);
+	pb__message(&b, PPROF_SAMPLE_TYPE, &sub);
+	pb_buf__reset(&sub);
+	pb__uint(&sub, PPROF_VT_TYPE, 3);
+	pb__uint(&sub, PPROF_VT_UNIT, 4);
+	pb__message(&b, PPROF_SAMPLE_TYPE, &sub);
+	/* the sample before what it refers to */
+	pb__packed_u64(&m, PPROF_SAMPLE_LOCATION_ID, locs, 2);
+	pb__packed_i64(&m, PPROF_SAMPLE_VALUE, vals, 2);
+	pb__message(&b, PPROF_SAMPLE, &m);
+	pb_buf__reset(&m);
+	pb__uint(&m, PPROF_MAPPING_ID, 1);
+	pb__uint(&m, PPROF_MAPPING_MEMORY_START, 0x400000);
+	pb__uint(&m, PPROF_MAPPING_MEMORY_LIMIT, 0x800000);
+	pb__uint(&m, PPROF_MAPPING_FILENAME, 5);
+	pb__message(&b, PPROF_MAPPING, &m);
+	for (i = 1; i <= 2; i++) {
+		pb_buf__reset(&m);
+		pb__uint(&m, PPROF_FUNCTION_ID, i);
+		pb__uint(&m, PPROF_FUNCTION_NAME, i == 1 ? 6 : 8);
+		pb__uint(&m, PPROF_FUNCTION_FILENAME, 7);
+		pb__message(&b, PPROF_FUNCTION, &m);
+		pb_buf__reset(&m);
+		pb_buf__reset(&sub);
+		pb__uint(&m, PPROF_LOCATION_ID, i);
+		pb__uint(&m, PPROF_LOCATION_MAPPING_ID, 1);
+		pb__uint(&m, PPROF_LOCATION_ADDRESS, 0x401000 + i);
+		pb__uint(&sub, PPROF_LINE_FUNCTION_ID, i);
+		pb__uint(&sub, PPROF_LINE_LINE, 10 * i);
+		pb__message(&m, PPROF_LOCATION_LINE, &sub);
+		pb__message(&b, PPROF_LOCATION, &m);
+	}
+	for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+		pb__bytes(&b, PPROF_STRING_TABLE, strings[i], strlen(strings[i]));
+	assert_false(b.oom);
+
+	q = read_back(b.data, b.len);
+	assert_string_equal(profile__get_str(q, q->title), "x.pb.gz (pprof)");
+	folded = render_text(q, 1);
+	/* No comm label: the main binary's name stands in. */
+	assert_string_equal(folded, "server;runtime.main (main.go:20);"
+			    "main.main (main.go:10) 3\n");
+	assert_int_equal(profile__total(q, 1), 30000000);
+	free(folded);
+	profile__free(q);
+	pb_buf__free(&b);
+	pb_buf__free(&m);
+	pb_buf__free(&sub);
+}
+
+static void expect_bad(const void *data, size_t len, const char *why_part)
+{
+	struct profile *q = NULL;
+	char why[256];
+
+	assert_int_equal(profile_file__parse(data, len, "bad", &q, NULL, why,
+					     sizeof(why)), -EINVAL);
+	assert_null(q);
+	if (!strstr(why, why_part))
+		fail_msg("reason '%s' does not say '%s'", why, why_part);
+}
+
+static void test_reader_errors(void **state)
+{
+	static const uint8_t garbage[] = { 0x0a, 0xff, 0x01, 0x02 };
+	static const uint8_t bad_gzip[] = { 0x1f, 0x8b, 0x08, 0x00, 0x01 };
+	static const uint64_t missing[] = { 9 };
+	struct pb_buf b = {}, m = {};
+
+	(void)state;
+	expect_bad(garbage, sizeof(garbage), "malformed");
+	expect_bad(bad_gzip, sizeof(bad_gzip), "gzip");
+	expect_bad("", 0, "empty");
+	pb__packed_u64(&m, PPROF_SAMPLE_LOCATION_ID, missing, 1);
+	pb__message(&b, PPROF_SAMPLE, &m);
+	pb__bytes(&b, PPROF_STRING_TABLE, "", 0);
+	expect_bad(b.data, b.len, "location 9");
+	pb_buf__reset(&b);
+	pb__bytes(&b, PPROF_STRING_TABLE, "x", 1);
+	expect_bad(b.data, b.len, "string table");
+	pb_buf__free(&b);
+	pb_buf__free(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_varint_round_trip),
+		cmocka_unit_test(test_wire_malformed),
+		cmocka_unit_test(test_packed_and_fields),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_rewrite_stable),
+		cmocka_unit_test(test_golden),
+		cmocka_unit_test(test_inlined_one_location),
+		cmocka_unit_test(test_foreign_profile),
+		cmocka_unit_test(test_reader_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
