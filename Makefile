@@ -106,8 +106,23 @@ $(OUT)/bench/malloc_loop: tools/bench/malloc_loop.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -g -fno-omit-frame-pointer -o $@ $<
 
+# An empty function called in a loop, and floor.bpf.c's empty programs
+# attached through uprobe_multi links as the lat mode attaches its own
+# (tools/bench/lat_overhead.sh).
+$(OUT)/bench/call_loop: tools/bench/call_loop.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -fno-omit-frame-pointer -o $@ $<
+
+$(OUT)/bench/uprobe_multi_floor: tools/bench/multi_floor.c \
+		$(OUT)/bench/floor.skel.h $(OUT)/user/uprobe_multi.o
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -I$(OUT)/bench -o $@ $< $(OUT)/user/uprobe_multi.o \
+		$(LDLIBS)
+
 BENCH_BINS	:= $(OUT)/bench/symbolize_bench $(OUT)/bench/uprobe_floor \
-		   $(OUT)/bench/malloc_loop
+		   $(OUT)/bench/malloc_loop $(OUT)/bench/call_loop \
+		   $(OUT)/bench/uprobe_multi_floor
 
 .PHONY: bench
 bench: all $(BENCH_BINS)

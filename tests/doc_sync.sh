@@ -9,7 +9,8 @@ PROF=${PROFILER:-$ROOT/profiler}
 
 opts() { grep -o -- '--[a-z][a-z-]*' | sort -u; }
 
-help=$({ "$PROF" --help; "$PROF" mem --help; "$PROF" report --help;
+help=$({ "$PROF" --help; "$PROF" mem --help; "$PROF" lat --help;
+	"$PROF" report --help;
 	"$PROF" diff --help; } | opts)
 pass=0
 fail=0

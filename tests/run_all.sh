@@ -60,6 +60,10 @@ echo "== integration: mem"
 bash tests/integration/mem.sh 2>&1 | tee "$log"
 tally mem
 
+echo "== integration: lat"
+bash tests/integration/lat.sh 2>&1 | tee "$log"
+tally lat
+
 echo "== integration: outputs, report, diff"
 bash tests/integration/outputs.sh 2>&1 | tee "$log"
 tally outputs

@@ -9,7 +9,8 @@ TARGET_BINS	:= $(TARGET_DIR)/cpu_chain $(TARGET_DIR)/cpu_lib \
 		   $(TARGET_DIR)/libhot.so $(TARGET_DIR)/jit_target \
 		   $(TARGET_DIR)/dlopen_target $(TARGET_DIR)/cpu_chain_static \
 		   $(TARGET_DIR)/mem_exact $(TARGET_DIR)/libtinyalloc.so \
-		   $(TARGET_DIR)/mem_tiny
+		   $(TARGET_DIR)/mem_tiny $(TARGET_DIR)/lat_target \
+		   $(TARGET_DIR)/lat_cpp
 
 # clang keeps the frame pointer in leaf functions; gcc 12 drops it there.
 $(TARGET_DIR)/libhot.so: tests/targets/libhot.c $(wildcard tests/targets/*.h)
@@ -49,6 +50,19 @@ $(TARGET_DIR)/mem_tiny: tests/targets/mem_tiny.c $(TARGET_DIR)/libtinyalloc.so
 	$(call msg,TARGET,$@)
 	$(Q)$(CLANG) $(TARGET_CFLAGS) -o $@ $< -L$(TARGET_DIR) -ltinyalloc \
 		-Wl,-rpath,'$$ORIGIN'
+
+# Linked against libhot.so (found beside it, as cpu_lib): the lat mode's
+# library patterns.
+$(TARGET_DIR)/lat_target: tests/targets/lat_target.c $(wildcard tests/targets/*.h) \
+		$(TARGET_DIR)/libhot.so
+	$(call msg,TARGET,$@)
+	$(Q)$(CLANG) $(TARGET_CFLAGS) -pthread -o $@ $< -L$(TARGET_DIR) -lhot \
+		-Wl,-rpath,'$$ORIGIN'
+
+$(TARGET_DIR)/lat_cpp: tests/targets/lat_cpp.cpp
+	$(call msg,TARGET,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG)++ $(TARGET_CFLAGS) -o $@ $<
 
 # Runs alone in an empty chroot: no loader, no libraries (libc.a).
 $(TARGET_DIR)/cpu_chain_static: tests/targets/cpu_chain.c \
@@ -173,6 +187,7 @@ test-integration: all $(TARGET_BINS)
 	$(Q)rc=0; bash tests/integration/run.sh || rc=1; \
 	bash tests/integration/symbols.sh || rc=1; \
 	bash tests/integration/mem.sh || rc=1; \
+	bash tests/integration/lat.sh || rc=1; \
 	bash tests/integration/outputs.sh || rc=1; exit $$rc
 
 # Everything, with one closing "N passed, N failed, N skipped" line.

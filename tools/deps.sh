@@ -10,13 +10,14 @@ PACKAGES="make gcc g++ clang llvm bpftool libbpf-dev libelf-dev libdw-dev
 	  zlib1g-dev libiberty-dev libcapstone-dev libcmocka-dev pkg-config
 	  binutils xz-utils
 	  libc6-dev libc6-dbg procps util-linux bc time
-	  golang-go chromium nodejs npm fonts-dejavu-core python3"
+	  golang-go chromium nodejs npm fonts-dejavu-core python3 jq"
 
 missing()
 {
 	local c h
 	for c in make gcc g++ clang bpftool pkg-config strip nm readelf objcopy \
-		 addr2line xz pgrep setpriv unshare go chromium node npm python3; do
+		 addr2line xz pgrep setpriv unshare go chromium node npm python3 \
+		 jq; do
 		command -v "$c" >/dev/null 2>&1 || return 0
 	done
 	for h in bpf/libbpf.h gelf.h elfutils/libdwfl.h zlib.h cmocka.h \

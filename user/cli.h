@@ -60,6 +60,20 @@ struct mem_opts {
 	uint64_t stack_map_size;	/* --stack-map-size */
 };
 
+/* PATTERN operands of the lat mode, at most. */
+#define LAT_MAX_PATTERNS	64
+
+struct lat_opts {
+	struct common_opts c;
+	double interval;	/* -i seconds; 0: one table at the end */
+	bool hist;		/* --hist: a log2 histogram per function */
+	bool count_only;	/* --count-only: entry probes, counts only */
+	const char *json;	/* --json FILE */
+	uint64_t max_probes;	/* --max-probes N */
+	const char *patterns[LAT_MAX_PATTERNS];	/* [MODULE:]GLOB, from argv */
+	int npatterns;
+};
+
 enum cli_result {
 	CLI_OK,		/* run with the options */
 	CLI_EXIT_OK,	/* --help / --version printed: exit 0 */
@@ -73,6 +87,9 @@ void cli_usage(FILE *out);
 
 enum cli_result cli_parse_mem(int argc, char **argv, struct mem_opts *o);
 void cli_usage_mem(FILE *out);
+
+enum cli_result cli_parse_lat(int argc, char **argv, struct lat_opts *o);
+void cli_usage_lat(FILE *out);
 
 /* Frees what parsing allocated in the shared options. */
 void cli_free_common(struct common_opts *o);

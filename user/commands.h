@@ -8,6 +8,8 @@
 int cmd_cpu(int argc, char **argv);
 /* `profiler mem ...`: allocation profiling (user/mem.c). */
 int cmd_mem(int argc, char **argv);
+/* `profiler lat ...`: function latency (user/lat.c). */
+int cmd_lat(int argc, char **argv);
 /* `profiler check`: can this machine run the profiler? (user/check.c) */
 int cmd_check(int argc, char **argv);
 

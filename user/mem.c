@@ -15,7 +15,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <gelf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -23,6 +22,7 @@
 #include "bpfutil.h"
 #include "cli.h"
 #include "commands.h"
+#include "entry_point.h"
 #include "hashmap.h"
 #include "log.h"
 #include "mem.h"
@@ -182,63 +182,6 @@ static void read_comm(pid_t pid, char *buf, size_t len)
 			buf[strcspn(buf, "\n")] = '\0';
 		fclose(f);
 	}
-}
-
-/*
- * The executable a COMMAND will run (execvp's search) and its entry point
- * as a file offset: where to stop it once its libraries are mapped.
- */
-static int command_entry(const char *cmd, char *path, size_t len, uint64_t *off)
-{
-	const char *dirs = getenv("PATH");
-	GElf_Ehdr eh;
-	size_t i, nph;
-	Elf *elf;
-	int fd = -1, err = -ENOENT;
-
-	if (strchr(cmd, '/')) {
-		snprintf(path, len, "%s", cmd);
-	} else {
-		char *copy = strdup(dirs ? dirs : "/usr/local/bin:/usr/bin:/bin");
-		char *save = NULL, *d;
-
-		if (!copy)
-			return -ENOMEM;
-		path[0] = '\0';
-		for (d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-			snprintf(path, len, "%s/%s", *d ? d : ".", cmd);
-			if (access(path, X_OK) == 0)
-				break;
-			path[0] = '\0';
-		}
-		free(copy);
-		if (!path[0])
-			return -ENOENT;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || !gelf_getehdr(elf, &eh) || elf_getphdrnum(elf, &nph)) {
-		err = -ENOEXEC;
-		goto out;
-	}
-	for (i = 0; i < nph; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD ||
-		    eh.e_entry < ph.p_vaddr || eh.e_entry >= ph.p_vaddr + ph.p_filesz)
-			continue;
-		*off = eh.e_entry - ph.p_vaddr + ph.p_offset;
-		err = 0;
-		break;
-	}
-out:
-	if (elf)
-		elf_end(elf);
-	close(fd);
-	return err;
 }
 
 /* The COMMAND stopped at its entry point: probe its allocator, resume. */
@@ -703,7 +646,7 @@ static int setup_targets(struct memrun *r)
 	}
 	/* The COMMAND hasn't exec'ed: stop it at its entry point, where its
 	 * libraries are mapped, to find and probe its allocator. */
-	err = command_entry(r->o.c.command[0], path, sizeof(path), &off);
+	err = command_entry_point(r->o.c.command[0], path, sizeof(path), &off);
 	if (err) {
 		p_err("cannot find the entry point of %s: %s", r->o.c.command[0],
 		      strerror(-err));

@@ -12,5 +12,8 @@ echo
 echo "== mem mode cost per call"
 bash tools/bench/mem_overhead.sh
 echo
+echo "== lat mode cost per call, attach and detach"
+bash tools/bench/lat_overhead.sh
+echo
 echo "== cpu mode overhead"
 bash tools/bench/cpu_overhead.sh

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * call_loop FUNCTION N: waits for SIGUSR1 (probes attached), then calls
+ * FUNCTION N times and prints the nanoseconds per call.  The functions do
+ * nothing, so the cost per call is the probes': bench_push starts with
+ * "push %rbp", which the kernel emulates; bench_mov with "mov %rdi,%rax",
+ * which it single-steps (an entry-only probe may move to the push after
+ * it).  Written in assembly so that no compiler changes their first
+ * instruction.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+long bench_push(long x);
+long bench_mov(long x);
+
+__asm__(".text\n"
+	".globl bench_push\n.type bench_push, @function\nbench_push:\n"
+	"\tpush %rbp\n\tmov %rsp, %rbp\n\tmov %rdi, %rax\n\tpop %rbp\n\tret\n"
+	".size bench_push, .-bench_push\n"
+	".globl bench_mov\n.type bench_mov, @function\nbench_mov:\n"
+	"\tmov %rdi, %rax\n\tpush %rbp\n\tmov %rsp, %rbp\n\tpop %rbp\n\tret\n"
+	".size bench_mov, .-bench_mov\n");
+
+static volatile sig_atomic_t go;
+static volatile long sink;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	go = 1;
+}
+
+int main(int argc, char **argv)
+{
+	long (*fn)(long);
+	struct timespec a, b;
+	char *end;
+	long n, i;
+
+	if (argc != 3 || (strcmp(argv[1], "bench_push") && strcmp(argv[1], "bench_mov"))) {
+		fprintf(stderr, "usage: call_loop bench_push|bench_mov N\n");
+		return 2;
+	}
+	fn = strcmp(argv[1], "bench_push") ? bench_mov : bench_push;
+	n = strtol(argv[2], &end, 10);
+	if (*end || n <= 0) {
+		fprintf(stderr, "call_loop: invalid count '%s'\n", argv[2]);
+		return 2;
+	}
+	signal(SIGUSR1, on_usr1);
+	while (!go)
+		usleep(1000);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (i = 0; i < n; i++)
+		sink = fn(i);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("%.1f\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / n);
+	return 0;
+}

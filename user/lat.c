@@ -1,0 +1,826 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The lat mode: resolve each [MODULE:]GLOB pattern to functions of a file
+ * the target maps, probe every function with an entry and a return program
+ * (its id as the BPF cookie), let the kernel count and time, and read the
+ * per-function figures back into the report of user/render/lat.h: for each
+ * -i interval (the difference from the previous reading) and for the run.
+ *
+ * Probes go on through uprobe_multi links when the kernel has them (one
+ * link per process, file and direction), else one perf event per probe;
+ * user/uprobe_multi.h says why that matters.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpfutil.h"
+#include "cli.h"
+#include "commands.h"
+#include "entry_point.h"
+#include "histogram.h"
+#include "lat.h"
+#include "lat.skel.h"
+#include "lat_plan.h"
+#include "log.h"
+#include "outfile.h"
+#include "render/lat.h"
+#include "session.h"
+#include "uprobe_multi.h"
+
+/* One function's kernel figures summed over CPUs. */
+struct figures {
+	uint64_t calls, untimed, sum, min, max, imin, imax;
+};
+
+/* Every function's figures at one moment. */
+struct snapshot {
+	struct figures *f;	/* nfns */
+	uint64_t *counts;	/* nfns * HIST_BUCKETS; NULL with --count-only */
+	uint64_t stats[LAT_S__MAX];
+};
+
+struct latrun {
+	struct lat_opts o;
+	struct session sess;
+	struct lat_bpf *skel;
+	bool multi;		/* uprobe_multi links */
+	size_t capacity;	/* functions the kernel maps hold */
+	const uint64_t *hists;	/* fn_hists, mmaped read-only */
+	size_t hists_len;
+	struct lat_plan plan;
+	int *link_fds;		/* uprobe_multi links */
+	size_t nlink_fds, link_fds_cap;
+	struct bpf_link **links;	/* per-probe links (older kernels) */
+	size_t nlinks, links_cap;
+	struct bpf_link *exec_link;	/* COMMAND: stop at its entry point */
+	struct ring_buffer *events;
+	bool attached;
+	uint64_t gen;			/* interval generation, see lat.h */
+	struct timespec armed_at, last_tick;
+	struct snapshot prev;		/* -i: at the last interval */
+	struct outfile json;
+	struct lat_json jw;
+	bool json_started;
+	bool json_broken;	/* writing it failed mid-run */
+	char target[256];
+	const char *error;		/* a failure inside a callback */
+};
+
+/* Grow a (ptr, n, cap) array to hold one more; 0 or -ENOMEM. */
+static int grow(void **v, size_t n, size_t *cap, size_t elem)
+{
+	void *nv;
+	size_t nc;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 16;
+	nv = realloc(*v, nc * elem);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = nc;
+	return 0;
+}
+#define GROW(arr, n, cap) grow((void **)&(arr), (n), &(cap), sizeof(*(arr)))
+
+/* ---- attaching -------------------------------------------------------- */
+
+/* Errors that blame one offset (a whole batch fails for it): retry in
+ * halves to find it.  Anything else stops the run. */
+static bool offset_error(int err)
+{
+	return err == -524 /* ENOTSUPP */ || err == -EINVAL || err == -EILSEQ ||
+	       err == -ENOEXEC || err == -EFAULT;
+}
+
+static void attach_error(const struct latrun *r, const struct lat_probe_set *s,
+			 int err)
+{
+	if (err == -ESRCH || err == -ENOENT)
+		p_err("process %d exited before its probes were attached",
+		      (int)s->pid);
+	else if (err == -EPERM || err == -EACCES)
+		p_err("attaching uprobes was refused: needs root or CAP_BPF and "
+		      "CAP_PERFMON");
+	else
+		p_err("cannot attach uprobes to %s in process %d: %s",
+		      r->plan.mods[s->module].name, (int)s->pid, strerror(-err));
+}
+
+static int add_link_fd(struct latrun *r, int fd)
+{
+	if (GROW(r->link_fds, r->nlink_fds, r->link_fds_cap)) {
+		close(fd);
+		p_err("out of memory");
+		return -ENOMEM;
+	}
+	r->link_fds[r->nlink_fds++] = fd;
+	return 0;
+}
+
+/* One uprobe_multi link for ids[0..n) of s, or, when one offset spoils
+ * it, links for the halves.  0 or -errno (printed). */
+static int attach_multi(struct latrun *r, const struct lat_probe_set *s,
+			int prog_fd, bool ret, const uint32_t *ids, size_t n)
+{
+	uint64_t *offs = calloc(n, sizeof(*offs));
+	uint64_t *cookies = calloc(n, sizeof(*cookies));
+	const struct lat_func *f;
+	size_t i;
+	int fd;
+
+	if (!offs || !cookies) {
+		free(offs);
+		free(cookies);
+		p_err("out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		f = &r->plan.funcs[ids[i]];
+		/* A return probe is set up at the function's entry. */
+		offs[i] = ret ? f->entry : f->pp.offset;
+		cookies[i] = ids[i];
+	}
+	fd = uprobe_multi__attach(prog_fd, s->path, offs, cookies, (uint32_t)n,
+				  s->pid, ret);
+	free(offs);
+	free(cookies);
+	if (fd >= 0)
+		return add_link_fd(r, fd);
+	if (!offset_error(fd)) {
+		attach_error(r, s, fd);
+		return fd;
+	}
+	if (n == 1) {
+		lat_plan__refused(&r->plan, ids[0], fd);
+		return 0;
+	}
+	return attach_multi(r, s, prog_fd, ret, ids, n / 2) ?:
+	       attach_multi(r, s, prog_fd, ret, ids + n / 2, n - n / 2);
+}
+
+/* Older kernels: a perf event per probe. */
+static int attach_each(struct latrun *r, const struct lat_probe_set *s,
+		       struct bpf_program *prog, bool ret, const uint32_t *ids,
+		       size_t n)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo);
+	const struct lat_func *f;
+	struct bpf_link *l;
+	size_t i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		f = &r->plan.funcs[ids[i]];
+		uo.bpf_cookie = ids[i];
+		uo.retprobe = ret;
+		l = bpf_program__attach_uprobe_opts(prog, s->pid, s->path,
+						    ret ? f->entry : f->pp.offset, &uo);
+		if (!l) {
+			err = -errno;
+			if (offset_error(err)) {
+				lat_plan__refused(&r->plan, ids[i], err);
+				continue;
+			}
+			attach_error(r, s, err);
+			return err;
+		}
+		if (GROW(r->links, r->nlinks, r->links_cap)) {
+			bpf_link__destroy(l);
+			p_err("out of memory");
+			return -ENOMEM;
+		}
+		r->links[r->nlinks++] = l;
+	}
+	return 0;
+}
+
+/* The ids of s not skipped, into ids; how many. */
+static size_t live_ids(const struct latrun *r, const struct lat_probe_set *s,
+		       uint32_t *ids)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->n; i++)
+		if (!r->plan.funcs[s->ids[i]].skip)
+			ids[n++] = s->ids[i];
+	return n;
+}
+
+/* One direction of s: the functions not skipped so far. */
+static int attach_dir(struct latrun *r, const struct lat_probe_set *s,
+		      struct bpf_program *prog, bool ret, uint32_t *ids)
+{
+	size_t n = live_ids(r, s, ids);
+
+	if (!n)
+		return 0;
+	if (r->multi)
+		return attach_multi(r, s, bpf_program__fd(prog), ret, ids, n);
+	return attach_each(r, s, prog, ret, ids, n);
+}
+
+static int attach_set(struct latrun *r, const struct lat_probe_set *s)
+{
+	uint32_t *ids = calloc(s->n ? s->n : 1, sizeof(*ids));
+	int err;
+
+	if (!ids) {
+		p_err("out of memory");
+		return -ENOMEM;
+	}
+	/* Entries first: a function the kernel refuses gets no return probe. */
+	if (r->o.count_only)
+		err = attach_dir(r, s, r->skel->progs.lat_count, false, ids);
+	else
+		err = attach_dir(r, s, r->skel->progs.lat_entry, false, ids) ?:
+		      attach_dir(r, s, r->skel->progs.lat_return, true, ids);
+	free(ids);
+	return err;
+}
+
+/*
+ * An exception unwinding through a function with a return probe finds the
+ * kernel's trampoline as its return address, and no unwind information for
+ * it: the program is terminated.  Say so when C++ or Rust code is timed.
+ */
+static void warn_unwinding(const struct latrun *r)
+{
+	size_t i;
+
+	if (r->o.count_only)
+		return;
+	for (i = 0; i < r->plan.nfuncs; i++) {
+		const char *n = r->plan.funcs[i].sym->name;
+
+		if (!r->plan.funcs[i].skip && n[0] == '_' &&
+		    (n[1] == 'Z' || n[1] == 'R')) {
+			p_warn("an exception unwinding through a timed C++ or Rust "
+			       "function terminates the program (return probes); "
+			       "--count-only is safe");
+			return;
+		}
+	}
+}
+
+/* Attach every set, then start counting.  Errors are printed: -1. */
+static int attach_all(struct latrun *r)
+{
+	struct timespec t0, t1;
+	size_t i, n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < r->plan.nsets; i++)
+		if (attach_set(r, &r->plan.sets[i]))
+			return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	n = lat_plan__probed(&r->plan);
+	if (!n) {
+		p_err("the kernel refused every matched function: nothing to trace");
+		return -1;
+	}
+	p_dbg("attached %zu functions (%zu links) in %.1f ms", n,
+	      r->multi ? r->nlink_fds : r->nlinks, ns_between(&t0, &t1) / 1e6);
+	warn_unwinding(r);
+	r->gen = 1;
+	r->skel->bss->gen = r->gen;
+	r->skel->bss->armed = 1;
+	r->attached = true;
+	clock_gettime(CLOCK_MONOTONIC, &r->armed_at);
+	r->last_tick = r->armed_at;
+	p_info("tracing %zu function%s in %s%s", n, n == 1 ? "" : "s", r->target,
+	       r->o.count_only ? " (counting calls)" : "");
+	return 0;
+}
+
+static void detach_all(struct latrun *r)
+{
+	struct timespec t0, t1;
+	size_t i;
+
+	if (r->skel && r->skel->bss)
+		r->skel->bss->armed = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < r->nlink_fds; i++)
+		close(r->link_fds[i]);
+	for (i = 0; i < r->nlinks; i++)
+		bpf_link__destroy(r->links[i]);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (r->nlink_fds || r->nlinks)
+		p_dbg("detached in %.1f ms", ns_between(&t0, &t1) / 1e6);
+	r->nlink_fds = r->nlinks = 0;
+}
+
+/* ---- reading the kernel's figures ------------------------------------- */
+
+static int snapshot_alloc(struct latrun *r, struct snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->f = calloc(r->plan.nfuncs ? r->plan.nfuncs : 1, sizeof(*s->f));
+	if (!r->o.count_only)
+		s->counts = calloc((r->plan.nfuncs ? r->plan.nfuncs : 1) * HIST_BUCKETS,
+				   sizeof(*s->counts));
+	return !s->f || (!r->o.count_only && !s->counts) ? -ENOMEM : 0;
+}
+
+static void snapshot_free(struct snapshot *s)
+{
+	free(s->f);
+	free(s->counts);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Read every function's figures (interval ones of generation r->gen). */
+static int snapshot_take(struct latrun *r, struct snapshot *s)
+{
+	int ncpus = libbpf_num_possible_cpus(), c, err;
+	int sfd = bpf_map__fd(r->skel->maps.fn_stats);
+	struct lat_fn_stats *v;
+	__u32 id;
+
+	if (ncpus < 1)
+		return -EINVAL;
+	v = calloc(ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (id = 0; id < r->plan.nfuncs; id++) {
+		struct figures *f = &s->f[id];
+
+		memset(f, 0, sizeof(*f));
+		if (bpf_map_lookup_elem(sfd, &id, v))
+			continue;
+		for (c = 0; c < ncpus; c++) {
+			f->calls += v[c].calls;
+			f->untimed += v[c].untimed;
+			f->sum += v[c].sum_ns;
+			if (v[c].min_ns && (!f->min || v[c].min_ns < f->min))
+				f->min = v[c].min_ns;
+			if (v[c].max_ns > f->max)
+				f->max = v[c].max_ns;
+			if (v[c].gen != r->gen)
+				continue;
+			if (v[c].imin_ns && (!f->imin || v[c].imin_ns < f->imin))
+				f->imin = v[c].imin_ns;
+			if (v[c].imax_ns > f->imax)
+				f->imax = v[c].imax_ns;
+		}
+	}
+	if (s->counts)
+		memcpy(s->counts, r->hists,
+		       r->plan.nfuncs * HIST_BUCKETS * sizeof(*s->counts));
+	free(v);
+	err = percpu_array_read(bpf_map__fd(r->skel->maps.lat_stats), 0,
+				LAT_S__MAX, s->stats, false);
+	return err;
+}
+
+/* ---- the report -------------------------------------------------------- */
+
+static int cmp_time(const void *a, const void *b)
+{
+	const struct lat_row *x = a, *y = b;
+
+	if (x->total_ns != y->total_ns)
+		return x->total_ns > y->total_ns ? -1 : 1;
+	if (x->calls != y->calls)
+		return x->calls > y->calls ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int cmp_calls(const void *a, const void *b)
+{
+	const struct lat_row *x = a, *y = b;
+
+	if (x->calls != y->calls)
+		return x->calls > y->calls ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+struct built {
+	struct lat_report rep;
+	uint64_t *delta;	/* interval histograms */
+	struct lat_loss losses[LAT_S__MAX];
+};
+
+/*
+ * The report of cur, or with prev of the interval since prev (min and max
+ * then from the interval fields).  0 or -ENOMEM.
+ */
+static int build(struct latrun *r, const struct snapshot *cur,
+		 const struct snapshot *prev, struct built *b)
+{
+	static const struct { const char *what, *hint; } why[LAT_S__MAX] = {
+		[LAT_S_DEPTH] = { "calls counted but not timed: nested deeper "
+				  "than 32 in their thread", "" },
+		[LAT_S_NO_RETURN] = { "calls not counted: left without a return "
+				      "probe (longjmp, or nested deeper than the "
+				      "kernel's 64 return probes)", "" },
+		[LAT_S_NO_ENTRY] = { "calls not counted: already running when "
+				     "tracing started", "" },
+		[LAT_S_NO_STORAGE] = { "calls missed: no thread storage in the "
+				       "kernel", "memory pressure" },
+	};
+	size_t i, n = 0;
+	int k;
+
+	memset(b, 0, sizeof(*b));
+	b->rep.count_only = r->o.count_only;
+	b->rep.rows = calloc(r->plan.nfuncs ? r->plan.nfuncs : 1,
+			     sizeof(*b->rep.rows));
+	if (!b->rep.rows)
+		return -ENOMEM;
+	if (prev && cur->counts) {
+		b->delta = calloc(r->plan.nfuncs * HIST_BUCKETS, sizeof(*b->delta));
+		if (!b->delta)
+			return -ENOMEM;
+	}
+	for (i = 0; i < r->plan.nfuncs; i++) {
+		const struct lat_func *f = &r->plan.funcs[i];
+		const struct figures *c = &cur->f[i], *p = prev ? &prev->f[i] : NULL;
+		struct lat_row *w = &b->rep.rows[n];
+		const uint64_t *counts = NULL;
+		uint32_t bk;
+
+		if (f->skip)
+			continue;
+		n++;
+		w->name = lat_plan__name(&r->plan, f);
+		w->symbol = f->sym->name;
+		w->module = r->plan.mods[f->module].name;
+		w->path = r->plan.mods[f->module].shown;
+		w->address = f->sym->vaddr;
+		w->probe_delta = f->pp.delta;
+		w->probe_insn = f->pp.insn;
+		w->probe_emulated = f->pp.emulated;
+		w->placement = f->pp.why;
+		w->calls = c->calls - (p ? p->calls : 0);
+		w->untimed = c->untimed - (p ? p->untimed : 0);
+		w->total_ns = c->sum - (p ? p->sum : 0);
+		w->min_ns = p ? c->imin : c->min;
+		w->max_ns = p ? c->imax : c->max;
+		if (!cur->counts)
+			continue;
+		counts = cur->counts + i * HIST_BUCKETS;
+		if (b->delta) {
+			uint64_t *d = b->delta + i * HIST_BUCKETS;
+
+			for (bk = 0; bk < HIST_BUCKETS; bk++)
+				d[bk] = counts[bk] - prev->counts[i * HIST_BUCKETS + bk];
+			counts = d;
+		}
+		w->counts = counts;
+		w->p50_ns = hist_quantile(counts, 0.50, w->max_ns);
+		w->p90_ns = hist_quantile(counts, 0.90, w->max_ns);
+		w->p95_ns = hist_quantile(counts, 0.95, w->max_ns);
+		w->p99_ns = hist_quantile(counts, 0.99, w->max_ns);
+		/* Never below the exact minimum either. */
+		if (w->p50_ns < w->min_ns)
+			w->p50_ns = w->min_ns;
+		if (w->p90_ns < w->min_ns)
+			w->p90_ns = w->min_ns;
+		if (w->p95_ns < w->min_ns)
+			w->p95_ns = w->min_ns;
+		if (w->p99_ns < w->min_ns)
+			w->p99_ns = w->min_ns;
+	}
+	b->rep.nrows = n;
+	qsort(b->rep.rows, n, sizeof(*b->rep.rows),
+	      r->o.count_only ? cmp_calls : cmp_time);
+	for (k = 0; !prev && k < LAT_S__MAX; k++) {
+		if (!cur->stats[k])
+			continue;
+		b->losses[b->rep.nlosses].what = why[k].what;
+		b->losses[b->rep.nlosses].hint = why[k].hint;
+		b->losses[b->rep.nlosses].count = cur->stats[k];
+		b->rep.nlosses++;
+	}
+	b->rep.losses = b->losses;
+	return 0;
+}
+
+static void built_free(struct built *b)
+{
+	free(b->rep.rows);
+	free(b->delta);
+}
+
+/* The table goes on; the run will exit 1. */
+static void json_failed(struct latrun *r, int err)
+{
+	p_err("cannot write %s: %s", r->o.json, strerror(-err));
+	outfile__abort(&r->json);
+	r->json_started = false;
+	r->json_broken = true;
+}
+
+/* -i: the table of the calls since the last interval. */
+static void on_interval(void *ctx)
+{
+	struct latrun *r = ctx;
+	struct snapshot cur = {};
+	struct built b = {};
+	struct timespec now;
+	int err;
+
+	if (!r->attached)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	err = snapshot_alloc(r, &cur) ?: snapshot_take(r, &cur) ?:
+	      build(r, &cur, &r->prev, &b);
+	if (err) {
+		p_err("out of memory while reading an interval");
+		r->error = "out of memory";
+		r->sess.stop_reason = r->error;
+		built_free(&b);
+		snapshot_free(&cur);
+		return;
+	}
+	/* Calls from now on belong to the next interval's min and max. */
+	r->skel->bss->gen = ++r->gen;
+	b.rep.start_ns = ns_between(&r->armed_at, &r->last_tick);
+	b.rep.duration_ns = ns_between(&r->last_tick, &now);
+	if (log_level >= LOG_NORMAL) {
+		printf("\n%.2f s .. %.2f s:\n", b.rep.start_ns / 1e9,
+		       (b.rep.start_ns + b.rep.duration_ns) / 1e9);
+		render_lat_table(&b.rep, r->o.c.top, false, stdout);
+	}
+	if (r->json_started) {
+		err = lat_json__interval(&r->jw, &b.rep);
+		if (err)
+			json_failed(r, err);
+	}
+	built_free(&b);
+	snapshot_free(&r->prev);
+	r->prev = cur;
+	r->last_tick = now;
+}
+
+static int final_report(struct latrun *r)
+{
+	struct snapshot cur = {};
+	struct built b = {};
+	int err, ferr = r->json_broken ? -EIO : 0;
+
+	err = snapshot_alloc(r, &cur) ?: snapshot_take(r, &cur) ?:
+	      build(r, &cur, NULL, &b);
+	if (err) {
+		p_err("out of memory while building the report");
+		goto out;
+	}
+	b.rep.duration_ns = ns_between(&r->armed_at, &r->sess.end);
+	if (log_level >= LOG_NORMAL) {
+		printf("%sprofiler lat: %s, %zu function%s%s\n",
+		       r->o.interval > 0 ? "\n" : "", r->target, b.rep.nrows,
+		       b.rep.nrows == 1 ? "" : "s",
+		       r->o.count_only ? ", calls counted" : "");
+		printf("duration %.2f s\n\n", b.rep.duration_ns / 1e9);
+		err = render_lat_table(&b.rep, r->o.c.top, r->o.hist, stdout);
+		if (r->sess.stop_reason)
+			printf("\nstopped: %s\n", r->sess.stop_reason);
+	}
+	if (r->json_started) {
+		ferr = lat_json__end(&r->jw, &b.rep);
+		if (!ferr)
+			ferr = outfile__commit(&r->json);
+		else
+			outfile__abort(&r->json);
+		r->json_started = false;
+		if (ferr)
+			p_err("cannot write %s: %s", r->o.json, strerror(-ferr));
+		else if (log_level >= LOG_NORMAL)
+			printf("wrote %s\n", r->o.json);
+	}
+	fflush(stdout);
+	if (!err && ferror(stdout))
+		err = -EIO;
+out:
+	built_free(&b);
+	snapshot_free(&cur);
+	return err || ferr ? -1 : 0;
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+static int load_bpf(struct latrun *r)
+{
+	struct bpf_program *multi_progs[3];
+	size_t len;
+	void *m;
+	int err, i;
+
+	r->skel = lat_bpf__open();
+	if (!r->skel) {
+		p_err("cannot open the BPF object: %s", strerror(errno));
+		return -1;
+	}
+	r->multi = uprobe_multi__supported();
+	p_dbg("%s", r->multi ? "uprobe_multi links" : "kernel without uprobe_multi "
+	      "links (before 6.6): one perf event per probe");
+	multi_progs[0] = r->skel->progs.lat_entry;
+	multi_progs[1] = r->skel->progs.lat_return;
+	multi_progs[2] = r->skel->progs.lat_count;
+	for (i = 0; r->multi && i < 3; i++)
+		bpf_program__set_expected_attach_type(multi_progs[i],
+			(enum bpf_attach_type)UPROBE_MULTI_ATTACH_TYPE);
+	bpf_program__set_autoload(r->skel->progs.lat_entry, !r->o.count_only);
+	bpf_program__set_autoload(r->skel->progs.lat_return, !r->o.count_only);
+	bpf_program__set_autoload(r->skel->progs.lat_count, r->o.count_only);
+	bpf_program__set_autoload(r->skel->progs.lat_exec, r->o.c.command != NULL);
+	bpf_map__set_max_entries(r->skel->maps.fn_stats, r->capacity);
+	bpf_map__set_max_entries(r->skel->maps.fn_hists,
+				 r->o.count_only ? 1 : r->capacity * HIST_BUCKETS);
+	err = lat_bpf__load(r->skel);
+	if (err) {
+		report_load_error(err);
+		return -1;
+	}
+	len = bpf_map__max_entries(r->skel->maps.fn_hists) * sizeof(uint64_t);
+	m = mmap(NULL, len, PROT_READ, MAP_SHARED,
+		 bpf_map__fd(r->skel->maps.fn_hists), 0);
+	if (m == MAP_FAILED) {
+		p_err("cannot map the histograms: %s", strerror(errno));
+		return -1;
+	}
+	r->hists = m;
+	r->hists_len = len;
+	return 0;
+}
+
+/* The first reading, all zeros, for -i's differences.  Printed: -1. */
+static int prepare_reading(struct latrun *r)
+{
+	if (snapshot_alloc(r, &r->prev)) {
+		p_err("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The COMMAND stopped at its entry point: resolve, probe, resume it. */
+static int on_exec_event(void *ctx, void *data, size_t len)
+{
+	struct latrun *r = ctx;
+	pid_t pid = session__target(&r->sess, 0);
+
+	if (len < sizeof(__u32) || *(__u32 *)data != (__u32)pid || r->attached ||
+	    r->error)
+		return 0;
+	bpf_link__destroy(r->exec_link);
+	r->exec_link = NULL;
+	if (lat_plan__resolve(&r->plan, pid) ||
+	    lat_plan__check(&r->plan, r->capacity))
+		r->error = "cannot trace the command";
+	if (!r->error) {
+		lat_plan__place(&r->plan);
+		if (prepare_reading(r) || attach_all(r))
+			r->error = "cannot trace the command";
+	}
+	/* On an error too: the loop then ends and the session ends it. */
+	kill(pid, SIGCONT);
+	return 0;
+}
+
+static void on_events(void *ctx)
+{
+	struct latrun *r = ctx;
+
+	ring_buffer__consume(r->events);
+	if (r->error)
+		r->sess.stop_reason = r->error;
+}
+
+/* -p: probe now.  COMMAND: stop it at its entry point first. */
+static int setup_targets(struct latrun *r)
+{
+	char path[PATH_MAX];
+	uint64_t off = 0;
+	int i, err;
+
+	if (!r->o.c.command) {
+		for (i = 0; i < r->sess.ntargets; i++)
+			if (lat_plan__resolve(&r->plan, session__target(&r->sess, i)))
+				return -1;
+		if (lat_plan__check(&r->plan, r->o.max_probes))
+			return -1;
+		lat_plan__place(&r->plan);
+		r->capacity = r->plan.nfuncs ? r->plan.nfuncs : 1;
+		return load_bpf(r) || prepare_reading(r) ? -1 : attach_all(r);
+	}
+	r->capacity = r->o.max_probes;
+	if (load_bpf(r))
+		return -1;
+	err = command_entry_point(r->o.c.command[0], path, sizeof(path), &off);
+	if (err) {
+		p_err("cannot find the entry point of %s: %s", r->o.c.command[0],
+		      err == -ENOEXEC ? "not an ELF executable" : strerror(-err));
+		return -1;
+	}
+	r->exec_link = bpf_program__attach_uprobe(r->skel->progs.lat_exec, false,
+						  session__target(&r->sess, 0),
+						  path, off);
+	if (!r->exec_link) {
+		p_err("cannot probe the entry point of %s: %s", path, strerror(errno));
+		return -1;
+	}
+	r->events = ring_buffer__new(bpf_map__fd(r->skel->maps.lat_events),
+				     on_exec_event, r, NULL);
+	if (!r->events) {
+		p_err("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void run_free(struct latrun *r)
+{
+	detach_all(r);
+	free(r->link_fds);
+	free(r->links);
+	bpf_link__destroy(r->exec_link);
+	ring_buffer__free(r->events);
+	if (r->hists)
+		munmap((void *)r->hists, r->hists_len);
+	lat_bpf__destroy(r->skel);
+	snapshot_free(&r->prev);
+	outfile__abort(&r->json);
+	lat_plan__free(&r->plan);
+	session__free(&r->sess);
+	cli_free_common(&r->o.c);
+}
+
+int cmd_lat(int argc, char **argv)
+{
+	struct latrun r = {};
+	struct session_hooks hooks = {};
+	int status = EXIT_RUNTIME, err;
+
+	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
+	switch (cli_parse_lat(argc, argv, &r.o)) {
+	case CLI_EXIT_OK:
+		cli_free_common(&r.o.c);
+		return 0;
+	case CLI_USAGE:
+		cli_free_common(&r.o.c);
+		return EXIT_USAGE;
+	case CLI_OK:
+		break;
+	}
+	log_level = r.o.c.verbosity;
+	log_setup_libbpf();
+
+	if (lat_plan__init(&r.plan, r.o.patterns, r.o.npatterns,
+			   !r.o.c.no_demangle, !r.o.count_only))
+		goto out;
+	if (session__init(&r.sess, &r.o.c))
+		goto out;
+	session__describe(&r.sess, r.target, sizeof(r.target));
+	if (r.o.json) {
+		err = outfile__open(&r.json, r.o.json);
+		if (err) {
+			p_err("cannot write %s: %s", r.o.json, strerror(-err));
+			goto out;
+		}
+		err = lat_json__begin(&r.jw, r.json.f, r.target, r.o.count_only,
+				      r.o.interval);
+		if (err) {
+			p_err("cannot write %s: %s", r.o.json, strerror(-err));
+			goto out;
+		}
+		r.json_started = true;
+	}
+	if (setup_targets(&r) || session__start(&r.sess, r.o.interval))
+		goto out;
+
+	hooks.fd = r.events ? ring_buffer__epoll_fd(r.events) : -1;
+	hooks.on_fd = on_events;
+	hooks.on_interval = on_interval;
+	hooks.ctx = &r;
+	session__loop(&r.sess, &hooks);
+
+	/* Stop recording first; the links go after the report (slow). */
+	if (r.skel && r.skel->bss)
+		r.skel->bss->armed = 0;
+	session__end(&r.sess);
+	if (r.error)
+		goto out;
+	if (!r.attached) {
+		p_err("%s ended before tracing started", r.target);
+		goto out;
+	}
+	if (final_report(&r))
+		goto out;
+	status = session__exit_status(&r.sess);
+out:
+	run_free(&r);
+	return status;
+}

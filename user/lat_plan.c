@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hashmap.h"
+#include "lat_plan.h"
+#include "log.h"
+#include "procmaps.h"
+#include "uprobe_insn.h"
+
+/* Grow a (ptr, n, cap) array to hold one more; 0 or -ENOMEM. */
+static int grow(void **v, size_t n, size_t *cap, size_t elem)
+{
+	void *nv;
+	size_t nc;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 16;
+	nv = realloc(*v, nc * elem);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = nc;
+	return 0;
+}
+#define GROW(arr, n, cap) grow((void **)&(arr), (n), &(cap), sizeof(*(arr)))
+
+int lat_plan__init(struct lat_plan *pl, const char *const *patterns, int n,
+		   bool demangle, bool at_entry)
+{
+	const char *why;
+	int k;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->demangle = demangle;
+	pl->at_entry = at_entry;
+	pl->pats = calloc(n ? n : 1, sizeof(*pl->pats));
+	pl->index = u64map__new();
+	if (!pl->pats || !pl->index) {
+		p_err("out of memory");
+		return -1;
+	}
+	for (k = 0; k < n; k++) {
+		if (lat_pattern__parse(patterns[k], &pl->pats[k].p, &why)) {
+			p_err("PATTERN '%s': %s", patterns[k], why);
+			return -1;
+		}
+		pl->npats++;
+	}
+	return 0;
+}
+
+void lat_plan__free(struct lat_plan *pl)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < pl->nsets; i++) {
+		free(pl->sets[i].path);
+		free(pl->sets[i].ids);
+	}
+	free(pl->sets);
+	free(pl->funcs);
+	u64map__free(pl->index);
+	for (i = 0; i < pl->nmods; i++) {
+		free(pl->mods[i].shown);
+		elf_funcs__free(pl->mods[i].funcs);
+	}
+	free(pl->mods);
+	for (k = 0; k < pl->npats; k++)
+		lat_pattern__free(&pl->pats[k].p);
+	free(pl->pats);
+	memset(pl, 0, sizeof(*pl));
+}
+
+const char *lat_plan__name(const struct lat_plan *pl, const struct lat_func *f)
+{
+	return pl->demangle && f->sym->demangled ? f->sym->demangled : f->sym->name;
+}
+
+size_t lat_plan__probed(const struct lat_plan *pl)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pl->nfuncs; i++)
+		n += !pl->funcs[i].skip;
+	return n;
+}
+
+void lat_plan__refused(struct lat_plan *pl, uint32_t id, int err)
+{
+	struct lat_func *f = &pl->funcs[id];
+
+	f->skip = true;
+	p_warn("the kernel refused a probe on %s in %s: %s: skipped",
+	       lat_plan__name(pl, f), pl->mods[f->module].name, strerror(-err));
+}
+
+/* The module at open_path (shown as the process maps it): one per file. */
+static int module_get(struct lat_plan *pl, const char *open_path,
+		      const char *shown)
+{
+	struct lat_module *m;
+	struct stat st;
+	size_t i;
+	int err;
+
+	if (stat(open_path, &st))
+		return -errno;
+	for (i = 0; i < pl->nmods; i++)
+		if (pl->mods[i].dev == st.st_dev && pl->mods[i].ino == st.st_ino)
+			return (int)i;
+	if (pl->nmods >= 0xffff || GROW(pl->mods, pl->nmods, pl->mods_cap))
+		return -ENOMEM;
+	m = &pl->mods[pl->nmods];
+	memset(m, 0, sizeof(*m));
+	m->dev = st.st_dev;
+	m->ino = st.st_ino;
+	m->shown = strdup(shown);
+	if (!m->shown)
+		return -ENOMEM;
+	m->name = strrchr(m->shown, '/') ? strrchr(m->shown, '/') + 1 : m->shown;
+	m->funcs = elf_funcs__open(open_path, pl->demangle);
+	if (!m->funcs) {
+		err = errno ? -errno : -EINVAL;
+		free(m->shown);
+		return err;
+	}
+	return (int)pl->nmods++;
+}
+
+static struct lat_probe_set *set_of(struct lat_plan *pl, pid_t pid, int module,
+				    const char *path)
+{
+	struct lat_probe_set *s;
+	size_t i;
+
+	for (i = 0; i < pl->nsets; i++)
+		if (pl->sets[i].pid == pid && pl->sets[i].module == module)
+			return &pl->sets[i];
+	if (GROW(pl->sets, pl->nsets, pl->sets_cap))
+		return NULL;
+	s = &pl->sets[pl->nsets];
+	memset(s, 0, sizeof(*s));
+	s->pid = pid;
+	s->module = module;
+	s->path = strdup(path);
+	if (!s->path)
+		return NULL;
+	pl->nsets++;
+	return s;
+}
+
+/* Among aliases, the name people call: fewer leading '_', then shorter. */
+static bool nicer(const struct elf_fn *a, const struct elf_fn *b)
+{
+	size_t ua = strspn(a->name, "_"), ub = strspn(b->name, "_");
+	size_t la = strlen(a->name), lb = strlen(b->name);
+
+	if (ua != ub)
+		return ua < ub;
+	if (la != lb)
+		return la < lb;
+	return strcmp(a->name, b->name) < 0;
+}
+
+/* sym (of module m) is probed in s's process: a new function or known. */
+static int add_function(struct lat_plan *pl, struct lat_probe_set *s, int m,
+			const struct elf_fn *sym)
+{
+	uint64_t key = (uint64_t)m << 48 | sym->vaddr, id;
+	size_t i;
+
+	if (!u64map__get(pl->index, key, &id)) {
+		if (GROW(pl->funcs, pl->nfuncs, pl->funcs_cap))
+			return -ENOMEM;
+		memset(&pl->funcs[pl->nfuncs], 0, sizeof(pl->funcs[0]));
+		pl->funcs[pl->nfuncs].module = m;
+		pl->funcs[pl->nfuncs].sym = sym;
+		id = pl->nfuncs++ + 1;
+		if (u64map__set(pl->index, key, id))
+			return -ENOMEM;
+	}
+	id--;
+	for (i = 0; i < s->n; i++)
+		if (s->ids[i] == id)
+			return 0;
+	if (GROW(s->ids, s->n, s->cap))
+		return -ENOMEM;
+	s->ids[s->n++] = (uint32_t)id;
+	return 0;
+}
+
+/* The functions of module m that pt matches, into pid's set. */
+static int match_module(struct lat_plan *pl, struct lat_plan_pattern *pt, int m,
+			pid_t pid, const char *path)
+{
+	const struct elf_funcs *t = pl->mods[m].funcs;
+	size_t n = elf_funcs__count(t), i = 0, j;
+	struct lat_probe_set *s = set_of(pl, pid, m, path);
+	int k, err;
+
+	if (!s)
+		return -ENOMEM;
+	for (k = 0; k < pt->nmodules && pt->modules[k] != m; k++)
+		;
+	if (k == pt->nmodules && pt->nmodules < 8)
+		pt->modules[pt->nmodules++] = m;
+	while (i < n) {
+		const struct elf_fn *best = NULL;
+		bool ifunc = false;
+
+		/* Aliases share an address: one function, probed once. */
+		for (j = i; j < n && elf_funcs__get(t, j)->vaddr ==
+				     elf_funcs__get(t, i)->vaddr; j++) {
+			const struct elf_fn *f = elf_funcs__get(t, j);
+
+			ifunc |= f->ifunc;
+			if (lat_pattern__matches(&pt->p, f->name,
+						 pl->demangle ? f->demangled : NULL) &&
+			    (!best || nicer(f, best)))
+				best = f;
+		}
+		i = j;
+		if (!best)
+			continue;
+		if (ifunc) {
+			p_dbg("%s: %s in %s is an IFUNC resolver (it picks the "
+			      "implementation at load time): not probed",
+			      pt->p.text, best->name, pl->mods[m].name);
+			pt->ifuncs++;
+			continue;
+		}
+		err = add_function(pl, s, m, best);
+		if (err)
+			return err;
+		pt->matched++;
+	}
+	return 0;
+}
+
+/* "a, b, c": the files pid maps, for an error about a module. */
+static void mapped_names(const struct proc_maps *maps, char *buf, size_t len)
+{
+	size_t used = 0, i, k;
+
+	buf[0] = '\0';
+	for (i = 0; i < maps->n && used + 1 < len; i++) {
+		const struct map_entry *e = &maps->v[i];
+		const char *b;
+
+		if (e->kind != MAP_FILE)
+			continue;
+		for (k = 0; k < i && (maps->v[k].kind != MAP_FILE ||
+				      strcmp(maps->v[k].path, e->path)); k++)
+			;
+		if (k < i)
+			continue;
+		b = strrchr(e->path, '/') ? strrchr(e->path, '/') + 1 : e->path;
+		used += snprintf(buf + used, len - used, "%s%s", used ? ", " : "", b);
+	}
+}
+
+/*
+ * The file pattern pt names in pid (a mapping, or for a path not mapped
+ * yet the file), as a module index; the path the kernel should open in
+ * open_path.  Errors are printed: -1.
+ */
+static int pick_module(struct lat_plan *pl, pid_t pid,
+		       const struct proc_maps *maps, const char *exe,
+		       const struct lat_plan_pattern *pt, char *open_path,
+		       size_t len)
+{
+	const struct lat_pattern *p = &pt->p;
+	const struct map_entry *hit = NULL;
+	char want[PATH_MAX] = "", names[512];
+	size_t i;
+	int m;
+
+	if (p->module_is_path && p->module[0] != '/') {
+		if (!realpath(p->module, want)) {
+			p_err("module '%s' in '%s': %s", p->module, p->text,
+			      strerror(errno));
+			return -1;
+		}
+	} else if (p->module_is_path) {
+		snprintf(want, sizeof(want), "%s", p->module);
+	}
+	for (i = 0; i < maps->n; i++) {
+		const struct map_entry *e = &maps->v[i];
+		bool named;
+
+		if (e->kind != MAP_FILE)
+			continue;
+		if (!p->module)
+			named = !strcmp(e->path, exe);
+		else if (p->module_is_path)
+			named = !strcmp(e->path, want);
+		else
+			named = lat_pattern__names_file(p, e->path);
+		if (!named)
+			continue;
+		if (hit && strcmp(hit->path, e->path)) {
+			p_err("module '%s' in '%s' names two files of process %d: "
+			      "%s and %s (give a longer name or a path)", p->module,
+			      p->text, (int)pid, hit->path, e->path);
+			return -1;
+		}
+		hit = e;
+	}
+	if (hit && hit->deleted)
+		snprintf(open_path, len, "/proc/%d/map_files/%llx-%llx", (int)pid,
+			 (unsigned long long)hit->start, (unsigned long long)hit->end);
+	else if (hit)
+		snprintf(open_path, len, "/proc/%d/root%s", (int)pid, hit->path);
+	else if (p->module_is_path)
+		snprintf(open_path, len, "/proc/%d/root%s", (int)pid, want);
+	if (!hit && p->module_is_path && access(open_path, R_OK) == 0) {
+		p_info("%s is not mapped by process %d yet: its probes fire once "
+		       "it is loaded", want, (int)pid);
+	} else if (!hit) {
+		mapped_names(maps, names, sizeof(names));
+		if (!p->module)
+			p_err("process %d: its executable %s is not mapped", (int)pid,
+			      exe);
+		else if (p->module_is_path)
+			p_err("module '%s' in '%s': no such file in process %d's "
+			      "view", want, p->text, (int)pid);
+		else
+			p_err("module '%s' in '%s' is not mapped by process %d "
+			      "(it maps %s)", p->module, p->text, (int)pid, names);
+		return -1;
+	}
+	m = module_get(pl, open_path, hit ? hit->path : want);
+	if (m < 0) {
+		p_err("cannot read the functions of %s: %s", hit ? hit->path : want,
+		      m == -EINVAL ? "not an ELF file" : strerror(-m));
+		return -1;
+	}
+	return m;
+}
+
+void lat_plan__place(struct lat_plan *pl)
+{
+	struct elf_func ef;
+	const char *why = "is unknown";
+	size_t i;
+
+	for (i = pl->placed; i < pl->nfuncs; i++) {
+		struct lat_func *f = &pl->funcs[i];
+		const struct lat_module *m = &pl->mods[f->module];
+
+		if (elf_funcs__code(m->funcs, f->sym, &ef)) {
+			p_warn("%s in %s is not in an executable section: skipped",
+			       lat_plan__name(pl, f), m->name);
+			f->skip = true;
+			continue;
+		}
+		f->entry = ef.offset;
+		probe_place(&ef, pl->at_entry, 0, &f->pp);
+		if (f->pp.delta >= ef.code_len ||
+		    !uprobe_insn_ok(ef.code + f->pp.delta, ef.code_len - f->pp.delta,
+				    &why)) {
+			p_warn("cannot probe %s in %s: its %s instruction %s: skipped",
+			       lat_plan__name(pl, f), m->name,
+			       f->pp.delta ? "chosen" : "first", why);
+			f->skip = true;
+			continue;
+		}
+		p_dbg("probe %s (%s+0x%llx): at +%llu (%s, %s): %s",
+		      lat_plan__name(pl, f), m->name,
+		      (unsigned long long)f->sym->vaddr,
+		      (unsigned long long)f->pp.delta, f->pp.insn,
+		      f->pp.emulated ? "emulated" : "single-stepped", f->pp.why);
+	}
+	pl->placed = pl->nfuncs;
+}
+
+/*
+ * A pattern without MODULE matched nothing in the executable: is it a
+ * function of a library pid maps?  Noted in pt->elsewhere for the error.
+ */
+static void look_elsewhere(struct lat_plan *pl, pid_t pid,
+			   const struct proc_maps *maps, const char *exe,
+			   struct lat_plan_pattern *pt)
+{
+	char path[PATH_MAX + 64];
+	size_t i, k, n;
+	int m;
+
+	for (i = 0; i < maps->n && !pt->elsewhere[0]; i++) {
+		const struct map_entry *e = &maps->v[i];
+
+		if (e->kind != MAP_FILE || e->deleted || !strcmp(e->path, exe))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, e->path);
+		m = module_get(pl, path, e->path);
+		if (m < 0)
+			continue;
+		n = elf_funcs__count(pl->mods[m].funcs);
+		for (k = 0; k < n; k++) {
+			const struct elf_fn *f = elf_funcs__get(pl->mods[m].funcs, k);
+
+			if (!f->ifunc && lat_pattern__matches(&pt->p, f->name,
+							      pl->demangle ?
+							      f->demangled : NULL)) {
+				snprintf(pt->elsewhere, sizeof(pt->elsewhere), "%s",
+					 pl->mods[m].name);
+				break;
+			}
+		}
+	}
+}
+
+int lat_plan__resolve(struct lat_plan *pl, pid_t pid)
+{
+	struct proc_maps maps = {};
+	char link[64], exe[PATH_MAX], path[PATH_MAX + 64];
+	ssize_t n;
+	int k, m, err, ret = -1;
+
+	err = procmaps__read(pid, &maps);
+	if (err) {
+		if (err == -ENOENT || err == -ESRCH)
+			p_err("process %d exited", (int)pid);
+		else
+			p_err("cannot read /proc/%d/maps: %s", (int)pid, strerror(-err));
+		goto out;
+	}
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+	n = readlink(link, exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	if (n > 10 && !strcmp(exe + n - 10, " (deleted)"))
+		exe[n - 10] = '\0';
+	for (k = 0; k < pl->npats; k++) {
+		m = pick_module(pl, pid, &maps, exe, &pl->pats[k], path, sizeof(path));
+		if (m < 0)
+			goto out;
+		if (match_module(pl, &pl->pats[k], m, pid, path)) {
+			p_err("out of memory");
+			goto out;
+		}
+	}
+	for (k = 0; k < pl->npats; k++)
+		if (!pl->pats[k].p.module && !pl->pats[k].matched)
+			look_elsewhere(pl, pid, &maps, exe, &pl->pats[k]);
+	ret = 0;
+out:
+	procmaps__clear(&maps);
+	return ret;
+}
+
+/* A pattern that matched nothing: say what it may have meant. */
+static void report_no_match(const struct lat_plan *pl,
+			    const struct lat_plan_pattern *pt)
+{
+	struct near_misses nm;
+	char list[1024], where[256] = "";
+	size_t used = 0, i, n;
+	int k;
+
+	near_misses__init(&nm, pt->p.glob);
+	for (k = 0; k < pt->nmodules; k++) {
+		const struct lat_module *m = &pl->mods[pt->modules[k]];
+
+		if (used < sizeof(where))
+			used += snprintf(where + used, sizeof(where) - used, "%s%s",
+					 k ? ", " : "", m->name);
+		n = elf_funcs__count(m->funcs);
+		for (i = 0; i < n; i++) {
+			const struct elf_fn *f = elf_funcs__get(m->funcs, i);
+			bool dem = pl->demangle && f->demangled;
+
+			if (!f->ifunc)
+				near_misses__offer(&nm, dem ? f->demangled : f->name,
+						   dem ? f->name : NULL);
+		}
+	}
+	near_misses__format(&nm, list, sizeof(list));
+	if (pt->elsewhere[0])
+		p_err("'%s' matches no function in %s, but does in %s: '%s:%s'",
+		      pt->p.text, where, pt->elsewhere, pt->elsewhere, pt->p.glob);
+	else if (pt->ifuncs)
+		p_err("'%s' matches only IFUNC resolvers in %s, which pick an "
+		      "implementation at load time and are not it: probe the "
+		      "implementation%s%s", pt->p.text, where,
+		      nm.n ? ", e.g. " : "", list);
+	else if (nm.n)
+		p_err("'%s' matches no function in %s; similar names: %s",
+		      pt->p.text, where, list);
+	else
+		p_err("'%s' matches no function in %s, nor any similar name",
+		      pt->p.text, where);
+}
+
+int lat_plan__check(const struct lat_plan *pl, size_t limit)
+{
+	size_t most = 0;
+	int k, big = 0;
+
+	for (k = 0; k < pl->npats; k++) {
+		if (!pl->pats[k].matched) {
+			report_no_match(pl, &pl->pats[k]);
+			return -1;
+		}
+		if (pl->pats[k].matched > most) {
+			most = pl->pats[k].matched;
+			big = k;
+		}
+	}
+	if (pl->nfuncs > limit) {
+		p_err("the PATTERNs match %zu functions ('%s' alone %zu), more "
+		      "than --max-probes %zu: narrow them, or raise --max-probes "
+		      "if you mean it (every call costs a few microseconds)",
+		      pl->nfuncs, pl->pats[big].p.text, most, limit);
+		return -1;
+	}
+	return 0;
+}
