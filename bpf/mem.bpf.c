@@ -248,63 +248,41 @@ static __always_inline int leave(void *ctx, __u64 ret)
 	return 0;
 }
 
+/*
+ * One entry program for every allocating function: the loader gives each
+ * attachment its enum mem_fn as the BPF cookie, so one uprobe_multi link
+ * covers them all.
+ */
 SEC("uprobe")
-int BPF_KPROBE(malloc_entry, __u64 size)
+int alloc_entry(struct pt_regs *ctx)
 {
-	return enter(MEM_MALLOC, size, 0, 0);
-}
+	__u64 a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx);
+	__u64 a2 = PT_REGS_PARM3(ctx);
+	__u32 fn = bpf_get_attach_cookie(ctx);
 
-SEC("uprobe")
-int BPF_KPROBE(calloc_entry, __u64 nmemb, __u64 size)
-{
-	return enter(MEM_CALLOC, nmemb * size, 0, 0);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(realloc_entry, __u64 ptr, __u64 size)
-{
-	return enter(MEM_REALLOC, size, ptr, 0);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(reallocarray_entry, __u64 ptr, __u64 nmemb, __u64 size)
-{
-	return enter(MEM_REALLOCARRAY, nmemb * size, ptr, 0);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(posix_memalign_entry, __u64 memptr, __u64 align, __u64 size)
-{
-	return enter(MEM_POSIX_MEMALIGN, size, 0, memptr);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(aligned_alloc_entry, __u64 align, __u64 size)
-{
-	return enter(MEM_ALIGNED_ALLOC, size, 0, 0);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(memalign_entry, __u64 align, __u64 size)
-{
-	return enter(MEM_MEMALIGN, size, 0, 0);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(valloc_entry, __u64 size)
-{
-	return enter(MEM_VALLOC, size, 0, 0);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(pvalloc_entry, __u64 size)
-{
-	return enter(MEM_PVALLOC, size, 0, 0);
+	switch (fn) {
+	case MEM_MALLOC:
+	case MEM_VALLOC:
+	case MEM_PVALLOC:
+		return enter(fn, a0, 0, 0);
+	case MEM_CALLOC:
+		return enter(fn, a0 * a1, 0, 0);
+	case MEM_REALLOC:
+		return enter(fn, a1, a0, 0);
+	case MEM_REALLOCARRAY:
+		return enter(fn, a1 * a2, a0, 0);
+	case MEM_POSIX_MEMALIGN:
+		return enter(fn, a2, 0, a0);
+	case MEM_ALIGNED_ALLOC:
+	case MEM_MEMALIGN:
+		return enter(fn, a1, 0, 0);
+	}
+	return 0;
 }
 
 /* One return program serves every allocating function.  (BPF_KPROBE and
  * BPF_KRETPROBE read pt_regs the same way for uprobes; libbpf 1.1 has no
- * BPF_UPROBE.) */
+ * BPF_UPROBE.)  In-flight state says which function returns. */
 SEC("uretprobe")
 int BPF_KRETPROBE(alloc_return, __u64 ret)
 {

@@ -34,6 +34,7 @@
 #include "render/sections.h"
 #include "session.h"
 #include "symbolize.h"
+#include "uprobe_multi.h"
 
 /* Sample types of the profile, in this order. */
 enum { T_ALLOC_OBJECTS, T_ALLOC_SPACE, T_INUSE_OBJECTS, T_INUSE_SPACE, T__MAX };
@@ -45,12 +46,18 @@ struct target {
 	bool attached;
 };
 
+struct mem_link {
+	struct bpf_link *link;	/* perf-event attachment, or NULL */
+	int fd;			/* uprobe_multi link, or -1 */
+};
+
 struct memrun {
 	struct mem_opts o;
 	struct session sess;
 	struct mem_bpf *skel;
-	struct bpf_link **links;
+	struct mem_link *links;
 	size_t nlinks, links_cap;
+	bool multi;			/* uprobe_multi links available */
 	struct bpf_link *exec_link;	/* COMMAND: stop at its entry point */
 	struct ring_buffer *events;
 	struct target *targets;
@@ -64,53 +71,83 @@ struct memrun {
 	const char *error;		/* a failure inside a callback */
 };
 
-static int add_link(struct memrun *r, struct bpf_link *l)
+/* A perf-event link (bpf_link) or a uprobe_multi link (fd), to close. */
+static int add_link(struct memrun *r, struct bpf_link *l, int fd)
 {
 	if (r->nlinks == r->links_cap) {
 		size_t cap = r->links_cap ? r->links_cap * 2 : 32;
-		struct bpf_link **v = realloc(r->links, cap * sizeof(*v));
+		struct mem_link *v = realloc(r->links, cap * sizeof(*v));
 
 		if (!v)
 			return -ENOMEM;
 		r->links = v;
 		r->links_cap = cap;
 	}
-	r->links[r->nlinks++] = l;
+	r->links[r->nlinks].link = l;
+	r->links[r->nlinks].fd = fd;
+	r->nlinks++;
 	return 0;
 }
 
-static struct bpf_program *entry_prog(struct mem_bpf *skel, int fn)
+static void detach_all(struct memrun *r)
 {
-	switch (fn) {
-	case MEM_MALLOC: return skel->progs.malloc_entry;
-	case MEM_CALLOC: return skel->progs.calloc_entry;
-	case MEM_REALLOC: return skel->progs.realloc_entry;
-	case MEM_REALLOCARRAY: return skel->progs.reallocarray_entry;
-	case MEM_POSIX_MEMALIGN: return skel->progs.posix_memalign_entry;
-	case MEM_ALIGNED_ALLOC: return skel->progs.aligned_alloc_entry;
-	case MEM_MEMALIGN: return skel->progs.memalign_entry;
-	case MEM_VALLOC: return skel->progs.valloc_entry;
-	case MEM_PVALLOC: return skel->progs.pvalloc_entry;
+	size_t i;
+
+	for (i = 0; i < r->nlinks; i++) {
+		bpf_link__destroy(r->links[i].link);
+		if (r->links[i].fd >= 0)
+			close(r->links[i].fd);
 	}
-	return NULL;
+	r->nlinks = 0;
 }
 
-static int attach_one(struct memrun *r, struct bpf_program *prog, bool ret,
-		      pid_t pid, const char *path, uint64_t offset, const char *fn)
+/*
+ * Attach prog at n offsets of path in pid, each with its cookie (the
+ * enum mem_fn): one uprobe_multi link where the kernel has them (one
+ * system call, and one RCU grace period to detach instead of one per
+ * probe), else a perf event per offset.
+ */
+static int attach_set(struct memrun *r, struct bpf_program *prog, bool ret,
+		      pid_t pid, const char *path, const uint64_t *offs,
+		      const uint64_t *cookies, uint32_t n)
 {
-	struct bpf_link *l;
+	uint32_t i;
+	int fd;
 
-	l = bpf_program__attach_uprobe(prog, ret, pid, path, offset);
-	if (!l) {
-		int err = -errno;
-
-		p_err("cannot attach a %s to %s in %s: %s", ret ? "uretprobe" : "uprobe",
-		      fn, path, strerror(-err));
-		return err;
+	if (!n)
+		return 0;
+	if (r->multi) {
+		fd = uprobe_multi__attach(bpf_program__fd(prog), path, offs, cookies,
+					  n, pid, ret);
+		if (fd < 0) {
+			p_err("cannot attach %s to %s: %s",
+			      ret ? "return probes" : "probes", path, strerror(-fd));
+			return fd;
+		}
+		if (add_link(r, NULL, fd)) {
+			close(fd);
+			return -ENOMEM;
+		}
+		return 0;
 	}
-	if (add_link(r, l)) {
-		bpf_link__destroy(l);
-		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, o, .retprobe = ret,
+			    .bpf_cookie = cookies[i]);
+		struct bpf_link *l;
+
+		l = bpf_program__attach_uprobe_opts(prog, pid, path, offs[i], &o);
+		if (!l) {
+			int err = -errno;
+
+			p_err("cannot attach a %s to %s at 0x%llx: %s",
+			      ret ? "uretprobe" : "uprobe", path,
+			      (unsigned long long)offs[i], strerror(-err));
+			return err;
+		}
+		if (add_link(r, l, -1)) {
+			bpf_link__destroy(l);
+			return -ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -119,7 +156,9 @@ static int attach_one(struct memrun *r, struct bpf_program *prog, bool ret,
 static int attach_target(struct memrun *r, struct target *t)
 {
 	struct allocator *a = &t->alloc;
+	uint64_t offs[MEM__FN_MAX], cookies[MEM__FN_MAX], free_off, free_cookie;
 	char why[512], fns[256] = "";
+	uint32_t n = 0;
 	int fn, err;
 
 	err = allocator_find(t->pid, r->o.lib, r->o.prefix, a, why, sizeof(why));
@@ -145,24 +184,31 @@ static int attach_target(struct memrun *r, struct target *t)
 		p_dbg("%s%s: probe at +%llu (%s, %s): %s", a->prefix, mem_fn_names[fn],
 		      (unsigned long long)pp.delta, pp.insn,
 		      pp.emulated ? "emulated" : "single-stepped", pp.why);
-		if (fn == MEM_FREE && !timed)
-			err = attach_one(r, r->skel->progs.free_entry, false, t->pid,
-					 a->path, pp.offset, "free");
-		else if (fn == MEM_FREE)
-			err = attach_one(r, r->skel->progs.free_timed_entry, false,
-					 t->pid, a->path, f->offset, "free") ?:
-			      attach_one(r, r->skel->progs.free_return, true, t->pid,
-					 a->path, f->offset, "free");
-		else
-			err = attach_one(r, entry_prog(r->skel, fn), false, t->pid,
-					 a->path, f->offset, mem_fn_names[fn]) ?:
-			      attach_one(r, r->skel->progs.alloc_return, true, t->pid,
-					 a->path, f->offset, mem_fn_names[fn]);
-		if (err)
-			return err;
 		snprintf(fns + strlen(fns), sizeof(fns) - strlen(fns), "%s%s",
 			 fns[0] ? " " : "", mem_fn_names[fn]);
+		if (fn == MEM_FREE) {
+			free_off = pp.offset;
+			free_cookie = fn;
+			continue;
+		}
+		offs[n] = f->offset;
+		cookies[n] = fn;
+		n++;
 	}
+	err = attach_set(r, r->skel->progs.alloc_entry, false, t->pid, a->path,
+			 offs, cookies, n) ?:
+	      attach_set(r, r->skel->progs.alloc_return, true, t->pid, a->path,
+			 offs, cookies, n);
+	if (!err && r->o.free_latency)
+		err = attach_set(r, r->skel->progs.free_timed_entry, false, t->pid,
+				 a->path, &free_off, &free_cookie, 1) ?:
+		      attach_set(r, r->skel->progs.free_return, true, t->pid,
+				 a->path, &free_off, &free_cookie, 1);
+	else if (!err)
+		err = attach_set(r, r->skel->progs.free_entry, false, t->pid,
+				 a->path, &free_off, &free_cookie, 1);
+	if (err)
+		return err;
 	t->attached = true;
 	p_info("pid %d: tracing %s%s in %s: %s", (int)t->pid, a->prefix,
 	       a->prefix[0] ? "*" : "allocator", a->shown, fns);
@@ -607,6 +653,23 @@ static int load_bpf(struct memrun *r)
 		p_err("cannot open the BPF object: %s", strerror(errno));
 		return -1;
 	}
+	r->multi = uprobe_multi__supported();
+	if (r->multi) {
+		struct bpf_program *progs[] = {
+			r->skel->progs.alloc_entry, r->skel->progs.alloc_return,
+			r->skel->progs.free_entry, r->skel->progs.free_timed_entry,
+			r->skel->progs.free_return,
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+			bpf_program__set_expected_attach_type(progs[i],
+				(enum bpf_attach_type)UPROBE_MULTI_ATTACH_TYPE);
+	}
+	bpf_program__set_autoload(r->skel->progs.free_entry, !r->o.free_latency);
+	bpf_program__set_autoload(r->skel->progs.free_timed_entry, r->o.free_latency);
+	bpf_program__set_autoload(r->skel->progs.free_return, r->o.free_latency);
+	bpf_program__set_autoload(r->skel->progs.exec_entry, r->o.c.command != NULL);
 	r->skel->rodata->free_latency = r->o.free_latency;
 	r->skel->rodata->min_size = r->o.min_size;
 	bpf_map__set_max_entries(r->skel->maps.live, r->o.live_map_size);
@@ -669,10 +732,7 @@ static int setup_targets(struct memrun *r)
 
 static void run_free(struct memrun *r)
 {
-	size_t i;
-
-	for (i = 0; i < r->nlinks; i++)
-		bpf_link__destroy(r->links[i]);
+	detach_all(r);
 	free(r->links);
 	bpf_link__destroy(r->exec_link);
 	ring_buffer__free(r->events);
@@ -692,7 +752,6 @@ int cmd_mem(int argc, char **argv)
 	struct symbolizer_opts sopts = {};
 	struct session_hooks hooks = {};
 	int status = EXIT_RUNTIME;
-	size_t i;
 
 	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
 	switch (cli_parse_mem(argc, argv, &r.o)) {
@@ -733,9 +792,7 @@ int cmd_mem(int argc, char **argv)
 	session__loop(&r.sess, &hooks);
 
 	/* Stop counting before reading: detach, then read what the kernel has. */
-	for (i = 0; i < r.nlinks; i++)
-		bpf_link__destroy(r.links[i]);
-	r.nlinks = 0;
+	detach_all(&r);
 	session__end(&r.sess);
 	if (r.error)
 		goto out;

@@ -13,13 +13,14 @@ set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-BPF_PROGS="$BPF_PROGS malloc_entry calloc_entry realloc_entry reallocarray_e
+BPF_PROGS="$BPF_PROGS alloc_entry malloc_entry calloc_entry realloc_entry reallocarray_e
 	   posix_memalign_ aligned_alloc_e memalign_entry valloc_entry
 	   pvalloc_entry free_entry free_timed_entr free_return alloc_return
 	   exec_entry"
 
 TESTS="exact_totals exact_sites inuse_sites min_size json leak_suspects timeline
        command_mode other_allocator prefixed_allocator free_latency
+       without_uprobe_multi
        error_no_target error_no_process error_bad_lib error_bad_prefix
        no_bpf_leftover"
 
@@ -295,6 +296,13 @@ t_error_bad_prefix()
 	expect_rc 1 || return
 	grep -q "no allocator found" "$T/err" || { bad "stderr: $(err_head)"; return; }
 	ok
+}
+
+# The same counts through one perf event per probe, as on kernels before
+# 6.6 that have no uprobe_multi links.
+t_without_uprobe_multi()
+{
+	PROFILER_NO_UPROBE_MULTI=1 t_exact_totals
 }
 
 suite_main mem_exact mem_tiny libtinyalloc.so
