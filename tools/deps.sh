@@ -10,7 +10,7 @@ PACKAGES="make gcc g++ clang llvm bpftool libbpf-dev libelf-dev libdw-dev
 	  zlib1g-dev libiberty-dev libcapstone-dev libcmocka-dev pkg-config
 	  binutils xz-utils
 	  libc6-dev libc6-dbg procps util-linux bc time
-	  golang-go chromium nodejs npm fonts-dejavu-core python3 jq"
+	  golang-go chromium fonts-dejavu-core python3 jq"
 
 missing()
 {
@@ -41,3 +41,9 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
+# Node.js and npm (the SVG and speedscope checks): machines of this kind
+# ship them (from NodeSource, whose nodejs conflicts with Debian's npm), so
+# install Debian's only where they are missing.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
