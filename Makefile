@@ -130,13 +130,13 @@ bench: all $(BENCH_BINS)
 
 .PHONY: clean
 clean:
-	rm -rf $(OUT) profiler demo.folded
+	rm -rf $(OUT) profiler demo.folded demo.svg
 
 .PHONY: help
 help:
 	@echo 'make           build ./profiler'
 	@echo 'make test      unit tests (also under ASan+UBSan) and root integration tests'
-	@echo 'make demo      build, run a demo workload, profile it, write demo.folded'
+	@echo 'make demo      build, run a demo workload, profile it, write demo.folded and demo.svg'
 	@echo 'make vmlinux   regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'
 	@echo 'V=1            show full commands'
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
 # `make demo`: start the bundled workload, profile it for a few seconds,
-# print the top table and write demo.folded.  Run from the repository root.
+# print the top table and write demo.folded and demo.svg.  Run from the repository root.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -20,14 +20,15 @@ pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
 sleep 0.5
 
-echo "\$ sudo ./profiler -p $pid -d 5 --folded demo.folded"
-./profiler -p "$pid" -d 5 --folded demo.folded
+echo "\$ sudo ./profiler -p $pid -d 5 --folded demo.folded --svg demo.svg"
+./profiler -p "$pid" -d 5 --folded demo.folded --svg demo.svg
 status=$?
 if [ $status -eq 0 ]; then
 	echo
 	echo "demo.folded: $(wc -l < demo.folded) distinct stacks; the hottest:"
 	sort -t' ' -k2 -nr demo.folded | head -3
 	echo
-	echo "Render a flame graph with: flamegraph.pl demo.folded > demo.svg"
+	echo "Open demo.svg in a browser: an interactive flame graph (hover, click"
+	echo "to zoom, Ctrl-F to search)."
 fi
 exit $status
