@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * call_loop FUNCTION N: waits for SIGUSR1 (probes attached), then calls
- * FUNCTION N times and prints the nanoseconds per call.  The functions do
+ * FUNCTION N times and prints the wall-clock and the thread's CPU
+ * nanoseconds per call (CPU time leaves out what other tenants of a shared
+ * host ran, and includes the probes' traps).  The functions do
  * nothing, so the cost per call is the probes': bench_push starts with
  * "push %rbp", which the kernel emulates; bench_mov with "mov %rdi,%rax",
  * which it single-steps (an entry-only probe may move to the push after
@@ -29,6 +31,11 @@ __asm__(".text\n"
 static volatile sig_atomic_t go;
 static volatile long sink;
 
+static double ns(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1e9 + (b->tv_nsec - a->tv_nsec);
+}
+
 static void on_usr1(int sig)
 {
 	(void)sig;
@@ -38,7 +45,7 @@ static void on_usr1(int sig)
 int main(int argc, char **argv)
 {
 	long (*fn)(long);
-	struct timespec a, b;
+	struct timespec a, b, ca, cb;
 	char *end;
 	long n, i;
 
@@ -56,9 +63,11 @@ int main(int argc, char **argv)
 	while (!go)
 		usleep(1000);
 	clock_gettime(CLOCK_MONOTONIC, &a);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ca);
 	for (i = 0; i < n; i++)
 		sink = fn(i);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cb);
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	printf("%.1f\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / n);
+	printf("%.1f %.1f\n", ns(&a, &b) / n, ns(&ca, &cb) / n);
 	return 0;
 }
