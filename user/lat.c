@@ -22,6 +22,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "array.h"
 #include "bpfutil.h"
 #include "cli.h"
 #include "commands.h"
@@ -75,23 +76,6 @@ struct latrun {
 	const char *error;		/* a failure inside a callback */
 };
 
-/* Grow a (ptr, n, cap) array to hold one more; 0 or -ENOMEM. */
-static int grow(void **v, size_t n, size_t *cap, size_t elem)
-{
-	void *nv;
-	size_t nc;
-
-	if (n < *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 16;
-	nv = realloc(*v, nc * elem);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	*cap = nc;
-	return 0;
-}
-#define GROW(arr, n, cap) grow((void **)&(arr), (n), &(cap), sizeof(*(arr)))
 
 /* ---- attaching -------------------------------------------------------- */
 

@@ -7,29 +7,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "hashmap.h"
 #include "lat_plan.h"
 #include "log.h"
 #include "procmaps.h"
 #include "uprobe_insn.h"
 
-/* Grow a (ptr, n, cap) array to hold one more; 0 or -ENOMEM. */
-static int grow(void **v, size_t n, size_t *cap, size_t elem)
-{
-	void *nv;
-	size_t nc;
-
-	if (n < *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 16;
-	nv = realloc(*v, nc * elem);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	*cap = nc;
-	return 0;
-}
-#define GROW(arr, n, cap) grow((void **)&(arr), (n), &(cap), sizeof(*(arr)))
 
 int lat_plan__init(struct lat_plan *pl, const char *const *patterns, int n,
 		   bool demangle, bool at_entry)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "hashmap.h"
 #include "pprof_fields.h"
 #include "pprof_read.h"
@@ -65,23 +66,7 @@ struct reader {
 	size_t nvalues;
 };
 
-static int grow(void **v, size_t need, size_t *cap, size_t elem)
-{
-	size_t c = *cap ? *cap : 32;
-	void *nv;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	nv = realloc(*v, c * elem);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	*cap = c;
-	return 0;
-}
-#define GROW(r, arr, n) grow((void **)&(r)->arr, (r)->n + 1, &(r)->arr##_cap, \
+#define GROW_IN(r, arr, n) array_reserve((void **)&(r)->arr, (r)->n + 1, &(r)->arr##_cap, \
 			     sizeof(*(r)->arr))
 
 __attribute__((format(printf, 2, 3)))
@@ -136,7 +121,7 @@ static int read_mapping(struct reader *r, const struct pb_field *f)
 	struct pb_field x;
 	int rc;
 
-	if (GROW(r, maps, nmaps))
+	if (GROW_IN(r, maps, nmaps))
 		return -ENOMEM;
 	m = &r->maps[r->nmaps++];
 	memset(m, 0, sizeof(*m));
@@ -169,7 +154,7 @@ static int read_function(struct reader *r, const struct pb_field *f)
 	struct pb_field x;
 	int rc;
 
-	if (GROW(r, funcs, nfuncs))
+	if (GROW_IN(r, funcs, nfuncs))
 		return -ENOMEM;
 	fn = &r->funcs[r->nfuncs++];
 	memset(fn, 0, sizeof(*fn));
@@ -200,7 +185,7 @@ static int read_location(struct reader *r, const struct pb_field *f)
 	struct pb_field x;
 	int rc;
 
-	if (GROW(r, locs, nlocs))
+	if (GROW_IN(r, locs, nlocs))
 		return -ENOMEM;
 	l = &r->locs[r->nlocs++];
 	memset(l, 0, sizeof(*l));
@@ -230,7 +215,7 @@ static int add_comment(void *ctx, uint64_t v)
 {
 	struct reader *r = ctx;
 
-	if (GROW(r, comments, ncomments))
+	if (GROW_IN(r, comments, ncomments))
 		return -ENOMEM;
 	r->comments[r->ncomments++] = v;
 	return 0;
@@ -249,7 +234,7 @@ static int read_tables(struct reader *r, const uint8_t *data, size_t len)
 		case PPROF_STRING_TABLE:
 			if (f.wire != PB_LEN)
 				return malformed(r, "string table");
-			if (GROW(r, strs, nstrs))
+			if (GROW_IN(r, strs, nstrs))
 				return -ENOMEM;
 			r->strs[r->nstrs] = strndup((const char *)f.data, f.len);
 			if (!r->strs[r->nstrs])
@@ -376,7 +361,7 @@ static int read_lines(struct reader *r, const struct raw_location *l)
 		/* A Line without a function names nothing. */
 		if (!fid)
 			continue;
-		if (grow((void **)&r->lines, 2 * r->nlines + 2, &r->lines_cap,
+		if (array_reserve((void **)&r->lines, 2 * r->nlines + 2, &r->lines_cap,
 			 sizeof(*r->lines)))
 			return -ENOMEM;
 		r->lines[2 * r->nlines] = fid;
@@ -388,7 +373,7 @@ static int read_lines(struct reader *r, const struct raw_location *l)
 
 static int add_model(struct reader *r, const struct frame *fr)
 {
-	if (GROW(r, model, nmodel))
+	if (GROW_IN(r, model, nmodel))
 		return -ENOMEM;
 	r->model[r->nmodel] = profile__location(r->p, fr);
 	return r->model[r->nmodel++] ? 0 : -ENOMEM;
@@ -446,7 +431,7 @@ static int add_loc(void *ctx, uint64_t id)
 		return bad(r, "a sample refers to location %llu, which does not exist",
 			   (unsigned long long)id);
 	l = &r->locs[idx - 1];
-	if (grow((void **)&r->stack, r->nstack + l->n, &r->stack_cap,
+	if (array_reserve((void **)&r->stack, r->nstack + l->n, &r->stack_cap,
 		 sizeof(*r->stack)))
 		return -ENOMEM;
 	memcpy(&r->stack[r->nstack], &r->model[l->first], l->n * sizeof(*r->stack));

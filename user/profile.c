@@ -4,28 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "hashmap.h"
 #include "hist.h"
 #include "profile.h"
 #include "strtab.h"
 
-/* Grow a (ptr, n, cap) array by one; 0 or -ENOMEM. */
-static int grow(void **v, size_t n, size_t *cap, size_t elem)
-{
-	void *nv;
-	size_t nc;
-
-	if (n < *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 64;
-	nv = realloc(*v, nc * elem);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	*cap = nc;
-	return 0;
-}
-#define GROW(arr, n, cap) grow((void **)&(arr), (n), &(cap), sizeof(*(arr)))
 
 struct profile *profile__new(void)
 {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "array.h"
 #include "common.h"
 #include "hashmap.h"
 #include "pprof_fields.h"
@@ -37,22 +38,6 @@ struct writer {
 	int64_t comm_key, pid_key;
 };
 
-static int grow(void **v, size_t need, size_t *cap, size_t elem)
-{
-	size_t c = *cap ? *cap : 64;
-	void *nv;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	nv = realloc(*v, c * elem);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	*cap = c;
-	return 0;
-}
 
 /* Does loc a run on into loc b (an inlined call inside b at one address)? */
 static bool inlined_into(const struct profile *p, uint32_t a, uint32_t b)
@@ -77,8 +62,8 @@ static uint64_t group_id(struct groups *g, const uint32_t *locs, size_t n)
 		if (len == n && !memcmp(&g->ids[s], locs, n * sizeof(*locs)))
 			return id;
 	}
-	if (grow((void **)&g->ids, g->nids + n, &g->ids_cap, sizeof(*g->ids)) ||
-	    grow((void **)&g->start, g->n + 2, &g->cap, sizeof(*g->start)))
+	if (array_reserve((void **)&g->ids, g->nids + n, &g->ids_cap, sizeof(*g->ids)) ||
+	    array_reserve((void **)&g->start, g->n + 2, &g->cap, sizeof(*g->start)))
 		return 0;
 	if (g->n == 0)
 		g->start[0] = 0;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "array.h"
 #include "common.h"
 #include "hashmap.h"
 #include "render.h"
@@ -66,22 +67,6 @@ struct tree {
 	int64_t pruned_value;	/* their summed value (top-most ones only) */
 };
 
-static int grow(void **v, size_t need, size_t *cap, size_t elem)
-{
-	size_t c = *cap ? *cap : 256;
-	void *nv;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	nv = realloc(*v, c * elem);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	*cap = c;
-	return 0;
-}
 
 /* The key id of a frame; 0 on ENOMEM (key 0 is "", never a frame's). */
 static uint32_t frame_key(struct tree *t, char kind, const char *name,
@@ -99,7 +84,7 @@ static uint32_t frame_key(struct tree *t, char kind, const char *name,
 	if ((size_t)id >= t->info_cap) {
 		size_t old = t->info_cap;
 
-		if (grow((void **)&t->info, id + 1, &t->info_cap, sizeof(*t->info)))
+		if (array_reserve((void **)&t->info, id + 1, &t->info_cap, sizeof(*t->info)))
 			return 0;
 		memset(t->info + old, 0, (t->info_cap - old) * sizeof(*t->info));
 	}
@@ -161,7 +146,7 @@ static uint32_t child(struct tree *t, uint32_t parent, uint32_t key, bool create
 	}
 	if (!create)
 		return 0;
-	if (grow((void **)&t->nodes, t->n + 1, &t->cap, sizeof(*t->nodes)) ||
+	if (array_reserve((void **)&t->nodes, t->n + 1, &t->cap, sizeof(*t->nodes)) ||
 	    u64map__set(t->index, h, t->n)) {
 		*err = -ENOMEM;
 		return 0;
@@ -257,7 +242,7 @@ static int layout(struct tree *t, int64_t min_value)
 	if (!t->drawn)
 		return -ENOMEM;
 	sort_tree = t;
-	if (grow((void **)&stack, 1, &stack_cap, sizeof(*stack))) {
+	if (array_reserve((void **)&stack, 1, &stack_cap, sizeof(*stack))) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -273,7 +258,7 @@ static int layout(struct tree *t, int64_t min_value)
 			t->maxdepth = n->depth;
 		nkids = 0;
 		for (c = n->child; c; c = t->nodes[c].next) {
-			if (grow((void **)&kids, nkids + 1, &kids_cap, sizeof(*kids))) {
+			if (array_reserve((void **)&kids, nkids + 1, &kids_cap, sizeof(*kids))) {
 				err = -ENOMEM;
 				goto out;
 			}
@@ -293,7 +278,7 @@ static int layout(struct tree *t, int64_t min_value)
 				t->pruned_value += k->value;
 				continue;
 			}
-			if (grow((void **)&stack, nstack + 1, &stack_cap, sizeof(*stack))) {
+			if (array_reserve((void **)&stack, nstack + 1, &stack_cap, sizeof(*stack))) {
 				err = -ENOMEM;
 				goto out;
 			}
@@ -785,7 +770,7 @@ int render_svg(const struct profile *p, const struct svg_opts *o, FILE *out)
 	t.names = strtab__new();
 	t.modules = strtab__new();
 	if (!t.index || !t.keys || !t.names || !t.modules ||
-	    grow((void **)&t.nodes, 1, &t.cap, sizeof(*t.nodes))) {
+	    array_reserve((void **)&t.nodes, 1, &t.cap, sizeof(*t.nodes))) {
 		err = -ENOMEM;
 		goto out;
 	}
