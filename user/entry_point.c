@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <unistd.h>
+#include <bpf/libbpf.h>
 
 #include "entry_point.h"
+#include "log.h"
 
 /* execvp's search: each $PATH entry in turn, "" meaning ".". */
 static int search_path(const char *cmd, char *path, size_t len)
@@ -79,4 +82,24 @@ int command_entry_point(const char *cmd, char *path, size_t len, uint64_t *off)
 	err = entry_offset(fd, off);
 	close(fd);
 	return err;
+}
+
+struct bpf_link *entry_point__stop(struct bpf_program *prog, pid_t pid,
+				   const char *cmd)
+{
+	char path[PATH_MAX];
+	struct bpf_link *link;
+	uint64_t off = 0;
+	int err;
+
+	err = command_entry_point(cmd, path, sizeof(path), &off);
+	if (err) {
+		p_err("cannot find the entry point of %s: %s", cmd,
+		      err == -ENOEXEC ? "not an ELF executable" : strerror(-err));
+		return NULL;
+	}
+	link = bpf_program__attach_uprobe(prog, false, pid, path, off);
+	if (!link)
+		p_err("cannot probe the entry point of %s: %s", path, strerror(errno));
+	return link;
 }

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /*
  * The file execvp(cmd) runs (searched in $PATH when cmd has no '/') into
@@ -17,5 +18,15 @@
  * (not found), -ENOEXEC (not an ELF executable, e.g. a script) or -errno.
  */
 int command_entry_point(const char *cmd, char *path, size_t len, uint64_t *off);
+
+struct bpf_program;
+struct bpf_link;
+/*
+ * Attach prog (a program that stops the process and tells the loader) at
+ * the entry point of the executable cmd will run, for process pid (forked,
+ * not yet exec'ed).  The link, or NULL with the error printed.
+ */
+struct bpf_link *entry_point__stop(struct bpf_program *prog, pid_t pid,
+				   const char *cmd);
 
 #endif

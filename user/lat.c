@@ -686,9 +686,7 @@ static void on_events(void *ctx)
 /* -p: probe now.  COMMAND: stop it at its entry point first. */
 static int setup_targets(struct latrun *r)
 {
-	char path[PATH_MAX];
-	uint64_t off = 0;
-	int i, err;
+	int i;
 
 	if (!r->o.c.command) {
 		for (i = 0; i < r->sess.ntargets; i++)
@@ -703,19 +701,11 @@ static int setup_targets(struct latrun *r)
 	r->capacity = r->o.max_probes;
 	if (load_bpf(r))
 		return -1;
-	err = command_entry_point(r->o.c.command[0], path, sizeof(path), &off);
-	if (err) {
-		p_err("cannot find the entry point of %s: %s", r->o.c.command[0],
-		      err == -ENOEXEC ? "not an ELF executable" : strerror(-err));
+	r->exec_link = entry_point__stop(r->skel->progs.lat_exec,
+					 session__target(&r->sess, 0),
+					 r->o.c.command[0]);
+	if (!r->exec_link)
 		return -1;
-	}
-	r->exec_link = bpf_program__attach_uprobe(r->skel->progs.lat_exec, false,
-						  session__target(&r->sess, 0),
-						  path, off);
-	if (!r->exec_link) {
-		p_err("cannot probe the entry point of %s: %s", path, strerror(errno));
-		return -1;
-	}
 	r->events = ring_buffer__new(bpf_map__fd(r->skel->maps.lat_events),
 				     on_exec_event, r, NULL);
 	if (!r->events) {

@@ -685,9 +685,7 @@ static int load_bpf(struct memrun *r)
 
 static int setup_targets(struct memrun *r)
 {
-	uint64_t off = 0;
-	char path[PATH_MAX];
-	int i, err;
+	int i;
 
 	r->ntargets = r->sess.ntargets;
 	r->targets = calloc(r->ntargets, sizeof(*r->targets));
@@ -709,18 +707,10 @@ static int setup_targets(struct memrun *r)
 	}
 	/* The COMMAND hasn't exec'ed: stop it at its entry point, where its
 	 * libraries are mapped, to find and probe its allocator. */
-	err = command_entry_point(r->o.c.command[0], path, sizeof(path), &off);
-	if (err) {
-		p_err("cannot find the entry point of %s: %s", r->o.c.command[0],
-		      strerror(-err));
+	r->exec_link = entry_point__stop(r->skel->progs.exec_entry,
+					 r->targets[0].pid, r->o.c.command[0]);
+	if (!r->exec_link)
 		return -1;
-	}
-	r->exec_link = bpf_program__attach_uprobe(r->skel->progs.exec_entry, false,
-						  r->targets[0].pid, path, off);
-	if (!r->exec_link) {
-		p_err("cannot probe the entry point of %s: %s", path, strerror(errno));
-		return -1;
-	}
 	r->events = ring_buffer__new(bpf_map__fd(r->skel->maps.mem_events),
 				     on_exec_event, r, NULL);
 	if (!r->events) {
