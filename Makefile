@@ -101,8 +101,9 @@ $(OUT)/bench/uprobe_floor: tools/bench/floor.c $(OUT)/bench/floor.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -I$(OUT)/bench -o $@ $< $(LDLIBS)
 
-# Workloads: fixed CPU work and a malloc/free loop on N threads, and a
-# program with S distinct call stacks (tools/bench/*_overhead.sh, scale.sh).
+# Workloads: fixed CPU work and a malloc/free loop on N threads, a clock
+# read in a loop that sees each interruption, and a program with S
+# distinct call stacks (tools/bench/*.sh).
 $(OUT)/bench/malloc_loop: tools/bench/malloc_loop.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -114,6 +115,12 @@ $(OUT)/bench/cpu_work: tools/bench/cpu_work.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -O2 -g -fno-omit-frame-pointer -pthread -o $@ $<
+
+$(OUT)/bench/gaps: tools/bench/gaps.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls \
+		-o $@ $<
 
 $(OUT)/bench/stacks: tools/bench/stacks.c
 	$(call msg,CC,$@)
@@ -138,7 +145,7 @@ $(OUT)/bench/uprobe_multi_floor: tools/bench/multi_floor.c \
 BENCH_BINS	:= $(OUT)/bench/symbolize_bench $(OUT)/bench/uprobe_floor \
 		   $(OUT)/bench/malloc_loop $(OUT)/bench/call_loop \
 		   $(OUT)/bench/uprobe_multi_floor $(OUT)/bench/cpu_work \
-		   $(OUT)/bench/stacks
+		   $(OUT)/bench/stacks $(OUT)/bench/gaps
 
 # perf, bpftrace and bcc are installed here, for `make bench` only.
 # BENCH_QUICK=1 is a smoke run of a few minutes; REPS and the scripts'

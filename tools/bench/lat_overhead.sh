@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# Per-call cost of the lat mode on an empty function, in ns per call, side
-# by side in one run (interleaved, REPS rounds each, median):
+# Per-call cost of the lat mode on an empty function (build/bench/call_loop),
+# side by side in one run (tools interleaved, REPS rounds each), in the
+# target's CPU nanoseconds per call:
 #   base:        unprofiled;
 #   floor_perf:  an empty uprobe + uretprobe at the function's entry, as
 #                perf events (build/bench/uprobe_floor), what a tool
@@ -10,19 +11,24 @@
 #   floor:       the same empty programs through uprobe_multi links, as lat
 #                attaches (build/bench/uprobe_multi_floor);
 #   lat:         profiler lat on the function;
+#   bpftrace:    uprobe + uretprobe timing one-liner into a histogram;
 #   floor_entry: an empty uprobe_multi entry probe where --count-only
 #                puts its probe;
 #   count:       profiler lat --count-only.
 # Two functions: bench_push starts with an instruction the kernel emulates,
-# bench_mov with one it single-steps (--count-only moves past it).  Then
-# the time to attach and detach 100 and 1000 libc functions.  Needs root.
-# Asserts nothing.
+# bench_mov with one it single-steps (--count-only moves past it).  Also
+# each tool's own CPU time and peak RSS.  Then the time to attach and
+# detach 100 to 2,000 libc functions.  Needs root.  Asserts nothing.
+#
+# Knobs: REPS (default 5, quick 2), N (calls per run, default 200000,
+# quick 100000).
 set -u
-cd "$(dirname "$0")/../.."
-REPS=${REPS:-5}
-N=${N:-200000}
-B=build/bench
+cd "$(dirname "$0")/../.." || exit 1
+. tools/bench/lib.sh
+REPS=${REPS:-$(quick 2 5)}
+N=${N:-$(quick 100000 200000)}
 LOOP=$B/call_loop
+LOOP_PATH=$(realpath "$LOOP")
 
 # file_offset SYMBOL: where SYMBOL's code is in call_loop.
 file_offset()
@@ -41,6 +47,7 @@ count_delta()
 
 	"$LOOP" "$1" 1 > /dev/null &
 	pid=$!
+	started $pid
 	sleep 0.1
 	d=$(./profiler lat -v --count-only -p $pid -d 0.1 "$1" 2>&1 |
 	    sed -n 's/.*debug: probe .*: at +\([0-9]*\) .*/\1/p' | head -1)
@@ -49,88 +56,143 @@ count_delta()
 	echo "${d:-0}"
 }
 
-# run FN KIND: one round of the loop under KIND; prints ns per call.
+# run FN KIND REP: one round of the loop under KIND; prints "wall_ns
+# cpu_ns" per call; a tool's time file is $B/lat.FN.KIND.REP.
 run()
 {
-	local fn=$1 kind=$2 pid helper= off out=$B/lat_bench.out
-	"$LOOP" "$fn" "$N" > $B/loop.out &
+	local fn=$1 kind=$2 f=$B/lat.$1.$2.$3 pid off
+	"$LOOP" "$fn" "$N" > "$B/lat.out" &
 	pid=$!
-	sleep 0.1
+	started $pid
+	TOOL=
 	case $kind in
-	base) ;;
+	base) sleep 0.1 ;;
 	floor_perf)
-		$B/uprobe_floor $pid "$(realpath $LOOP)" "${OFF[$fn]}:ret" > $out &
-		helper=$! ;;
+		start_tool "$f" "$B/uprobe_floor" $pid "$LOOP_PATH" "${OFF[$fn]}:ret" > /dev/null ;;
 	floor)
-		$B/uprobe_multi_floor $pid "$(realpath $LOOP)" "${OFF[$fn]}:ret" > $out &
-		helper=$! ;;
+		start_tool "$f" "$B/uprobe_multi_floor" $pid "$LOOP_PATH" "${OFF[$fn]}:ret" > /dev/null ;;
 	floor_entry)
 		off=$(printf '0x%x' $((OFF[$fn] + DELTA[$fn])))
-		$B/uprobe_multi_floor $pid "$(realpath $LOOP)" "$off" > $out &
-		helper=$! ;;
+		start_tool "$f" "$B/uprobe_multi_floor" $pid "$LOOP_PATH" "$off" > /dev/null ;;
 	lat)
-		./profiler lat -q -p $pid "$fn" > /dev/null 2> $out &
-		helper=$! ;;
+		start_tool "$f" ./profiler lat -q -p $pid "$fn" > /dev/null ;;
 	count)
-		./profiler lat -q -p $pid --count-only "$fn" > /dev/null 2> $out &
-		helper=$! ;;
+		start_tool "$f" ./profiler lat -q -p $pid --count-only "$fn" > /dev/null ;;
+	bpftrace)
+		start_tool "$f" bpftrace -e "
+			uprobe:$LOOP_PATH:$fn /pid == $pid/ { @start[tid] = nsecs; }
+			uretprobe:$LOOP_PATH:$fn /@start[tid]/ {
+				@ns = hist(nsecs - @start[tid]); delete(@start[tid]); }" \
+			> /dev/null 2>&1 ;;
 	esac
-	if [ -n "$helper" ]; then
-		# -q hides "tracing": wait for the programs to be attached.
-		for _ in $(seq 100); do
-			case $kind in
-			floor*) grep -q attached $out 2>/dev/null && break ;;
-			*) bpftool link show 2>/dev/null | grep -q uprobe_multi && break ;;
-			esac
-			sleep 0.05
-		done
-		sleep 0.1
+	if [ -n "$TOOL" ] && ! wait_attached "$TOOL"; then
+		note "$kind did not attach"
 	fi
 	kill -USR1 $pid
 	wait $pid
-	[ -n "$helper" ] && { kill -INT $helper; wait $helper; } 2>/dev/null
-	cat $B/loop.out
+	case $kind in
+	base) ;;
+	lat|count) wait "$TOOL_WAIT" ;;	# they end with their target
+	*) stop_tool ;;
+	esac
+	cat "$B/lat.out"
 }
-
-median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
 declare -A OFF DELTA R
 for fn in bench_push bench_mov; do
 	OFF[$fn]=$(file_offset $fn)
 	DELTA[$fn]=$(count_delta $fn)
 done
-kinds="base floor_perf floor lat floor_entry count"
+kinds="floor_perf floor lat floor_entry count"
+if have_bpftrace; then
+	kinds="$kinds bpftrace"
+fi
+note "lat: $REPS reps of: unprofiled and $kinds, interleaved"
 for i in $(seq "$REPS"); do
 	for fn in bench_push bench_mov; do
-		for k in $kinds; do
-			R[$fn.$k]+="$(run $fn $k) "
+		for k in base $(rotate "$i" $kinds); do
+			read -r _ c < <(run $fn "$k" "$i")
+			R[$fn.$k]+="$c "
+			[ "$k" = base ] && continue
+			R[$k.tcpu]+="$(tool_cpu_ms "$B/lat.$fn.$k.$i") "
+			R[$k.rss]+="$(tool_rss_mib "$B/lat.$fn.$k.$i") "
 		done
 	done
-done
-printf 'lat mode cost per call of an empty function (%d interleaved reps of %d calls; ns per call, median)\n' "$REPS" "$N"
-for fn in bench_push bench_mov; do
-	base=$(echo "${R[$fn.base]}" | median)
-	printf '  %s (count-only probe at +%s):\n' "$fn" "${DELTA[$fn]}"
-	for k in $kinds; do
-		m=$(echo "${R[$fn.$k]}" | median)
-		printf '    %-12s %8.1f ns  (+%.1f ns over unprofiled)\n' "$k" "$m" \
-			"$(echo "$m - $base" | bc -l)"
-	done
+	note "rep $i/$REPS done"
 done
 
-# Attach and detach: libc functions of an idle process (-v timings).
+label()
+{
+	case $1 in
+	base) echo "unprofiled" ;;
+	floor_perf) echo "floor: empty uprobe + uretprobe, perf events" ;;
+	floor) echo "floor: empty uprobe + uretprobe, uprobe_multi" ;;
+	lat) echo "profiler lat" ;;
+	bpftrace) echo "bpftrace uprobe + uretprobe, hist(nsecs)" ;;
+	floor_entry) echo "floor: empty uprobe where --count-only probes" ;;
+	count) echo "profiler lat --count-only" ;;
+	esac
+}
+
+# cell FN KIND: "median (min-max) +over" for one function.
+cell()
+{
+	local m base
+
+	m=$(echo "${R[$1.$2]}" | median)
+	base=$(echo "${R[$1.base]}" | median)
+	printf '%s' "$(echo "${R[$1.$2]}" | spread %.0f)"
+	[ "$2" = base ] || printf ' +%.0f' "$(calc "$m - $base")"
+}
+
+echo "## lat: cost per call"
 echo
-echo "attach and detach, libc functions of an idle process (ms, from -v)"
+echo "\`tools/bench/lat_overhead.sh\`: an empty function called $N times per run,"
+echo "$REPS reps, tools interleaved; the target's CPU ns per call, median (min-max)"
+echo "and + the median over unprofiled. bench_push starts with \`push %rbp\`"
+echo "(emulated by the kernel); bench_mov with \`mov %rdi,%rax\` (single-stepped;"
+echo "--count-only probes +${DELTA[bench_mov]} there). Tool CPU and peak RSS: /usr/bin/time over"
+echo "its whole run, both functions."
+echo
+echo "| run | bench_push ns per call | bench_mov ns per call | tool CPU ms | tool peak RSS MiB |"
+echo "| --- | --- | --- | --- | --- |"
+for k in base $kinds; do
+	if [ "$k" = base ]; then
+		printf '| %s | %s | %s | | |\n' "$(label $k)" \
+			"$(cell bench_push $k)" "$(cell bench_mov $k)"
+		continue
+	fi
+	printf '| %s | %s | %s | %s | %s |\n' "$(label "$k")" \
+		"$(cell bench_push "$k")" "$(cell bench_mov "$k")" \
+		"$(echo "${R[$k.tcpu]}" | spread %.0f)" "$(echo "${R[$k.rss]}" | spread %.1f)"
+done
+echo
+
+# Attach and detach: libc functions of an idle process (-v timings).
+AREPS=$(quick 1 3)
+echo "Attach and detach: \`profiler lat -v -p PID -d 0.1\` on an idle process,"
+echo "its \"attached N functions ... in X ms\" and \"detached in Y ms\" lines, $AREPS"
+echo "run(s) each, median (min-max)."
+echo
+echo "| pattern | probes | functions | attach ms | detach ms |"
+echo "| --- | --- | --- | --- | --- |"
 sleep 1000 &
 pid=$!
 for glob in 'libc:pthread_*' 'libc:[m-z]*' 'libc:*'; do
 	for mode in timed --count-only; do
-		out=$(./profiler lat -v -p $pid -d 0.1 --max-probes 5000 \
-		      $([ $mode = timed ] || echo $mode) "$glob" 2>&1)
-		printf '  %-16s %-12s %s; %s\n' "$glob" "$mode" \
-			"$(echo "$out" | sed -n 's/.*debug: \(attached [0-9]* functions.*\)/\1/p')" \
-			"$(echo "$out" | sed -n 's/.*debug: \(detached .*\)/\1/p')"
+		att='' det='' nf=''
+		for _ in $(seq "$AREPS"); do
+			out=$(./profiler lat -v -p $pid -d 0.1 --max-probes 5000 \
+			      $([ $mode = timed ] || echo $mode) "$glob" 2>&1)
+			nf=$(echo "$out" | sed -n 's/.*debug: attached \([0-9]*\) functions.*/\1/p')
+			att+="$(echo "$out" | sed -n 's/.*debug: attached [0-9]* functions.* in \([0-9.]*\) ms.*/\1/p') "
+			det+="$(echo "$out" | sed -n 's/.*debug: detached in \([0-9.]*\) ms.*/\1/p') "
+		done
+		printf '| `%s` | %s | %s | %s | %s |\n' "$glob" \
+			"$([ $mode = timed ] && echo "entry + return" || echo "entry (--count-only)")" \
+			"${nf:--}" "$(echo "$att" | spread %.1f)" "$(echo "$det" | spread %.1f)"
 	done
 done
 kill $pid
-wait $pid 2>/dev/null
+wait $pid 2> /dev/null
+echo

@@ -1,21 +1,29 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# Per-call cost of the mem mode on a malloc(64)+free loop, in ns per round,
-# side by side in one run (interleaved, REPS rounds each):
+# Per-call cost of the mem mode on a malloc(64)+free loop
+# (build/bench/malloc_loop), side by side in one interleaved run, REPS
+# rounds each, in the target's CPU nanoseconds per malloc+free:
 #   unprofiled;
-#   floor: empty uprobe+uretprobe on malloc and an empty uprobe on free at
-#          its first instruction (single-stepped) or where the mem mode puts
-#          it (free+3 in Debian's glibc, emulated);
+#   floor_free0: empty uprobe+uretprobe on malloc and an empty uprobe on
+#                free at its first instruction (single-stepped);
+#   floor_moved: the same with free's probe where the mem mode puts it
+#                (free+3 in Debian's glibc, emulated);
 #   profiler mem;
-#   bpftrace's equivalent and bcc's memleak when installed.
-# Needs root.  Asserts nothing.
+#   bpftrace: live blocks and bytes per user stack (malloc entry+return,
+#             free), what the mem mode keeps;
+#   memleak-bpfcc -p PID (bcc), when it runs on this kernel.
+# Also each tool's BPF run time per program run and its own CPU time and
+# peak RSS.  Needs root.  Asserts nothing.
+#
+# Knobs: REPS (default 5, quick 2), N (rounds per run, default 200000,
+# quick 100000).
 set -u
-cd "$(dirname "$0")/../.."
-REPS=${REPS:-5}
-N=${N:-200000}
-B=build/bench
-LIBC=$(ldd $B/malloc_loop | awk '/libc.so/ {print $3}')
+cd "$(dirname "$0")/../.." || exit 1
+. tools/bench/lib.sh
+REPS=${REPS:-$(quick 2 5)}
+N=${N:-$(quick 100000 200000)}
+LIBC=$(ldd "$B/malloc_loop" | awk '/libc.so/ {print $3}')
 
 offset() { # SYMBOL: file offset in libc (text is mapped at offset = vaddr here)
 	nm -D "$LIBC" | awk -v s="$1" '$3 == s || index($3, s "@") == 1 {print "0x" $1; exit}'
@@ -27,61 +35,116 @@ FREE_DELTA=$(./profiler mem -v -d 0.1 -- /bin/true 2>&1 |
 	sed -n 's/.*debug: free: probe at +\([0-9]*\).*/\1/p' | head -1)
 FREE_MOVED=$(printf '0x%x' $((FREE + ${FREE_DELTA:-0})))
 
-# run KIND: one round of the loop under KIND; prints ns per round.
-run() {
-	local kind=$1 pid helper= out
-	$B/malloc_loop "$N" > $B/loop.out &
+bpf_stats_on
+kinds="floor_free0 floor_moved mem"
+skipped=()
+if have_bpftrace; then
+	kinds="$kinds bpftrace"
+else
+	skipped+=("bpftrace: not installed")
+fi
+if have_memleak; then
+	kinds="$kinds memleak"
+else
+	skipped+=("memleak-bpfcc: $MEMLEAK_WHY")
+fi
+
+# run KIND REP: one run of the loop under KIND; prints "wall_ns cpu_ns" per
+# round; a tool's time file is $B/mem.KIND.REP, its BPF cost .bpf beside.
+run()
+{
+	local kind=$1 f=$B/mem.$1.$2 pid
+	"$B/malloc_loop" "$N" > "$B/mem.out" &
 	pid=$!
-	sleep 0.1
+	started $pid
+	TOOL=
 	case $kind in
-	base) ;;
+	base) sleep 0.1 ;;
 	floor_free0)
-		$B/uprobe_floor $pid "$LIBC" "$MALLOC:ret" "$FREE" > $B/floor.out &
-		helper=$! ;;
+		start_tool "$f" "$B/uprobe_floor" $pid "$LIBC" "$MALLOC:ret" "$FREE" > /dev/null ;;
 	floor_moved)
-		$B/uprobe_floor $pid "$LIBC" "$MALLOC:ret" "$FREE_MOVED" > $B/floor.out &
-		helper=$! ;;
+		start_tool "$f" "$B/uprobe_floor" $pid "$LIBC" "$MALLOC:ret" "$FREE_MOVED" > /dev/null ;;
 	mem)
-		./profiler mem -q -p $pid > /dev/null 2> $B/mem.err &
-		helper=$! ;;
+		start_tool "$f" ./profiler mem -q -p $pid > /dev/null ;;
 	bpftrace)
-		bpftrace -e "uprobe:$LIBC:malloc /pid == $pid/ { @s[tid] = arg0; }
-			uretprobe:$LIBC:malloc /pid == $pid/ { @m[retval] = @s[tid]; delete(@s[tid]); }
-			uprobe:$LIBC:free /pid == $pid/ { delete(@m[arg0]); }" > /dev/null 2>&1 &
-		helper=$! ;;
+		start_tool "$f" bpftrace -e "
+			uprobe:$LIBC:malloc /pid == $pid/ { @size[tid] = arg0; }
+			uretprobe:$LIBC:malloc /pid == $pid && @size[tid]/ {
+				@live[retval] = @size[tid];
+				@bytes[ustack] = sum(@size[tid]);
+				delete(@size[tid]); }
+			uprobe:$LIBC:free /pid == $pid/ { delete(@live[arg0]); }" \
+			> /dev/null 2>&1 ;;
+	memleak)
+		start_tool "$f" memleak-bpfcc -p $pid 60 > /dev/null 2>&1 ;;
 	esac
-	if [ -n "$helper" ]; then
-		# Wait until the probes are in: the BPF programs are loaded.
-		for _ in $(seq 100); do
-			case $kind in
-			floor*) grep -q attached $B/floor.out 2>/dev/null && break ;;
-			mem) grep -q tracing $B/mem.err 2>/dev/null && break ;;
-			*) sleep 0.05 ;;
-			esac
-			sleep 0.05
-		done
-		[ "$kind" = bpftrace ] && sleep 3
+	if [ -n "$TOOL" ] && ! wait_attached "$TOOL"; then
+		note "$kind did not attach"
 	fi
 	kill -USR1 $pid
+	if [ -n "$TOOL" ]; then
+		sleep 0.1
+		bpf_cost "$TOOL" > "$f.bpf"
+	fi
 	wait $pid
-	[ -n "$helper" ] && { kill -INT $helper; wait $helper; } 2>/dev/null
-	cat $B/loop.out
+	case $kind in
+	base) ;;
+	mem) wait "$TOOL_WAIT" ;;	# ends with its target
+	*) stop_tool ;;
+	esac
+	cat "$B/mem.out"
 }
 
-kinds="base floor_free0 floor_moved mem"
-command -v bpftrace > /dev/null && kinds="$kinds bpftrace"
+note "mem: $REPS reps of: unprofiled and $kinds, interleaved"
 declare -A R
 for i in $(seq "$REPS"); do
-	for k in $kinds; do
-		R[$k]+="$(run $k) "
+	for k in base $(rotate "$i" $kinds); do
+		read -r _ c < <(run "$k" "$i")
+		R[$k]+="$c "
+		[ "$k" = base ] && continue
+		R[$k.tcpu]+="$(tool_cpu_ms "$B/mem.$k.$i") "
+		R[$k.rss]+="$(tool_rss_mib "$B/mem.$k.$i") "
+		read -r rt rc < "$B/mem.$k.$i.bpf"
+		[ "${rc:-0}" -gt 0 ] && R[$k.bpf]+="$(calc "$rt / $rc") "
 	done
+	note "rep $i/$REPS done"
 done
-median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
-printf '\nmem mode cost on a malloc(64)+free loop (%d interleaved reps of %d rounds; ns per round, median)\n' "$REPS" "$N"
+
+label()
+{
+	case $1 in
+	base) echo "unprofiled" ;;
+	floor_free0) echo "floor: empty probes, free's at free+0 (single-stepped)" ;;
+	floor_moved) echo "floor: empty probes, free's at free+${FREE_DELTA:-0} (emulated)" ;;
+	mem) echo "profiler mem" ;;
+	bpftrace) echo "bpftrace: live blocks, bytes per ustack" ;;
+	memleak) echo "memleak-bpfcc -p" ;;
+	esac
+}
+
 base=$(echo "${R[base]}" | median)
-for k in $kinds; do
+echo "## mem: cost per malloc + free"
+echo
+echo "\`tools/bench/mem_overhead.sh\`: malloc(64) + free, $N rounds per run, $REPS"
+echo "reps, tools interleaved; the target's CPU ns per round; BPF: the tool's"
+echo "programs' run time per program run (kernel.bpf_stats_enabled); tool CPU"
+echo "and peak RSS: /usr/bin/time over its whole run. median (min-max)."
+echo
+echo "| run | CPU ns per round | over unprofiled (median) | BPF ns per run | tool CPU ms | tool peak RSS MiB |"
+echo "| --- | --- | --- | --- | --- | --- |"
+for k in base $kinds; do
 	m=$(echo "${R[$k]}" | median)
-	printf '  %-12s %8.1f ns  (+%.1f ns over unprofiled)\n' "$k" "$m" "$(echo "$m - $base" | bc -l)"
+	if [ "$k" = base ]; then
+		printf '| %s | %s | | | | |\n' "$(label $k)" "$(echo "${R[$k]}" | spread %.0f)"
+		continue
+	fi
+	printf '| %s | %s | +%s | %s | %s | %s |\n' "$(label "$k")" \
+		"$(echo "${R[$k]}" | spread %.0f)" "$(calc "$m - $base" | xargs printf %.0f)" \
+		"$(echo "${R[$k.bpf]:-}" | spread %.0f)" \
+		"$(echo "${R[$k.tcpu]}" | spread %.0f)" "$(echo "${R[$k.rss]}" | spread %.1f)"
 done
-echo "  floor_free0: empty malloc entry+return probes, empty free probe at free+0 (single-stepped)"
-echo "  floor_moved: the same with free's probe at free+${FREE_DELTA:-0} (where the mem mode puts it)"
+for s in "${skipped[@]}"; do
+	echo
+	echo "Not run: $s"
+done
+echo

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * gaps SECONDS: the time a sampling tool takes from its target, seen from
+ * inside the target.  Waits for SIGUSR1, then, 14 calls deep (a stack for
+ * the tool to walk), reads CLOCK_MONOTONIC in a tight loop for SECONDS.
+ * Two consecutive reads are normally about 20 ns apart; a gap of 1 us to
+ * 1 ms is an interruption: a sampling interrupt with whatever the tool
+ * does in it, the kernel's tick, another tenant of the host.  Prints
+ * "elapsed_ns gaps gap_ns": the gaps counted and their total length.
+ *
+ * Run with and without a tool, the difference in gaps per second is the
+ * tool's sample rate on this thread and the difference in gap time per
+ * second its overhead, with no dependence on how fast the host lets the
+ * loop run, which on a shared VM varies by tens of percent between runs
+ * of the same fixed work.
+ */
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define GAP_MIN_NS	1000
+#define GAP_MAX_NS	1000000
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+__attribute__((noinline)) static void spin(int64_t len, int64_t *gaps, int64_t *gap_ns)
+{
+	int64_t start = now_ns(), prev = start, t, d;
+
+	do {
+		t = now_ns();
+		d = t - prev;
+		if (d >= GAP_MIN_NS && d < GAP_MAX_NS) {
+			(*gaps)++;
+			*gap_ns += d;
+		}
+		prev = t;
+	} while (t - start < len);
+}
+
+/* The recursion keeps its frames: the result is used after the call. */
+__attribute__((noinline)) static int deep(int depth, int64_t len, int64_t *gaps,
+					  int64_t *gap_ns)
+{
+	if (depth == 0) {
+		spin(len, gaps, gap_ns);
+		return 0;
+	}
+	return deep(depth - 1, len, gaps, gap_ns) + 1;
+}
+
+int main(int argc, char **argv)
+{
+	int64_t gaps = 0, gap_ns = 0, t0, t1;
+	double secs;
+	sigset_t set;
+	char *end;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if (argc != 2 || (secs = strtod(argv[1], &end), *end) || secs <= 0) {
+		fprintf(stderr, "usage: gaps SECONDS\n");
+		return 2;
+	}
+	sigwait(&set, &sig);
+	t0 = now_ns();
+	deep(12, (int64_t)(secs * 1e9), &gaps, &gap_ns);
+	t1 = now_ns();
+	printf("%lld %lld %lld\n", (long long)(t1 - t0), (long long)gaps,
+	       (long long)gap_ns);
+	return 0;
+}
