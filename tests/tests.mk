@@ -10,7 +10,7 @@ TARGET_BINS	:= $(TARGET_DIR)/cpu_chain $(TARGET_DIR)/cpu_lib \
 		   $(TARGET_DIR)/dlopen_target $(TARGET_DIR)/cpu_chain_static \
 		   $(TARGET_DIR)/mem_exact $(TARGET_DIR)/libtinyalloc.so \
 		   $(TARGET_DIR)/mem_tiny $(TARGET_DIR)/lat_target \
-		   $(TARGET_DIR)/lat_cpp
+		   $(TARGET_DIR)/lat_cpp $(TARGET_DIR)/go_target
 
 # clang keeps the frame pointer in leaf functions; gcc 12 drops it there.
 $(TARGET_DIR)/libhot.so: tests/targets/libhot.c $(wildcard tests/targets/*.h)
@@ -64,6 +64,14 @@ $(TARGET_DIR)/lat_cpp: tests/targets/lat_cpp.cpp
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG)++ $(TARGET_CFLAGS) -o $@ $<
 
+# Go code, where return probes are refused (Debian's golang-go).  The build
+# cache stays under build/, not in root's home.
+$(TARGET_DIR)/go_target: tests/targets/go_target.go
+	$(call msg,TARGET,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)GOCACHE=$(abspath $(OUT)/gocache) GO111MODULE=off GOFLAGS= \
+		go build -o $@ $<
+
 # Runs alone in an empty chroot: no loader, no libraries (libc.a).
 $(TARGET_DIR)/cpu_chain_static: tests/targets/cpu_chain.c \
 		$(wildcard tests/targets/*.h)
@@ -105,7 +113,8 @@ $(SAN_DIR)/tests/%: tests/unit/%.c $(SAN_OBJS) | $(SKELS)
 
 # ELF fixtures for the symbol tests: one source, four shapes.
 FIXTURES	:= $(FIXTURE_DIR)/fix_pie $(FIXTURE_DIR)/fix_nopie \
-		   $(FIXTURE_DIR)/libfix.so $(FIXTURE_DIR)/fix_stripped
+		   $(FIXTURE_DIR)/libfix.so $(FIXTURE_DIR)/fix_stripped \
+		   $(FIXTURE_DIR)/fix_go
 
 $(FIXTURE_DIR)/fix_pie: tests/unit/fixtures/fix.c
 	$(Q)mkdir -p $(@D)
@@ -118,6 +127,11 @@ $(FIXTURE_DIR)/libfix.so: tests/unit/fixtures/fix.c
 	$(Q)$(CC) -O1 -g -fPIC -shared -DFIX_LIBRARY -o $@ $<
 $(FIXTURE_DIR)/fix_stripped: $(FIXTURE_DIR)/fix_pie
 	$(Q)strip -o $@ $<
+# What marks Go code, without needing Go: a .go.buildinfo section.
+$(FIXTURE_DIR)/fix_go: $(FIXTURE_DIR)/fix_pie
+	$(Q)printf '\377 Go buildinf:' > $@.sec
+	$(Q)objcopy --add-section .go.buildinfo=$@.sec $< $@
+	$(Q)rm -f $@.sec
 
 # Debug information packaged the ways distributions ship it, all from one
 # -O2 -g build: whole, split by build-id, split by .gnu_debuglink,

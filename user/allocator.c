@@ -36,6 +36,11 @@ static int probe_file(const char *path, const char *prefix, struct allocator *a)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	/* Return probes in Go code crash the program (elf_is_go). */
+	if (elf_is_go(fd) == 1) {
+		close(fd);
+		return -ENOEXEC;
+	}
 	memset(a->found, 0, sizeof(a->found));
 	for (i = 0; i < MEM__FN_MAX; i++) {
 		snprintf(name, sizeof(name), "%s%s", prefix, mem_fn_names[i]);
@@ -63,11 +68,15 @@ static int try_prefixes(const char *path, const char *prefix, struct allocator *
 {
 	size_t i;
 
+	int err;
+
 	if (prefix)
 		return probe_file(path, prefix, a);
-	for (i = 0; i < sizeof(known_prefixes) / sizeof(known_prefixes[0]); i++)
-		if (probe_file(path, known_prefixes[i], a) == 0)
-			return 0;
+	for (i = 0; i < sizeof(known_prefixes) / sizeof(known_prefixes[0]); i++) {
+		err = probe_file(path, known_prefixes[i], a);
+		if (err == 0 || err == -ENOEXEC)
+			return err;
+	}
 	return -ENOENT;
 }
 
@@ -97,7 +106,14 @@ int allocator_find(pid_t pid, const char *lib, const char *prefix,
 				 lib, (int)pid);
 			return -ENOENT;
 		}
-		if (try_prefixes(path, prefix, a)) {
+		err = try_prefixes(path, prefix, a);
+		if (err == -ENOEXEC) {
+			snprintf(why, why_len, "--lib %s is Go code: its functions "
+				 "cannot have return probes (they crash Go programs)",
+				 lib);
+			return err;
+		}
+		if (err) {
 			snprintf(why, why_len, "--lib %s defines no %smalloc and %sfree",
 				 lib, prefix ? prefix : "", prefix ? prefix : "");
 			return -ENOENT;

@@ -21,6 +21,7 @@ struct elf_funcs {
 	struct code_scn *scns;
 	size_t nscns;
 	int fd;
+	bool go;	/* holds Go code: no return probes (elf_is_go) */
 };
 
 /* Version definitions (.gnu.version_d) by index, names in the ELF. */
@@ -278,6 +279,7 @@ struct elf_funcs *elf_funcs__open(const char *path, bool demangle_names)
 	if (err)
 		goto fail;
 	elf_end(elf);
+	t->go = elf_is_go(t->fd) == 1;
 	return t;
 fail:
 	if (elf)
@@ -302,6 +304,11 @@ void elf_funcs__free(struct elf_funcs *t)
 	if (t->fd >= 0)
 		close(t->fd);
 	free(t);
+}
+
+bool elf_funcs__is_go(const struct elf_funcs *t)
+{
+	return t->go;
 }
 
 size_t elf_funcs__count(const struct elf_funcs *t)

@@ -34,6 +34,9 @@ struct elf_funcs;
 struct elf_funcs *elf_funcs__open(const char *path, bool demangle);
 void elf_funcs__free(struct elf_funcs *t);
 
+/* The file holds Go code (elf_is_go): never place return probes in it. */
+bool elf_funcs__is_go(const struct elf_funcs *t);
+
 /* Functions sorted by address, then name; aliases (one address, several
  * names) are neighbours.  A name appears once per address. */
 size_t elf_funcs__count(const struct elf_funcs *t);

@@ -358,6 +358,41 @@ bool elf_symtab__has_symtab(const struct elf_symtab *t)
 	return t->has_symtab;
 }
 
+int elf_is_go(int fd)
+{
+	static const char *const go_sections[] = {
+		".go.buildinfo", ".gopclntab", ".note.go.buildid",
+	};
+	Elf_Scn *scn = NULL;
+	size_t shstrndx, i;
+	int go = 0;
+	Elf *elf;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EINVAL;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		if (elf)
+			elf_end(elf);
+		return -EINVAL;
+	}
+	if (elf_getshdrstrndx(elf, &shstrndx) == 0) {
+		while (!go && (scn = elf_nextscn(elf, scn))) {
+			GElf_Shdr sh;
+			const char *name;
+
+			if (!gelf_getshdr(scn, &sh) ||
+			    !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
+				continue;
+			for (i = 0; i < sizeof(go_sections) / sizeof(go_sections[0]); i++)
+				if (!strcmp(name, go_sections[i]))
+					go = 1;
+		}
+	}
+	elf_end(elf);
+	return go;
+}
+
 int elf_read_build_id(int fd, char *out, size_t len)
 {
 	char bid[2 * 64 + 1] = "";

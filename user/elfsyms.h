@@ -50,6 +50,15 @@ int elf_symtab__add(struct elf_symtab *t, uint64_t addr, uint64_t size,
 		    const char *name);
 void elf_symtab__reindex(struct elf_symtab *t);
 
+/*
+ * Whether the ELF file open on fd holds Go code (the Go linker's
+ * .go.buildinfo, .gopclntab or .note.go.buildid sections).  Return probes
+ * must never be placed in it: the Go runtime copies goroutine stacks to grow
+ * them and dies on the return trampoline's address ("unknown caller pc").
+ * 1, 0, or -EINVAL when fd is not ELF.
+ */
+int elf_is_go(int fd);
+
 /* A function found by name, for placing probes. */
 struct elf_func {
 	uint64_t vaddr;		/* ELF virtual address */

@@ -483,6 +483,21 @@ static void report_no_match(const struct lat_plan *pl,
 		      pt->p.text, where);
 }
 
+/* Did pattern k match a function of its j-th module? */
+static bool pattern_hits(const struct lat_plan *pl, int k, int j)
+{
+	int m = pl->pats[k].modules[j];
+	size_t i;
+
+	for (i = 0; i < pl->nfuncs; i++)
+		if (pl->funcs[i].module == m &&
+		    lat_pattern__matches(&pl->pats[k].p, pl->funcs[i].sym->name,
+					 pl->demangle ? pl->funcs[i].sym->demangled :
+					 NULL))
+			return true;
+	return false;
+}
+
 int lat_plan__check(const struct lat_plan *pl, size_t limit)
 {
 	size_t most = 0;
@@ -496,6 +511,29 @@ int lat_plan__check(const struct lat_plan *pl, size_t limit)
 		if (pl->pats[k].matched > most) {
 			most = pl->pats[k].matched;
 			big = k;
+		}
+	}
+	/*
+	 * Timing needs a return probe, and a return probe in Go code kills
+	 * the program: the runtime copies a goroutine's stack to grow it,
+	 * walks it, and throws on the trampoline's return address.  Refuse
+	 * before anything is attached.
+	 */
+	for (k = 0; pl->at_entry && k < pl->npats; k++) {
+		const struct lat_plan_pattern *pt = &pl->pats[k];
+		int j;
+
+		for (j = 0; j < pt->nmodules; j++) {
+			const struct lat_module *m = &pl->mods[pt->modules[j]];
+
+			if (!elf_funcs__is_go(m->funcs) || !pattern_hits(pl, k, j))
+				continue;
+			p_err("'%s' matches functions of %s, which is Go code: "
+			      "timing them needs return probes, which crash Go "
+			      "programs (the runtime moves goroutine stacks); "
+			      "--count-only counts their calls safely",
+			      pt->p.text, m->name);
+			return -1;
 		}
 	}
 	if (pl->nfuncs > limit) {

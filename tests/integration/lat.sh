@@ -19,7 +19,8 @@ BPF_PROGS="$BPF_PROGS lat_entry lat_return lat_count lat_exec"
 
 TESTS="exact_counts percentiles recursion library_patterns cpp_demangled
        count_only intervals json_schema json_matches_table hist
-       command_mode many_functions per_probe_links error_no_match error_elsewhere
+       command_mode go_refused go_command_refused go_count_only many_functions
+       per_probe_links error_no_match error_elsewhere
        error_bad_module error_no_process error_max_probes error_usage
        no_bpf_leftover"
 
@@ -352,6 +353,70 @@ t_command_mode()
 	ok
 }
 
+# start_go: go_target waiting for SIGUSR1, its stdout in $T/target.out.
+start_go()
+{
+	spawn "$TDIR/go_target" "$@" >"$T/target.out"
+	wait_exec "$LAST_PID" "$TDIR/go_target"
+}
+
+# Timing Go functions needs return probes, which kill Go programs: refused
+# before anything is attached, and the target then runs its work to the end.
+t_go_refused()
+{
+	local tpid rc
+
+	start_go || { bad "go_target did not start"; return; }
+	tpid=$LAST_PID
+	prof lat -p "$tpid" -d 5 'main.work'
+	expect_rc 1 || return
+	grep -q "'main.work' matches functions of go_target, which is Go code: timing them needs return probes, which crash Go programs" "$T/err" ||
+		{ bad "stderr: $(err_head)"; return; }
+	kill -USR1 "$tpid"
+	wait_pid "$tpid" "$LIMIT"
+	rc=$?
+	if ((rc != 0)) || ! grep -q '^done ' "$T/target.out"; then
+		bad "go_target exited $rc without finishing its work"
+		return
+	fi
+	ok
+}
+
+t_go_command_refused()
+{
+	prof lat 'main.work' -- "$TDIR/go_target" --now
+	expect_rc 1 || return
+	grep -q "which is Go code" "$T/err" || { bad "stderr: $(err_head)"; return; }
+	ok
+}
+
+# --count-only needs no return probe: allowed, exact, and the target lives.
+t_go_count_only()
+{
+	local tpid i rc
+
+	start_go || { bad "go_target did not start"; return; }
+	tpid=$LAST_PID
+	prof_start lat -p "$tpid" --count-only 'main.work'
+	for ((i = 0; i < 200; i++)); do
+		grep -q "tracing" "$T/err" 2>/dev/null && break
+		kill -0 "$PROF_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	grep -q "tracing" "$T/err" || { bad "profiler never said it was tracing; stderr: $(err_head)"; return; }
+	kill -USR1 "$tpid"
+	wait_pid "$tpid" "$LIMIT"
+	rc=$?
+	if ((rc != 0)) || ! grep -q '^done ' "$T/target.out"; then
+		bad "go_target exited $rc without finishing its work"
+		return
+	fi
+	prof_wait "$LIMIT"
+	expect_rc 0 || return
+	expect_calls main.work 1000 || return
+	ok
+}
+
 # Every libc function of a busy process: fast to attach and detach, and
 # the process runs on.
 t_many_functions()
@@ -459,4 +524,4 @@ t_error_usage()
 	ok
 }
 
-suite_main lat_target lat_cpp libhot.so
+suite_main lat_target lat_cpp libhot.so go_target

@@ -22,6 +22,7 @@ TESTS="exact_totals exact_sites inuse_sites min_size json leak_suspects timeline
        command_mode other_allocator prefixed_allocator free_latency
        without_uprobe_multi
        error_no_target error_no_process error_bad_lib error_bad_prefix
+       error_go_lib
        no_bpf_leftover"
 
 # report_value NAME: the exact value of a totals line of the report
@@ -298,6 +299,25 @@ t_error_bad_prefix()
 	ok
 }
 
+# Return probes in Go code kill the program: a Go file given as the
+# allocator is refused, and the target finishes its work.
+t_error_go_lib()
+{
+	local tpid rc
+
+	spawn "$TDIR/go_target" >"$T/target.out"
+	tpid=$LAST_PID
+	wait_exec "$tpid" "$TDIR/go_target" || { bad "go_target did not start"; return; }
+	prof mem -p "$tpid" --lib "$TDIR/go_target" -d 5
+	expect_rc 1 || return
+	grep -q -- "--lib $TDIR/go_target is Go code" "$T/err" || { bad "stderr: $(err_head)"; return; }
+	kill -USR1 "$tpid"
+	wait_pid "$tpid" "$LIMIT"
+	rc=$?
+	((rc == 0)) || { bad "go_target exited $rc"; return; }
+	ok
+}
+
 # The same counts through one perf event per probe, as on kernels before
 # 6.6 that have no uprobe_multi links.
 t_without_uprobe_multi()
@@ -305,4 +325,4 @@ t_without_uprobe_multi()
 	PROFILER_NO_UPROBE_MULTI=1 t_exact_totals
 }
 
-suite_main mem_exact mem_tiny libtinyalloc.so
+suite_main mem_exact mem_tiny libtinyalloc.so go_target

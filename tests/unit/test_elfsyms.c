@@ -639,6 +639,27 @@ static void test_not_elf(void **state)
 	assert_null(elf_symtab__open(TESTDATA_DIR));
 }
 
+/* Go code is recognised by the Go linker's sections (fix_go: fix_pie with a
+ * .go.buildinfo added, as every Go binary since Go 1.13 has). */
+static void test_is_go(void **state)
+{
+	int fd;
+
+	(void)state;
+	fd = open(FIXTURE_DIR "/fix_go", O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(elf_is_go(fd), 1);
+	close(fd);
+	fd = open(FIX_PIE, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(elf_is_go(fd), 0);
+	close(fd);
+	fd = open(TESTDATA_DIR "/maps_sample.txt", O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(elf_is_go(fd), -EINVAL);
+	close(fd);
+}
+
 /* The vDSO path: symbols from an ELF image already in memory. */
 static void test_from_memory(void **state)
 {
@@ -696,6 +717,7 @@ int main(void)
 		cmocka_unit_test(test_stripped_library),
 		cmocka_unit_test(test_not_elf),
 		cmocka_unit_test(test_from_memory),
+		cmocka_unit_test(test_is_go),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

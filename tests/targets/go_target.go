@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+//
+// A Go target for the modes that place uprobes.  It waits for SIGUSR1 (sent
+// once the profiler traces), or starts at once with --now, then runs
+// main.work exactly 1000 times, each on a new goroutine that recurses deep
+// enough to make the runtime grow (copy) its stack: a return probe pending
+// in a copied stack kills a Go program with "unknown caller pc".  With
+// --loop it repeats that forever; otherwise it prints "done N" and exits 0.
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const calls = 1000
+
+//go:noinline
+func deep(n int) int {
+	var pad [512]byte
+	pad[n%len(pad)] = byte(n)
+	if n == 0 {
+		return int(pad[0])
+	}
+	return deep(n-1) + int(pad[n%len(pad)])
+}
+
+//go:noinline
+func work(i int) int {
+	return deep(64 + i%64)
+}
+
+func round() int {
+	sum := 0
+	done := make(chan int)
+	for i := 0; i < calls; i++ {
+		go func(i int) { done <- work(i) }(i)
+		sum += <-done
+	}
+	return sum
+}
+
+func main() {
+	now, loop := false, false
+	for _, a := range os.Args[1:] {
+		switch a {
+		case "--now":
+			now = true
+		case "--loop":
+			loop = true
+		default:
+			fmt.Fprintln(os.Stderr, "usage: go_target [--now] [--loop]")
+			os.Exit(2)
+		}
+	}
+	if !now {
+		c := make(chan os.Signal, 1)
+		signal.Notify(c, syscall.SIGUSR1)
+		<-c
+	}
+	for {
+		sum := round()
+		if !loop {
+			fmt.Println("done", sum)
+			return
+		}
+	}
+}
