@@ -17,9 +17,13 @@
  * (the kernel's uretprobe trampoline page, the thread's BPF storage), and
  * it lands there rather than in a call the tests compare.
  *
- * --truth FILE: each call's duration as its caller measured it
- * (CLOCK_MONOTONIC around the call, so it includes the probes' cost), one
- * "function nanoseconds" line per call, written once the work is done.
+ * --truth FILE: each call's duration measured twice, one "function outer
+ * inner" line per call (ns), written once the work is done: outer by the
+ * caller around the call (CLOCK_MONOTONIC, so with the probes' cost), inner
+ * by the function itself from its first clock read to its last.  The
+ * profiler's window (entry probe to return probe) lies between the two, so
+ * every percentile it reports lies between theirs, whatever interrupts,
+ * preemption or a busy hypervisor add to any of the windows.
  * --loop: repeat the work until killed (a pause of --gap SECONDS between
  * rounds, default 0.1); otherwise exit 0 shortly after one round.
  */
@@ -55,8 +59,12 @@ static volatile sig_atomic_t go;
 struct truth {
 	const char *name[FAST_CALLS + SLOW_CALLS + RECURSE_CALLS * RECURSE_DEPTH];
 	uint64_t ns[FAST_CALLS + SLOW_CALLS + RECURSE_CALLS * RECURSE_DEPTH];
+	uint64_t inner[FAST_CALLS + SLOW_CALLS + RECURSE_CALLS * RECURSE_DEPTH];
 	int n;
 };
+
+/* What the function that just returned on this thread measured itself. */
+static __thread uint64_t inner_ns;
 
 static struct truth truth_a, truth_b;
 
@@ -68,9 +76,11 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* A call that took ns to its caller (and inner_ns to itself) returned. */
 static void record(struct truth *t, const char *name, uint64_t ns)
 {
 	t->name[t->n] = name;
+	t->inner[t->n] = inner_ns;
 	t->ns[t->n++] = ns;
 }
 
@@ -84,24 +94,31 @@ static inline __attribute__((always_inline)) void busy(uint64_t start, uint64_t 
 
 NOINLINE void fn_fast(void)
 {
-	busy(now_ns(), FAST_NS);
+	uint64_t s = now_ns();
+
+	busy(s, FAST_NS);
+	inner_ns = now_ns() - s;
 }
 
 NOINLINE void fn_slow(void)
 {
-	busy(now_ns(), SLOW_NS);
+	uint64_t s = now_ns();
+
+	busy(s, SLOW_NS);
+	inner_ns = now_ns() - s;
 }
 
 NOINLINE void fn_recurse(int depth)
 {
-	uint64_t t0;
+	uint64_t s = now_ns(), t0;
 
-	busy(now_ns(), LEVEL_NS);
-	if (depth <= 1)
-		return;
-	t0 = now_ns();
-	fn_recurse(depth - 1);
-	record(&truth_b, "fn_recurse", now_ns() - t0);
+	busy(s, LEVEL_NS);
+	if (depth > 1) {
+		t0 = now_ns();
+		fn_recurse(depth - 1);
+		record(&truth_b, "fn_recurse", now_ns() - t0);
+	}
+	inner_ns = now_ns() - s;
 }
 
 NOINLINE void fn_warmup(void)
@@ -167,8 +184,9 @@ static int write_truth(const char *path)
 		return -1;
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < ts[k]->n; i++)
-			fprintf(f, "%s %llu\n", ts[k]->name[i],
-				(unsigned long long)ts[k]->ns[i]);
+			fprintf(f, "%s %llu %llu\n", ts[k]->name[i],
+				(unsigned long long)ts[k]->ns[i],
+				(unsigned long long)ts[k]->inner[i]);
 	return fclose(f);
 }
 
