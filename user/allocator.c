@@ -140,7 +140,7 @@ int allocator_find(pid_t pid, const char *lib, const char *prefix,
 			const struct map_entry *e = &maps.v[i];
 			bool main_exe = !strcmp(e->path ? e->path : "", exe);
 
-			if (e->kind != MAP_FILE || !strcmp(e->path, last))
+			if (e->kind != MAP_KIND_FILE || !strcmp(e->path, last))
 				continue;
 			last = e->path;
 			if ((pass == 0) != main_exe ||

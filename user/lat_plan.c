@@ -239,9 +239,9 @@ static void mapped_names(const struct proc_maps *maps, char *buf, size_t len)
 		const struct map_entry *e = &maps->v[i];
 		const char *b;
 
-		if (e->kind != MAP_FILE)
+		if (e->kind != MAP_KIND_FILE)
 			continue;
-		for (k = 0; k < i && (maps->v[k].kind != MAP_FILE ||
+		for (k = 0; k < i && (maps->v[k].kind != MAP_KIND_FILE ||
 				      strcmp(maps->v[k].path, e->path)); k++)
 			;
 		if (k < i)
@@ -280,7 +280,7 @@ static int pick_module(struct lat_plan *pl, pid_t pid,
 		const struct map_entry *e = &maps->v[i];
 		bool named;
 
-		if (e->kind != MAP_FILE)
+		if (e->kind != MAP_KIND_FILE)
 			continue;
 		if (!p->module)
 			named = !strcmp(e->path, exe);
@@ -381,7 +381,7 @@ static void look_elsewhere(struct lat_plan *pl, pid_t pid,
 	for (i = 0; i < maps->n && !pt->elsewhere[0]; i++) {
 		const struct map_entry *e = &maps->v[i];
 
-		if (e->kind != MAP_FILE || e->deleted || !strcmp(e->path, exe))
+		if (e->kind != MAP_KIND_FILE || e->deleted || !strcmp(e->path, exe))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, e->path);
 		m = module_get(pl, path, e->path);

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +40,7 @@ int procmaps__parse_line(const char *line, struct map_entry *e)
 		name++;
 	len = strcspn(name, "\n");
 	if (len == 0) {
-		e->kind = MAP_ANON;
+		e->kind = MAP_KIND_ANON;
 		return 0;
 	}
 	if (name[0] == '/' && len > strlen(DELETED_SUFFIX) &&
@@ -49,14 +53,14 @@ int procmaps__parse_line(const char *line, struct map_entry *e)
 	if (!e->path)
 		return -1;
 	if (name[0] == '/')
-		e->kind = MAP_FILE;
+		e->kind = MAP_KIND_FILE;
 	else if (!strcmp(e->path, "[vdso]"))
-		e->kind = MAP_VDSO;
+		e->kind = MAP_KIND_VDSO;
 	else if (name[0] == '[')
-		e->kind = MAP_SPECIAL;
+		e->kind = MAP_KIND_SPECIAL;
 	else
 		/* e.g. memfd:name or anon_inode:... : named but not a path */
-		e->kind = MAP_SPECIAL;
+		e->kind = MAP_KIND_SPECIAL;
 	return 0;
 }
 
@@ -145,4 +149,30 @@ const struct map_entry *procmaps__find(const struct proc_maps *m, uint64_t addr)
 			return e;
 	}
 	return NULL;
+}
+
+int procmaps__open_file(pid_t pid, const struct map_entry *e, char *used,
+			size_t len)
+{
+	char root[PATH_MAX];
+	ssize_t n;
+	int fd = -1;
+
+	if (!e->deleted) {
+		/* A process in the host's root: keep plain paths, so that
+		 * debuglink searches still work after it exits. */
+		snprintf(used, len, "/proc/%d/root", (int)pid);
+		n = readlink(used, root, sizeof(root) - 1);
+		if (n == 1 && root[0] == '/')
+			snprintf(used, len, "%s", e->path);
+		else
+			snprintf(used, len, "/proc/%d/root%s", (int)pid, e->path);
+		fd = open(used, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		snprintf(used, len, "/proc/%d/map_files/%llx-%llx", (int)pid,
+			 (unsigned long long)e->start, (unsigned long long)e->end);
+		fd = open(used, O_RDONLY | O_CLOEXEC);
+	}
+	return fd;
 }

@@ -9,10 +9,10 @@
 #include <sys/types.h>
 
 enum map_kind {
-	MAP_FILE,	/* backed by a file: path is absolute */
-	MAP_ANON,	/* no name: heap-like or JIT memory */
-	MAP_VDSO,	/* [vdso] */
-	MAP_SPECIAL,	/* [heap], [stack], [vvar], [vsyscall], ... */
+	MAP_KIND_FILE,	/* backed by a file: path is absolute */
+	MAP_KIND_ANON,	/* no name: heap-like or JIT memory */
+	MAP_KIND_VDSO,	/* [vdso] */
+	MAP_KIND_SPECIAL,	/* [heap], [stack], [vvar], [vsyscall], ... */
 };
 
 struct map_entry {
@@ -23,7 +23,7 @@ struct map_entry {
 	bool exec;		/* 'x' permission */
 	bool deleted;		/* " (deleted)" stripped from path */
 	enum map_kind kind;
-	char *path;		/* NULL for MAP_ANON; "[vdso]" etc. for special */
+	char *path;		/* NULL for MAP_KIND_ANON; "[vdso]" etc. for special */
 };
 
 struct proc_maps {
@@ -40,5 +40,14 @@ int procmaps__read(pid_t pid, struct proc_maps *out);
 /* The mapping containing addr, or NULL. */
 const struct map_entry *procmaps__find(const struct proc_maps *m, uint64_t addr);
 void procmaps__clear(struct proc_maps *m);
+
+/*
+ * Open the file behind mapping e of pid the way the process sees it:
+ * through its root (containers, chroots), or through map_files when it was
+ * deleted or replaced since.  The path used goes to used.  An fd, or -1
+ * with errno set.
+ */
+int procmaps__open_file(pid_t pid, const struct map_entry *e, char *used,
+			size_t len);
 
 #endif

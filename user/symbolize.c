@@ -178,37 +178,6 @@ static const char *base_name(const char *path)
 	return b ? b + 1 : path;
 }
 
-/*
- * Open a mapped file the way the process sees it: through its root (so
- * containers and chroots work), or through map_files when the file was
- * deleted or replaced after it was mapped.  The path used goes to used.
- */
-static int open_mapped(pid_t pid, const struct map_entry *e, char *used,
-		       size_t len)
-{
-	char root[PATH_MAX];
-	ssize_t n;
-	int fd = -1;
-
-	if (!e->deleted) {
-		/* A process in the host's root: keep plain paths, so that
-		 * debuglink searches still work after it exits. */
-		snprintf(used, len, "/proc/%d/root", (int)pid);
-		n = readlink(used, root, sizeof(root) - 1);
-		if (n == 1 && root[0] == '/')
-			snprintf(used, len, "%s", e->path);
-		else
-			snprintf(used, len, "/proc/%d/root%s", (int)pid, e->path);
-		fd = open(used, O_RDONLY | O_CLOEXEC);
-	}
-	if (fd < 0) {
-		snprintf(used, len, "/proc/%d/map_files/%llx-%llx", (int)pid,
-			 (unsigned long long)e->start, (unsigned long long)e->end);
-		fd = open(used, O_RDONLY | O_CLOEXEC);
-	}
-	return fd;
-}
-
 static int add_elf(struct symbolizer *s, int fd, const char *path,
 		   const char *open_path)
 {
@@ -292,7 +261,7 @@ static int32_t elf_for_mapping(struct symbolizer *s, pid_t pid,
 	if (u64map__get(s->elf_by_inode, key, &idx))
 		return idx;
 
-	fd = open_mapped(pid, e, used, sizeof(used));
+	fd = procmaps__open_file(pid, e, used, sizeof(used));
 	if (fd < 0) {
 		s->stats.elf_failed++;
 		p_dbg("cannot open %s of pid %d: %s", e->path, (int)pid,
@@ -343,7 +312,7 @@ static int read_maps(struct symbolizer *s, struct proc *p)
 		return -ENOMEM;
 	}
 	for (i = 0; i < maps.n; i++)
-		elf[i] = maps.v[i].kind == MAP_FILE ?
+		elf[i] = maps.v[i].kind == MAP_KIND_FILE ?
 			 elf_for_mapping(s, p->pid, &maps.v[i]) : -1;
 	proc_clear(p);
 	p->maps = maps;
@@ -351,7 +320,7 @@ static int read_maps(struct symbolizer *s, struct proc *p)
 	/* JITs may delete their map at exit, and names are looked up at the
 	 * end of the run: read it now if there is anonymous code. */
 	for (i = 0; i < maps.n && !p->jit; i++)
-		if (maps.v[i].kind == MAP_ANON || p->elf[i] < 0)
+		if (maps.v[i].kind == MAP_KIND_ANON || p->elf[i] < 0)
 			p->jit = perfmap__load(p->pid);
 	return 0;
 }
@@ -409,7 +378,7 @@ static struct elf_symtab *vdso_symtab(struct symbolizer *s)
 	for (i = 0; i < self.n; i++) {
 		Elf *elf;
 
-		if (self.v[i].kind != MAP_VDSO || self.v[i].start != base)
+		if (self.v[i].kind != MAP_KIND_VDSO || self.v[i].start != base)
 			continue;
 		elf = elf_memory((char *)base, self.v[i].end - self.v[i].start);
 		if (elf) {
@@ -501,7 +470,7 @@ static int resolve_in_mapping(struct symbolizer *s, const struct proc *p,
 
 	frame_init(&out[0], ip);
 	switch (e->kind) {
-	case MAP_FILE:
+	case MAP_KIND_FILE:
 		if (p->elf[mi] >= 0) {
 			struct elf_file *ef = &s->elfs[p->elf[mi]];
 
@@ -514,14 +483,14 @@ static int resolve_in_mapping(struct symbolizer *s, const struct proc *p,
 			out[0].module = intern(s, base_name(e->path));
 		}
 		break;
-	case MAP_VDSO:
+	case MAP_KIND_VDSO:
 		tab = vdso_symtab(s);
 		out[0].module = intern(s, "[vdso]");
 		break;
-	case MAP_ANON:
+	case MAP_KIND_ANON:
 		out[0].module = intern(s, "[anon]");
 		break;
-	case MAP_SPECIAL:
+	case MAP_KIND_SPECIAL:
 		out[0].module = intern(s, e->path);
 		break;
 	}
@@ -583,7 +552,7 @@ static int resolve_user(struct symbolizer *s, struct proc *p, uint64_t ip,
 		if (read_maps(s, p) == 0)
 			mi = find_mapping(p, ip);
 	}
-	if ((mi < 0 || p->maps.v[mi].kind == MAP_ANON || p->elf[mi] < 0) &&
+	if ((mi < 0 || p->maps.v[mi].kind == MAP_KIND_ANON || p->elf[mi] < 0) &&
 	    jit_resolve(s, p, ip, out))
 		return 1;
 	if (mi < 0) {

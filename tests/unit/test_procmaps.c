@@ -33,7 +33,7 @@ static void test_file_mapping(void **state)
 	assert_int_equal(e.inode, 1835042);
 	assert_true(e.exec);
 	assert_false(e.deleted);
-	assert_int_equal(e.kind, MAP_FILE);
+	assert_int_equal(e.kind, MAP_KIND_FILE);
 	assert_string_equal(e.path, "/usr/lib/x86_64-linux-gnu/libc.so.6");
 	free(e.path);
 
@@ -55,7 +55,7 @@ static void test_path_with_spaces(void **state)
 	assert_int_equal(procmaps__parse_line(
 		"1000-2000 r-xp 00000000 08:02 42    /opt/my app/lib  hot.so\n",
 		&e), 0);
-	assert_int_equal(e.kind, MAP_FILE);
+	assert_int_equal(e.kind, MAP_KIND_FILE);
 	/* Inner spaces, even doubled ones, belong to the name. */
 	assert_string_equal(e.path, "/opt/my app/lib  hot.so");
 	assert_false(e.deleted);
@@ -71,7 +71,7 @@ static void test_deleted_suffix(void **state)
 		"1000-2000 r-xp 00001000 08:02 42 /opt/my app/lib.so (deleted)\n",
 		&e), 0);
 	assert_true(e.deleted);
-	assert_int_equal(e.kind, MAP_FILE);
+	assert_int_equal(e.kind, MAP_KIND_FILE);
 	assert_string_equal(e.path, "/opt/my app/lib.so");
 	free(e.path);
 
@@ -98,14 +98,14 @@ static void test_anonymous(void **state)
 	/* The kernel pads the inode column with one space even without a name. */
 	assert_int_equal(procmaps__parse_line(
 		"7f2a10000000-7f2a10021000 rwxp 00000000 00:00 0 \n", &e), 0);
-	assert_int_equal(e.kind, MAP_ANON);
+	assert_int_equal(e.kind, MAP_KIND_ANON);
 	assert_null(e.path);
 	assert_true(e.exec);
 	assert_false(e.deleted);
 
 	assert_int_equal(procmaps__parse_line(
 		"7f2a10000000-7f2a10021000 rw-p 00000000 00:00 0", &e), 0);
-	assert_int_equal(e.kind, MAP_ANON);
+	assert_int_equal(e.kind, MAP_KIND_ANON);
 	assert_null(e.path);
 	assert_false(e.exec);
 }
@@ -118,20 +118,20 @@ static void test_special(void **state)
 		bool exec;
 	} cases[] = {
 		{ "7ffd5a1fc000-7ffd5a1fe000 r-xp 00000000 00:00 0    [vdso]\n",
-		  "[vdso]", MAP_VDSO, true },
+		  "[vdso]", MAP_KIND_VDSO, true },
 		{ "7ffd5a1b0000-7ffd5a1d1000 rw-p 00000000 00:00 0    [stack]\n",
-		  "[stack]", MAP_SPECIAL, false },
+		  "[stack]", MAP_KIND_SPECIAL, false },
 		{ "55d0c4bc6000-55d0c4be7000 rw-p 00000000 00:00 0    [heap]\n",
-		  "[heap]", MAP_SPECIAL, false },
+		  "[heap]", MAP_KIND_SPECIAL, false },
 		{ "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]\n",
-		  "[vsyscall]", MAP_SPECIAL, true },
+		  "[vsyscall]", MAP_KIND_SPECIAL, true },
 		{ "7ffd5a1f8000-7ffd5a1fc000 r--p 00000000 00:00 0    [vvar]\n",
-		  "[vvar]", MAP_SPECIAL, false },
+		  "[vvar]", MAP_KIND_SPECIAL, false },
 		/* "[vdso]" must match exactly, not as a prefix. */
 		{ "1000-2000 r-xp 00000000 00:00 0 [vdso2]\n",
-		  "[vdso2]", MAP_SPECIAL, true },
+		  "[vdso2]", MAP_KIND_SPECIAL, true },
 		{ "1000-2000 rw-s 00000000 00:0e 11 anon_inode:[perf_event]\n",
-		  "anon_inode:[perf_event]", MAP_SPECIAL, false },
+		  "anon_inode:[perf_event]", MAP_KIND_SPECIAL, false },
 	};
 	size_t i;
 
@@ -188,13 +188,13 @@ static void test_parse_file(void **state)
 		enum map_kind kind;
 		bool deleted;
 	} want[] = {
-		{ 0x55d0c3a01000ULL, "/usr/bin/demo", MAP_FILE, false },
-		{ 0x7f2a10000000ULL, NULL, MAP_ANON, false },
-		{ 0x7f2a1c628000ULL, "/usr/lib/x86_64-linux-gnu/libc.so.6", MAP_FILE, false },
-		{ 0x7f2a1c900000ULL, "/opt/my app/lib hot.so", MAP_FILE, true },
-		{ 0x7f2a1ca00000ULL, "/memfd:jit-code", MAP_FILE, true },
-		{ 0x7ffd5a1fc000ULL, "[vdso]", MAP_VDSO, false },
-		{ 0xffffffffff600000ULL, "[vsyscall]", MAP_SPECIAL, false },
+		{ 0x55d0c3a01000ULL, "/usr/bin/demo", MAP_KIND_FILE, false },
+		{ 0x7f2a10000000ULL, NULL, MAP_KIND_ANON, false },
+		{ 0x7f2a1c628000ULL, "/usr/lib/x86_64-linux-gnu/libc.so.6", MAP_KIND_FILE, false },
+		{ 0x7f2a1c900000ULL, "/opt/my app/lib hot.so", MAP_KIND_FILE, true },
+		{ 0x7f2a1ca00000ULL, "/memfd:jit-code", MAP_KIND_FILE, true },
+		{ 0x7ffd5a1fc000ULL, "[vdso]", MAP_KIND_VDSO, false },
+		{ 0xffffffffff600000ULL, "[vsyscall]", MAP_KIND_SPECIAL, false },
 	};
 	struct proc_maps m = { NULL, 0 };
 	FILE *f = fopen(SAMPLE_MAPS, "r");
@@ -317,10 +317,10 @@ static void test_find(void **state)
 	assert_string_equal(e->path, "[vsyscall]");
 	e = procmaps__find(&m, 0x7ffd5a1fd123ULL);
 	assert_non_null(e);
-	assert_int_equal(e->kind, MAP_VDSO);
+	assert_int_equal(e->kind, MAP_KIND_VDSO);
 	e = procmaps__find(&m, 0x7f2a10020fffULL);
 	assert_non_null(e);
-	assert_int_equal(e->kind, MAP_ANON);
+	assert_int_equal(e->kind, MAP_KIND_ANON);
 	assert_null(procmaps__find(&m, 0x7f2a10021000ULL));
 	procmaps__clear(&m);
 
@@ -346,7 +346,7 @@ static void test_read_self(void **state)
 	e = procmaps__find(&m, (uint64_t)(uintptr_t)&test_read_self);
 	assert_non_null(e);
 	assert_true(e->exec);
-	assert_int_equal(e->kind, MAP_FILE);
+	assert_int_equal(e->kind, MAP_KIND_FILE);
 	assert_string_equal(e->path, exe);
 	procmaps__clear(&m);
 
