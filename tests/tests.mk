@@ -114,7 +114,8 @@ $(SAN_DIR)/tests/%: tests/unit/%.c $(SAN_OBJS) | $(SKELS)
 # ELF fixtures for the symbol tests: one source, four shapes.
 FIXTURES	:= $(FIXTURE_DIR)/fix_pie $(FIXTURE_DIR)/fix_nopie \
 		   $(FIXTURE_DIR)/libfix.so $(FIXTURE_DIR)/fix_stripped \
-		   $(FIXTURE_DIR)/fix_go
+		   $(FIXTURE_DIR)/fix_go $(FIXTURE_DIR)/unwind_nofp \
+		   $(FIXTURE_DIR)/unwind_nocfi
 
 $(FIXTURE_DIR)/fix_pie: tests/unit/fixtures/fix.c
 	$(Q)mkdir -p $(@D)
@@ -127,6 +128,13 @@ $(FIXTURE_DIR)/libfix.so: tests/unit/fixtures/fix.c
 	$(Q)$(CC) -O1 -g -fPIC -shared -DFIX_LIBRARY -o $@ $<
 $(FIXTURE_DIR)/fix_stripped: $(FIXTURE_DIR)/fix_pie
 	$(Q)strip -o $@ $<
+# Unwind tables: CFI only, no frame pointers (gcc); and no CFI at all.
+$(FIXTURE_DIR)/unwind_nofp: tests/unit/fixtures/fix.c
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -fomit-frame-pointer -o $@ $<
+$(FIXTURE_DIR)/unwind_nocfi: $(FIXTURE_DIR)/fix_pie
+	$(Q)objcopy --remove-section .eh_frame --remove-section .eh_frame_hdr \
+		--remove-section .debug_frame $< $@
 # What marks Go code, without needing Go: a .go.buildinfo section.
 $(FIXTURE_DIR)/fix_go: $(FIXTURE_DIR)/fix_pie
 	$(Q)printf '\377 Go buildinf:' > $@.sec
