@@ -46,12 +46,20 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	key.tgid = tgid;
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
 
-	/* Kernel threads have no user stack: don't count that as a fault. */
-	task = (struct task_struct *)bpf_get_current_task_btf();
-	if (collect_user && !(BPF_CORE_READ(task, flags) & PF_KTHREAD))
-		key.user_stack = collect_stack(ctx, true, &key.user_err);
+	/* Kernel threads have no user stack: don't count that as a fault.
+	 * The user registers are where the kernel saved them on entry,
+	 * whether the sample hit user or kernel mode. */
+	task = bpf_get_current_task_btf();
+	if (collect_user && !(BPF_CORE_READ(task, flags) & PF_KTHREAD)) {
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+
+		key.user_stack = collect_user_stack(ctx, BPF_CORE_READ(regs, ip),
+						    BPF_CORE_READ(regs, sp),
+						    BPF_CORE_READ(regs, bp),
+						    &key.user_err);
+	}
 	if (collect_kernel)
-		key.kern_stack = collect_stack(ctx, false, &key.kern_err);
+		key.kern_stack = collect_kernel_stack(ctx, &key.kern_err);
 
 	val = bpf_map_lookup_elem(&counts, &key);
 	if (val) {

@@ -184,7 +184,9 @@ static __always_inline void record_alloc(void *ctx, __u32 tgid, __u64 addr,
 		 * stack: the stack walk is most of the cost. */
 		sk.fn |= MEM_FN_SMALL;
 	} else {
-		sk.stack = collect_stack(ctx, true, &err);
+		sk.stack = collect_user_stack(ctx, PT_REGS_IP((struct pt_regs *)ctx),
+					      PT_REGS_SP((struct pt_regs *)ctx),
+					      PT_REGS_FP((struct pt_regs *)ctx), &err);
 		if (!sk.stack)
 			add_total(MEM_T_STACK_LOST, 1);
 	}

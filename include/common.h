@@ -12,9 +12,15 @@
 #include <linux/types.h>
 #endif
 
+#include "unwind.h"
+
 #define PROF_COMM_LEN		16
-/* Deepest stack the kernel collects (its sysctl default is 127 too). */
-#define PROF_MAX_STACK_DEPTH	127
+/*
+ * Deepest stack kept, in frames: user stacks as the unwinder walks them
+ * (kernel stacks stop at kernel.perf_event_max_stack, 127 by default).
+ * 255 makes a stack_trace 2 KiB; BPF masks indexes with it.
+ */
+#define PROF_MAX_STACK_DEPTH	255
 /* Processes followed at once: the -p list plus their forked children. */
 #define PROF_MAX_TARGETS	8192
 
@@ -30,13 +36,21 @@ enum prof_stat {
 	STAT_COUNTS_FULL,	/* aggregation hash full: sample dropped */
 	STAT_TARGETS_FULL,	/* forked child not followed: target map full */
 	STAT_EVENTS_LOST,	/* ring buffer full: notification dropped */
-	STAT__MAX,
+	STAT_UNWIND_PROCS_FULL,	/* a process's mappings not given to the unwinder */
+	STAT_STACK_NOMEM,	/* a new stack: the kernel had no memory for it */
+	/* User stacks by how their walk ended: UNWIND_END__MAX counters,
+	 * STAT_UNWIND_END + enum unwind_end. */
+	STAT_UNWIND_END,
+	STAT__MAX = STAT_UNWIND_END + UNWIND_END__MAX,
 };
 
 /* Rare events sent to userspace through the ring buffer (never samples). */
 enum prof_event_kind {
 	/* first sample of a tgid (again after exec): snapshot its maps now */
 	EVENT_NEW_PROCESS = 1,
+	/* the unwinder met a process or an address it has no mappings for:
+	 * (re)read them (rate-limited per process in the kernel) */
+	EVENT_LOAD_MAPPINGS,
 };
 
 struct prof_event {

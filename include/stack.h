@@ -15,19 +15,20 @@
 
 struct stack_trace {
 	__u32 depth;	/* valid entries in ips, leaf first */
-	__u32 pad;
+	__u32 end;	/* user stacks: enum unwind_end, how the walk ended */
 	__u64 ips[PROF_MAX_STACK_DEPTH];
 };
 _Static_assert(sizeof(struct stack_trace) == 8 + 8 * PROF_MAX_STACK_DEPTH,
 	       "stack_trace layout is shared with the BPF side");
 
 /*
- * Hash of the first depth ips (FNV-1a over 64-bit words, then a finaliser).
- * Never 0: 0 means "no stack" in keys.  The loop is bounded for the verifier.
+ * Hash of the first depth ips and of how the walk ended (FNV-1a over 64-bit
+ * words, then a finaliser).  Never 0: 0 means "no stack" in keys.  The loop
+ * is bounded for the verifier.
  */
-static inline __u64 stack_hash(const __u64 *ips, __u32 depth)
+static inline __u64 stack_hash(const __u64 *ips, __u32 depth, __u32 end)
 {
-	__u64 h = 0xcbf29ce484222325ULL ^ depth;
+	__u64 h = 0xcbf29ce484222325ULL ^ depth ^ ((__u64)end << 32);
 	__u32 i;
 
 	for (i = 0; i < PROF_MAX_STACK_DEPTH; i++) {

@@ -64,6 +64,10 @@ echo "== integration: lat"
 bash tests/integration/lat.sh 2>&1 | tee "$log"
 tally lat
 
+echo "== integration: unwinding"
+bash tests/integration/unwind.sh 2>&1 | tee "$log"
+tally unwind
+
 echo "== integration: outputs, report, diff"
 bash tests/integration/outputs.sh 2>&1 | tee "$log"
 tally outputs

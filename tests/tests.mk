@@ -10,7 +10,9 @@ TARGET_BINS	:= $(TARGET_DIR)/cpu_chain $(TARGET_DIR)/cpu_lib \
 		   $(TARGET_DIR)/dlopen_target $(TARGET_DIR)/cpu_chain_static \
 		   $(TARGET_DIR)/mem_exact $(TARGET_DIR)/libtinyalloc.so \
 		   $(TARGET_DIR)/mem_tiny $(TARGET_DIR)/lat_target \
-		   $(TARGET_DIR)/lat_cpp $(TARGET_DIR)/go_target
+		   $(TARGET_DIR)/lat_cpp $(TARGET_DIR)/go_target \
+		   $(TARGET_DIR)/unwind_target $(TARGET_DIR)/libunwind_plt.so \
+		   $(TARGET_DIR)/mem_cpp
 
 # clang keeps the frame pointer in leaf functions; gcc 12 drops it there.
 $(TARGET_DIR)/libhot.so: tests/targets/libhot.c $(wildcard tests/targets/*.h)
@@ -60,6 +62,26 @@ $(TARGET_DIR)/lat_target: tests/targets/lat_target.c $(wildcard tests/targets/*.
 		-Wl,-rpath,'$$ORIGIN'
 
 $(TARGET_DIR)/lat_cpp: tests/targets/lat_cpp.cpp
+	$(call msg,TARGET,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG)++ $(TARGET_CFLAGS) -o $@ $<
+
+# Without frame pointers, as distributions build: gcc, -O2, rbp an ordinary
+# register.  Only CFI walks these stacks.  Lazy binding: the PLT is used.
+NOFP_CFLAGS	:= -O2 -g -fomit-frame-pointer
+$(TARGET_DIR)/libunwind_plt.so: tests/targets/unwind_plt.c
+	$(call msg,TARGET,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(NOFP_CFLAGS) -fPIC -shared -o $@ $<
+
+$(TARGET_DIR)/unwind_target: tests/targets/unwind_target.c $(TARGET_DIR)/libunwind_plt.so
+	$(call msg,TARGET,$@)
+	$(Q)$(CC) $(NOFP_CFLAGS) -fno-ipa-icf -pthread -o $@ $< -L$(TARGET_DIR) \
+		-lunwind_plt -Wl,-rpath,'$$ORIGIN' -Wl,-z,lazy
+
+# With frame pointers itself, allocating through libstdc++ and libc code
+# that has none.
+$(TARGET_DIR)/mem_cpp: tests/targets/mem_cpp.cpp
 	$(call msg,TARGET,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG)++ $(TARGET_CFLAGS) -o $@ $<
@@ -210,6 +232,7 @@ test-integration: all $(TARGET_BINS)
 	bash tests/integration/symbols.sh || rc=1; \
 	bash tests/integration/mem.sh || rc=1; \
 	bash tests/integration/lat.sh || rc=1; \
+	bash tests/integration/unwind.sh || rc=1; \
 	bash tests/integration/outputs.sh || rc=1; exit $$rc
 
 # Everything, with one closing "N passed, N failed, N skipped" line.

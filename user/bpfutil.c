@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,9 +41,15 @@ int percpu_array_read(int fd, uint32_t first, uint32_t n, uint64_t *out,
 
 void report_load_error(int err)
 {
-	if (err == -EPERM || err == -EACCES)
+	/* The verifier refuses a program with EACCES too: privileges are
+	 * the reason only when we lack them. */
+	if (err == -EPERM || (err == -EACCES && geteuid() != 0))
 		p_err("loading BPF programs was refused: needs root or "
 		      "CAP_BPF and CAP_PERFMON");
+	else if (err == -EACCES)
+		p_err("the kernel's verifier refused the BPF programs%s",
+		      log_level >= LOG_VERBOSE ? "" :
+		      " (run with -v for its log)");
 	else
 		p_err("cannot load the BPF programs: %s%s", strerror(-err),
 		      log_level >= LOG_VERBOSE ? "" :

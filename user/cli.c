@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "unwinder.h"
 #include "cpu.h"
 #include "lat.h"
 #include "lat_pattern.h"
@@ -26,6 +27,8 @@ enum {
 	OPT_DEBUG_DIR,
 	/* cpu */
 	OPT_STACK_MAP_SIZE,
+	OPT_UNWIND,
+	OPT_UNWIND_MAX_MB,
 	OPT_COUNTS_MAP_SIZE,
 	OPT_EVENT,
 	/* mem */
@@ -66,6 +69,8 @@ static const struct option cpu_long[] = {
 	{ "stack-map-size",	required_argument, NULL, OPT_STACK_MAP_SIZE },
 	{ "counts-map-size",	required_argument, NULL, OPT_COUNTS_MAP_SIZE },
 	{ "event",		required_argument, NULL, OPT_EVENT },
+	{ "unwind",		required_argument, NULL, OPT_UNWIND },
+	{ "unwind-max-mb",	required_argument, NULL, OPT_UNWIND_MAX_MB },
 };
 
 static const struct option mem_long[] = {
@@ -79,6 +84,8 @@ static const struct option mem_long[] = {
 	{ "live-map-size",	required_argument, NULL, OPT_LIVE_MAP_SIZE },
 	{ "sites-map-size",	required_argument, NULL, OPT_SITES_MAP_SIZE },
 	{ "stack-map-size",	required_argument, NULL, OPT_STACK_MAP_SIZE },
+	{ "unwind",		required_argument, NULL, OPT_UNWIND },
+	{ "unwind-max-mb",	required_argument, NULL, OPT_UNWIND_MAX_MB },
 };
 
 static const struct option lat_long[] = {
@@ -94,6 +101,40 @@ const char *const mem_sample_names[] = {
 	[MEM_SAMPLE_INUSE_OBJECTS] = "inuse_objects",
 	[MEM_SAMPLE_INUSE_SPACE] = "inuse_space",
 };
+
+static enum cli_result usage_error(const char *fmt, const char *arg);
+static enum cli_result parse_size(const char *arg, const char *opt, uint64_t max,
+				  uint64_t *out);
+
+/* The user-stack options of the modes that take stacks. */
+static void stack_usage(FILE *out)
+{
+	fprintf(out,
+"\n"
+"User stacks:\n"
+"      --unwind MODE         auto (default): unwind tables from each file's\n"
+"                            CFI (.eh_frame), frame pointers where a file has\n"
+"                            none; dwarf: tables only; fp: frame pointers only\n"
+"      --unwind-max-mb MB    kernel memory for unwind tables at most\n"
+"                            (default %d)\n", UNWIND_DEFAULT_MAX_MB);
+}
+
+/* --unwind and --unwind-max-mb; CLI_EXIT_OK: not one of them. */
+static enum cli_result parse_stack_opt(int c, const char *arg,
+				       struct stack_opts *o)
+{
+	switch (c) {
+	case OPT_UNWIND:
+		o->unwind = unwind_mode_parse(arg);
+		if (o->unwind < 0)
+			return usage_error("unknown mode '%s' for --unwind "
+					   "(expected auto, dwarf or fp)", arg);
+		return CLI_OK;
+	case OPT_UNWIND_MAX_MB:
+		return parse_size(arg, "--unwind-max-mb", 65536, &o->unwind_max_mb);
+	}
+	return CLI_EXIT_OK;
+}
 
 void cli_usage(FILE *out)
 {
@@ -126,6 +167,7 @@ void cli_usage(FILE *out)
 "Output:\n"
 "      --top N               functions in each summary table (default 10)\n",
 		CPU_DEFAULT_STACK_MAP_SIZE, CPU_DEFAULT_COUNTS_MAP_SIZE);
+	stack_usage(out);
 	outputs__usage(out);
 	fprintf(out,
 "\n"
@@ -196,6 +238,7 @@ void cli_usage_mem(FILE *out)
 "                            alloc_space, alloc_objects, inuse_space\n"
 "                            (default: a leak flame graph), inuse_objects\n",
 		MEM_DEFAULT_LIVE_MAP_SIZE, MEM_DEFAULT_SITES_MAP_SIZE);
+	stack_usage(out);
 	outputs__usage(out);
 	fprintf(out,
 "      --debug-dir DIR, --no-inline, --no-demangle  as for cpu\n"
@@ -483,7 +526,7 @@ static enum cli_result parse_cpu_opt(int c, const char *arg, void *mode)
 		o->event = arg;
 		return CLI_OK;
 	}
-	return CLI_EXIT_OK;
+	return parse_stack_opt(c, arg, &o->s);
 }
 
 enum cli_result cli_parse_cpu(int argc, char **argv, struct cpu_opts *o)
@@ -502,6 +545,8 @@ enum cli_result cli_parse_cpu(int argc, char **argv, struct cpu_opts *o)
 	o->stack_map_size = CPU_DEFAULT_STACK_MAP_SIZE;
 	o->counts_map_size = CPU_DEFAULT_COUNTS_MAP_SIZE;
 	o->event = "cpu-clock";
+	o->s.unwind = UNWIND_MODE_AUTO;
+	o->s.unwind_max_mb = UNWIND_DEFAULT_MAX_MB;
 	r = parse_args(argc, argv, &o->c, &spec, o);
 	if (r == CLI_OK && o->user_only && o->kernel_only)
 		return usage_error("%s-U and -K exclude each other", "");
@@ -564,7 +609,7 @@ static enum cli_result parse_mem_opt(int c, const char *arg, void *mode)
 	case OPT_STACK_MAP_SIZE:
 		return parse_size(arg, "--stack-map-size", 1 << 24, &o->stack_map_size);
 	}
-	return CLI_EXIT_OK;
+	return parse_stack_opt(c, arg, &o->s);
 }
 
 enum cli_result cli_parse_mem(int argc, char **argv, struct mem_opts *o)
@@ -583,6 +628,8 @@ enum cli_result cli_parse_mem(int argc, char **argv, struct mem_opts *o)
 	o->live_map_size = MEM_DEFAULT_LIVE_MAP_SIZE;
 	o->sites_map_size = MEM_DEFAULT_SITES_MAP_SIZE;
 	o->stack_map_size = CPU_DEFAULT_STACK_MAP_SIZE;
+	o->s.unwind = UNWIND_MODE_AUTO;
+	o->s.unwind_max_mb = UNWIND_DEFAULT_MAX_MB;
 	r = parse_args(argc, argv, &o->c, &spec, o);
 	if (r == CLI_OK && !o->c.npids && !o->c.command)
 		return usage_error("%smem needs a target: -p PID or -- COMMAND", "");

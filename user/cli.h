@@ -28,8 +28,18 @@ struct common_opts {
 	int verbosity;		/* -q: -1, -v: 1 */
 };
 
+/* How user stacks are walked (modes that take stacks: cpu, mem). */
+struct stack_opts {
+	int unwind;		/* --unwind: enum unwind_mode */
+	uint64_t unwind_max_mb;	/* --unwind-max-mb: ceiling on tables */
+};
+
+/* --unwind-max-mb default. */
+#define UNWIND_DEFAULT_MAX_MB	256
+
 struct cpu_opts {
 	struct common_opts c;
+	struct stack_opts s;
 	uint64_t freq;		/* -F, samples per second per CPU */
 	bool user_only;		/* -U */
 	bool kernel_only;	/* -K */
@@ -48,6 +58,7 @@ enum mem_sample {
 
 struct mem_opts {
 	struct common_opts c;
+	struct stack_opts s;
 	double interval;	/* -i seconds; 0: no timeline */
 	const char *lib;	/* --lib PATH */
 	const char *prefix;	/* --prefix P */

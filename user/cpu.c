@@ -26,6 +26,7 @@
 #include "render/render.h"
 #include "symbolize.h"
 #include "sysinfo.h"
+#include "unwinder.h"
 
 /* Everything a run holds; released in one place (run_free). */
 struct run {
@@ -37,6 +38,7 @@ struct run {
 	int nperf;
 	struct ring_buffer *events;
 	struct symbolizer *sym;
+	struct unwinder *unw;
 	struct profile *prof;
 	struct outputs out;	/* every output file, opened before profiling */
 };
@@ -166,6 +168,7 @@ static int load_bpf(struct run *r)
 	skel->rodata->filter_targets = r->sess.ntargets > 0;
 	skel->rodata->collect_user = !r->o.kernel_only;
 	skel->rodata->collect_kernel = !r->o.user_only;
+	skel->rodata->unwind_mode = r->o.s.unwind;
 	bpf_map__set_max_entries(skel->maps.stacks, r->o.stack_map_size);
 	bpf_map__set_max_entries(skel->maps.counts, r->o.counts_map_size);
 
@@ -204,8 +207,8 @@ static int read_stack(int fd, __u64 key, struct stack_trace *st)
 
 static const char *stack_loss_name(__s32 err)
 {
-	return err == -E2BIG || err == -ENOMEM ? "[stack lost: map full]" :
-						 "[stack lost]";
+	return err == -E2BIG ? "[stack lost: map full]" :
+	       err == -ENOMEM ? "[stack lost: no kernel memory]" : "[stack lost]";
 }
 
 /* Turn the kernel's counts into profile samples. */
@@ -254,6 +257,8 @@ static int drain_counts(struct run *r)
 			for (k = 0; k < nf; k++)
 				locs[nlocs++] = profile__location(r->prof, &fr[k]);
 		}
+		if (n && st.end != UNWIND_END_OK)
+			locs[nlocs++] = unwind_marker(r->prof, st.end);
 		if (key.user_err)
 			locs[nlocs++] = profile__pseudo_location(r->prof,
 						stack_loss_name(key.user_err));
@@ -306,6 +311,9 @@ static int record_losses(struct run *r)
 		{ STAT_TARGETS_FULL, "forked children not followed: target map full", "" },
 		{ STAT_EVENTS_LOST, "new-process notifications: ring buffer full",
 		  "frames of those processes may stay unnamed" },
+		{ STAT_UNWIND_PROCS_FULL, "forked children not given to the unwinder",
+		  "their stacks use frame pointers until loaded" },
+		{ STAT_STACK_NOMEM, "stacks: the kernel could not allocate them", "" },
 	};
 	__u64 totals[STAT__MAX];
 	size_t i;
@@ -317,7 +325,7 @@ static int record_losses(struct run *r)
 		if (n && profile__add_loss(r->prof, reasons[i].what, reasons[i].hint, n))
 			return -1;
 	}
-	return 0;
+	return unwind_add_truncations(r->prof, (const uint64_t *)&totals[STAT_UNWIND_END]);
 }
 
 static int build_profile(struct run *r)
@@ -377,12 +385,46 @@ static void run_free(struct run *r)
 	free(r->perf_links);
 	free(r->perf_fds);
 	ring_buffer__free(r->events);
+	unwinder__free(r->unw);
 	cpu_bpf__destroy(r->skel);
 	symbolizer__free(r->sym);
 	profile__free(r->prof);
 	outputs__abort(&r->out);
 	session__free(&r->sess);
 	cli_free_cpu(&r->o);
+}
+
+static int start_unwinder(struct run *r)
+{
+	struct unwinder_opts uo = {
+		.mode = r->o.s.unwind,
+		.max_bytes = (size_t)r->o.s.unwind_max_mb << 20,
+	};
+	int err;
+
+	r->unw = unwinder__open(r->skel->obj, &uo);
+	if (!r->unw)
+		return -1;
+	err = unwinder__listen(r->unw, &r->events);
+	if (err) {
+		p_err("cannot listen to the unwinder's requests: %s", strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+/* -v: what the unwinder loaded. */
+static void report_unwinder(struct run *r)
+{
+	struct unwinder_stats st;
+
+	if (!r->unw || r->o.s.unwind == UNWIND_MODE_FP)
+		return;
+	unwinder__stats(r->unw, &st);
+	p_dbg("unwind: %zu processes loaded, %zu tables (%zu rows, %zu shards, "
+	      "%.1f MiB), %zu files without CFI, %zu unreadable, built in %.1f ms",
+	      st.processes, st.tables, st.rows, st.shards, st.bytes / 1048576.0,
+	      st.no_cfi, st.failed, st.build_ns / 1e6);
 }
 
 static void on_events(void *ctx)
@@ -431,9 +473,14 @@ int cmd_cpu(int argc, char **argv)
 		p_err("out of memory");
 		goto out;
 	}
-	/* Snapshot -p targets now: they may exit before their first sample. */
-	for (i = 0; i < r.o.c.npids; i++)
+	if (start_unwinder(&r))
+		goto out;
+	/* Snapshot -p targets now: they may exit before their first sample.
+	 * Their unwind tables too, so that the first samples are whole. */
+	for (i = 0; i < r.o.c.npids; i++) {
 		symbolizer__add_process(r.sym, r.o.c.pids[i]);
+		unwinder__add_process(r.unw, r.o.c.pids[i]);
+	}
 	if (cpu_bpf__attach(r.skel)) {
 		p_err("cannot attach the process-tracking programs: %s",
 		      strerror(errno));
@@ -456,6 +503,7 @@ int cmd_cpu(int argc, char **argv)
 	detach_perf_events(&r);
 	session__end(&r.sess);
 	ring_buffer__consume(r.events);
+	report_unwinder(&r);
 	if (build_profile(&r) || write_outputs(&r))
 		goto out;
 	status = session__exit_status(&r.sess);

@@ -34,6 +34,7 @@
 #include "render/sections.h"
 #include "session.h"
 #include "symbolize.h"
+#include "unwinder.h"
 #include "uprobe_multi.h"
 
 /* Sample types of the profile, in this order. */
@@ -63,6 +64,7 @@ struct memrun {
 	struct target *targets;
 	int ntargets;
 	struct symbolizer *sym;
+	struct unwinder *unw;
 	struct profile *prof;		/* sites: allocated / in use */
 	struct profile *leaks;		/* outstanding at the end, by age */
 	struct outputs out;	/* every output file, opened at start */
@@ -242,6 +244,7 @@ static int on_exec_event(void *ctx, void *data, size_t len)
 	r->exec_link = NULL;
 	read_comm(t->pid, t->comm, sizeof(t->comm));
 	symbolizer__add_process(r->sym, t->pid);
+	unwinder__add_process(r->unw, t->pid);
 	if (attach_target(r, t))
 		r->error = "cannot trace the command's allocator";
 	kill(t->pid, SIGCONT);
@@ -352,6 +355,8 @@ static uint32_t stack_locs(struct memrun *r, __u32 tgid, __u32 fn, __u64 stack,
 		for (k = 0; k < nf; k++)
 			locs[n++] = profile__location(r->prof, &fr[k]);
 	}
+	if (st.end != UNWIND_END_OK)
+		locs[n++] = unwind_marker(r->prof, st.end);
 	return n;
 }
 
@@ -515,7 +520,7 @@ static int drain_hists(struct memrun *r)
 
 static int build_profiles(struct memrun *r)
 {
-	uint64_t t[MEM_T__MAX];
+	uint64_t t[MEM_T__MAX], ends[UNWIND_END__MAX];
 	double secs = session__duration_ns(&r->sess) / 1e9;
 	char title[512];
 	int len, i, err;
@@ -580,6 +585,10 @@ static int build_profiles(struct memrun *r)
 	     profile__add_loss(r->prof, "calls missed: too many threads in the "
 			       "allocator at once", "", t[MEM_T_INFLIGHT_FULL])))
 		return -ENOMEM;
+	if (percpu_array_read(bpf_map__fd(r->skel->maps.stats), STAT_UNWIND_END,
+			      UNWIND_END__MAX, ends, false) == 0 &&
+	    unwind_add_truncations(r->prof, ends))
+		return -ENOMEM;
 	return drain_hists(r) ?: drain_sites(r) ?: drain_leaks(r);
 }
 
@@ -601,7 +610,8 @@ static int print_report(struct memrun *r)
 		const struct prof_loss *l = &p->losses[i];
 		const char *hint = profile__get_str(p, l->hint);
 
-		printf("lost: %llu %s%s%s%s\n", (unsigned long long)l->count,
+		printf("%s: %llu %s%s%s%s\n", l->truncated ? "truncated" : "lost",
+		       (unsigned long long)l->count,
 		       profile__get_str(p, l->what), *hint ? " (" : "", hint,
 		       *hint ? ")" : "");
 	}
@@ -670,6 +680,11 @@ static int load_bpf(struct memrun *r)
 	bpf_program__set_autoload(r->skel->progs.free_timed_entry, r->o.free_latency);
 	bpf_program__set_autoload(r->skel->progs.free_return, r->o.free_latency);
 	bpf_program__set_autoload(r->skel->progs.exec_entry, r->o.c.command != NULL);
+	/* Targets are loaded by the mode, which follows no fork or exec. */
+	bpf_program__set_autoload(r->skel->progs.unwind_fork, false);
+	bpf_program__set_autoload(r->skel->progs.unwind_exec, false);
+	bpf_program__set_autoload(r->skel->progs.unwind_exit, false);
+	r->skel->rodata->unwind_mode = r->o.s.unwind;
 	r->skel->rodata->free_latency = r->o.free_latency;
 	r->skel->rodata->min_size = r->o.min_size;
 	bpf_map__set_max_entries(r->skel->maps.live, r->o.live_map_size);
@@ -680,7 +695,10 @@ static int load_bpf(struct memrun *r)
 		report_load_error(err);
 		return -1;
 	}
-	return 0;
+	r->unw = unwinder__open(r->skel->obj, &(struct unwinder_opts){
+				.mode = r->o.s.unwind,
+				.max_bytes = (size_t)r->o.s.unwind_max_mb << 20 });
+	return r->unw ? 0 : -1;
 }
 
 static int setup_targets(struct memrun *r)
@@ -700,6 +718,7 @@ static int setup_targets(struct memrun *r)
 			read_comm(r->targets[i].pid, r->targets[i].comm,
 				  sizeof(r->targets[i].comm));
 			symbolizer__add_process(r->sym, r->targets[i].pid);
+			unwinder__add_process(r->unw, r->targets[i].pid);
 			if (attach_target(r, &r->targets[i]))
 				return -1;
 		}
@@ -720,12 +739,23 @@ static int setup_targets(struct memrun *r)
 	return 0;
 }
 
+/* The unwinder's requests (libraries loaded later) on the mode's ring. */
+static int listen_unwinder(struct memrun *r)
+{
+	int err = unwinder__listen(r->unw, &r->events);
+
+	if (err)
+		p_err("cannot listen to the unwinder's requests: %s", strerror(-err));
+	return err ? -1 : 0;
+}
+
 static void run_free(struct memrun *r)
 {
 	detach_all(r);
 	free(r->links);
 	bpf_link__destroy(r->exec_link);
 	ring_buffer__free(r->events);
+	unwinder__free(r->unw);
 	mem_bpf__destroy(r->skel);
 	symbolizer__free(r->sym);
 	profile__free(r->prof);
@@ -769,7 +799,8 @@ int cmd_mem(int argc, char **argv)
 		p_err("out of memory");
 		goto out;
 	}
-	if (load_bpf(&r) || setup_targets(&r) || session__start(&r.sess, r.o.interval))
+	if (load_bpf(&r) || setup_targets(&r) || listen_unwinder(&r) ||
+	    session__start(&r.sess, r.o.interval))
 		goto out;
 	r.last_tick = r.sess.start;
 	if (r.o.interval > 0 && log_level >= LOG_NORMAL)

@@ -84,6 +84,7 @@ enum pprof_function_field {
  * " (hint: HINT)" when it has a hint. */
 #define PPROF_COMMENT_TITLE	"title: "
 #define PPROF_COMMENT_LOST	"lost: "
+#define PPROF_COMMENT_TRUNCATED	"truncated: "
 #define PPROF_COMMENT_HINT	" (hint: "
 /* The kernel's mapping, named as perf names it. */
 #define PPROF_KERNEL_MAPPING	"[kernel.kallsyms]"

@@ -520,7 +520,7 @@ static int read_sample(struct reader *r, const struct pb_field *f, size_t n)
 }
 
 /* "7 what (hint: hint)" back into a loss; anything else is no loss. */
-static int add_loss(struct reader *r, const char *text)
+static int add_loss(struct reader *r, const char *text, bool truncated)
 {
 	unsigned long long count;
 	char *end, *what = NULL, *h;
@@ -546,7 +546,8 @@ static int add_loss(struct reader *r, const char *text)
 		*h = '\0';
 		hint = h + strlen(PPROF_COMMENT_HINT);
 	}
-	err = profile__add_loss(r->p, what, hint, count);
+	err = truncated ? profile__add_truncation(r->p, what, hint, count) :
+			  profile__add_loss(r->p, what, hint, count);
 	free(what);
 	return err;
 }
@@ -600,7 +601,11 @@ static int build_profile(struct reader *r, const uint8_t *data, size_t len)
 				return -ENOMEM;
 			p->title = id;
 		} else if (!strncmp(c, PPROF_COMMENT_LOST, strlen(PPROF_COMMENT_LOST))) {
-			if (add_loss(r, c + strlen(PPROF_COMMENT_LOST)))
+			if (add_loss(r, c + strlen(PPROF_COMMENT_LOST), false))
+				return -ENOMEM;
+		} else if (!strncmp(c, PPROF_COMMENT_TRUNCATED,
+				    strlen(PPROF_COMMENT_TRUNCATED))) {
+			if (add_loss(r, c + strlen(PPROF_COMMENT_TRUNCATED), true))
 				return -ENOMEM;
 		}
 	}

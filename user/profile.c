@@ -221,8 +221,8 @@ int profile__add_sample(struct profile *p, const uint32_t *locs, uint32_t nlocs,
 	return 0;
 }
 
-int profile__add_loss(struct profile *p, const char *what, const char *hint,
-		      uint64_t count)
+static int add_loss(struct profile *p, const char *what, const char *hint,
+		    uint64_t count, bool truncated)
 {
 	int64_t w = profile__str(p, what), h = profile__str(p, hint);
 	struct prof_loss *v;
@@ -236,8 +236,21 @@ int profile__add_loss(struct profile *p, const char *what, const char *hint,
 	v[p->nlosses].what = w;
 	v[p->nlosses].hint = h;
 	v[p->nlosses].count = count;
+	v[p->nlosses].truncated = truncated;
 	p->nlosses++;
 	return 0;
+}
+
+int profile__add_loss(struct profile *p, const char *what, const char *hint,
+		      uint64_t count)
+{
+	return add_loss(p, what, hint, count, false);
+}
+
+int profile__add_truncation(struct profile *p, const char *what,
+			    const char *hint, uint64_t count)
+{
+	return add_loss(p, what, hint, count, true);
 }
 
 int profile__add_metric(struct profile *p, const char *name, const char *unit,

@@ -60,6 +60,7 @@ struct prof_loss {
 	uint32_t what;	/* "user stacks lost: stack map full" */
 	uint32_t hint;	/* "raise --stack-map-size", "" if none */
 	uint64_t count;
+	bool truncated;	/* kept, but incomplete (a stack cut short) */
 };
 
 /* A named figure of the run: "allocs", "alloc_bytes"... */
@@ -126,6 +127,9 @@ int profile__add_sample(struct profile *p, const uint32_t *locs, uint32_t nlocs,
 			uint32_t pid, const char *comm, const int64_t *values);
 int profile__add_loss(struct profile *p, const char *what, const char *hint,
 		      uint64_t count);
+/* Samples kept but incomplete ("truncated:" in the table). */
+int profile__add_truncation(struct profile *p, const char *what,
+			    const char *hint, uint64_t count);
 /* A figure for the report; 0 or -ENOMEM. */
 int profile__add_metric(struct profile *p, const char *name, const char *unit,
 			double value);

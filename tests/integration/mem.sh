@@ -102,7 +102,7 @@ t_exact_totals()
 # realloc(NULL) calling malloc inside glibc counts once, as realloc.
 t_exact_sites()
 {
-	local f=$T/folded p="mem_exact;start_thread"
+	local f=$T/folded p="mem_exact;__clone3;start_thread"
 
 	run_exact --folded "$f" --sample alloc_objects || return
 	expect_line "$f" "$p;worker_a;alloc_small;malloc 1000" &&
@@ -121,7 +121,7 @@ t_exact_sites()
 # The default --sample, inuse_space, is a leak flame graph.
 t_inuse_sites()
 {
-	local f=$T/folded p="mem_exact;start_thread"
+	local f=$T/folded p="mem_exact;__clone3;start_thread"
 
 	run_exact --folded "$f" || return
 	expect_line "$f" "$p;worker_a;alloc_zeroed;calloc 10000" &&
@@ -144,7 +144,7 @@ t_min_size()
 	expect_total outstanding_bytes 11280 &&
 	expect_line "$f" "mem_exact;[below --min-size];malloc 1300" &&
 	expect_line "$f" "mem_exact;[below --min-size];realloc 100" &&
-	expect_line "$f" "mem_exact;start_thread;worker_a;alloc_zeroed;calloc 200" || return
+	expect_line "$f" "mem_exact;__clone3;start_thread;worker_a;alloc_zeroed;calloc 200" || return
 	ok
 }
 
@@ -205,7 +205,7 @@ t_timeline()
 # its own sites are counted exactly (libc's start-up allocations aside).
 t_command_mode()
 {
-	local f=$T/folded p="mem_exact;start_thread"
+	local f=$T/folded p="mem_exact;__clone3;start_thread"
 
 	prof mem --folded "$f" --sample alloc_objects -- "$TDIR/mem_exact" now
 	expect_rc 0 || return
@@ -231,7 +231,7 @@ t_other_allocator()
 	kill -USR1 "$tpid"
 	prof_wait "$LIMIT"
 	expect_rc 0 || return
-	expect_line "$f" "mem_tiny;__libc_start_call_main;main;tiny_site;malloc 500" ||
+	expect_line "$f" "mem_tiny;_start;__libc_start_main;__libc_start_call_main;main;tiny_site;malloc 500" ||
 		return
 	expect_total frees 400 || return
 	ok
@@ -248,7 +248,7 @@ t_prefixed_allocator()
 	kill -USR1 "$tpid"
 	prof_wait "$LIMIT"
 	expect_rc 0 || return
-	expect_line "$f" "mem_tiny;__libc_start_call_main;main;tiny_site;tiny_malloc 500" ||
+	expect_line "$f" "mem_tiny;_start;__libc_start_main;__libc_start_call_main;main;tiny_site;tiny_malloc 500" ||
 		return
 	expect_total frees 400 || return
 	ok

@@ -21,9 +21,9 @@ static void test_depth_bounds_the_hash(void **state)
 
 	(void)state;
 	b[3] = 0xdeadbeef;	/* past depth 3: must not matter */
-	assert_int_equal(stack_hash(a, 3), stack_hash(b, 3));
-	assert_int_not_equal(stack_hash(a, 3), stack_hash(b, 4));
-	assert_int_not_equal(stack_hash(a, 2), stack_hash(a, 3));
+	assert_int_equal(stack_hash(a, 3, 0), stack_hash(b, 3, 0));
+	assert_int_not_equal(stack_hash(a, 3, 0), stack_hash(b, 4, 0));
+	assert_int_not_equal(stack_hash(a, 2, 0), stack_hash(a, 3, 0));
 }
 
 static void test_order_and_values_matter(void **state)
@@ -31,8 +31,8 @@ static void test_order_and_values_matter(void **state)
 	__u64 a[3] = { 1, 2, 3 }, b[3] = { 3, 2, 1 }, c[3] = { 1, 2, 4 };
 
 	(void)state;
-	assert_int_not_equal(stack_hash(a, 3), stack_hash(b, 3));
-	assert_int_not_equal(stack_hash(a, 3), stack_hash(c, 3));
+	assert_int_not_equal(stack_hash(a, 3, 0), stack_hash(b, 3, 0));
+	assert_int_not_equal(stack_hash(a, 3, 0), stack_hash(c, 3, 0));
 }
 
 static void test_never_zero_and_empty_stack(void **state)
@@ -40,8 +40,8 @@ static void test_never_zero_and_empty_stack(void **state)
 	__u64 none[1] = { 0 };
 
 	(void)state;
-	assert_int_not_equal(stack_hash(none, 0), 0);
-	assert_int_not_equal(stack_hash(none, 1), 0);
+	assert_int_not_equal(stack_hash(none, 0, 0), 0);
+	assert_int_not_equal(stack_hash(none, 1, 0), 0);
 }
 
 /* 200,000 distinct realistic stacks (shared prefixes, nearby leaf ips):
@@ -59,7 +59,7 @@ static void test_no_collisions_on_similar_stacks(void **state)
 		ips[0] = 0x555555554000ULL + (i % 4096);	/* leaf */
 		for (j = 1; j < 8; j++)
 			ips[j] = 0x555555560000ULL + j * 0x40 + (i / 4096) * (j == 3);
-		__u64 h = stack_hash(ips, 8);
+		__u64 h = stack_hash(ips, 8, 0);
 
 		assert_false(u64map__get(seen, h, &v));
 		assert_int_equal(u64map__set(seen, h, i), 0);

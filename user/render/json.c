@@ -80,7 +80,8 @@ static void losses(struct ctx *c)
 		json__string(c->out, profile__get_str(c->p, l->what));
 		fprintf(c->out, ", \"hint\": ");
 		json__string(c->out, profile__get_str(c->p, l->hint));
-		fprintf(c->out, ", \"count\": %llu}", (unsigned long long)l->count);
+		fprintf(c->out, ", \"count\": %llu%s}", (unsigned long long)l->count,
+			l->truncated ? ", \"truncated\": true" : "");
 	}
 	fprintf(c->out, "%s],\n", c->p->nlosses ? "\n  " : "");
 }

@@ -266,7 +266,8 @@ static int write_comments(struct writer *w)
 		const struct prof_loss *l = &p->losses[i];
 		const char *hint = profile__get_str(p, l->hint);
 
-		if (asprintf(&text, "%s%llu %s%s%s%s", PPROF_COMMENT_LOST,
+		if (asprintf(&text, "%s%llu %s%s%s%s",
+			     l->truncated ? PPROF_COMMENT_TRUNCATED : PPROF_COMMENT_LOST,
 			     (unsigned long long)l->count,
 			     profile__get_str(p, l->what), *hint ? PPROF_COMMENT_HINT : "",
 			     hint, *hint ? ")" : "") < 0)

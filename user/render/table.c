@@ -117,7 +117,8 @@ int render_table(const struct profile *p, uint32_t value_type, int top_n,
 		const struct prof_loss *l = &p->losses[i];
 		const char *hint = profile__get_str(p, l->hint);
 
-		fprintf(out, "lost: %llu %s%s%s%s\n", (unsigned long long)l->count,
+		fprintf(out, "%s: %llu %s%s%s%s\n", l->truncated ? "truncated" : "lost",
+			(unsigned long long)l->count,
 			profile__get_str(p, l->what), *hint ? " (" : "", hint,
 			*hint ? ")" : "");
 	}

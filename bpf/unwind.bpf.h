@@ -1,0 +1,560 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The user-stack unwinder every mode that takes stacks uses: from the
+ * registers at the sample (or at the probe), frame by frame with the
+ * tables the loader built from each file's CFI (include/unwind.h), and with
+ * frame pointers where a mapping has no table (JIT code) in auto mode.
+ * With --unwind fp, or for a process whose mappings are not loaded yet, the
+ * kernel's frame-pointer walk (bpf_get_stack) as before.
+ *
+ * Return addresses that a pending uretprobe replaced with the kernel's
+ * trampoline are put back from the task's list of return instances, so a
+ * stack taken under a uretprobe (ours: lat, mem; or anyone's) is whole.
+ *
+ * The walk is one bpf_loop: its callback is verified once, whatever the
+ * depth.  Nothing leaves the kernel but a rate-limited "load this
+ * process's mappings" event.
+ */
+#ifndef PROFILER_UNWIND_BPF_H
+#define PROFILER_UNWIND_BPF_H
+
+#include "stack.h"
+#include "unwind.h"
+#include "stats.bpf.h"
+
+_Static_assert(PROF_MAX_STACK_DEPTH == 255, "ips[] indexes are masked with 255");
+
+/* Set by the loader: enum unwind_mode (--unwind). */
+const volatile __u32 unwind_mode = UNWIND_MODE_AUTO;
+
+/* tgid -> its executable mappings; the loader writes them
+ * (--unwind-procs entries). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, UNWIND_DEFAULT_PROCS);
+	__type(key, __u32);
+	__type(value, struct unwind_proc);
+} unwind_procs SEC(".maps");
+
+/* {table, page} -> slice of rows; the loader writes them
+ * (--unwind-pages entries). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, UNWIND_DEFAULT_PAGES);
+	__type(key, struct unwind_page_key);
+	__type(value, struct unwind_page);
+} unwind_pages SEC(".maps");
+
+/* One shard: a single fixed array of rows, mmaped by the loader, which
+ * creates shards as tables need room and puts them in unwind_shards. */
+struct unwind_shard_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	/* By size: clang's BTF leaves a type this big only declared. */
+	__uint(value_size, sizeof(struct unwind_shard));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, UNWIND_MAX_SHARDS);
+	__type(key, __u32);
+	__array(values, struct unwind_shard_map);
+} unwind_shards SEC(".maps");
+
+/* "Load the mappings of this process" requests, at most one per process
+ * per UNWIND_ASK_NS (kernel side rate limit). */
+#define UNWIND_ASK_NS	(20 * 1000 * 1000ULL)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 * 1024);
+} unwind_events SEC(".maps");
+
+/* tgid -> when its mappings were last asked for, for processes without
+ * an entry in unwind_procs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} unwind_asked SEC(".maps");
+
+/* The walk's state, per CPU (too big for the BPF stack). */
+struct unwind_scratch {
+	__u64 pc, sp, bp;
+	__u64 tramp;		/* the uretprobe trampoline's address, or 0 */
+	__u32 tgid;
+	__u32 end;		/* enum unwind_end */
+	__u32 exact;		/* pc is not a return address */
+	__u32 trampolines;	/* return addresses put back so far */
+	/* Binary search bounds, kept in memory on purpose: the verifier
+	 * then sees each step's bounds as unknown, and the paths of a
+	 * search merge instead of multiplying. */
+	__u32 lo, hi;
+	struct stack_trace st;
+	/* ips[] has PROF_MAX_STACK_DEPTH (255) entries: an index masked
+	 * with 255 for the verifier may point here, never in practice. */
+	__u64 slack;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct unwind_scratch);
+} unwind_scratch SEC(".maps");
+
+static __always_inline void unwind_ask(__u32 tgid, __u64 *last)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct prof_event *e;
+
+	if (*last && now - *last < UNWIND_ASK_NS)
+		return;
+	*last = now;
+	e = bpf_ringbuf_reserve(&unwind_events, sizeof(*e), 0);
+	if (!e) {
+		inc_stat(STAT_EVENTS_LOST);
+		return;
+	}
+	e->kind = EVENT_LOAD_MAPPINGS;
+	e->tgid = tgid;
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline void unwind_ask_unknown(__u32 tgid)
+{
+	__u64 zero = 0, *last;
+
+	last = bpf_map_lookup_elem(&unwind_asked, &tgid);
+	if (!last) {
+		bpf_map_update_elem(&unwind_asked, &tgid, &zero, BPF_NOEXIST);
+		last = bpf_map_lookup_elem(&unwind_asked, &tgid);
+		if (!last)
+			return;
+	}
+	unwind_ask(tgid, last);
+}
+
+/*
+ * ra is the uretprobe trampoline: the real return address is in the
+ * task's pending return instance whose stack slot is slot (innermost
+ * first; after a tail call one slot serves several, hence the match by
+ * address and, failing that, by order).
+ */
+static __always_inline __u64 unwind_untrampoline(struct unwind_scratch *s,
+						 __u64 slot)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct return_instance *ri;
+	__u64 byorder = 0;
+	__u32 k;
+
+	ri = BPF_CORE_READ(task, utask, return_instances);
+	for (k = 0; k < 16 && ri; k++) {
+		__u64 stack = BPF_CORE_READ(ri, stack);
+		__u64 orig = BPF_CORE_READ(ri, orig_ret_vaddr);
+
+		if (stack == slot)
+			return orig;
+		if (k == s->trampolines)
+			byorder = orig;
+		ri = BPF_CORE_READ(ri, next);
+	}
+	return byorder;
+}
+
+/* bpf_loop's context: it must live on the BPF stack. */
+struct unwind_ctx {
+	struct unwind_proc *proc;
+	struct unwind_scratch *s;
+};
+
+/* The mapping of pc in proc, or NULL. */
+static __always_inline struct unwind_map *unwind_find_map(struct unwind_scratch *s,
+							  struct unwind_proc *p,
+							  __u64 pc)
+{
+	volatile __u32 *lo = &s->lo, *hi = &s->hi;
+	struct unwind_map *m;
+	__u32 k, l, h, mid;
+
+	*lo = 0;
+	*hi = p->nmaps < UNWIND_MAX_MAPS ? p->nmaps : UNWIND_MAX_MAPS;
+	/* The last mapping whose start <= pc. */
+	for (k = 0; k < UNWIND_MAP_STEPS; k++) {
+		l = *lo;
+		h = *hi;
+		if (l >= h)
+			break;
+		mid = (l + h) / 2;
+		m = &p->maps[mid & (UNWIND_MAX_MAPS - 1)];
+		if (m->start <= pc)
+			*lo = mid + 1;
+		else
+			*hi = mid;
+	}
+	l = *lo;
+	if (l == 0)
+		return NULL;
+	m = &p->maps[(l - 1) & (UNWIND_MAX_MAPS - 1)];
+	return pc < m->end ? m : NULL;
+}
+
+/* The row in force at table-relative address rel of table, or NULL with
+ * s->end set. */
+static __always_inline struct unwind_row *unwind_find_row(struct unwind_scratch *s,
+							  __u32 table, __u64 rel)
+{
+	struct unwind_page_key pk = { .table = table, .page = rel >> UNWIND_PAGE_SHIFT };
+	volatile __u32 *lo = &s->lo, *hi = &s->hi;
+	struct unwind_page *pg;
+	struct unwind_shard *sh;
+	__u32 zero = 0, l, h, k, mid, shard;
+	void *inner;
+
+	if (rel >> 32) {
+		s->end = UNWIND_END_NO_ROW;
+		return NULL;
+	}
+	pg = bpf_map_lookup_elem(&unwind_pages, &pk);
+	if (!pg) {
+		s->end = UNWIND_END_NO_ROW;
+		return NULL;
+	}
+	shard = pg->shard;
+	inner = bpf_map_lookup_elem(&unwind_shards, &shard);
+	sh = inner ? bpf_map_lookup_elem(inner, &zero) : NULL;
+	if (!sh) {
+		s->end = UNWIND_END_TABLE_LOST;
+		return NULL;
+	}
+	*lo = pg->first;
+	*hi = pg->first + pg->count;
+	/* The last row of the slice whose pc <= rel; the slice's first row
+	 * is in force at the page's start, so there is one. */
+	for (k = 0; k < UNWIND_SEARCH_STEPS; k++) {
+		l = *lo;
+		h = *hi;
+		if (l + 1 >= h)
+			break;
+		mid = (l + h) / 2;
+		if (sh->rows[mid & (UNWIND_SHARD_ROWS - 1)].pc <= (__u32)rel)
+			*lo = mid;
+		else
+			*hi = mid;
+	}
+	l = *lo;
+	return &sh->rows[l & (UNWIND_SHARD_ROWS - 1)];
+}
+
+/* Step with frame pointers: the caller's frame from the saved rbp. */
+static __always_inline bool unwind_fp_step(struct unwind_scratch *s)
+{
+	__u64 fr[2];
+
+	if (!s->bp) {
+		/* rbp 0: the outermost frame by the convention. */
+		s->end = UNWIND_END_OK;
+		return false;
+	}
+	if (bpf_probe_read_user(fr, sizeof(fr), (void *)s->bp)) {
+		s->end = UNWIND_END_BAD_READ;
+		return false;
+	}
+	if (s->bp + 16 <= s->sp) {
+		s->end = UNWIND_END_BAD_FRAME;
+		return false;
+	}
+	s->sp = s->bp + 16;
+	s->bp = fr[0];
+	s->pc = fr[1];
+	return true;
+}
+
+/* After a signal handler: the interrupted registers, from the ucontext
+ * at sp (uc_mcontext at +40: rbp at +80, rsp at +120, rip at +128). */
+static __always_inline bool unwind_signal_step(struct unwind_scratch *s)
+{
+	__u64 r[7];
+
+	if (bpf_probe_read_user(r, sizeof(r), (void *)(s->sp + 40 + 80))) {
+		s->end = UNWIND_END_BAD_READ;
+		return false;
+	}
+	s->bp = r[0];
+	s->sp = r[5];
+	s->pc = r[6];
+	s->exact = 1;
+	return true;
+}
+
+/* One frame: record pc, then find the caller's registers.  1 ends. */
+static long unwind_step(__u32 i, void *ctx)
+{
+	struct unwind_ctx *c = ctx;
+	struct unwind_proc *proc = c->proc;
+	struct unwind_scratch *s = c->s;
+	struct unwind_map *m;
+	struct unwind_row *row;
+	__u32 d;
+	__u64 rel, cfa, ra, fr[2];
+
+	d = s->st.depth;
+	if (d >= PROF_MAX_STACK_DEPTH) {
+		s->end = UNWIND_END_TRUNCATED;
+		return 1;
+	}
+	/* The compiler drops a mask it can prove redundant; the verifier
+	 * needs it on the register that indexes. */
+	barrier_var(d);
+	s->st.ips[d & 255] = s->pc;
+	s->st.depth = d + 1;
+
+	m = unwind_find_map(s, proc, s->pc);
+	if (!m) {
+		unwind_ask(s->tgid, &proc->last_miss_ns);
+		s->end = UNWIND_END_NO_MAPPING;
+		if (unwind_mode == UNWIND_MODE_AUTO)
+			goto fp;
+		return 1;
+	}
+	if (m->table == UNWIND_TABLE_NONE) {
+		s->end = UNWIND_END_NO_TABLE;
+		if (unwind_mode == UNWIND_MODE_AUTO)
+			goto fp;
+		return 1;
+	}
+	/* A return address is after the call: look up the call itself. */
+	rel = s->pc - m->bias - (s->exact ? 0 : 1);
+	row = unwind_find_row(s, m->table, rel);
+	if (!row) {
+		if (unwind_mode == UNWIND_MODE_AUTO && s->end == UNWIND_END_NO_ROW)
+			goto fp;
+		return 1;
+	}
+
+	switch (row->cfa_type) {
+	case UNWIND_CFA_RSP:
+		cfa = s->sp + row->cfa_off;
+		break;
+	case UNWIND_CFA_RBP:
+		cfa = s->bp + row->cfa_off;
+		break;
+	case UNWIND_CFA_PLT:
+		cfa = s->sp + row->cfa_off + ((s->pc & 15) >= (__u64)row->rbp_off ? 8 : 0);
+		break;
+	case UNWIND_CFA_SIGNAL:
+		return unwind_signal_step(s) ? 0 : 1;
+	case UNWIND_CFA_STOP:
+		s->end = UNWIND_END_OK;
+		return 1;
+	case UNWIND_CFA_NONE:
+		s->end = UNWIND_END_NO_ROW;
+		if (unwind_mode == UNWIND_MODE_AUTO)
+			goto fp;
+		return 1;
+	default:
+		s->end = UNWIND_END_UNSUPPORTED;
+		return 1;
+	}
+	if (cfa <= s->sp) {
+		s->end = UNWIND_END_BAD_FRAME;
+		return 1;
+	}
+	if (row->rbp_type == UNWIND_RBP_SAVED && row->rbp_off == -16) {
+		/* The usual push %rbp right after the call: one read. */
+		if (bpf_probe_read_user(fr, sizeof(fr), (void *)(cfa - 16))) {
+			s->end = UNWIND_END_BAD_READ;
+			return 1;
+		}
+		s->bp = fr[0];
+		ra = fr[1];
+	} else {
+		if (bpf_probe_read_user(&ra, sizeof(ra), (void *)(cfa - 8))) {
+			s->end = UNWIND_END_BAD_READ;
+			return 1;
+		}
+		if (row->rbp_type == UNWIND_RBP_SAVED &&
+		    bpf_probe_read_user(&s->bp, sizeof(s->bp),
+					(void *)(cfa + row->rbp_off))) {
+			s->end = UNWIND_END_BAD_READ;
+			return 1;
+		}
+	}
+	if (s->tramp && ra == s->tramp) {
+		ra = unwind_untrampoline(s, cfa - 8);
+		s->trampolines++;
+	}
+	if (!ra) {
+		s->end = UNWIND_END_OK;
+		return 1;
+	}
+	s->pc = ra;
+	s->sp = cfa;
+	s->exact = 0;
+	s->end = UNWIND_END_OK;
+	return 0;
+fp:
+	if (!unwind_fp_step(s))
+		return 1;
+	if (s->tramp && s->pc == s->tramp) {
+		s->pc = unwind_untrampoline(s, s->sp - 8);
+		s->trampolines++;
+	}
+	s->exact = 0;
+	/* Keep the reason only if the walk ends on it. */
+	s->end = UNWIND_END_OK;
+	return s->pc ? 0 : 1;
+}
+
+/* Put back return addresses bpf_get_stack found as the trampoline, in
+ * order (it gives no stack slots to match). */
+static long unwind_fix_step(__u32 i, void *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct unwind_scratch *s = ((struct unwind_ctx *)ctx)->s;
+	struct return_instance *ri;
+	__u64 *ip;
+
+	if (i >= s->st.depth || i >= PROF_MAX_STACK_DEPTH)
+		return 1;
+	barrier_var(i);
+	ip = &s->st.ips[i & 255];
+	if (*ip != s->tramp)
+		return 0;
+	ri = BPF_CORE_READ(task, utask, return_instances);
+	for (__u32 k = 0; k < 16 && ri; k++) {
+		if (k == s->trampolines) {
+			*ip = BPF_CORE_READ(ri, orig_ret_vaddr);
+			break;
+		}
+		ri = BPF_CORE_READ(ri, next);
+	}
+	s->trampolines++;
+	return 0;
+}
+
+/* The uretprobe trampoline of the current process, 0 when it has none. */
+static __always_inline __u64 unwind_trampoline(struct task_struct *task)
+{
+	if (!BPF_CORE_READ(task, utask, return_instances))
+		return 0;
+	return BPF_CORE_READ(task, mm, uprobes_state.xol_area, vaddr);
+}
+
+/*
+ * The user stack from registers (ip, sp, bp), into the per-CPU scratch;
+ * ctx is the program's context (for bpf_get_stack).  Returns the scratch
+ * with st.depth frames and st.end set, or NULL.
+ */
+static __always_inline struct stack_trace *
+unwind_user(void *ctx, __u64 ip, __u64 sp, __u64 bp)
+{
+	struct unwind_scratch *s;
+	struct unwind_proc *proc = NULL;
+	struct unwind_ctx c;
+	__u32 zero = 0;
+	long n;
+
+	s = bpf_map_lookup_elem(&unwind_scratch, &zero);
+	if (!s)
+		return NULL;
+	s->tgid = bpf_get_current_pid_tgid() >> 32;
+	s->tramp = unwind_trampoline(bpf_get_current_task_btf());
+	s->trampolines = 0;
+	s->st.depth = 0;
+	s->st.end = UNWIND_END_OK;
+
+	if (unwind_mode != UNWIND_MODE_FP) {
+		proc = bpf_map_lookup_elem(&unwind_procs, &s->tgid);
+		if (!proc)
+			unwind_ask_unknown(s->tgid);
+	}
+	if (proc) {
+		s->pc = ip;
+		s->sp = sp;
+		s->bp = bp;
+		s->exact = 1;
+		s->end = UNWIND_END_OK;
+		c.proc = proc;
+		c.s = s;
+		bpf_loop(PROF_MAX_STACK_DEPTH, unwind_step, &c, 0);
+		s->st.end = s->end;
+		if (s->st.depth >= PROF_MAX_STACK_DEPTH && s->end == UNWIND_END_OK)
+			s->st.end = UNWIND_END_TRUNCATED;
+		inc_stat(STAT_UNWIND_END + (s->st.end < UNWIND_END__MAX ? s->st.end : 0));
+		return &s->st;
+	}
+	if (unwind_mode == UNWIND_MODE_DWARF) {
+		/* No tables for this process yet: the leaf only. */
+		s->st.ips[0] = ip;
+		s->st.depth = 1;
+		s->st.end = UNWIND_END_NO_PROCESS;
+		inc_stat(STAT_UNWIND_END + UNWIND_END_NO_PROCESS);
+		return &s->st;
+	}
+	n = bpf_get_stack(ctx, s->st.ips, sizeof(s->st.ips), BPF_F_USER_STACK);
+	if (n <= 0)
+		return NULL;
+	s->st.depth = n / sizeof(__u64);
+	if (s->tramp) {
+		c.proc = NULL;
+		c.s = s;
+		bpf_loop(PROF_MAX_STACK_DEPTH, unwind_fix_step, &c, 0);
+	}
+	if (unwind_mode == UNWIND_MODE_AUTO)
+		s->st.end = UNWIND_END_NO_PROCESS;
+	inc_stat(STAT_UNWIND_END + s->st.end);
+	return &s->st;
+}
+
+/*
+ * Process lifetime: a forked child maps what its parent maps, so it gets a
+ * copy of its parent's entry at once; exec replaces the mappings (the
+ * entry goes, and the next sample asks for the new ones); the leader's
+ * exit ends the process.
+ */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(unwind_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	struct unwind_proc *p;
+
+	if (ptgid == ctgid || unwind_mode == UNWIND_MODE_FP)
+		return 0;
+	p = bpf_map_lookup_elem(&unwind_procs, &ptgid);
+	if (p && bpf_map_update_elem(&unwind_procs, &ctgid, p, BPF_ANY))
+		inc_stat(STAT_UNWIND_PROCS_FULL);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(unwind_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+
+	bpf_map_delete_elem(&unwind_procs, &tgid);
+	bpf_map_delete_elem(&unwind_asked, &tgid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(unwind_exit, struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+
+	if (BPF_CORE_READ(p, pid) != tgid)
+		return 0;
+	bpf_map_delete_elem(&unwind_procs, &tgid);
+	bpf_map_delete_elem(&unwind_asked, &tgid);
+	return 0;
+}
+
+#endif

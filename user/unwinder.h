@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The loader's half of in-kernel unwinding: for each process the BPF side
+ * walks, its executable mappings (unwind_procs), and for each file they map
+ * its unwind table (unwind_table.h), built once per run per file (by
+ * build-id, else device and inode) and stored in the BPF maps: rows in
+ * shards of the unwind_shards map-in-map, written through mmap, and an
+ * index by 64 KiB page (unwind_pages).  Shards are created as tables need
+ * room, up to a ceiling; what does not fit is counted and said.
+ */
+#ifndef PROFILER_UNWINDER_H
+#define PROFILER_UNWINDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "unwind.h"
+
+struct unwinder;
+struct ring_buffer;
+struct bpf_object;
+
+struct unwinder_opts {
+	enum unwind_mode mode;
+	size_t max_bytes;	/* ceiling on table memory (shards) */
+};
+
+/* The maps of a skeleton that includes bpf/unwind.bpf.h. */
+struct unwinder_maps {
+	int procs_fd;		/* unwind_procs */
+	int pages_fd;		/* unwind_pages */
+	int shards_fd;		/* unwind_shards */
+	int events_fd;		/* unwind_events */
+	size_t max_pages;	/* unwind_pages' max_entries */
+	size_t max_procs;	/* unwind_procs' max_entries */
+};
+
+/* NULL on allocation failure.  With mode UNWIND_MODE_FP it does nothing. */
+struct unwinder *unwinder__new(const struct unwinder_opts *o,
+			       const struct unwinder_maps *maps);
+/* The same with the maps of a loaded object that includes
+ * bpf/unwind.bpf.h; NULL (printed) on failure. */
+struct unwinder *unwinder__open(struct bpf_object *obj,
+				const struct unwinder_opts *o);
+void unwinder__free(struct unwinder *u);
+
+/*
+ * (Re)read pid's mappings, build the tables of files not seen yet, and
+ * give the kernel the process's mapping list.  0, or -errno (-ESRCH,
+ * -ENOENT: the process is gone).  Problems with single files are counted,
+ * not errors.
+ */
+int unwinder__add_process(struct unwinder *u, pid_t pid);
+
+/*
+ * Serve the kernel's "load this process" requests from rb (a ring buffer
+ * manager the mode polls; created when *rb is NULL).  0 or -errno.
+ */
+int unwinder__listen(struct unwinder *u, struct ring_buffer **rb);
+
+struct unwinder_stats {
+	size_t tables;		/* files with a table */
+	size_t no_cfi;		/* files without CFI: frame pointers there */
+	size_t failed;		/* files that could not be read */
+	size_t over_ceiling;	/* tables not loaded: memory ceiling */
+	size_t pages_full;	/* tables not loaded: page index full */
+	size_t procs_full;	/* processes not loaded: map full */
+	size_t too_many_maps;	/* mappings beyond UNWIND_MAX_MAPS, dropped */
+	size_t rows;		/* rows stored */
+	size_t shards;		/* shards created */
+	size_t bytes;		/* kernel memory of shards and pages */
+	uint64_t build_ns;	/* time spent building tables */
+	size_t processes;	/* process loads (including reloads) */
+};
+void unwinder__stats(const struct unwinder *u, struct unwinder_stats *st);
+
+struct profile;
+/*
+ * For a user stack whose walk ended incomplete (end != UNWIND_END_OK): the
+ * marker location "[unwind: REASON]" that ends it; 0 for a complete one
+ * (or on allocation failure: check with the other locations).
+ */
+uint32_t unwind_marker(struct profile *p, unsigned int end);
+/* "truncated:" lines from the per-reason counters (STAT_UNWIND_END...,
+ * summed over CPUs).  0 or -ENOMEM. */
+int unwind_add_truncations(struct profile *p, const uint64_t *ends);
+
+/* "auto", "dwarf", "fp" -> mode; -1 if none of those. */
+int unwind_mode_parse(const char *s);
+/* One line for each way user stacks ended incomplete (enum unwind_end). */
+const char *unwind_end_name(unsigned int end);
+const char *unwind_end_hint(unsigned int end);
+
+#endif
