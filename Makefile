@@ -86,6 +86,11 @@ $(OUT)/bench/symbolize_bench: tools/bench/symbolize_bench.c $(LIB_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
+$(OUT)/bench/unwind_bench: tools/bench/unwind_bench.c $(LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
 # An empty uprobe program and its loader: the floor probe costs are
 # measured against (tools/bench/mem_overhead.sh).
 $(OUT)/bench/floor.bpf.o: tools/bench/floor.bpf.c | $(OUT)
@@ -142,7 +147,7 @@ $(OUT)/bench/uprobe_multi_floor: tools/bench/multi_floor.c \
 	$(Q)$(CC) $(USER_CFLAGS) -I$(OUT)/bench -o $@ $< $(OUT)/user/uprobe_multi.o \
 		$(LDLIBS)
 
-BENCH_BINS	:= $(OUT)/bench/symbolize_bench $(OUT)/bench/uprobe_floor \
+BENCH_BINS	:= $(OUT)/bench/symbolize_bench $(OUT)/bench/unwind_bench $(OUT)/bench/uprobe_floor \
 		   $(OUT)/bench/malloc_loop $(OUT)/bench/call_loop \
 		   $(OUT)/bench/uprobe_multi_floor $(OUT)/bench/cpu_work \
 		   $(OUT)/bench/stacks $(OUT)/bench/gaps
@@ -151,7 +156,7 @@ BENCH_BINS	:= $(OUT)/bench/symbolize_bench $(OUT)/bench/uprobe_floor \
 # BENCH_QUICK=1 is a smoke run of a few minutes; REPS and the scripts'
 # other knobs are read from the environment (tools/bench/run.sh).
 .PHONY: bench
-bench: all $(BENCH_BINS)
+bench: all $(BENCH_BINS) $(TARGET_DIR)/unwind_target
 	$(Q)tools/bench/deps-bench.sh
 	$(Q)tools/bench/run.sh
 

@@ -323,8 +323,9 @@ static long unwind_step(__u32 i, void *ctx)
 			goto fp;
 		return 1;
 	}
-	if (m->table == UNWIND_TABLE_NONE) {
-		s->end = UNWIND_END_NO_TABLE;
+	if (m->table == UNWIND_TABLE_NONE || m->table == UNWIND_TABLE_LOST) {
+		s->end = m->table == UNWIND_TABLE_NONE ? UNWIND_END_NO_TABLE :
+							 UNWIND_END_TABLE_LOST;
 		if (unwind_mode == UNWIND_MODE_AUTO)
 			goto fp;
 		return 1;

@@ -94,8 +94,10 @@ struct unwind_page {
 /* Binary search steps over UNWIND_MAX_MAPS mappings. */
 #define UNWIND_MAP_STEPS	9
 
-/* A mapping's table: none (frame pointers in auto mode), or a table id. */
+/* A mapping's table: none (frame pointers in auto mode), a table id, or
+ * one that could not be loaded (memory ceiling; frame pointers too). */
 #define UNWIND_TABLE_NONE	0
+#define UNWIND_TABLE_LOST	0xffffffffu
 
 struct unwind_map {
 	__u64 start, end;	/* [start, end) in the process */

@@ -399,6 +399,7 @@ static int start_unwinder(struct run *r)
 	struct unwinder_opts uo = {
 		.mode = r->o.s.unwind,
 		.max_bytes = (size_t)r->o.s.unwind_max_mb << 20,
+		.launched = &r->sess.launched,
 	};
 	int err;
 
@@ -422,9 +423,11 @@ static void report_unwinder(struct run *r)
 		return;
 	unwinder__stats(r->unw, &st);
 	p_dbg("unwind: %zu processes loaded, %zu tables (%zu rows, %zu shards, "
-	      "%.1f MiB), %zu files without CFI, %zu unreadable, built in %.1f ms",
+	      "%.1f MiB), %zu files without CFI, %zu unreadable, %zu over the "
+	      "memory ceiling, %zu over the page index, built in %.1f ms",
 	      st.processes, st.tables, st.rows, st.shards, st.bytes / 1048576.0,
-	      st.no_cfi, st.failed, st.build_ns / 1e6);
+	      st.no_cfi, st.failed, st.over_ceiling, st.pages_full,
+	      st.build_ns / 1e6);
 }
 
 static void on_events(void *ctx)

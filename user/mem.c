@@ -697,7 +697,8 @@ static int load_bpf(struct memrun *r)
 	}
 	r->unw = unwinder__open(r->skel->obj, &(struct unwinder_opts){
 				.mode = r->o.s.unwind,
-				.max_bytes = (size_t)r->o.s.unwind_max_mb << 20 });
+				.max_bytes = (size_t)r->o.s.unwind_max_mb << 20,
+				.launched = &r->sess.launched });
 	return r->unw ? 0 : -1;
 }
 

@@ -17,6 +17,10 @@
 #include "array.h"
 #include "unwind_table.h"
 
+/* Gaps between FDEs shorter than this are alignment padding: they get no
+ * row of their own. */
+#define PAD_GAP		16
+
 /* x86-64 DWARF register numbers. */
 #define REG_RBP		6
 #define REG_RSP		7
@@ -470,8 +474,9 @@ static int walk(Dwarf_CFI *cfi, const struct fde_list *fl, const struct cie_enc 
 			a = end < hi ? end : hi;
 		}
 		covered = hi;
-		/* What follows, unless the next FDE starts right here. */
-		if (i + 1 == fl->n || fl->v[i + 1].lo > hi) {
+		/* What follows, unless the next FDE starts right here or
+		 * after alignment padding only (no pc is in there). */
+		if (i + 1 == fl->n || fl->v[i + 1].lo >= hi + PAD_GAP) {
 			memset(&r, 0, sizeof(r));
 			r.vaddr = hi;
 			r.cfa_type = UNWIND_CFA_NONE;

@@ -5,7 +5,8 @@
  * and the return address from its address to the next row's, read with
  * libdw and reduced to the cases the BPF unwinder follows
  * (include/unwind.h).  Identical neighbours are merged; addresses no FDE
- * covers get an UNWIND_CFA_NONE row.
+ * covers get an UNWIND_CFA_NONE row, except alignment padding (gaps under
+ * 16 bytes), which keeps the row before it.
  */
 #ifndef PROFILER_UNWIND_TABLE_H
 #define PROFILER_UNWIND_TABLE_H

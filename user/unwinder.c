@@ -62,13 +62,14 @@ struct unwinder {
 	bool warned_ceiling, warned_pages, warned_procs;
 };
 
+/* Rows of one file at most (libLLVM-14 has 820,000): a hostile file
+ * must not take the loader's memory. */
+#define UNWIND_MAX_FILE_ROWS	(4u << 20)
+
 /* Requests for one process are served at most this often. */
 #define RELOAD_NS	(100 * 1000 * 1000ULL)
 /* Kernel memory per page-index entry (key, value, hash table overhead). */
 #define PAGE_ENTRY_BYTES	72
-/* Address gaps no code can be in (alignment padding) are left to the row
- * before them rather than given a row of their own. */
-#define PAD_GAP		16
 
 static uint64_t now_ns(void)
 {
@@ -137,7 +138,8 @@ const char *unwind_end_hint(unsigned int end)
 	case UNWIND_END_BAD_FRAME:
 		return "a frame did not lead up the stack";
 	case UNWIND_END_TABLE_LOST:
-		return "tables over the memory ceiling: raise --unwind-max-mb";
+		return "a table over the memory ceiling (raise --unwind-max-mb) "
+		       "or the page index";
 	}
 	return "";
 }
@@ -253,8 +255,9 @@ static void to_row(const struct unwind_entry *e, uint64_t base, struct unwind_ro
 /*
  * Store t's rows as table id: for each 64 KiB page, the slice of rows in
  * force there (from the one in force at its start), consecutive pages
- * sharing one copy in a shard as long as it has room.  0, or -ENOSPC (the
- * ceiling or the page index is full: pages stored so far stay).
+ * sharing one copy in a shard as long as it has room.  0, -ENOSPC (the
+ * memory ceiling) or -E2BIG (the page index is full); what was stored is
+ * then left unused.
  */
 static int store_table(struct unwinder *u, const struct unwind_table *t,
 		       uint32_t id, uint64_t base)
@@ -309,28 +312,15 @@ static int store_table(struct unwinder *u, const struct unwind_table *t,
 		if (u->pages_used >= u->m.max_pages ||
 		    bpf_map_update_elem(u->m.pages_fd, &key, &val, BPF_ANY)) {
 			if (!u->warned_pages)
-				p_warn("the unwind page index is full (%zu pages): "
-				       "raise --unwind-pages", u->m.max_pages);
+				p_warn("the unwind page index is full (%zu pages of 64 "
+				       "KiB of code): further files are walked with "
+				       "frame pointers", u->m.max_pages);
 			u->warned_pages = true;
-			return -ENOSPC;
+			return -E2BIG;
 		}
 		u->pages_used++;
 	}
 	return 0;
-}
-
-/* Drop rows for alignment padding between functions: no pc is there. */
-static void drop_padding(struct unwind_table *t)
-{
-	size_t i, out = 0;
-
-	for (i = 0; i < t->n; i++) {
-		if (t->rows[i].cfa_type == UNWIND_CFA_NONE && i + 1 < t->n &&
-		    t->rows[i + 1].vaddr - t->rows[i].vaddr < PAD_GAP)
-			continue;
-		t->rows[out++] = t->rows[i];
-	}
-	t->n = out;
 }
 
 static int read_loads(Elf *elf, struct utable *ut)
@@ -359,19 +349,34 @@ static void build(struct unwinder *u, Elf *elf, const char *name,
 {
 	struct unwind_table t;
 	uint64_t t0 = now_ns();
+	GElf_Ehdr eh;
 	int err;
 
 	ut->id = UNWIND_TABLE_NONE;
+	/* Only x86-64 CFI names rsp, rbp and the return address as the BPF
+	 * side reads them (a 32-bit process's i386 registers differ). */
+	if (gelf_getclass(elf) != ELFCLASS64 || !gelf_getehdr(elf, &eh) ||
+	    eh.e_machine != EM_X86_64) {
+		u->st.no_cfi++;
+		p_dbg("unwind: %s is not x86-64 code: frame pointers there", name);
+		return;
+	}
 	if (read_loads(elf, ut)) {
 		u->st.failed++;
 		p_dbg("unwind: %s: no loadable segments", name);
 		return;
 	}
-	err = unwind_table__build(elf, NULL, 0, &t);
+	err = unwind_table__build(elf, NULL, UNWIND_MAX_FILE_ROWS, &t);
 	u->st.build_ns += now_ns() - t0;
 	if (err == -ENOENT) {
 		u->st.no_cfi++;
 		p_dbg("unwind: %s has no CFI: frame pointers there", name);
+		return;
+	}
+	if (err == -E2BIG) {
+		u->st.failed++;
+		p_warn("unwind: %s has more than %u rows of CFI: walked with frame "
+		       "pointers", name, UNWIND_MAX_FILE_ROWS);
 		return;
 	}
 	if (err || !t.n) {
@@ -381,7 +386,6 @@ static void build(struct unwinder *u, Elf *elf, const char *name,
 		unwind_table__free(&t);
 		return;
 	}
-	drop_padding(&t);
 	ut->base = t.rows[0].vaddr;
 	if (t.rows[t.n - 1].vaddr - ut->base > UINT32_MAX) {
 		u->st.failed++;
@@ -390,10 +394,11 @@ static void build(struct unwinder *u, Elf *elf, const char *name,
 		return;
 	}
 	ut->id = u->next_id++;
-	if (store_table(u, &t, ut->id, ut->base)) {
-		/* What was stored stays (partial: pages beyond say "no
-		 * CFI"); count it. */
-		if (u->warned_pages && !u->warned_ceiling)
+	err = store_table(u, &t, ut->id, ut->base);
+	if (err) {
+		/* Its mappings say so; what was stored stays unused. */
+		ut->id = UNWIND_TABLE_LOST;
+		if (err == -E2BIG)
 			u->st.pages_full++;
 		else
 			u->st.over_ceiling++;
@@ -572,7 +577,8 @@ int unwinder__add_process(struct unwinder *u, pid_t pid)
 {
 	struct proc_maps maps = {};
 	struct unwind_proc *p = u->proc;
-	size_t i;
+	uint64_t t0 = now_ns();
+	size_t i, tables = u->ntables;
 	int err, t;
 	__u32 key = pid;
 
@@ -607,8 +613,13 @@ int unwinder__add_process(struct unwinder *u, pid_t pid)
 			t = table_for_vdso(u);
 		else
 			t = -1;
-		if (t < 0 || u->tables[t].id == UNWIND_TABLE_NONE ||
-		    !map_bias(&u->tables[t], e, &bias))
+		if (t < 0 || u->tables[t].id == UNWIND_TABLE_NONE)
+			continue;
+		if (u->tables[t].id == UNWIND_TABLE_LOST) {
+			m->table = UNWIND_TABLE_LOST;
+			continue;
+		}
+		if (!map_bias(&u->tables[t], e, &bias))
 			continue;
 		m->table = u->tables[t].id;
 		m->bias = bias + u->tables[t].base;
@@ -625,6 +636,16 @@ int unwinder__add_process(struct unwinder *u, pid_t pid)
 		u->warned_procs = true;
 		u->st.procs_full++;
 		return 0;
+	}
+	if (log_level >= LOG_VERBOSE) {
+		uint64_t t1 = now_ns(), since = 0;
+
+		if (u->o.launched && (u->o.launched->tv_sec || u->o.launched->tv_nsec))
+			since = t1 - ((uint64_t)u->o.launched->tv_sec * 1000000000ULL +
+				      u->o.launched->tv_nsec);
+		p_dbg("unwind: process %d loaded: %u mappings, %zu new files, "
+		      "%.1f ms (%.1f ms after launch)", (int)pid, p->nmaps,
+		      u->ntables - tables, (t1 - t0) / 1e6, since / 1e6);
 	}
 	return 0;
 }

@@ -22,9 +22,14 @@ struct unwinder;
 struct ring_buffer;
 struct bpf_object;
 
+struct timespec;
+
 struct unwinder_opts {
 	enum unwind_mode mode;
 	size_t max_bytes;	/* ceiling on table memory (shards) */
+	/* When the profiler started (CLOCK_MONOTONIC), for -v lines; may
+	 * be NULL. */
+	const struct timespec *launched;
 };
 
 /* The maps of a skeleton that includes bpf/unwind.bpf.h. */

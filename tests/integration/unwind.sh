@@ -22,7 +22,7 @@ BPF_PROGS="$BPF_PROGS unwind_fork unwind_exec unwind_exit alloc_entry
 
 TESTS="qsort recurse signal thread plt
        perf_qsort perf_recurse perf_signal perf_thread perf_plt
-       fp_mode dwarf_jit auto_jit dlopen_dwarf
+       fp_mode dwarf_jit auto_jit dlopen_dwarf ceiling
        under_uretprobe mem_cpp mem_under_uretprobe command_mode
        no_bpf_leftover"
 
@@ -325,6 +325,26 @@ t_dlopen_dwarf()
 		bad "no stack reaches main through the dlopened library: $(top_stack "$T/folded")"
 		return
 	fi
+	ok
+}
+
+# A memory ceiling no table fits under (a shard is 1.5 MiB): said once on
+# stderr, every stack marked, counted in a truncated: line; auto mode
+# falls back to frame pointers and still reports.
+t_ceiling()
+{
+	start_unwind qsort || { bad "unwind_target did not start"; return; }
+	prof -p "$LAST_PID" -d 1 -F "$SFREQ" -U --unwind dwarf --unwind-max-mb 1 \
+		--folded "$T/folded"
+	expect_rc 0 || return
+	grep -q 'unwind tables reached the memory ceiling (1 MiB)' "$T/err" ||
+		{ bad "no warning about the ceiling: $(err_head)"; return; }
+	if grep -v '\[unwind: table missing\]' "$T/folded" | grep -q .; then
+		bad "stacks without the marker: $(grep -v '\[unwind: table missing\]' "$T/folded" | head -n 1)"
+		return
+	fi
+	grep -q '^truncated: [0-9]* user stacks incomplete: table missing' "$T/out" ||
+		{ bad "no truncated: line: $(grep -E '^(lost|truncated):' "$T/out" | tr '\n' '|')"; return; }
 	ok
 }
 

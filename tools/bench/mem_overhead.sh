@@ -9,7 +9,7 @@
 #                free at its first instruction (single-stepped);
 #   floor_moved: the same with free's probe where the mem mode puts it
 #                (free+3 in Debian's glibc, emulated);
-#   profiler mem;
+#   profiler mem (stacks from the unwind tables), and with --unwind fp;
 #   bpftrace: live blocks and bytes per user stack (malloc entry+return,
 #             free), what the mem mode keeps;
 #   memleak-bpfcc -p PID (bcc), when it runs on this kernel.
@@ -36,7 +36,7 @@ FREE_DELTA=$(./profiler mem -v -d 0.1 -- /bin/true 2>&1 |
 FREE_MOVED=$(printf '0x%x' $((FREE + ${FREE_DELTA:-0})))
 
 bpf_stats_on
-kinds="floor_free0 floor_moved mem"
+kinds="floor_free0 floor_moved mem mem_fp"
 skipped=()
 if have_bpftrace; then
 	kinds="$kinds bpftrace"
@@ -66,6 +66,8 @@ run()
 		start_tool "$f" "$B/uprobe_floor" $pid "$LIBC" "$MALLOC:ret" "$FREE_MOVED" > /dev/null ;;
 	mem)
 		start_tool "$f" ./profiler mem -q -p $pid > /dev/null ;;
+	mem_fp)
+		start_tool "$f" ./profiler mem -q -p $pid --unwind fp > /dev/null ;;
 	bpftrace)
 		start_tool "$f" bpftrace -e "
 			uprobe:$LIBC:malloc /pid == $pid/ { @size[tid] = arg0; }
@@ -89,7 +91,7 @@ run()
 	wait $pid
 	case $kind in
 	base) ;;
-	mem) wait "$TOOL_WAIT" ;;	# ends with its target
+	mem*) wait "$TOOL_WAIT" ;;	# ends with its target
 	*) stop_tool ;;
 	esac
 	cat "$B/mem.out"
@@ -117,6 +119,7 @@ label()
 	floor_free0) echo "floor: empty probes, free's at free+0 (single-stepped)" ;;
 	floor_moved) echo "floor: empty probes, free's at free+${FREE_DELTA:-0} (emulated)" ;;
 	mem) echo "profiler mem" ;;
+	mem_fp) echo "profiler mem --unwind fp" ;;
 	bpftrace) echo "bpftrace: live blocks, bytes per ustack" ;;
 	memleak) echo "memleak-bpfcc -p" ;;
 	esac

@@ -46,6 +46,13 @@ for i in $(seq "$REPS"); do
 	R[cmd.first]+="$(dbg "$out" 'process [0-9]*: first sample \([0-9.]*\) ms after start') "
 	R[cmd.launch]+="$(dbg "$out" 'process [0-9]*: first sample .*(\([0-9.]*\) ms after launch)') "
 	R[cmd.maps]+="$(dbg "$out" 'process [0-9]*: first sample .*maps read in \([0-9.]*\) ms') "
+	# The unwinder's loads of python's mappings: the first (python, libc
+	# and the loader, right after exec) and the one that had them all
+	# (after the imports' dlopens); "ms after launch", and the ms spent.
+	echo "$out" | sed -n 's/.*debug: unwind: process [0-9]* loaded: \([0-9]*\) mappings, [0-9]* new files, \([0-9.]*\) ms (\([0-9.]*\) ms after launch).*/\1 \2 \3/p' > "$B/startup.unw"
+	R[cmd.unw1]+="$(awk 'NR == 1 { print $3 }' "$B/startup.unw") "
+	R[cmd.unwall]+="$(awk '$1 > m { m = $1; t = $3 } END { print t }' "$B/startup.unw") "
+	R[cmd.unwms]+="$(awk '{ t += $2 } END { print t }' "$B/startup.unw") "
 
 	$PY -c "$(py_script 10)" > "$B/py.out" &
 	pid=$!
@@ -78,6 +85,9 @@ echo "| --- | --- | --- | --- | --- |"
 printf '| `profiler -F 99 -- python3 ...` | %s | %s | %s | %s |\n' \
 	"$(echo "${R[cmd.att]}" | spread %.1f)" "$(echo "${R[cmd.first]}" | spread %.1f)" \
 	"$(echo "${R[cmd.launch]}" | spread %.1f)" "$(echo "${R[cmd.maps]}" | spread %.2f)"
+printf '| same: python'"'"'s unwind tables loaded, first / all its libraries | | | %s / %s | %s (tables built and loaded, all loads) |\n' \
+	"$(echo "${R[cmd.unw1]}" | spread %.1f)" "$(echo "${R[cmd.unwall]}" | spread %.1f)" \
+	"$(echo "${R[cmd.unwms]}" | spread %.1f)"
 printf '| `profiler -F 99 -p PID` (python running) | %s | %s | %s | %s |\n' \
 	"$(echo "${R[p.att]}" | spread %.1f)" "$(echo "${R[p.first]}" | spread %.1f)" \
 	"$(echo "${R[p.launch]}" | spread %.1f)" "$(echo "${R[p.maps]}" | spread %.2f)"
