@@ -12,7 +12,7 @@ TARGET_BINS	:= $(TARGET_DIR)/cpu_chain $(TARGET_DIR)/cpu_lib \
 		   $(TARGET_DIR)/mem_tiny $(TARGET_DIR)/lat_target \
 		   $(TARGET_DIR)/lat_cpp $(TARGET_DIR)/go_target \
 		   $(TARGET_DIR)/unwind_target $(TARGET_DIR)/libunwind_plt.so \
-		   $(TARGET_DIR)/mem_cpp
+		   $(TARGET_DIR)/mem_cpp $(TARGET_DIR)/unwind_dbgframe
 
 # clang keeps the frame pointer in leaf functions; gcc 12 drops it there.
 $(TARGET_DIR)/libhot.so: tests/targets/libhot.c $(wildcard tests/targets/*.h)
@@ -79,6 +79,22 @@ $(TARGET_DIR)/unwind_target: tests/targets/unwind_target.c $(TARGET_DIR)/libunwi
 	$(Q)$(CC) $(NOFP_CFLAGS) -fno-ipa-icf -pthread -o $@ $< -L$(TARGET_DIR) \
 		-lunwind_plt -Wl,-rpath,'$$ORIGIN' -Wl,-z,lazy
 
+# The same program with its CFI only in .debug_frame, and that only in a
+# separate debug file under dbgroot/ (by build-id): no .eh_frame at all.
+$(TARGET_DIR)/unwind_dbgframe: tests/targets/unwind_target.c $(TARGET_DIR)/libunwind_plt.so
+	$(call msg,TARGET,$@)
+	$(Q)$(CC) $(NOFP_CFLAGS) -fno-asynchronous-unwind-tables -fno-unwind-tables \
+		-fno-ipa-icf -pthread -o $@.full $< -L$(TARGET_DIR) -lunwind_plt \
+		-Wl,-rpath,'$$ORIGIN'
+	$(Q)objcopy --remove-section .eh_frame --remove-section .eh_frame_hdr $@.full
+	$(Q)bid=$$(readelf -n $@.full | sed -n 's/.*Build ID: *//p'); \
+	dir=$(TARGET_DIR)/dbgroot/.build-id/$$(echo $$bid | cut -c1-2); \
+	mkdir -p $$dir && \
+	objcopy --only-keep-debug $@.full $$dir/$$(echo $$bid | cut -c3-).debug \
+		2>/dev/null
+	$(Q)strip --strip-debug -o $@ $@.full
+	$(Q)rm -f $@.full
+
 # With frame pointers itself, allocating through libstdc++ and libc code
 # that has none.
 $(TARGET_DIR)/mem_cpp: tests/targets/mem_cpp.cpp
@@ -137,7 +153,7 @@ $(SAN_DIR)/tests/%: tests/unit/%.c $(SAN_OBJS) | $(SKELS)
 FIXTURES	:= $(FIXTURE_DIR)/fix_pie $(FIXTURE_DIR)/fix_nopie \
 		   $(FIXTURE_DIR)/libfix.so $(FIXTURE_DIR)/fix_stripped \
 		   $(FIXTURE_DIR)/fix_go $(FIXTURE_DIR)/unwind_nofp \
-		   $(FIXTURE_DIR)/unwind_nocfi
+		   $(FIXTURE_DIR)/unwind_nocfi $(FIXTURE_DIR)/unwind_dbgframe
 
 $(FIXTURE_DIR)/fix_pie: tests/unit/fixtures/fix.c
 	$(Q)mkdir -p $(@D)
@@ -157,6 +173,20 @@ $(FIXTURE_DIR)/unwind_nofp: tests/unit/fixtures/fix.c
 $(FIXTURE_DIR)/unwind_nocfi: $(FIXTURE_DIR)/fix_pie
 	$(Q)objcopy --remove-section .eh_frame --remove-section .eh_frame_hdr \
 		--remove-section .debug_frame $< $@
+# CFI only in .debug_frame, and that in a separate debug file found by
+# build-id: no .eh_frame at all (crt's removed too).
+$(FIXTURE_DIR)/unwind_dbgframe: tests/unit/fixtures/fix.c
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -fomit-frame-pointer -fno-asynchronous-unwind-tables \
+		-fno-unwind-tables -o $@.full $<
+	$(Q)objcopy --remove-section .eh_frame --remove-section .eh_frame_hdr $@.full
+	$(Q)bid=$$(readelf -n $@.full | sed -n 's/.*Build ID: *//p'); \
+	dir=$(FIXTURE_DIR)/dbgframe-root/.build-id/$$(echo $$bid | cut -c1-2); \
+	mkdir -p $$dir && \
+	objcopy --only-keep-debug $@.full $$dir/$$(echo $$bid | cut -c3-).debug \
+		2>/dev/null
+	$(Q)strip --strip-debug -o $@ $@.full
+	$(Q)rm -f $@.full
 # What marks Go code, without needing Go: a .go.buildinfo section.
 $(FIXTURE_DIR)/fix_go: $(FIXTURE_DIR)/fix_pie
 	$(Q)printf '\377 Go buildinf:' > $@.sec

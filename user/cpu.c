@@ -400,6 +400,7 @@ static int start_unwinder(struct run *r)
 		.mode = r->o.s.unwind,
 		.max_bytes = (size_t)r->o.s.unwind_max_mb << 20,
 		.launched = &r->sess.launched,
+		.debug_dirs = r->o.c.debug_dirs,
 	};
 	int err;
 

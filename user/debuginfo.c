@@ -231,6 +231,13 @@ bool debuginfo__has_dwarf(struct debuginfo *d)
 	return get_dwarf(d) != NULL;
 }
 
+Elf *debuginfo__dwarf_elf(struct debuginfo *d)
+{
+	Dwarf *dw = get_dwarf(d);
+
+	return dw ? dwarf_getelf(dw) : NULL;
+}
+
 const char *debuginfo__debug_file(struct debuginfo *d)
 {
 	const char *debug = NULL;

@@ -56,5 +56,8 @@ int debuginfo__lookup(struct debuginfo *d, uint64_t vaddr, bool inlines,
 bool debuginfo__has_dwarf(struct debuginfo *d);
 /* The file libdwfl read DWARF from, or NULL. */
 const char *debuginfo__debug_file(struct debuginfo *d);
+/* That file's ELF handle (for its .debug_frame), owned by d; NULL if none. */
+typedef struct Elf Elf;
+Elf *debuginfo__dwarf_elf(struct debuginfo *d);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "array.h"
 #include "common.h"
+#include "debuginfo.h"
 #include "elfsyms.h"
 #include "hashmap.h"
 #include "log.h"
@@ -343,9 +344,36 @@ static int read_loads(Elf *elf, struct utable *ut)
 	return ut->nloads ? 0 : -EINVAL;
 }
 
-/* Build elf's table into ut (a new id), or leave ut without one. */
-static void build(struct unwinder *u, Elf *elf, const char *name,
-		  struct utable *ut)
+/*
+ * A file with neither .eh_frame nor .debug_frame: the .debug_frame of its
+ * separate debug file (by build-id or debuglink, as the symbolizer finds
+ * it), if there is one.  fd, path: the file as opened.
+ */
+static int build_from_debug_file(struct unwinder *u, Elf *elf, int fd,
+				 const char *path, struct unwind_table *t)
+{
+	struct debuginfo *d;
+	char *search;
+	Elf *delf;
+	int err = -ENOENT;
+
+	if (fd < 0 || asprintf(&search, ":.debug:/usr/lib/debug%s%s",
+			       u->o.debug_dirs ? ":" : "",
+			       u->o.debug_dirs ? u->o.debug_dirs : "") < 0)
+		return -ENOENT;
+	d = debuginfo__open(fd, path, search);
+	delf = d ? debuginfo__dwarf_elf(d) : NULL;
+	if (delf && delf != elf)
+		err = unwind_table__build(elf, delf, UNWIND_MAX_FILE_ROWS, t);
+	debuginfo__free(d);
+	free(search);
+	return err;
+}
+
+/* Build elf's table into ut (a new id), or leave ut without one.  fd and
+ * path: the file as opened (-1 and NULL for the vDSO). */
+static void build(struct unwinder *u, Elf *elf, int fd, const char *path,
+		  const char *name, struct utable *ut)
 {
 	struct unwind_table t;
 	uint64_t t0 = now_ns();
@@ -367,6 +395,8 @@ static void build(struct unwinder *u, Elf *elf, const char *name,
 		return;
 	}
 	err = unwind_table__build(elf, NULL, UNWIND_MAX_FILE_ROWS, &t);
+	if (err == -ENOENT)
+		err = build_from_debug_file(u, elf, fd, path, &t);
 	u->st.build_ns += now_ns() - t0;
 	if (err == -ENOENT) {
 		u->st.no_cfi++;
@@ -452,7 +482,7 @@ static int table_for_file(struct unwinder *u, pid_t pid, const struct map_entry 
 	}
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (elf && elf_kind(elf) == ELF_K_ELF) {
-		build(u, elf, e->path, &u->tables[i]);
+		build(u, elf, fd, used, e->path, &u->tables[i]);
 	} else {
 		u->st.failed++;
 		u->tables[i].id = UNWIND_TABLE_NONE;
@@ -490,7 +520,7 @@ static int table_for_vdso(struct unwinder *u)
 			continue;
 		elf = elf_memory((char *)base, self.v[k].end - self.v[k].start);
 		if (elf) {
-			build(u, elf, "[vdso]", &u->tables[i]);
+			build(u, elf, -1, NULL, "[vdso]", &u->tables[i]);
 			elf_end(elf);
 		}
 		break;

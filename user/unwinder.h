@@ -30,6 +30,9 @@ struct unwinder_opts {
 	/* When the profiler started (CLOCK_MONOTONIC), for -v lines; may
 	 * be NULL. */
 	const struct timespec *launched;
+	/* --debug-dir roots (':'-separated) for separate debug files whose
+	 * .debug_frame serves a file without .eh_frame; may be NULL. */
+	const char *debug_dirs;
 };
 
 /* The maps of a skeleton that includes bpf/unwind.bpf.h. */

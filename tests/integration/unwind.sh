@@ -22,7 +22,7 @@ BPF_PROGS="$BPF_PROGS unwind_fork unwind_exec unwind_exit alloc_entry
 
 TESTS="qsort recurse signal thread plt
        perf_qsort perf_recurse perf_signal perf_thread perf_plt
-       fp_mode dwarf_jit auto_jit dlopen_dwarf ceiling
+       fp_mode dwarf_jit auto_jit dlopen_dwarf ceiling debug_frame
        under_uretprobe mem_cpp mem_under_uretprobe command_mode
        no_bpf_leftover"
 
@@ -348,6 +348,35 @@ t_ceiling()
 	ok
 }
 
+# A program whose CFI is only in .debug_frame of a separate debug file:
+# found by build-id under --debug-dir, its stacks reach main (crt's _start
+# lost its CFI with .eh_frame and says so); without it, they stop at the
+# program's first frame with [unwind: no table].
+t_debug_frame()
+{
+	local hit total pid
+
+	spawn "$TDIR/unwind_dbgframe" qsort >"$T/target.out"
+	pid=$LAST_PID
+	wait_exec "$pid" "$TDIR/unwind_dbgframe" || { bad "unwind_dbgframe did not start"; return; }
+	prof -p "$pid" -d 1 -F "$SFREQ" -U --unwind dwarf --folded "$T/without"
+	expect_rc 0 || return
+	read -r hit total < <(share "$T/without" main)
+	if ((total < 100 || hit > 0)) || ! grep -q '\[unwind: no table\]' "$T/without"; then
+		bad "without the debug file: $hit of $total samples reach main: $(top_stack "$T/without")"
+		return
+	fi
+	prof -p "$pid" -d 1 -F "$SFREQ" -U --unwind dwarf --debug-dir "$TDIR/dbgroot" \
+		--folded "$T/folded"
+	expect_rc 0 || return
+	read -r hit total < <(share "$T/folded" main)
+	if ((total < 100 || hit * 100 < total * 99)); then
+		bad "with the debug file: $hit of $total samples reach main: $(top_stack "$T/folded")"
+		return
+	fi
+	ok
+}
+
 # ---- pending return probes -----------------------------------------------------
 
 # cpu samples while lat times work_qsort: its return address on the stack is
@@ -503,4 +532,4 @@ t_command_mode()
 	ok
 }
 
-suite_main unwind_target libunwind_plt.so mem_cpp jit_target dlopen_target libhot.so
+suite_main unwind_target unwind_dbgframe libunwind_plt.so mem_cpp jit_target dlopen_target libhot.so

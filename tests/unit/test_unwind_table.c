@@ -453,6 +453,50 @@ static void test_special_rows(void **state)
 	symbolizer__free(sym);
 }
 
+/* CFI only in .debug_frame, in a separate debug file (as a build made
+ * without asynchronous unwind tables ships): the table comes from there,
+ * and agrees with readelf's reading of that file. */
+static void test_debug_frame(void **state)
+{
+	struct unwind_table t;
+	char cmd[512], dbg[512] = "";
+	size_t checked, bad;
+	Elf *elf, *delf;
+	FILE *f;
+	int fd, dfd;
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "find %s/dbgframe-root -name '*.debug'", FIXTURE_DIR);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(dbg, sizeof(dbg), f));
+	pclose(f);
+	dbg[strcspn(dbg, "\n")] = '\0';
+
+	fd = open(FIXTURE_DIR "/unwind_dbgframe", O_RDONLY);
+	assert_true(fd >= 0);
+	/* Alone, the file has no CFI. */
+	assert_int_equal(unwind_table__build_fd(fd, 0, &t), -ENOENT);
+	dfd = open(dbg, O_RDONLY);
+	assert_true(dfd >= 0);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	delf = elf_begin(dfd, ELF_C_READ, NULL);
+	assert_non_null(elf);
+	assert_non_null(delf);
+	assert_int_equal(unwind_table__build(elf, delf, 0, &t), 0);
+	assert_string_equal(t.section, ".debug_frame");
+	checked = compare_with_readelf(dbg, &t, &bad);
+	print_message("%s: %zu rows (%zu FDEs) checked against readelf, %zu differ\n",
+		      dbg, checked, t.fdes, bad);
+	assert_true(checked >= 10);
+	assert_int_equal(bad, 0);
+	unwind_table__free(&t);
+	elf_end(elf);
+	elf_end(delf);
+	close(fd);
+	close(dfd);
+}
+
 /* No CFI at all, and not ELF. */
 static void test_no_cfi(void **state)
 {
@@ -493,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_libstdcxx),
 		cmocka_unit_test(test_fixture),
 		cmocka_unit_test(test_special_rows),
+		cmocka_unit_test(test_debug_frame),
 		cmocka_unit_test(test_no_cfi),
 		cmocka_unit_test(test_max_rows),
 	};
