@@ -22,7 +22,7 @@ TESTS="exact_totals exact_sites inuse_sites min_size json leak_suspects timeline
        command_mode other_allocator prefixed_allocator free_latency
        without_uprobe_multi
        error_no_target error_no_process error_bad_lib error_bad_prefix
-       error_go_lib
+       error_go_lib exact_sites_fp
        no_bpf_leftover"
 
 # report_value NAME: the exact value of a totals line of the report
@@ -115,6 +115,22 @@ t_exact_sites()
 		bad "$(wc -l < "$f") stacks, expected exactly 6: $(tr '\n' '|' < "$f")"
 		return
 	fi
+	ok
+}
+
+# --unwind fp: the frame-pointer walk as before, which stops in libc's
+# start_thread (no frame pointers there); counts as exact.
+t_exact_sites_fp()
+{
+	local f=$T/folded p="mem_exact;start_thread"
+
+	run_exact --unwind fp --folded "$f" --sample alloc_objects || return
+	expect_line "$f" "$p;worker_a;alloc_small;malloc 1000" &&
+	expect_line "$f" "$p;worker_a;alloc_zeroed;calloc 200" &&
+	expect_line "$f" "$p;worker_b;alloc_other;malloc 300" &&
+	expect_line "$f" "$p;worker_b;grow_first;realloc 50" &&
+	expect_line "$f" "$p;worker_b;grow_second;realloc 50" &&
+	expect_line "$f" "$p;worker_b;alloc_aligned;posix_memalign 10" || return
 	ok
 }
 

@@ -22,7 +22,7 @@ set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-TESTS="check chain_share lib_named system_wide short_lived follow_fork_exec
+TESTS="check chain_share chain_share_fp lib_named system_wide short_lived follow_fork_exec
        command_mode target_exits
        sigint threads user_only kernel_only
        error_no_process error_pid_abc error_pid_12x error_unknown_option
@@ -49,6 +49,16 @@ t_chain_share()
 {
 	start_target cpu_chain $((DUR + 2)) || { bad "cpu_chain did not start"; return; }
 	prof -p "$LAST_PID" -d "$DUR" -F "$FREQ" --folded "$T/folded"
+	expect_rc 0 || return
+	check_share "$T/folded" "main;chain_a;chain_b;chain_hot" 100 || return
+	ok
+}
+
+# --unwind fp: the frame-pointer walk as before unwinding from tables.
+t_chain_share_fp()
+{
+	start_target cpu_chain $((DUR + 2)) || { bad "cpu_chain did not start"; return; }
+	prof -p "$LAST_PID" -d "$DUR" -F "$FREQ" --unwind fp --folded "$T/folded"
 	expect_rc 0 || return
 	check_share "$T/folded" "main;chain_a;chain_b;chain_hot" 100 || return
 	ok

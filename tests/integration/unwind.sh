@@ -22,6 +22,7 @@ BPF_PROGS="$BPF_PROGS unwind_fork unwind_exec unwind_exit alloc_entry
 
 TESTS="qsort recurse signal thread plt
        perf_qsort perf_recurse perf_signal perf_thread perf_plt
+       fork_child system_wide
        fp_mode dwarf_jit auto_jit dlopen_dwarf ceiling debug_frame
        under_uretprobe mem_cpp mem_under_uretprobe command_mode
        no_bpf_leftover"
@@ -105,6 +106,58 @@ t_signal()
 }
 t_thread() { profile_mode thread thread && ok; }
 t_plt() { profile_mode plt main && ok; }
+
+# A child forked by a -p target maps what its parent maps: it gets a copy
+# of its parent's mappings in the fork tracepoint, so even its first
+# samples are whole, and no sample says "process not loaded".  (Symbols
+# bound at start: a sample in ld.so's lazy-binding resolver, whose CFA is
+# in rbx, would end "unsupported CFI", as documented.)
+t_fork_child()
+{
+	local parent child hit total i
+
+	LD_BIND_NOW=1 start_unwind fork || { bad "unwind_target fork did not start"; return; }
+	parent=$LAST_PID
+	prof_start -p "$parent" -d 2 -F "$SFREQ" -U --no-inline --folded "$T/folded"
+	for ((i = 0; i < 200; i++)); do
+		grep -q profiling "$T/err" 2>/dev/null && break
+		sleep 0.02
+	done
+	kill -USR1 "$parent"
+	prof_wait "$LIMIT"
+	expect_rc 0 || return
+	child=$(pgrep -P "$parent" | head -n 1)
+	[[ -n $child ]] && PIDS+=("$child")
+	if ! grep -q ';main;forked_child;work_qsort' "$T/folded"; then
+		bad "no sample of the child: $(top_stack "$T/folded")"
+		return
+	fi
+	reaches "$T/folded" main 300 || return
+	ok
+}
+
+# System wide: a process is loaded at its first samples; those say so,
+# every other sample of the target is whole.
+t_system_wide()
+{
+	local hit total bad_lines
+
+	start_unwind qsort || { bad "unwind_target did not start"; return; }
+	prof -d 2 -F "$SFREQ" -U --no-inline --folded "$T/all"
+	expect_rc 0 || return
+	grep '^unwind_target;' "$T/all" >"$T/folded"
+	bad_lines=$(grep -v ';main;' "$T/folded" | grep -v '\[unwind: process not loaded\]' | head -n 2)
+	if [[ -n $bad_lines ]]; then
+		bad "stacks short of main without a marker: $(echo "$bad_lines" | tr '\n' '|')"
+		return
+	fi
+	read -r hit total < <(share "$T/folded" main)
+	if ((total < 300 || hit * 2 < total)); then
+		bad "$hit of $total samples of the target reach main: $(top_stack "$T/folded")"
+		return
+	fi
+	ok
+}
 
 # ---- against perf ------------------------------------------------------------
 

@@ -13,6 +13,9 @@
  *   plt       main -> work_plt -> plt_tiny (libunwind_plt.so, lazily
  *             bound) a few hundred million times: samples land in the
  *             PLT entry too
+ *   fork      on SIGUSR1, forks a child that runs the qsort chain
+ *             (main -> forked_child -> work_qsort -> ...); the parent
+ *             waits for it
  *
  * It prints "ready" once it is in its chain.
  */
@@ -23,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -141,6 +145,24 @@ NOINLINE static int work_plt(void)
 	return x;
 }
 
+/* ---- fork ---- */
+
+static volatile sig_atomic_t go;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	go = 1;
+}
+
+NOINLINE static void forked_child(void)
+{
+	static int v[20000];
+
+	for (;;)
+		sink += work_qsort(v, 20000);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -151,6 +173,18 @@ int main(int argc, char **argv)
 		ready();
 		for (;;)
 			sink += work_qsort(v, 20000);
+	} else if (!strcmp(mode, "fork")) {
+		pid_t child;
+
+		signal(SIGUSR1, on_usr1);
+		ready();
+		while (!go)
+			usleep(1000);
+		child = fork();
+		if (child == 0)
+			forked_child();
+		if (child > 0)
+			waitpid(child, NULL, 0);
 	} else if (!strcmp(mode, "recurse")) {
 		ready();
 		for (;;)
@@ -179,7 +213,7 @@ int main(int argc, char **argv)
 		ready();
 		sink += work_plt();
 	} else {
-		fprintf(stderr, "usage: unwind_target qsort|recurse|signal|thread|plt\n");
+		fprintf(stderr, "usage: unwind_target qsort|recurse|signal|thread|plt|fork\n");
 		return 2;
 	}
 	return 0;
