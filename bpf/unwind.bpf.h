@@ -65,6 +65,10 @@ struct {
 	__array(values, struct unwind_shard_map);
 } unwind_shards SEC(".maps");
 
+/* The uprobes area is cut in slots of this size (UPROBE_XOL_SLOT_BYTES
+ * on x86); the first holds the uretprobe trampoline. */
+#define UPROBE_SLOT_BYTES	128
+
 /* "Load the mappings of this process" requests, at most one per process
  * per UNWIND_ASK_NS (kernel side rate limit). */
 #define UNWIND_ASK_NS	(20 * 1000 * 1000ULL)
@@ -141,31 +145,113 @@ static __always_inline void unwind_ask_unknown(__u32 tgid)
 }
 
 /*
- * ra is the uretprobe trampoline: the real return address is in the
- * task's pending return instance whose stack slot is slot (innermost
- * first; after a tail call one slot serves several, hence the match by
- * address and, failing that, by order).
+ * ra, read from stack slot slot, is the uretprobe trampoline: the real
+ * return address is in the task's pending return instance for that slot
+ * (after a tail call, one slot serves several: the innermost matches).
+ * 0 when none does (a sample while the kernel is still setting one up):
+ * the walk then ends, marked.
  */
 static __always_inline __u64 unwind_untrampoline(struct unwind_scratch *s,
 						 __u64 slot)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct return_instance *ri;
-	__u64 byorder = 0;
 	__u32 k;
 
 	ri = BPF_CORE_READ(task, utask, return_instances);
 	for (k = 0; k < 16 && ri; k++) {
-		__u64 stack = BPF_CORE_READ(ri, stack);
-		__u64 orig = BPF_CORE_READ(ri, orig_ret_vaddr);
-
-		if (stack == slot)
-			return orig;
-		if (k == s->trampolines)
-			byorder = orig;
+		if (BPF_CORE_READ(ri, stack) == slot)
+			return BPF_CORE_READ(ri, orig_ret_vaddr);
 		ri = BPF_CORE_READ(ri, next);
 	}
-	return byorder;
+	return 0;
+}
+
+/*
+ * The x86-64 uretprobe trampoline (kernel 6.11 and later):
+ *   +0x0 push %rax; +0x1 push %rcx; +0x2 push %r11;
+ *   +0x4 mov $__NR_uretprobe, %rax; +0xb syscall;
+ *   +0xd pop %r11; +0xf pop %rcx; +0x10 ret
+ * The syscall runs the return handlers, pops the return instance and
+ * writes the real return address into the slot %rax was pushed to, which
+ * the final ret then takes.  Before that, the trampoline was one int3.
+ * Words pushed at pc offset off (off < 0x11).
+ */
+static __always_inline __u64 unwind_tramp_pushed(__u64 off)
+{
+	if (off == 0)
+		return 0;
+	if (off == 1 || off == 0x10)
+		return 1;
+	if (off < 4 || off == 0xf)
+		return 2;
+	return 3;
+}
+
+/*
+ * pc is in the uretprobe trampoline itself: the probed function has
+ * returned into it (a sample taken in the trampoline, or in the kernel
+ * handling it).  Find where it really returns to and the caller's stack
+ * pointer S (right after the return): from the innermost pending return
+ * instance if it is this return's (its return address slot is S - 8),
+ * else, once the kernel has handled it, from the slot %rax was pushed to.
+ * 0, or -1 if it can't be told.
+ */
+static __always_inline int unwind_leave_trampoline(struct unwind_scratch *s)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct return_instance *ri;
+	__u8 code[17];
+	__u64 off = s->pc - s->tramp, S, slot = 0, ra;
+	bool syscall_tramp;
+
+	if (bpf_probe_read_user(code, sizeof(code), (void *)s->tramp))
+		return -1;
+	syscall_tramp = code[0] == 0x50 && code[1] == 0x51 && code[2] == 0x41 &&
+			code[3] == 0x53 && code[11] == 0x0f && code[12] == 0x05 &&
+			code[16] == 0xc3;
+	if (syscall_tramp && off <= 0x10)
+		S = s->sp + 8 * unwind_tramp_pushed(off);
+	else if (!syscall_tramp && code[0] == 0xcc && off <= 1)
+		S = s->sp;
+	else
+		return -1;
+	ri = BPF_CORE_READ(task, utask, return_instances);
+	if (ri)
+		slot = BPF_CORE_READ(ri, stack);
+	if (ri && (slot == S - 8 ||
+		   /* in the syscall, after it dropped the pushed words */
+		   (syscall_tramp && off == 0xd && slot == s->sp - 8))) {
+		s->pc = BPF_CORE_READ(ri, orig_ret_vaddr);
+		s->sp = slot + 8;
+	} else if (syscall_tramp && off >= 0xd &&
+		   !bpf_probe_read_user(&ra, sizeof(ra), (void *)(S - 8))) {
+		s->pc = ra;
+		s->sp = S;
+	} else {
+		return -1;
+	}
+	s->exact = 1;
+	s->trampolines++;
+	return 0;
+}
+
+/*
+ * pc is in a slot of the uprobes area where the kernel single-steps a copy
+ * of a probed instruction (a sample during a uprobe hit): the registers
+ * are those of the original instruction, at utask->vaddr.  0, or -1 if
+ * this task is not stepping there.
+ */
+static __always_inline int unwind_leave_xol(struct unwind_scratch *s)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 slot = BPF_CORE_READ(task, utask, xol_vaddr);
+
+	if (!slot || s->pc - slot >= UPROBE_SLOT_BYTES)
+		return -1;
+	s->pc = BPF_CORE_READ(task, utask, vaddr);
+	s->exact = 1;
+	return 0;
 }
 
 /* bpf_loop's context: it must live on the BPF stack. */
@@ -309,6 +395,14 @@ static long unwind_step(__u32 i, void *ctx)
 		s->end = UNWIND_END_TRUNCATED;
 		return 1;
 	}
+	/* In the uprobes area: the return trampoline (its first slot), or an
+	 * instruction being single-stepped out of line (the others). */
+	if (s->tramp && s->pc - s->tramp < 4096 &&
+	    (s->pc - s->tramp < UPROBE_SLOT_BYTES ? unwind_leave_trampoline(s) :
+						    unwind_leave_xol(s))) {
+		s->end = UNWIND_END_BAD_FRAME;
+		return 1;
+	}
 	/* The compiler drops a mask it can prove redundant; the verifier
 	 * needs it on the register that indexes. */
 	barrier_var(d);
@@ -390,6 +484,10 @@ static long unwind_step(__u32 i, void *ctx)
 	if (s->tramp && ra == s->tramp) {
 		ra = unwind_untrampoline(s, cfa - 8);
 		s->trampolines++;
+		if (!ra) {
+			s->end = UNWIND_END_BAD_FRAME;
+			return 1;
+		}
 	}
 	if (!ra) {
 		s->end = UNWIND_END_OK;
@@ -406,6 +504,10 @@ fp:
 	if (s->tramp && s->pc == s->tramp) {
 		s->pc = unwind_untrampoline(s, s->sp - 8);
 		s->trampolines++;
+		if (!s->pc) {
+			s->end = UNWIND_END_BAD_FRAME;
+			return 1;
+		}
 	}
 	s->exact = 0;
 	/* Keep the reason only if the walk ends on it. */
@@ -440,11 +542,10 @@ static long unwind_fix_step(__u32 i, void *ctx)
 	return 0;
 }
 
-/* The uretprobe trampoline of the current process, 0 when it has none. */
+/* The current process's uprobes area (its first slot is the uretprobe
+ * trampoline), 0 when it has none. */
 static __always_inline __u64 unwind_trampoline(struct task_struct *task)
 {
-	if (!BPF_CORE_READ(task, utask, return_instances))
-		return 0;
 	return BPF_CORE_READ(task, mm, uprobes_state.xol_area, vaddr);
 }
 
