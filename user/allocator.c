@@ -9,6 +9,7 @@
 
 #include "allocator.h"
 #include "procmaps.h"
+#include "targetfs.h"
 
 const char *const mem_fn_names[MEM__FN_MAX] = {
 	[MEM_MALLOC] = "malloc",
@@ -27,20 +28,17 @@ const char *const mem_fn_names[MEM__FN_MAX] = {
  * replace malloc: jemalloc's je_, tcmalloc's tc_, mimalloc's mi_. */
 static const char *const known_prefixes[] = { "", "je_", "tc_", "mi_" };
 
-/* Fill a from the file at path if it defines prefix+malloc and free. */
-static int probe_file(const char *path, const char *prefix, struct allocator *a)
+/* Fill a from the file open on fd (attached through path) if it defines
+ * prefix+malloc and free. */
+static int probe_file(int fd, const char *path, const char *prefix,
+		      struct allocator *a)
 {
 	char name[64];
-	int fd, i;
+	int i;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	/* Return probes in Go code crash the program (elf_is_go). */
-	if (elf_is_go(fd) == 1) {
-		close(fd);
+	if (elf_is_go(fd) == 1)
 		return -ENOEXEC;
-	}
 	memset(a->found, 0, sizeof(a->found));
 	for (i = 0; i < MEM__FN_MAX; i++) {
 		snprintf(name, sizeof(name), "%s%s", prefix, mem_fn_names[i]);
@@ -48,7 +46,6 @@ static int probe_file(const char *path, const char *prefix, struct allocator *a)
 			      !a->fn[i].ifunc;
 		a->alias_of[i] = -1;
 	}
-	close(fd);
 	if (!a->found[MEM_MALLOC] || !a->found[MEM_FREE])
 		return -ENOENT;
 	for (i = 0; i < MEM__FN_MAX; i++) {
@@ -64,16 +61,16 @@ static int probe_file(const char *path, const char *prefix, struct allocator *a)
 	return 0;
 }
 
-static int try_prefixes(const char *path, const char *prefix, struct allocator *a)
+static int try_prefixes(int fd, const char *path, const char *prefix,
+			struct allocator *a)
 {
 	size_t i;
-
 	int err;
 
 	if (prefix)
-		return probe_file(path, prefix, a);
+		return probe_file(fd, path, prefix, a);
 	for (i = 0; i < sizeof(known_prefixes) / sizeof(known_prefixes[0]); i++) {
-		err = probe_file(path, known_prefixes[i], a);
+		err = probe_file(fd, path, known_prefixes[i], a);
 		if (err == 0 || err == -ENOEXEC)
 			return err;
 	}
@@ -95,18 +92,28 @@ int allocator_find(pid_t pid, const char *lib, const char *prefix,
 	char exe[PATH_MAX], link[64], path[PATH_MAX + 64];
 	ssize_t n;
 	size_t i;
-	int pass, err;
+	int pass, err, fd;
 
 	memset(a, 0, sizeof(*a));
+	a->fd = -1;
 	if (lib) {
-		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, lib);
-		if (lib[0] != '/' || access(path, R_OK)) {
-			snprintf(why, why_len, "--lib %s: no such file in process %d's "
-				 "root (give the path the process maps it under)",
-				 lib, (int)pid);
-			return -ENOENT;
+		/* Resolved inside the process's root, kept open: the probes go
+		 * on the file checked here, through /proc/self/fd. */
+		fd = lib[0] == '/' ? tfs_open_in_root(pid, lib) : -ENOENT;
+		if (fd < 0) {
+			snprintf(why, why_len, "--lib %s: %s in process %d's root "
+				 "(give the path the process maps it under)", lib,
+				 fd == -EINVAL ? "not a regular file" :
+				 fd == -ELOOP ? "a symbolic link" : "no such file",
+				 (int)pid);
+			return fd == -EINVAL || fd == -ELOOP ? fd : -ENOENT;
 		}
-		err = try_prefixes(path, prefix, a);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		err = try_prefixes(fd, path, prefix, a);
+		if (err)
+			close(fd);
+		else
+			a->fd = fd;
 		if (err == -ENOEXEC) {
 			snprintf(why, why_len, "--lib %s is Go code: its functions "
 				 "cannot have return probes (they crash Go programs)",
@@ -147,14 +154,13 @@ int allocator_find(pid_t pid, const char *lib, const char *prefix,
 			    (pass == 1 && is_libc(e->path)) ||
 			    (pass == 2 && !is_libc(e->path)))
 				continue;
-			if (e->deleted)
-				snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx",
-					 (int)pid, (unsigned long long)e->start,
-					 (unsigned long long)e->end);
-			else
-				snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid,
-					 e->path);
-			if (try_prefixes(path, prefix, a) == 0) {
+			/* The mapped file itself; attached through map_files. */
+			fd = tfs_open_mapping(pid, e, path, sizeof(path));
+			if (fd < 0)
+				continue;
+			err = try_prefixes(fd, path, prefix, a);
+			close(fd);
+			if (err == 0) {
 				snprintf(a->shown, sizeof(a->shown), "%s", e->path);
 				procmaps__clear(&maps);
 				return 0;
@@ -166,4 +172,11 @@ int allocator_find(pid_t pid, const char *lib, const char *prefix,
 		 "defines %smalloc and %sfree (use --lib PATH and --prefix P)",
 		 (int)pid, prefix ? prefix : "", prefix ? prefix : "");
 	return -ENOENT;
+}
+
+void allocator_release(struct allocator *a)
+{
+	if (a->fd >= 0)
+		close(a->fd);
+	a->fd = -1;
 }

@@ -16,7 +16,10 @@
 #include "probe.h"
 
 struct allocator {
-	char path[4200];	/* as the profiler opens it (through /proc/PID/root) */
+	/* A path the kernel resolves to the allocator's very file, for
+	 * attaching: /proc/PID/map_files/..., or /proc/self/fd/N of fd. */
+	char path[4200];
+	int fd;			/* kept open for path, or -1 */
 	char shown[4096];	/* as the process maps it */
 	char prefix[32];	/* e.g. "je_", "" */
 	bool found[MEM__FN_MAX];
@@ -35,5 +38,7 @@ extern const char *const mem_fn_names[MEM__FN_MAX];
  */
 int allocator_find(pid_t pid, const char *lib, const char *prefix,
 		   struct allocator *a, char *why, size_t why_len);
+/* Close what allocator_find kept open (a is then unusable). */
+void allocator_release(struct allocator *a);
 
 #endif

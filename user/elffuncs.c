@@ -9,6 +9,7 @@
 
 #include "demangle.h"
 #include "elffuncs.h"
+#include "textsafe.h"
 
 /* An executable section: where code bytes of a function are in the file. */
 struct code_scn {
@@ -158,6 +159,16 @@ static int read_table(struct elf_funcs *t, Elf *elf, Elf_Scn *scn,
 		name = symbol_name(raw, dynamic, versym, i, vd);
 		if (!name)
 			return -ENOMEM;
+		/* Names go to the terminal: a hostile file's control
+		 * characters are escaped once, here (no pattern has any). */
+		if (text_unsafe(name)) {
+			char *safe = text_safe_dup(name);
+
+			free(name);
+			if (!safe)
+				return -ENOMEM;
+			name = safe;
+		}
 		if (add_fn(t, name, s.st_value, s.st_size, type == STT_GNU_IFUNC)) {
 			free(name);
 			return -ENOMEM;
@@ -247,6 +258,15 @@ static int read_elf(struct elf_funcs *t, Elf *elf, bool demangle_names)
 		if (demangle_is_mangled(t->fns[i].name))
 			/* NULL (not demangleable, or no memory) keeps the raw name. */
 			t->fns[i].demangled = demangle(t->fns[i].name);
+	for (i = 0; i < t->n; i++) {
+		char *safe;
+
+		if (!t->fns[i].demangled || !text_unsafe(t->fns[i].demangled))
+			continue;
+		safe = text_safe_dup(t->fns[i].demangled);
+		free((char *)t->fns[i].demangled);
+		t->fns[i].demangled = safe;
+	}
 out:
 	free(vd.names);
 	return err;
@@ -254,22 +274,30 @@ out:
 
 struct elf_funcs *elf_funcs__open(const char *path, bool demangle_names)
 {
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return NULL;
+	return elf_funcs__open_fd(fd, demangle_names);
+}
+
+struct elf_funcs *elf_funcs__open_fd(int fd, bool demangle_names)
+{
 	struct elf_funcs *t;
 	Elf *elf = NULL;
 	int err;
 
 	if (elf_version(EV_CURRENT) == EV_NONE) {
+		close(fd);
 		errno = EINVAL;
 		return NULL;
 	}
 	t = calloc(1, sizeof(*t));
-	if (!t)
+	if (!t) {
+		close(fd);
 		return NULL;
-	t->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (t->fd < 0) {
-		err = -errno;
-		goto fail;
 	}
+	t->fd = fd;
 	elf = elf_begin(t->fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		err = -EINVAL;
@@ -304,6 +332,11 @@ void elf_funcs__free(struct elf_funcs *t)
 	if (t->fd >= 0)
 		close(t->fd);
 	free(t);
+}
+
+int elf_funcs__fd(const struct elf_funcs *t)
+{
+	return t->fd;
 }
 
 bool elf_funcs__is_go(const struct elf_funcs *t)

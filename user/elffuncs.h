@@ -32,7 +32,12 @@ struct elf_funcs;
  * until elf_funcs__free, for elf_funcs__code.
  */
 struct elf_funcs *elf_funcs__open(const char *path, bool demangle);
+/* The same from an open fd, which the table takes over (closed on error
+ * too). */
+struct elf_funcs *elf_funcs__open_fd(int fd, bool demangle);
 void elf_funcs__free(struct elf_funcs *t);
+/* The file's descriptor, open as long as t. */
+int elf_funcs__fd(const struct elf_funcs *t);
 
 /* The file holds Go code (elf_is_go): never place return probes in it. */
 bool elf_funcs__is_go(const struct elf_funcs *t);

@@ -12,6 +12,8 @@
 #include "lat_plan.h"
 #include "log.h"
 #include "procmaps.h"
+#include "targetfs.h"
+#include "textsafe.h"
 #include "uprobe_insn.h"
 
 
@@ -86,31 +88,40 @@ void lat_plan__refused(struct lat_plan *pl, uint32_t id, int err)
 	       lat_plan__name(pl, f), pl->mods[f->module].name, strerror(-err));
 }
 
-/* The module at open_path (shown as the process maps it): one per file. */
-static int module_get(struct lat_plan *pl, const char *open_path,
-		      const char *shown)
+/* The module of the file open on fd (shown as the process maps it): one
+ * per file.  fd is taken over (closed unless the module keeps it). */
+static int module_get(struct lat_plan *pl, int fd, const char *shown)
 {
 	struct lat_module *m;
 	struct stat st;
 	size_t i;
 	int err;
 
-	if (stat(open_path, &st))
-		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
 	for (i = 0; i < pl->nmods; i++)
-		if (pl->mods[i].dev == st.st_dev && pl->mods[i].ino == st.st_ino)
+		if (pl->mods[i].dev == st.st_dev && pl->mods[i].ino == st.st_ino) {
+			close(fd);
 			return (int)i;
-	if (pl->nmods >= 0xffff || GROW(pl->mods, pl->nmods, pl->mods_cap))
+		}
+	if (pl->nmods >= 0xffff || GROW(pl->mods, pl->nmods, pl->mods_cap)) {
+		close(fd);
 		return -ENOMEM;
+	}
 	m = &pl->mods[pl->nmods];
 	memset(m, 0, sizeof(*m));
 	m->dev = st.st_dev;
 	m->ino = st.st_ino;
-	m->shown = strdup(shown);
-	if (!m->shown)
+	m->shown = text_safe_dup(shown);
+	if (!m->shown) {
+		close(fd);
 		return -ENOMEM;
+	}
 	m->name = strrchr(m->shown, '/') ? strrchr(m->shown, '/') + 1 : m->shown;
-	m->funcs = elf_funcs__open(open_path, pl->demangle);
+	m->funcs = elf_funcs__open_fd(fd, pl->demangle);
 	if (!m->funcs) {
 		err = errno ? -errno : -EINVAL;
 		free(m->shown);
@@ -265,7 +276,7 @@ static int pick_module(struct lat_plan *pl, pid_t pid,
 	const struct map_entry *hit = NULL;
 	char want[PATH_MAX] = "", names[512];
 	size_t i;
-	int m;
+	int m, fd = -ENOENT;
 
 	if (p->module_is_path && p->module[0] != '/') {
 		if (!realpath(p->module, want)) {
@@ -298,14 +309,13 @@ static int pick_module(struct lat_plan *pl, pid_t pid,
 		}
 		hit = e;
 	}
-	if (hit && hit->deleted)
-		snprintf(open_path, len, "/proc/%d/map_files/%llx-%llx", (int)pid,
-			 (unsigned long long)hit->start, (unsigned long long)hit->end);
-	else if (hit)
-		snprintf(open_path, len, "/proc/%d/root%s", (int)pid, hit->path);
+	/* The very file the process maps (map_files), or the path it names
+	 * resolved inside its root: never a host file a symlink leads to. */
+	if (hit)
+		fd = tfs_open_mapping(pid, hit, open_path, len);
 	else if (p->module_is_path)
-		snprintf(open_path, len, "/proc/%d/root%s", (int)pid, want);
-	if (!hit && p->module_is_path && access(open_path, R_OK) == 0) {
+		fd = tfs_open_in_root(pid, want);
+	if (!hit && p->module_is_path && fd >= 0) {
 		p_info("%s is not mapped by process %d yet: its probes fire once "
 		       "it is loaded", want, (int)pid);
 	} else if (!hit) {
@@ -321,12 +331,21 @@ static int pick_module(struct lat_plan *pl, pid_t pid,
 			      "(it maps %s)", p->module, p->text, (int)pid, names);
 		return -1;
 	}
-	m = module_get(pl, open_path, hit ? hit->path : want);
+	if (fd < 0) {
+		p_err("cannot open %s of process %d: %s", hit ? hit->path : want,
+		      (int)pid, fd == -EINVAL ? "not a regular file" : strerror(-fd));
+		return -1;
+	}
+	m = module_get(pl, fd, hit ? hit->path : want);
 	if (m < 0) {
 		p_err("cannot read the functions of %s: %s", hit ? hit->path : want,
 		      m == -EINVAL ? "not an ELF file" : strerror(-m));
 		return -1;
 	}
+	/* Not mapped yet: the kernel attaches through our open fd. */
+	if (!hit)
+		snprintf(open_path, len, "/proc/self/fd/%d",
+			 elf_funcs__fd(pl->mods[m].funcs));
 	return m;
 }
 
@@ -374,17 +393,18 @@ static void look_elsewhere(struct lat_plan *pl, pid_t pid,
 			   const struct proc_maps *maps, const char *exe,
 			   struct lat_plan_pattern *pt)
 {
-	char path[PATH_MAX + 64];
 	size_t i, k, n;
-	int m;
+	int m, fd;
 
 	for (i = 0; i < maps->n && !pt->elsewhere[0]; i++) {
 		const struct map_entry *e = &maps->v[i];
 
 		if (e->kind != MAP_KIND_FILE || e->deleted || !strcmp(e->path, exe))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, e->path);
-		m = module_get(pl, path, e->path);
+		fd = tfs_open_mapping(pid, e, NULL, 0);
+		if (fd < 0)
+			continue;
+		m = module_get(pl, fd, e->path);
 		if (m < 0)
 			continue;
 		n = elf_funcs__count(pl->mods[m].funcs);

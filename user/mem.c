@@ -713,8 +713,10 @@ static int setup_targets(struct memrun *r)
 		p_err("out of memory");
 		return -1;
 	}
-	for (i = 0; i < r->ntargets; i++)
+	for (i = 0; i < r->ntargets; i++) {
 		r->targets[i].pid = session__target(&r->sess, i);
+		r->targets[i].alloc.fd = -1;
+	}
 	if (!r->o.c.command) {
 		for (i = 0; i < r->ntargets; i++) {
 			read_comm(r->targets[i].pid, r->targets[i].comm,
@@ -763,6 +765,8 @@ static void run_free(struct memrun *r)
 	profile__free(r->prof);
 	profile__free(r->leaks);
 	outputs__abort(&r->out);
+	for (int i = 0; i < r->ntargets; i++)
+		allocator_release(&r->targets[i].alloc);
 	free(r->targets);
 	session__free(&r->sess);
 	cli_free_common(&r->o.c);

@@ -9,11 +9,26 @@
 
 #include "outfile.h"
 
+/* The process's umask, without changing it for good. */
+static mode_t current_umask(void)
+{
+	mode_t m = umask(0);
+
+	umask(m);
+	return m;
+}
+
 int outfile__open(struct outfile *o, const char *path)
 {
+	struct stat st;
 	int fd, err;
 
 	memset(o, 0, sizeof(*o));
+	/* The file is replaced by rename() at the end: never a directory,
+	 * a device or a FIFO (as root, --folded /dev/null would replace the
+	 * device node). */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	o->path = strdup(path);
 	if (!o->path || asprintf(&o->tmp, "%s.tmp.XXXXXX", path) < 0) {
 		o->tmp = NULL;
@@ -27,8 +42,9 @@ int outfile__open(struct outfile *o, const char *path)
 		o->tmp = NULL;
 		goto fail;
 	}
-	/* mkstemp makes 0600; outputs are ordinary files. */
-	fchmod(fd, 0644);
+	/* mkstemp makes 0600; outputs are ordinary files, as the umask
+	 * allows. */
+	fchmod(fd, 0644 & ~current_umask());
 	o->f = fdopen(fd, "w");
 	if (!o->f) {
 		err = -errno;

@@ -145,7 +145,8 @@ int outputs__open(struct outputs *out, const struct outputs_opts *o)
 			continue;
 		err = outfile__open(&out->files[i], o->path[i]);
 		if (err) {
-			p_err("cannot write %s: %s", o->path[i], strerror(-err));
+			p_err("cannot write %s: %s", o->path[i],
+			      err == -EINVAL ? "not a regular file" : strerror(-err));
 			outputs__abort(out);
 			return -1;
 		}

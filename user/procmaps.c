@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <stdio.h>
-#include <unistd.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,30 +145,4 @@ const struct map_entry *procmaps__find(const struct proc_maps *m, uint64_t addr)
 			return e;
 	}
 	return NULL;
-}
-
-int procmaps__open_file(pid_t pid, const struct map_entry *e, char *used,
-			size_t len)
-{
-	char root[PATH_MAX];
-	ssize_t n;
-	int fd = -1;
-
-	if (!e->deleted) {
-		/* A process in the host's root: keep plain paths, so that
-		 * debuglink searches still work after it exits. */
-		snprintf(used, len, "/proc/%d/root", (int)pid);
-		n = readlink(used, root, sizeof(root) - 1);
-		if (n == 1 && root[0] == '/')
-			snprintf(used, len, "%s", e->path);
-		else
-			snprintf(used, len, "/proc/%d/root%s", (int)pid, e->path);
-		fd = open(used, O_RDONLY | O_CLOEXEC);
-	}
-	if (fd < 0) {
-		snprintf(used, len, "/proc/%d/map_files/%llx-%llx", (int)pid,
-			 (unsigned long long)e->start, (unsigned long long)e->end);
-		fd = open(used, O_RDONLY | O_CLOEXEC);
-	}
-	return fd;
 }

@@ -41,13 +41,5 @@ int procmaps__read(pid_t pid, struct proc_maps *out);
 const struct map_entry *procmaps__find(const struct proc_maps *m, uint64_t addr);
 void procmaps__clear(struct proc_maps *m);
 
-/*
- * Open the file behind mapping e of pid the way the process sees it:
- * through its root (containers, chroots), or through map_files when it was
- * deleted or replaced since.  The path used goes to used.  An fd, or -1
- * with errno set.
- */
-int procmaps__open_file(pid_t pid, const struct map_entry *e, char *used,
-			size_t len);
 
 #endif

@@ -8,6 +8,7 @@
 #include "hashmap.h"
 #include "hist.h"
 #include "profile.h"
+#include "textsafe.h"
 #include "strtab.h"
 
 
@@ -55,7 +56,21 @@ void profile__free(struct profile *p)
 
 int64_t profile__str(struct profile *p, const char *s)
 {
-	return strtab__intern(p->strings, s ? s : "");
+	char *safe;
+	int64_t id;
+
+	if (!s)
+		return strtab__intern(p->strings, "");
+	/* Every name in a profile comes from a target or a file: none may
+	 * carry control characters to a terminal or a text output. */
+	if (!text_unsafe(s))
+		return strtab__intern(p->strings, s);
+	safe = text_safe_dup(s);
+	if (!safe)
+		return -1;
+	id = strtab__intern(p->strings, safe);
+	free(safe);
+	return id;
 }
 
 const char *profile__get_str(const struct profile *p, uint32_t id)

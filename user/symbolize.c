@@ -18,6 +18,7 @@
 #include "log.h"
 #include "perfmap.h"
 #include "procmaps.h"
+#include "targetfs.h"
 #include "strtab.h"
 #include "symbolize.h"
 
@@ -261,11 +262,13 @@ static int32_t elf_for_mapping(struct symbolizer *s, pid_t pid,
 	if (u64map__get(s->elf_by_inode, key, &idx))
 		return idx;
 
-	fd = procmaps__open_file(pid, e, used, sizeof(used));
+	fd = tfs_open_mapping(pid, e, NULL, 0);
+	tfs_debug_name(pid, e, used, sizeof(used));
 	if (fd < 0) {
 		s->stats.elf_failed++;
 		p_dbg("cannot open %s of pid %d: %s", e->path, (int)pid,
-		      strerror(errno));
+		      strerror(-fd));
+		fd = -1;
 	} else if (elf_read_build_id(fd, bid, sizeof(bid)) == 0) {
 		/* The same build seen through another path or container. */
 		bkey = hash_bytes(HASH_SEED, bid, strlen(bid));

@@ -20,6 +20,7 @@
 #include "hashmap.h"
 #include "log.h"
 #include "procmaps.h"
+#include "targetfs.h"
 #include "profile.h"
 #include "unwind_table.h"
 #include "unwinder.h"
@@ -461,12 +462,13 @@ static int table_for_file(struct unwinder *u, pid_t pid, const struct map_entry 
 	key = hash_bytes(key, &e->dev_minor, sizeof(e->dev_minor));
 	if (u64map__get(u->by_inode, key, &idx))
 		return (int)idx;
-	fd = procmaps__open_file(pid, e, used, sizeof(used));
+	fd = tfs_open_mapping(pid, e, NULL, 0);
 	if (fd < 0) {
 		p_dbg("unwind: cannot open %s of pid %d: %s", e->path, (int)pid,
-		      strerror(errno));
+		      strerror(-fd));
 		return -1;
 	}
+	tfs_debug_name(pid, e, used, sizeof(used));
 	if (elf_read_build_id(fd, bid, sizeof(bid)) == 0) {
 		bkey = hash_bytes(HASH_SEED, bid, strlen(bid));
 		if (u64map__get(u->by_build_id, bkey, &idx)) {

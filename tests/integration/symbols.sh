@@ -17,7 +17,9 @@ set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-TESTS="jit_named dlopen_named deleted_binary chroot_target mntns_target
+TESTS="jit_named dlopen_named deleted_binary chroot_target chroot_symlink
+       chroot_fifo
+       mntns_target
        short_lived_exec no_bpf_leftover"
 
 CHAIN="main;chain_a;chain_b;chain_hot"
@@ -163,6 +165,59 @@ t_chroot_target()
 		bad "chroot $root /bin/cpu_chain_static did not start"
 		return
 	fi
+	prof -p "$LAST_PID" -d "$DUR" -F "$FREQ" --folded "$T/folded"
+	expect_rc 0 || return
+	check_share "$T/folded" "$CHAIN" 100 || return
+	ok
+}
+
+# A process in a chroot, running as nobody, plants in its own root a
+# symlink at the path its binary has in the host's view (the path
+# /proc/PID/maps shows the profiler), pointing to a root-only host ELF
+# file.  Through /proc/PID/root, that path would resolve the symlink
+# against the host's / and name the frames from the host file: the
+# profiler must read the very file mapped (map_files) and name them right.
+t_chroot_symlink()
+{
+	local root=$T/root secret=$T/secret.so decoy
+
+	mkdir -p "$root/bin" && cp "$TDIR/cpu_chain_static" "$root/bin/" &&
+		cp "$TDIR/libhot.so" "$secret" && chmod 600 "$secret" ||
+		{ bad "cannot set up $root"; return; }
+	spawn chroot --userspec=nobody:nogroup "$root" /bin/cpu_chain_static $((DUR + 2))
+	if ! wait_exec "$LAST_PID" "$root/bin/cpu_chain_static"; then
+		bad "chroot $root /bin/cpu_chain_static did not start"
+		return
+	fi
+	decoy=$root$root/bin/cpu_chain_static
+	mkdir -p "$(dirname "$decoy")" && ln -s "$secret" "$decoy" ||
+		{ bad "cannot plant $decoy"; return; }
+	prof -p "$LAST_PID" -d "$DUR" -F "$FREQ" --folded "$T/folded"
+	expect_rc 0 || return
+	if grep -q 'lib_hot' "$T/folded"; then
+		bad "frames named from the host file the symlink leads to: $(grep lib_hot "$T/folded" | head -n 1)"
+		return
+	fi
+	check_share "$T/folded" "$CHAIN" 100 || return
+	ok
+}
+
+# The same path planted as a FIFO: opening it would block the profiler
+# for good (SIGINT and SIGTERM are blocked for its signalfd).
+t_chroot_fifo()
+{
+	local root=$T/root decoy
+
+	mkdir -p "$root/bin" && cp "$TDIR/cpu_chain_static" "$root/bin/" ||
+		{ bad "cannot set up $root"; return; }
+	spawn chroot --userspec=nobody:nogroup "$root" /bin/cpu_chain_static $((DUR + 2))
+	if ! wait_exec "$LAST_PID" "$root/bin/cpu_chain_static"; then
+		bad "chroot $root /bin/cpu_chain_static did not start"
+		return
+	fi
+	decoy=$root$root/bin/cpu_chain_static
+	mkdir -p "$(dirname "$decoy")" && mkfifo "$decoy" ||
+		{ bad "cannot plant $decoy"; return; }
 	prof -p "$LAST_PID" -d "$DUR" -F "$FREQ" --folded "$T/folded"
 	expect_rc 0 || return
 	check_share "$T/folded" "$CHAIN" 100 || return

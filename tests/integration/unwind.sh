@@ -146,7 +146,7 @@ t_system_wide()
 	prof -d 2 -F "$SFREQ" -U --no-inline --folded "$T/all"
 	expect_rc 0 || return
 	grep '^unwind_target;' "$T/all" >"$T/folded"
-	bad_lines=$(grep -v ';main;' "$T/folded" | grep -v '\[unwind: process not loaded\]' | head -n 2)
+	bad_lines=$(grep -vE ';main[; ]' "$T/folded" | grep -v '\[unwind: process not loaded\]' | head -n 2)
 	if [[ -n $bad_lines ]]; then
 		bad "stacks short of main without a marker: $(echo "$bad_lines" | tr '\n' '|')"
 		return
@@ -368,7 +368,7 @@ t_dlopen_dwarf()
 	start_target dlopen_target 3 || { bad "dlopen_target did not start"; return; }
 	prof -p "$LAST_PID" -d 2 -F "$SFREQ" -U --unwind dwarf --folded "$T/folded"
 	expect_rc 0 || return
-	bad_lines=$(grep -v ';main;' "$T/folded" | grep -v '\[unwind: unknown mapping\]' | head -n 2)
+	bad_lines=$(grep -vE ';main[; ]' "$T/folded" | grep -v '\[unwind: unknown mapping\]' | head -n 2)
 	if [[ -n $bad_lines ]]; then
 		bad "stacks short of main without a marker: $(echo "$bad_lines" | tr '\n' '|')"
 		return
@@ -465,7 +465,7 @@ t_under_uretprobe()
 		bad "a trampoline frame in the stacks: $(grep '\[unknown\]\|uprobes' "$T/folded" | head -n 1)"
 		return
 	fi
-	bad_lines=$(grep -v ';main;' "$T/folded" |
+	bad_lines=$(grep -vE ';main[; ]' "$T/folded" |
 		    grep -v '^unwind_target;\[unwind: bad frame\];work_qsort[^;]* [0-9]*$' | head -n 2)
 	if [[ -n $bad_lines ]]; then
 		bad "stacks short of main: $(echo "$bad_lines" | tr '\n' '|')"
@@ -496,7 +496,7 @@ t_uprobe_storm()
 		bad "a uprobes-area frame in the stacks: $(grep 'uprobes' "$T/folded" | head -n 1)"
 		return
 	fi
-	bad_lines=$(grep -v ';main;' "$T/folded" | grep -v '\[unwind: ' | head -n 2)
+	bad_lines=$(grep -vE ';main[; ]' "$T/folded" | grep -v '\[unwind: ' | head -n 2)
 	if [[ -n $bad_lines ]]; then
 		bad "stacks short of main without a marker: $(echo "$bad_lines" | tr '\n' '|')"
 		return
@@ -618,7 +618,7 @@ t_command_mode()
 	local bad_lines hit total
 
 	prof -d 2 -F "$SFREQ" -U --no-inline --folded "$T/folded" -- "$TDIR/unwind_target" qsort
-	bad_lines=$(grep -v ';main;' "$T/folded" | grep -v '\[unwind: process not loaded\]' |
+	bad_lines=$(grep -vE ';main[; ]' "$T/folded" | grep -v '\[unwind: process not loaded\]' |
 		    grep -v ';_dl_start' | head -n 2)
 	if [[ -n $bad_lines ]]; then
 		bad "stacks short of main without a marker: $(echo "$bad_lines" | tr '\n' '|')"

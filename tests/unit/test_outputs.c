@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -296,6 +297,14 @@ static void test_outputs_files(void **state)
 	assert_int_equal(outputs__open(&out, &o), -1);
 	assert_int_equal(files_in_tmpdir(), 0);
 
+	/* A directory, a device: refused at open (the rename at the end
+	 * would replace them). */
+	o.path[OUT_JSON] = tmpdir;
+	assert_int_equal(outputs__open(&out, &o), -1);
+	o.path[OUT_JSON] = "/dev/null";
+	assert_int_equal(outputs__open(&out, &o), -1);
+	assert_int_equal(files_in_tmpdir(), 0);
+
 	/* Opened: temporary files only, until written. */
 	o.path[OUT_JSON] = paths[OUT_JSON];
 	assert_int_equal(outputs__open(&out, &o), 0);
@@ -306,6 +315,21 @@ static void test_outputs_files(void **state)
 	for (i = 0; i < OUT__COUNT; i++)
 		assert_int_equal(access(paths[i], R_OK), 0);
 	assert_int_equal(files_in_tmpdir(), 5);
+
+	/* The umask decides who may read them: 077 keeps them private. */
+	for (i = 0; i < OUT__COUNT; i++)
+		unlink(paths[i]);
+	{
+		mode_t old = umask(077);
+		struct stat st;
+
+		assert_int_equal(outputs__open(&out, &o), 0);
+		assert_int_equal(outputs__write(&out, p), 0);
+		outputs__abort(&out);
+		umask(old);
+		assert_int_equal(stat(paths[OUT_FOLDED], &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+	}
 
 	/* Aborted: nothing new. */
 	for (i = 0; i < OUT__COUNT; i++)

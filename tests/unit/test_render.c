@@ -143,7 +143,7 @@ static void test_folded_exact(void **state)
 		"a:b;main 1\n"
 		"app 2\n"
 		"app;main;libfoo.so+0x1a2b;do_syscall_64_[k] 1\n"
-		"app;main;ns:weird:name 1\n"
+		"app;main;ns:weird\\x0aname 1\n"
 		"app;main;work 5\n"
 		"kthread;do_syscall_64_[k];[kernel.kallsyms]+0xffffffff81000abc_[k] 5\n"
 		"zeta;[unknown] 4\n");
@@ -159,7 +159,7 @@ static void test_folded_other_type(void **state)
 		"a:b;main 10\n"
 		"app 20\n"
 		"app;main;libfoo.so+0x1a2b;do_syscall_64_[k] 10\n"
-		"app;main;ns:weird:name 10\n"
+		"app;main;ns:weird\\x0aname 10\n"
 		"app;main;work 50\n"
 		"ghost;main 99\n"
 		"kthread;do_syscall_64_[k];[kernel.kallsyms]+0xffffffff81000abc_[k] 50\n"
@@ -351,6 +351,40 @@ static void test_table_no_samples(void **state)
 }
 
 /* Inlined frames end in "_[i]"; --lines adds "(file:line)" where known. */
+/*
+ * Names a target controls (an ELF symbol, a library's file name, a thread
+ * name) with terminal escape sequences: written as \xNN in every text
+ * output, never raw.
+ */
+static void test_control_characters_escaped(void **state)
+{
+	struct profile *p = profile__new();
+	uint32_t a, b;
+	char *text;
+	int which;
+
+	(void)state;
+	assert_non_null(p);
+	assert_true(profile__add_type(p, "samples", "count") >= 0);
+	assert_true(profile__add_type(p, "cpu", "nanoseconds") >= 0);
+	a = loc(p, "evil\x1b]0;pwned\x07name", "lib\x1b[31m.so", 0x10, false);
+	b = loc(p, "main", "app", 0x20, false);
+	sample(p, "thr\x1b[2J", 5, 50, 2, a, b);
+	for (which = 0; which < 3; which++) {
+		text = render(p, which, 0, 10);
+		assert_null(strchr(text, 0x1b));
+		assert_null(strchr(text, 0x07));
+		assert_non_null(strstr(text, which == 1 ? "evil\\x1b]0;pwned\\x07name" :
+						    "evil\\x1b]0:pwned\\x07name"));
+		if (which == 1)
+			assert_non_null(strstr(text, "lib\\x1b[31m.so"));
+		else
+			assert_non_null(strstr(text, "thr\\x1b[2J"));
+		free(text);
+	}
+	profile__free(p);
+}
+
 static void test_folded_inline_and_lines(void **state)
 {
 	struct profile *p = profile__new();
@@ -385,6 +419,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_folded_inline_and_lines),
+		cmocka_unit_test(test_control_characters_escaped),
 		cmocka_unit_test_setup_teardown(test_folded_exact, folded_setup,
 						folded_teardown),
 		cmocka_unit_test_setup_teardown(test_folded_other_type, folded_setup,
