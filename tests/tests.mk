@@ -199,7 +199,7 @@ $(FIXTURE_DIR)/fix_go: $(FIXTURE_DIR)/fix_pie
 DBG_DIR		:= $(FIXTURE_DIR)/dbg
 DBG_FIXTURES	:= $(DBG_DIR)/dbg_full $(DBG_DIR)/bid/dbg_bid \
 		   $(DBG_DIR)/link/dbg_link $(DBG_DIR)/dbg_mini $(DBG_DIR)/dbg_bare \
-		   $(DBG_DIR)/dbg_cpp
+		   $(DBG_DIR)/dbg_cpp $(DBG_DIR)/dbg_bomb
 FIXTURES	+= $(DBG_FIXTURES)
 
 $(DBG_DIR)/dbg_full: tests/unit/fixtures/dbg.c
@@ -246,6 +246,13 @@ $(DBG_DIR)/dbg_mini: $(DBG_DIR)/dbg_full
 
 $(DBG_DIR)/dbg_bare: $(DBG_DIR)/dbg_full
 	$(Q)strip --strip-all -o $@ $<
+
+# A hostile MiniDebugInfo: 15 KB of xz holding 100 MiB of zeros.
+$(DBG_DIR)/dbg_bomb: $(DBG_DIR)/dbg_full
+	$(Q)head -c 100M /dev/zero | xz -0 -T1 > $@.xz
+	$(Q)strip --strip-all -o $@ $<
+	$(Q)objcopy --add-section .gnu_debugdata=$@.xz $@
+	$(Q)rm -f $@.xz
 
 .PHONY: test-unit
 test-unit: $(UNIT_BINS) $(FIXTURES)

@@ -7,7 +7,7 @@
 set -eu
 
 PACKAGES="make gcc g++ clang llvm bpftool libbpf-dev libelf-dev libdw-dev
-	  zlib1g-dev libiberty-dev libcapstone-dev libcmocka-dev pkg-config
+	  zlib1g-dev liblzma-dev libiberty-dev libcapstone-dev libcmocka-dev pkg-config
 	  binutils xz-utils
 	  libc6-dev libc6-dbg procps util-linux bc time
 	  golang-go chromium fonts-dejavu-core python3 jq"
@@ -20,7 +20,7 @@ missing()
 		 jq; do
 		command -v "$c" >/dev/null 2>&1 || return 0
 	done
-	for h in bpf/libbpf.h gelf.h elfutils/libdwfl.h zlib.h cmocka.h \
+	for h in bpf/libbpf.h gelf.h elfutils/libdwfl.h zlib.h lzma.h cmocka.h \
 		 libiberty/demangle.h capstone/capstone.h; do
 		[ -e "/usr/include/$h" ] || return 0
 	done

@@ -9,6 +9,8 @@
 
 #include "debuginfo.h"
 #include "elfsyms.h"
+#include "log.h"
+#include "minidebug.h"
 
 /* A function or inlined call in a CU: one node of the inline tree. */
 struct node {
@@ -115,7 +117,26 @@ void debuginfo__free(struct debuginfo *d)
 
 int debuginfo__add_symbols(struct debuginfo *d, struct elf_symtab *t)
 {
-	int n = dwfl_module_getsymtab(d->mod), i, added = 0;
+	int n, i, added = 0;
+	Elf *elf;
+
+	/*
+	 * Without a separate debug file, libdwfl would take the symbols of
+	 * MiniDebugInfo, decompressing it with no ceiling: read it ourselves,
+	 * bounded (a hostile .gnu_debugdata is an xz bomb).
+	 */
+	if (!debuginfo__debug_file(d)) {
+		elf = dwfl_module_getelf(d->mod, &d->bias);
+		n = elf ? minidebug_add_symbols(elf, t) : 0;
+		if (n == -E2BIG)
+			p_warn("%s: its MiniDebugInfo decompresses to more than %u "
+			       "MiB: ignored", dwfl_module_info(d->mod, NULL, NULL,
+								NULL, NULL, NULL,
+								NULL, NULL),
+			       MINIDEBUG_MAX_BYTES >> 20);
+		return n;
+	}
+	n = dwfl_module_getsymtab(d->mod);
 
 	for (i = 1; i < n; i++) {
 		GElf_Sym sym;

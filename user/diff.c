@@ -212,6 +212,7 @@ enum {
 	OPT_FAIL_ABOVE,
 	OPT_SAMPLE_TYPE,
 	OPT_ICICLE,
+	OPT_MAX_FRAMES,
 };
 
 static const struct option long_opts[] = {
@@ -220,6 +221,7 @@ static const struct option long_opts[] = {
 	{ "top",		required_argument, NULL, OPT_TOP },
 	{ "fail-above",		required_argument, NULL, OPT_FAIL_ABOVE },
 	{ "sample-type",	required_argument, NULL, OPT_SAMPLE_TYPE },
+	{ "max-frames",		required_argument, NULL, OPT_MAX_FRAMES },
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -244,6 +246,8 @@ static void usage(FILE *out)
 "      --fail-above PCT      exit with status 3 when a function's self share\n"
 "                            grew by more than PCT percentage points\n"
 "      --sample-type TYPE    the value to compare (default: NEW's default)\n"
+"      --max-frames N        read at most N frames per profile (default\n"
+"                            %llu): a file asking for more is refused\n"
 "  -q, --quiet               errors only\n"
 "  -h, --help                this help\n"
 "\n"
@@ -253,7 +257,7 @@ static void usage(FILE *out)
 "  profiler diff base.folded new.folded --fail-above 5   (a CI gate)\n"
 "\n"
 "Exit status: 0 success, 1 unreadable file or failed write, 2 usage error,\n"
-"3 a self share grew by more than --fail-above.\n");
+"3 a self share grew by more than --fail-above.\n", PROFILE_DEFAULT_MAX_FRAMES);
 }
 
 static int usage_error(const char *msg, const char *arg)
@@ -364,6 +368,11 @@ int cmd_diff(int argc, char **argv)
 				return usage_error("invalid value '%s' for --fail-above "
 						   "(expected percentage points, 0 to 100)",
 						   optarg);
+			break;
+		case OPT_MAX_FRAMES:
+			if (parse_u64(optarg, 1, 1ULL << 32, &profile_max_frames))
+				return usage_error("invalid count '%s' for --max-frames "
+						   "(expected 1..4294967296)", optarg);
 			break;
 		case OPT_SAMPLE_TYPE:
 			type_name = optarg;

@@ -167,6 +167,13 @@ int folded__parse(const char *text, size_t len, struct profile **out, char *why,
 		if (line[strspn(line, " \t")] == '\0')
 			continue;
 		err = parse_line(p, line, lineno, &locs, &cap, why, why_len);
+		if (err == -E2BIG) {
+			snprintf(why, why_len, "line %zu: more than %d frames in a stack, "
+				 "or more than %llu in all (--max-frames)", lineno,
+				 PROFILE_MAX_SAMPLE_FRAMES,
+				 (unsigned long long)profile_max_frames);
+			err = -EINVAL;
+		}
 		if (err)
 			goto out;
 	}

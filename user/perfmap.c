@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "perfmap.h"
+#include "targetfs.h"
 
 /* One line of the file. */
 struct pm_entry {
@@ -35,6 +36,7 @@ struct perfmap {
 	char *names;		/* every name, NUL-terminated, back to back */
 	size_t names_len, names_cap;
 	size_t skipped;
+	bool truncated;		/* stopped at PERFMAP_MAX_BYTES */
 };
 
 void perfmap__free(struct perfmap *m)
@@ -49,6 +51,68 @@ void perfmap__free(struct perfmap *m)
 size_t perfmap__skipped(const struct perfmap *m)
 {
 	return m->skipped;
+}
+
+bool perfmap__truncated(const struct perfmap *m)
+{
+	return m->truncated;
+}
+
+/* A buffered reader that counts what it read: a perf map is scanned in
+ * blocks, not byte by byte (a hostile one may be 64 MiB of zeros). */
+struct reader {
+	FILE *f;
+	char block[65536];
+	size_t pos, len;
+	size_t total;		/* bytes consumed */
+	bool eof;
+};
+
+static bool fill(struct reader *r)
+{
+	if (r->pos < r->len)
+		return true;
+	if (r->eof)
+		return false;
+	r->len = fread(r->block, 1, sizeof(r->block), r->f);
+	r->pos = 0;
+	if (r->len == 0)
+		r->eof = true;
+	return r->len > 0;
+}
+
+/*
+ * One line into buf (len bytes), without its newline: its length, or -1 at
+ * the end.  A longer line is read to its end and dropped (*toolong set).
+ */
+static ssize_t read_line(struct reader *r, char *buf, size_t len, bool *toolong)
+{
+	size_t n = 0;
+	bool any = false;
+
+	*toolong = false;
+	while (fill(r)) {
+		char *start = r->block + r->pos;
+		size_t avail = r->len - r->pos;
+		char *nl = memchr(start, '\n', avail);
+		size_t take = nl ? (size_t)(nl - start) : avail;
+
+		any = true;
+		if (n + take < len) {
+			memcpy(buf + n, start, take);
+			n += take;
+		} else {
+			*toolong = true;
+		}
+		r->pos += take + (nl ? 1 : 0);
+		r->total += take + (nl ? 1 : 0);
+		if (nl)
+			break;
+	}
+	if (!any)
+		return -1;
+	buf[n < len ? n : len - 1] = '\0';
+	return (ssize_t)n;
 }
 
 /*
@@ -262,25 +326,35 @@ struct perfmap *perfmap__parse(FILE *f)
 	struct perfmap *m = calloc(1, sizeof(*m));
 	struct pm_entry *ent = NULL;
 	size_t n = 0, cap = 0;
-	char *line = NULL;
-	size_t line_cap = 0;
+	char *line = malloc(PERFMAP_MAX_LINE);
+	struct reader *rd = calloc(1, sizeof(*rd));
+	bool toolong;
 	ssize_t len;
 	int err = ENOMEM;
 
-	if (!m)
+	if (!m || !line || !rd) {
+		free(m);
+		free(line);
+		free(rd);
 		return NULL;
-	while ((len = getline(&line, &line_cap, f)) > 0) {
+	}
+	rd->f = f;
+	/* The file is the target's: bounded in line length and in size (a
+	 * sparse file of zeros costs its writer nothing). */
+	while ((len = read_line(rd, line, PERFMAP_MAX_LINE, &toolong)) >= 0) {
 		uint64_t start, size;
 		const char *name;
 
-		if (line[len - 1] == '\n')
-			line[--len] = '\0';
+		if (rd->total > PERFMAP_MAX_BYTES) {
+			m->truncated = true;
+			break;
+		}
 		if (len && line[len - 1] == '\r')
 			line[--len] = '\0';
-		if (len == 0)
+		if (len == 0 && !toolong)
 			continue;
 		/* A NUL inside would silently cut the name. */
-		if (strlen(line) != (size_t)len ||
+		if (toolong || strlen(line) != (size_t)len ||
 		    parse_line(line, &start, &size, &name)) {
 			m->skipped++;
 			continue;
@@ -308,10 +382,12 @@ struct perfmap *perfmap__parse(FILE *f)
 	if (build_ranges(m, ent, n))
 		goto fail;
 	free(line);
+	free(rd);
 	free(ent);
 	return m;
 fail:
 	free(line);
+	free(rd);
 	free(ent);
 	perfmap__free(m);
 	errno = err;
@@ -430,22 +506,19 @@ struct perfmap *perfmap__load(pid_t pid)
 
 	if (read_proc_ids(pid, &ids))
 		return NULL;
-	snprintf(path, sizeof(path), "/proc/%d/root/tmp/perf-%d.map", (int)pid,
-		 (int)ids.nspid);
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)ids.nspid);
 	/*
-	 * Not through a symlink someone planted in /tmp, and a FIFO must not
-	 * block us.
+	 * As the process sees it, resolved inside its root (a /tmp that is a
+	 * symlink leads nowhere outside), not through a symlink someone
+	 * planted, and a FIFO must not block us: a regular file.
 	 */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK |
-		  O_NOCTTY);
-	if (fd < 0)
+	fd = tfs_open_in_root(pid, path);
+	if (fd < 0) {
+		errno = -fd;
 		return NULL;
+	}
 	if (fstat(fd, &st)) {
 		err = errno;
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = EINVAL;
 		goto fail;
 	}
 	/* The process may name its own code, nobody else may. */

@@ -47,8 +47,14 @@ struct perfmap *perfmap__load(pid_t pid);
 bool perfmap__lookup(const struct perfmap *m, uint64_t addr,
 		     const char **name, uint64_t *offset);
 
-/* Lines skipped as malformed. */
+/* Lines skipped as malformed (or longer than PERFMAP_MAX_LINE). */
 size_t perfmap__skipped(const struct perfmap *m);
+/* Only the first PERFMAP_MAX_BYTES of the file were read. */
+bool perfmap__truncated(const struct perfmap *m);
+
+/* Bounds on a file the target writes. */
+#define PERFMAP_MAX_LINE	4096
+#define PERFMAP_MAX_BYTES	(64u << 20)
 
 void perfmap__free(struct perfmap *m);
 

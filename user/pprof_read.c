@@ -431,6 +431,8 @@ static int add_loc(void *ctx, uint64_t id)
 		return bad(r, "a sample refers to location %llu, which does not exist",
 			   (unsigned long long)id);
 	l = &r->locs[idx - 1];
+	if (r->nstack + l->n > PROFILE_MAX_SAMPLE_FRAMES)
+		return bad(r, "a sample has more than %d frames", PROFILE_MAX_SAMPLE_FRAMES);
 	if (array_reserve((void **)&r->stack, r->nstack + l->n, &r->stack_cap,
 		 sizeof(*r->stack)))
 		return -ENOMEM;
@@ -512,11 +514,13 @@ static int read_sample(struct reader *r, const struct pb_field *f, size_t n)
 	if (r->nvalues != r->ntypes)
 		return bad(r, "sample %zu has %zu values for %zu sample types", n,
 			   r->nvalues, r->ntypes);
-	if (profile__add_sample(r->p, r->stack, r->nstack,
-				pid > UINT32_MAX ? 0 : (uint32_t)pid,
-				comm ? comm : default_comm(r), r->values))
-		return -ENOMEM;
-	return 0;
+	err = profile__add_sample(r->p, r->stack, r->nstack,
+				  pid > UINT32_MAX ? 0 : (uint32_t)pid,
+				  comm ? comm : default_comm(r), r->values);
+	if (err == -E2BIG)
+		return bad(r, "more than %llu frames in all (--max-frames)",
+			   (unsigned long long)profile_max_frames);
+	return err;
 }
 
 /* "7 what (hint: hint)" back into a loss; anything else is no loss. */

@@ -54,6 +54,8 @@ void profile__free(struct profile *p)
 	free(p);
 }
 
+uint64_t profile_max_frames = PROFILE_DEFAULT_MAX_FRAMES;
+
 int64_t profile__str(struct profile *p, const char *s)
 {
 	char *safe;
@@ -218,8 +220,11 @@ int profile__add_sample(struct profile *p, const uint32_t *locs, uint32_t nlocs,
 			uint32_t pid, const char *comm, const int64_t *values)
 {
 	struct prof_sample *s;
-	int64_t c = profile__str(p, comm);
+	int64_t c;
 
+	if (nlocs > PROFILE_MAX_SAMPLE_FRAMES || p->nframes + nlocs > profile_max_frames)
+		return -E2BIG;
+	c = profile__str(p, comm);
 	if (c < 0 || GROW(p->samples, p->nsamples, p->samples_cap))
 		return -ENOMEM;
 	s = &p->samples[p->nsamples];
@@ -227,8 +232,11 @@ int profile__add_sample(struct profile *p, const uint32_t *locs, uint32_t nlocs,
 	s->locs = malloc((nlocs ? nlocs : 1) * sizeof(*locs));
 	if (!s->locs)
 		return -ENOMEM;
-	memcpy(s->locs, locs, nlocs * sizeof(*locs));
+	/* locs may be NULL when nlocs is 0 (memcpy's arguments must not). */
+	if (nlocs)
+		memcpy(s->locs, locs, nlocs * sizeof(*locs));
 	s->nlocs = nlocs;
+	p->nframes += nlocs;
 	s->pid = pid;
 	s->comm = c;
 	memcpy(s->values, values, p->ntypes * sizeof(*values));

@@ -106,7 +106,19 @@ struct profile {
 	size_t nhists;
 
 	struct u64map *mapping_index, *function_index, *location_index;
+	uint64_t nframes;	/* frames in all samples */
 };
+
+/*
+ * Frames a profile holds at most, over all samples (4 bytes each), and
+ * in one sample: saved profiles are read on anyone's behalf, and a few KB
+ * of pprof can make millions of frames (a Location of 1,000 lines listed
+ * 20,000 times in a sample).  profiler report/diff --max-frames sets the
+ * first.
+ */
+#define PROFILE_DEFAULT_MAX_FRAMES	(64ULL << 20)
+#define PROFILE_MAX_SAMPLE_FRAMES	8192
+extern uint64_t profile_max_frames;
 
 struct profile *profile__new(void);
 void profile__free(struct profile *p);
@@ -122,7 +134,8 @@ uint32_t profile__location(struct profile *p, const struct frame *f);
 /* A location for a frame that does not exist in the target, e.g.
  * "[lost user stack]": no mapping, named function. */
 uint32_t profile__pseudo_location(struct profile *p, const char *name);
-/* Append a sample; locs are copied.  0 or -ENOMEM. */
+/* Append a sample; locs are copied.  0, -ENOMEM, or -E2BIG past
+ * PROFILE_MAX_SAMPLE_FRAMES or profile_max_frames. */
 int profile__add_sample(struct profile *p, const uint32_t *locs, uint32_t nlocs,
 			uint32_t pid, const char *comm, const int64_t *values);
 int profile__add_loss(struct profile *p, const char *what, const char *hint,

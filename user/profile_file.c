@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,13 +161,36 @@ out:
 
 static int read_all(const char *path, uint8_t **data, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
 	uint8_t *buf = NULL, *b;
 	size_t cap = 0, used = 0, n;
-	int err = 0;
+	struct stat st;
+	int err = 0, fd;
+	FILE *f;
 
-	if (!f)
+	/* A file, or a pipe; not a device (/dev/zero never ends), and not
+	 * blocking on a FIFO nobody writes. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -ENODEV;
+	}
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > MAX_PROFILE_BYTES) {
+		close(fd);
+		return -EFBIG;
+	}
+	f = fdopen(fd, "rb");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
 	for (;;) {
 		if (used == cap) {
 			cap = cap ? cap * 2 : 65536;
@@ -209,7 +235,8 @@ int profile_file__load(const char *path, struct profile **out,
 	err = read_all(path, &data, &len);
 	if (err) {
 		p_err("cannot read %s: %s", path,
-		      err == -EFBIG ? "larger than 2 GiB" : strerror(-err));
+		      err == -EFBIG ? "larger than 2 GiB" :
+		      err == -ENODEV ? "not a regular file or a pipe" : strerror(-err));
 		return err;
 	}
 	err = profile_file__parse(data, len, path, out, fmt, why, sizeof(why));

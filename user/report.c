@@ -16,12 +16,14 @@
 enum {
 	OPT_TOP = 256,
 	OPT_SAMPLE_TYPE,
+	OPT_MAX_FRAMES,
 };
 
 static const struct option long_opts[] = {
 	OUTPUTS_LONG_OPTIONS,
 	{ "top",		required_argument, NULL, OPT_TOP },
 	{ "sample-type",	required_argument, NULL, OPT_SAMPLE_TYPE },
+	{ "max-frames",		required_argument, NULL, OPT_MAX_FRAMES },
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -43,6 +45,8 @@ static void usage(FILE *out)
 "      --top N               functions in each summary table (default 10)\n"
 "      --sample-type TYPE    the value to rank and draw by (e.g. cpu,\n"
 "                            inuse_space); default: the file's default\n"
+"      --max-frames N        read at most N frames in all (default %llu):\n"
+"                            a file asking for more is refused\n"
 "  -q, --quiet               errors only\n"
 "  -h, --help                this help\n"
 "\n"
@@ -52,7 +56,8 @@ static void usage(FILE *out)
 "  profiler report cpu.pb.gz --folded cpu.folded  back to collapsed stacks\n"
 "  profiler report out.folded --output out.speedscope.json\n"
 "\n"
-"Exit status: 0 success, 1 unreadable file or failed write, 2 usage error.\n");
+"Exit status: 0 success, 1 unreadable file or failed write, 2 usage error.\n",
+		PROFILE_DEFAULT_MAX_FRAMES);
 }
 
 static int usage_error(const char *msg, const char *arg)
@@ -92,6 +97,11 @@ int cmd_report(int argc, char **argv)
 			if (parse_u64(optarg, 1, 1000000, &top))
 				return usage_error("invalid count '%s' for --top "
 						   "(expected a number >= 1)", optarg);
+			break;
+		case OPT_MAX_FRAMES:
+			if (parse_u64(optarg, 1, 1ULL << 32, &profile_max_frames))
+				return usage_error("invalid count '%s' for --max-frames "
+						   "(expected 1..4294967296)", optarg);
 			break;
 		case OPT_SAMPLE_TYPE:
 			type_name = optarg;

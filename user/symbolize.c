@@ -323,8 +323,13 @@ static int read_maps(struct symbolizer *s, struct proc *p)
 	/* JITs may delete their map at exit, and names are looked up at the
 	 * end of the run: read it now if there is anonymous code. */
 	for (i = 0; i < maps.n && !p->jit; i++)
-		if (maps.v[i].kind == MAP_KIND_ANON || p->elf[i] < 0)
+		if (maps.v[i].kind == MAP_KIND_ANON || p->elf[i] < 0) {
 			p->jit = perfmap__load(p->pid);
+			if (p->jit && perfmap__truncated(p->jit))
+				p_warn("the perf map of process %d is larger than %u MiB: "
+				       "only that much of it was read", (int)p->pid,
+				       PERFMAP_MAX_BYTES >> 20);
+		}
 	return 0;
 }
 

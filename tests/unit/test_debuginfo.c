@@ -11,12 +11,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <errno.h>
+#include <lzma.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "minidebug.h"
 #include "symbolize.h"
 
 #define DBG FIXTURE_DIR "/dbg"
@@ -174,6 +178,54 @@ static void test_minidebuginfo(void **state)
 	symbolizer__free(s);
 }
 
+/*
+ * A hostile .gnu_debugdata: 15 KB of xz that decompresses to 100 MiB of
+ * zeros (dbg_bomb).  Ignored with a warning, unnamed, and memory stays
+ * small.
+ */
+static void test_minidebuginfo_bomb(void **state)
+{
+	struct symbolizer *s = new_sym(NULL, false, false);
+	struct frame f[SYMBOLIZER_MAX_FRAMES];
+	struct rusage before, after;
+	uint64_t a = nm_addr(DBG "/dbg_full", "dbg_static_work", NULL);
+	int n;
+
+	(void)state;
+	getrusage(RUSAGE_SELF, &before);
+	n = symbolizer__resolve_file(s, DBG "/dbg_bomb", a + 4, f,
+				     SYMBOLIZER_MAX_FRAMES);
+	getrusage(RUSAGE_SELF, &after);
+	assert_int_equal(n, 1);
+	assert_null(f[0].name);
+	/* Counted in a scratch block, never held: not 100 MiB. */
+	assert_true(after.ru_maxrss - before.ru_maxrss < 32 * 1024);
+	symbolizer__free(s);
+}
+
+/* The bounded decoder itself: over the ceiling, within it, truncated. */
+static void test_xz_bounded(void **state)
+{
+	static uint8_t zeros[4 << 20], packed[1 << 16];
+	size_t plen = 0, olen;
+	void *out;
+
+	(void)state;
+	assert_int_equal(lzma_easy_buffer_encode(0, LZMA_CHECK_CRC64, NULL, zeros,
+						 sizeof(zeros), packed, &plen,
+						 sizeof(packed)), LZMA_OK);
+	assert_int_equal(xz_decompress_bounded(packed, plen, 1 << 20, &out, &olen),
+			 -E2BIG);
+	assert_null(out);
+	assert_int_equal(xz_decompress_bounded(packed, plen, 8 << 20, &out, &olen), 0);
+	assert_int_equal(olen, sizeof(zeros));
+	free(out);
+	assert_int_equal(xz_decompress_bounded(packed, plen / 2, 8 << 20, &out, &olen),
+			 -EINVAL);
+	assert_int_equal(xz_decompress_bounded("not xz", 6, 8 << 20, &out, &olen),
+			 -EINVAL);
+}
+
 /* One frame as addr2line prints it. */
 struct a2l_frame {
 	char name[256];
@@ -314,6 +366,8 @@ int main(void)
 		cmocka_unit_test(test_build_id_debug_dir),
 		cmocka_unit_test(test_debuglink),
 		cmocka_unit_test(test_minidebuginfo),
+		cmocka_unit_test(test_minidebuginfo_bomb),
+		cmocka_unit_test(test_xz_bounded),
 		cmocka_unit_test(test_inline_chains_whole),
 		cmocka_unit_test(test_inline_chains_split),
 		cmocka_unit_test(test_no_inline),

@@ -472,6 +472,16 @@ static void test_diff_command(void **state)
 	assert_int_equal(run(cmd_diff, "diff", base, new, "--fail-above", "1e3", NULL), 2);
 	assert_int_equal(run(cmd_diff, "diff", base, NULL), 2);
 	assert_int_equal(run(cmd_diff, "diff", "-q", base, "/nonexistent", NULL), 1);
+	/* A device never ends: refused at once, not read for 2 GiB. */
+	assert_int_equal(run(cmd_diff, "diff", "-q", base, "/dev/zero", NULL), 1);
+	assert_int_equal(run(cmd_report, "report", "-q", "/dev/zero", NULL), 1);
+	assert_int_equal(run(cmd_report, "report", "-q", tmpdir, NULL), 1);
+	/* --max-frames: the base's 12 frames fit in 12, not in 11. */
+	assert_int_equal(run(cmd_report, "report", "-q", base, "--max-frames", "11",
+			     NULL), 1);
+	assert_int_equal(run(cmd_report, "report", "-q", base, "--max-frames", "x",
+			     NULL), 2);
+	profile_max_frames = PROFILE_DEFAULT_MAX_FRAMES;
 }
 
 int main(void)

@@ -14,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -334,6 +335,59 @@ static void write_file(const char *path, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
+/*
+ * A target writes its perf map: a sparse file of zeros costs it no disk,
+ * a line without an end no effort.  Reading stops at PERFMAP_MAX_BYTES and
+ * says so; an overlong line is skipped; memory stays small.
+ */
+static void test_hostile_sizes(void **state)
+{
+	char path[] = "/tmp/test_perfmap_bigXXXXXX", big[8192];
+	struct rusage before, after;
+	struct perfmap *m;
+	const char *name;
+	uint64_t off;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 1LL << 30), 0);
+	f = fdopen(fd, "r");
+	assert_non_null(f);
+	getrusage(RUSAGE_SELF, &before);
+	m = perfmap__parse(f);
+	getrusage(RUSAGE_SELF, &after);
+	fclose(f);
+	unlink(path);
+	assert_non_null(m);
+	assert_true(perfmap__truncated(m));
+	assert_false(perfmap__lookup(m, 0, &name, &off));
+	/* ru_maxrss is in KiB. */
+	assert_true(after.ru_maxrss - before.ru_maxrss < 16 * 1024);
+	perfmap__free(m);
+
+	/* A line longer than PERFMAP_MAX_LINE, then a good one. */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "1000 10 ", 8);
+	{
+		char *text;
+
+		assert_true(asprintf(&text, "%s\n2000 10 good\n", big) > 0);
+		m = parse_text(text);
+		free(text);
+	}
+	assert_non_null(m);
+	assert_false(perfmap__truncated(m));
+	assert_int_equal(perfmap__skipped(m), 1);
+	assert_false(perfmap__lookup(m, 0x1005, &name, &off));
+	assert_true(perfmap__lookup(m, 0x2005, &name, &off));
+	assert_string_equal(name, "good");
+	perfmap__free(m);
+}
+
 static void test_load_self(void **state)
 {
 	struct perfmap *m;
@@ -504,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_reemitted),
 		cmocka_unit_test(test_many_against_brute_force),
+		cmocka_unit_test(test_hostile_sizes),
 		cmocka_unit_test(test_load_self),
 		cmocka_unit_test(test_load_refused),
 		cmocka_unit_test(test_load_namespaced),

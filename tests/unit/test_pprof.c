@@ -451,6 +451,75 @@ static void test_foreign_profile(void **state)
 	pb_buf__free(&sub);
 }
 
+static void expect_bad(const void *data, size_t len, const char *why_part);
+
+/*
+ * A few KB that would be millions of frames: a Location of 1,000 Lines
+ * listed 20,000 times in one sample (20 million frames, ~8 GB as the model
+ * holds them).  Refused with a reason; and a ceiling on all frames.
+ */
+static void test_amplification(void **state)
+{
+	static const char *const strings[] = { "", "samples", "count", "f" };
+	static uint64_t ids[20000];
+	struct pb_buf b = {}, m = {}, sub = {};
+	int64_t one = 1;
+	size_t i;
+
+	(void)state;
+	pb__uint(&sub, PPROF_VT_TYPE, 1);
+	pb__uint(&sub, PPROF_VT_UNIT, 2);
+	pb__message(&b, PPROF_SAMPLE_TYPE, &sub);
+	pb_buf__reset(&m);
+	pb__uint(&m, PPROF_FUNCTION_ID, 1);
+	pb__uint(&m, PPROF_FUNCTION_NAME, 3);
+	pb__message(&b, PPROF_FUNCTION, &m);
+	pb_buf__reset(&m);
+	pb__uint(&m, PPROF_LOCATION_ID, 1);
+	for (i = 0; i < 1000; i++) {
+		pb_buf__reset(&sub);
+		pb__uint(&sub, PPROF_LINE_FUNCTION_ID, 1);
+		pb__uint(&sub, PPROF_LINE_LINE, i + 1);
+		pb__message(&m, PPROF_LOCATION_LINE, &sub);
+	}
+	pb__message(&b, PPROF_LOCATION, &m);
+	for (i = 0; i < 20000; i++)
+		ids[i] = 1;
+	pb_buf__reset(&m);
+	pb__packed_u64(&m, PPROF_SAMPLE_LOCATION_ID, ids, 20000);
+	pb__packed_i64(&m, PPROF_SAMPLE_VALUE, &one, 1);
+	pb__message(&b, PPROF_SAMPLE, &m);
+	for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+		pb__bytes(&b, PPROF_STRING_TABLE, strings[i], strlen(strings[i]));
+	assert_false(b.oom);
+	expect_bad(b.data, b.len, "more than 8192 frames");
+	pb_buf__free(&b);
+	pb_buf__free(&m);
+	pb_buf__free(&sub);
+}
+
+/* --max-frames: a profile with more frames in all is refused, pprof and
+ * folded alike. */
+static void test_max_frames(void **state)
+{
+	static const char folded[] = "app;a;b;c 1\napp;a;b;d 2\n";
+	uint64_t old = profile_max_frames;
+
+	(void)state;
+	profile_max_frames = 5;
+	expect_bad(folded, sizeof(folded) - 1, "--max-frames");
+	profile_max_frames = 6;
+	{
+		struct profile *q = NULL;
+		char why[256];
+
+		assert_int_equal(profile_file__parse(folded, sizeof(folded) - 1, "ok",
+						     &q, NULL, why, sizeof(why)), 0);
+		profile__free(q);
+	}
+	profile_max_frames = old;
+}
+
 static void expect_bad(const void *data, size_t len, const char *why_part)
 {
 	struct profile *q = NULL;
@@ -496,6 +565,8 @@ int main(void)
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_inlined_one_location),
 		cmocka_unit_test(test_foreign_profile),
+		cmocka_unit_test(test_amplification),
+		cmocka_unit_test(test_max_frames),
 		cmocka_unit_test(test_reader_errors),
 	};
 
