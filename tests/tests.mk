@@ -199,7 +199,8 @@ $(FIXTURE_DIR)/fix_go: $(FIXTURE_DIR)/fix_pie
 DBG_DIR		:= $(FIXTURE_DIR)/dbg
 DBG_FIXTURES	:= $(DBG_DIR)/dbg_full $(DBG_DIR)/bid/dbg_bid \
 		   $(DBG_DIR)/link/dbg_link $(DBG_DIR)/dbg_mini $(DBG_DIR)/dbg_bare \
-		   $(DBG_DIR)/dbg_cpp $(DBG_DIR)/dbg_bomb
+		   $(DBG_DIR)/dbg_cpp $(DBG_DIR)/dbg_bomb \
+		   $(DBG_DIR)/evil/dbg_fifo $(DBG_DIR)/evil/dbg_up
 FIXTURES	+= $(DBG_FIXTURES)
 
 $(DBG_DIR)/dbg_full: tests/unit/fixtures/dbg.c
@@ -246,6 +247,23 @@ $(DBG_DIR)/dbg_mini: $(DBG_DIR)/dbg_full
 
 $(DBG_DIR)/dbg_bare: $(DBG_DIR)/dbg_full
 	$(Q)strip --strip-all -o $@ $<
+
+# Hostile debug links: one names a FIFO beside the file (opening it would
+# block), one climbs out with "../" to a debug file that matches its CRC.
+$(DBG_DIR)/evil/dbg_fifo: $(DBG_DIR)/dbg_full
+	$(Q)mkdir -p $(@D)
+	$(Q)strip --strip-all -o $@ $<
+	$(Q)rm -f $(@D)/dbg_fifo.debug && echo x > $(@D)/dbg_fifo.debug
+	$(Q)objcopy --add-gnu-debuglink=$(@D)/dbg_fifo.debug $@
+	$(Q)rm -f $(@D)/dbg_fifo.debug && mkfifo $(@D)/dbg_fifo.debug
+$(DBG_DIR)/evil/dbg_up: $(DBG_DIR)/dbg_full
+	$(Q)mkdir -p $(@D)
+	$(Q)objcopy --only-keep-debug $< $(DBG_DIR)/dbgup.debug
+	$(Q)strip --strip-all -o $@ $<
+	$(Q){ printf '../dbgup.debug\0\0'; \
+	      gzip -c $(DBG_DIR)/dbgup.debug | tail -c8 | head -c4; } > $@.link
+	$(Q)objcopy --add-section .gnu_debuglink=$@.link $@
+	$(Q)rm -f $@.link
 
 # A hostile MiniDebugInfo: 15 KB of xz holding 100 MiB of zeros.
 $(DBG_DIR)/dbg_bomb: $(DBG_DIR)/dbg_full

@@ -3,12 +3,15 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "debuginfo.h"
 #include "elfsyms.h"
+#include "targetfs.h"
 #include "log.h"
 #include "minidebug.h"
 
@@ -61,6 +64,128 @@ struct debuginfo {
 	size_t nranges;
 };
 
+/* The hex build-id of the ELF file on fd equals want (len bytes)? */
+static bool same_build_id(int fd, const unsigned char *want, int len)
+{
+	char hex[2 * 64 + 1], have[2 * 64 + 1];
+	int i;
+
+	if (len <= 0 || len > 64 || elf_read_build_id(fd, have, sizeof(have)))
+		return false;
+	for (i = 0; i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", want[i]);
+	return !strcmp(hex, have);
+}
+
+/* The CRC-32 of the whole file on fd is crc (as .gnu_debuglink says)? */
+static bool same_crc(int fd, GElf_Word crc)
+{
+	unsigned char buf[65536];
+	uLong c = crc32(0, NULL, 0);
+	off_t off = 0;
+	ssize_t n;
+
+	while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
+		c = crc32(c, buf, (uInt)n);
+		off += n;
+	}
+	return n == 0 && (GElf_Word)c == crc;
+}
+
+/* A debuglink name is a file name: no directory, no "." or "..". */
+static bool plain_name(const char *s)
+{
+	return s && *s && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..") &&
+	       strlen(s) < 256;
+}
+
+/*
+ * libdwfl's find_debuginfo, without its standard one's habits: it opened
+ * whatever a file's .gnu_debuglink named (a FIFO beside it hung the
+ * profiler; "../" climbed out) and followed symlinks in a container's
+ * debug directory back to the host.  Here every candidate is opened with
+ * targetfs (beneath its directory, in the target's root for a container,
+ * O_NONBLOCK, regular files only) and must match: by build-id under
+ * .build-id/, by CRC for a debuglink.
+ */
+static int find_debuginfo_safe(Dwfl_Module *mod, void **userdata,
+			       const char *modname, Dwarf_Addr base,
+			       const char *file_name, const char *debuglink,
+			       GElf_Word crc, char **debuginfo_file_name)
+{
+	struct debuginfo *d = *userdata;
+	const unsigned char *bits;
+	char *search, *entry, *save = NULL, rel[4200], dir[4096], shown[8400];
+	GElf_Addr vaddr;
+	const char *slash;
+	int bidlen, fd = -1, pid, n = 0;
+
+	(void)modname;
+	(void)base;
+	bidlen = dwfl_module_build_id(mod, &bits, &vaddr);
+	/* The module's directory as its process sees it: the directory
+	 * part of file_name, less a /proc/PID/root prefix. */
+	dir[0] = '\0';
+	slash = file_name ? strrchr(file_name, '/') : NULL;
+	if (slash && strstr(file_name, "/map_files/"))
+		slash = NULL;	/* a deleted file: no directory */
+	if (file_name && slash) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - file_name), file_name);
+		if (sscanf(dir, "/proc/%d/root%n", &pid, &n) != 1 || n == 0)
+			n = 0;
+	}
+	if (!plain_name(debuglink))
+		debuglink = NULL;
+	search = strdup(d->search_path ? d->search_path : ":.debug:/usr/lib/debug");
+	if (!search)
+		return -1;
+	for (entry = strtok_r(search, ":", &save); fd < 0 && entry;
+	     entry = strtok_r(NULL, ":", &save)) {
+		if (entry[0] == '/') {
+			/* A debug root: by build-id, then by the module's
+			 * path under it. */
+			if (bidlen > 1) {
+				int k = snprintf(rel, sizeof(rel), ".build-id/%02x/", bits[0]);
+
+				for (int i = 1; i < bidlen && k < (int)sizeof(rel) - 8; i++)
+					k += snprintf(rel + k, sizeof(rel) - k, "%02x", bits[i]);
+				snprintf(rel + k, sizeof(rel) - k, ".debug");
+				fd = tfs_open_under(entry, rel);
+				if (fd >= 0 && !same_build_id(fd, bits, bidlen)) {
+					close(fd);
+					fd = -1;
+				}
+			}
+			if (fd < 0 && debuglink && dir[0]) {
+				snprintf(rel, sizeof(rel), "%s/%s", dir + n, debuglink);
+				fd = tfs_open_under(entry, rel[0] == '/' ? rel + 1 : rel);
+				if (fd >= 0 && !same_crc(fd, crc)) {
+					close(fd);
+					fd = -1;
+				}
+			}
+		} else if (debuglink && dir[0]) {
+			/* Beside the module, or in .debug/ beside it. */
+			snprintf(rel, sizeof(rel), "%s%s%s", entry, *entry ? "/" : "",
+				 debuglink);
+			fd = tfs_open_under(dir, rel);
+			if (fd >= 0 && !same_crc(fd, crc)) {
+				close(fd);
+				fd = -1;
+			}
+		}
+		if (fd >= 0) {
+			snprintf(shown, sizeof(shown), "%s/%s",
+				 entry[0] == '/' ? entry : dir, rel);
+			*debuginfo_file_name = strdup(shown);
+		}
+	}
+	free(search);
+	if (fd < 0)
+		errno = ENOENT;
+	return fd < 0 ? -1 : fd;
+}
+
 struct debuginfo *debuginfo__open(int fd, const char *path,
 				  const char *search_path)
 {
@@ -75,7 +200,7 @@ struct debuginfo *debuginfo__open(int fd, const char *path,
 			goto fail;
 	}
 	d->callbacks.find_elf = dwfl_build_id_find_elf;
-	d->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	d->callbacks.find_debuginfo = find_debuginfo_safe;
 	d->callbacks.section_address = dwfl_offline_section_address;
 	d->callbacks.debuginfo_path = &d->search_path;
 	d->dwfl = dwfl_begin(&d->callbacks);
@@ -88,7 +213,16 @@ struct debuginfo *debuginfo__open(int fd, const char *path,
 	/* libdwfl owns dfd from here, even on failure. */
 	d->mod = dwfl_report_elf(d->dwfl, path, path, dfd, 0, false);
 	dwfl_report_end(d->dwfl, NULL, NULL);
-	if (!d->mod || !dwfl_module_getelf(d->mod, &d->bias))
+	if (!d->mod)
+		goto fail;
+	/* find_debuginfo_safe's context. */
+	{
+		void **ud;
+
+		dwfl_module_info(d->mod, &ud, NULL, NULL, NULL, NULL, NULL, NULL);
+		*ud = d;
+	}
+	if (!dwfl_module_getelf(d->mod, &d->bias))
 		goto fail;
 	return d;
 fail:

@@ -48,6 +48,35 @@ static int keep_regular(int fd)
 
 #define OPEN_FLAGS	(O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)
 
+int tfs_open_under(const char *dir, const char *rel)
+{
+	char root[64], inner[4096];
+	int dfd, fd, pid, n = 0, err;
+
+	if (sscanf(dir, "/proc/%d/root%n", &pid, &n) == 1 && n > 0 &&
+	    (dir[n] == '/' || dir[n] == '\0')) {
+		snprintf(root, sizeof(root), "/proc/%d/root", pid);
+		if ((size_t)snprintf(inner, sizeof(inner), "%s/%s", dir + n, rel) >=
+		    sizeof(inner))
+			return -ENAMETOOLONG;
+		dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			return -errno;
+		fd = sys_openat2(dfd, inner[0] == '/' ? inner + 1 : inner, OPEN_FLAGS,
+				 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	} else {
+		dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			return -errno;
+		fd = sys_openat2(dfd, rel, OPEN_FLAGS,
+				 RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+	}
+	err = errno;
+	close(dfd);
+	errno = err;
+	return keep_regular(fd);
+}
+
 int tfs_open_in_root(pid_t pid, const char *path)
 {
 	char root[64];

@@ -50,6 +50,14 @@ int tfs_open_in_root(pid_t pid, const char *path);
  */
 int tfs_open_beneath(int dirfd, const char *path);
 
+/*
+ * Open rel under the directory dir: inside a target's root when dir is
+ * /proc/PID/root/... (rel and dir's rest resolved in that root), else
+ * beneath dir (symlinks may be followed, never out of it, no magic links).
+ * O_NONBLOCK, a regular file.  For debug files.  An fd or -errno.
+ */
+int tfs_open_under(const char *dir, const char *rel);
+
 /* The same check on an fd opened some other way: 0 if it is a regular
  * file, else -EINVAL (or -errno). */
 int tfs_check_regular(int fd);

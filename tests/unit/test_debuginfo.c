@@ -13,7 +13,9 @@
 #include <stdint.h>
 #include <errno.h>
 #include <lzma.h>
+#include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +205,40 @@ static void test_minidebuginfo_bomb(void **state)
 	symbolizer__free(s);
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+	/* Blocked in an open(): the finding this test is about. */
+	_exit(99);
+}
+
+/*
+ * Hostile .gnu_debuglink names: a FIFO beside the file (an open() of it
+ * would block the root profiler for good) and "../" to a debug file whose
+ * CRC matches: neither is opened, the frames stay unnamed.
+ */
+static void test_hostile_debuglinks(void **state)
+{
+	struct symbolizer *s = new_sym(NULL, false, false);
+	struct frame f[SYMBOLIZER_MAX_FRAMES];
+	uint64_t a = nm_addr(DBG "/dbg_full", "dbg_static_work", NULL);
+	int n;
+
+	(void)state;
+	signal(SIGALRM, on_alarm);
+	alarm(20);
+	n = symbolizer__resolve_file(s, DBG "/evil/dbg_fifo", a + 4, f,
+				     SYMBOLIZER_MAX_FRAMES);
+	assert_int_equal(n, 1);
+	assert_null(f[0].name);
+	n = symbolizer__resolve_file(s, DBG "/evil/dbg_up", a + 4, f,
+				     SYMBOLIZER_MAX_FRAMES);
+	alarm(0);
+	assert_int_equal(n, 1);
+	assert_null(f[0].name);
+	symbolizer__free(s);
+}
+
 /* The bounded decoder itself: over the ceiling, within it, truncated. */
 static void test_xz_bounded(void **state)
 {
@@ -368,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_minidebuginfo),
 		cmocka_unit_test(test_minidebuginfo_bomb),
 		cmocka_unit_test(test_xz_bounded),
+		cmocka_unit_test(test_hostile_debuglinks),
 		cmocka_unit_test(test_inline_chains_whole),
 		cmocka_unit_test(test_inline_chains_split),
 		cmocka_unit_test(test_no_inline),
