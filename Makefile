@@ -169,6 +169,7 @@ help:
 	@echo 'make           build ./profiler'
 	@echo 'make test      unit tests (also under ASan+UBSan) and root integration tests'
 	@echo 'make demo      build, run a demo workload, profile it, write demo.folded and demo.svg'
+	@echo 'make fuzz      run every fuzz harness for FUZZ_SECONDS (default 60) each'
 	@echo 'make vmlinux   regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'
 	@echo 'V=1            show full commands'
 

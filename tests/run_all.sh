@@ -48,6 +48,12 @@ for t in build/san/tests/test_*; do
 	fi
 done
 
+# Every fuzz harness a few seconds from its seeds: the inputs that once
+# crashed are seeds, so this is the regression run.
+echo "== fuzz (smoke)"
+bash tests/fuzz/run.sh --smoke 2>&1 | tee "$log"
+tally fuzz
+
 echo "== integration"
 bash tests/integration/run.sh 2>&1 | tee "$log"
 tally integration

@@ -280,6 +280,8 @@ test-unit: $(UNIT_BINS) $(FIXTURES)
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $$t; \
 	done
 
+include tests/fuzz/fuzz.mk
+
 # ---- integration (root, real BPF) ------------------------------------------
 .PHONY: test-integration
 test-integration: all $(TARGET_BINS)
@@ -293,5 +295,6 @@ test-integration: all $(TARGET_BINS)
 # Everything, with one closing "N passed, N failed, N skipped" line.
 .PHONY: test
 test: deps
-	$(Q)$(MAKE) --no-print-directory all $(TARGET_BINS) $(UNIT_BINS) $(FIXTURES)
+	$(Q)$(MAKE) --no-print-directory all $(TARGET_BINS) $(UNIT_BINS) $(FIXTURES) \
+		$(FUZZ_BINS)
 	$(Q)bash tests/run_all.sh

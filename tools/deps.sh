@@ -8,6 +8,7 @@ set -eu
 
 PACKAGES="make gcc g++ clang llvm bpftool libbpf-dev libelf-dev libdw-dev
 	  zlib1g-dev liblzma-dev libiberty-dev libcapstone-dev libcmocka-dev pkg-config
+	  libclang-rt-14-dev
 	  binutils xz-utils
 	  libc6-dev libc6-dbg procps util-linux bc time
 	  golang-go chromium fonts-dejavu-core python3 jq"
@@ -24,6 +25,9 @@ missing()
 		 libiberty/demangle.h capstone/capstone.h; do
 		[ -e "/usr/include/$h" ] || return 0
 	done
+	# libFuzzer's runtime, for the fuzz harnesses.
+	compgen -G '/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' \
+		>/dev/null || return 0
 	return 1
 }
 

@@ -234,14 +234,15 @@ static int read_tables(struct reader *r, const uint8_t *data, size_t len)
 		case PPROF_STRING_TABLE:
 			if (f.wire != PB_LEN)
 				return malformed(r, "string table");
+			/* A NUL inside a string would cut it: say so now
+			 * (before copying it: the copy would leak). */
+			if (memchr(f.data, '\0', f.len))
+				return bad(r, "string %zu holds a NUL byte", r->nstrs);
 			if (GROW_IN(r, strs, nstrs))
 				return -ENOMEM;
 			r->strs[r->nstrs] = strndup((const char *)f.data, f.len);
 			if (!r->strs[r->nstrs])
 				return -ENOMEM;
-			/* A NUL inside a string would cut it: say so now. */
-			if (memchr(f.data, '\0', f.len))
-				return bad(r, "string %zu holds a NUL byte", r->nstrs);
 			r->nstrs++;
 			break;
 		case PPROF_SAMPLE_TYPE:

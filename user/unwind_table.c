@@ -28,13 +28,30 @@
 
 struct fde_range {
 	uint64_t lo, hi;
+	size_t cost;		/* bytes of CFA program libdw runs per row */
 };
 
 struct cie_enc {
 	uint64_t offset;	/* the CIE's offset in its section */
 	uint8_t fde_enc;	/* DW_EH_PE_* of FDE addresses */
 	bool signal;		/* 'S': a signal frame */
+	bool z;			/* 'z': FDEs carry an augmentation length */
+	bool ok;		/* its initial instructions are sane */
+	size_t init_len;	/* bytes of initial instructions */
 };
+
+/*
+ * Bounds on CFI a hostile file can make expensive: libdw sizes its register
+ * table by the largest register number an instruction names (a number in
+ * the billions made it allocate 1.7 GB), keeps a state per
+ * remember_state, and re-runs an FDE's program from its start for every
+ * row (quadratic in its length).  x86-64 DWARF registers end below 128.
+ */
+#define CFI_MAX_REG		128
+#define CFI_MAX_DEPTH		64
+#define CFI_MAX_FDE_BYTES	(16u << 10)
+/* Bytes of CFA program run over all rows of a file (libLLVM-14: ~20 M). */
+#define CFI_MAX_WORK		(512ULL << 20)
 
 struct fde_list {
 	struct fde_range *v;
@@ -75,7 +92,7 @@ static int64_t read_sleb(const uint8_t **p, const uint8_t *end)
 			break;
 	}
 	if (shift < 64 && (b & 0x40))
-		v |= -((int64_t)1 << shift);
+		v = (int64_t)((uint64_t)v | ~(((uint64_t)1 << shift) - 1));
 	return v;
 }
 
@@ -165,6 +182,106 @@ static int read_encoded(uint8_t enc, const uint8_t **p, const uint8_t *end,
 	return 0;
 }
 
+/*
+ * A CFA program libdw may run safely: known opcodes only, register numbers
+ * below CFI_MAX_REG, expression blocks and operands inside the program,
+ * remember_state nesting at most CFI_MAX_DEPTH.  fde_enc sizes set_loc.
+ */
+static bool cfa_program_ok(const uint8_t *p, const uint8_t *end, uint8_t fde_enc)
+{
+	int depth = 0;
+	uint64_t v, skip;
+
+#define REG() do { v = read_uleb(&p, end); if (v >= CFI_MAX_REG) return false; } while (0)
+#define ULEB() ((void)read_uleb(&p, end))
+#define SLEB() ((void)read_sleb(&p, end))
+#define BLOCK() do { v = read_uleb(&p, end); if (v > (uint64_t)(end - p)) return false; p += v; } while (0)
+	while (p < end) {
+		uint8_t op = *p++;
+
+		switch (op & 0xc0) {
+		case DW_CFA_advance_loc:
+			continue;
+		case DW_CFA_offset:
+			if ((op & 0x3f) >= CFI_MAX_REG)
+				return false;
+			ULEB();
+			continue;
+		case DW_CFA_restore:
+			continue;
+		}
+		switch (op) {
+		case DW_CFA_nop:
+			break;
+		case DW_CFA_set_loc:
+			if (read_encoded(fde_enc & 0x0f, &p, end, 0, false, &skip))
+				return false;
+			break;
+		case DW_CFA_advance_loc1:
+			p += 1;
+			break;
+		case DW_CFA_advance_loc2:
+			p += 2;
+			break;
+		case DW_CFA_advance_loc4:
+			p += 4;
+			break;
+		case DW_CFA_offset_extended:
+		case DW_CFA_val_offset:
+		case DW_CFA_def_cfa:
+		case DW_CFA_GNU_negative_offset_extended:
+			REG();
+			ULEB();
+			break;
+		case DW_CFA_offset_extended_sf:
+		case DW_CFA_val_offset_sf:
+		case DW_CFA_def_cfa_sf:
+			REG();
+			SLEB();
+			break;
+		case DW_CFA_restore_extended:
+		case DW_CFA_undefined:
+		case DW_CFA_same_value:
+		case DW_CFA_def_cfa_register:
+			REG();
+			break;
+		case DW_CFA_register:
+			REG();
+			REG();
+			break;
+		case DW_CFA_remember_state:
+			if (++depth > CFI_MAX_DEPTH)
+				return false;
+			break;
+		case DW_CFA_restore_state:
+			depth--;
+			break;
+		case DW_CFA_def_cfa_offset:
+		case DW_CFA_GNU_args_size:
+			ULEB();
+			break;
+		case DW_CFA_def_cfa_offset_sf:
+			SLEB();
+			break;
+		case DW_CFA_def_cfa_expression:
+			BLOCK();
+			break;
+		case DW_CFA_expression:
+		case DW_CFA_val_expression:
+			REG();
+			BLOCK();
+			break;
+		default:
+			return false;
+		}
+	}
+#undef REG
+#undef ULEB
+#undef SLEB
+#undef BLOCK
+	return p <= end;
+}
+
 /* The FDE pointer encoding a CIE announces ('R' in its augmentation). */
 static int cie_encoding(const Dwarf_CIE *cie, bool eh_frame, struct cie_enc *ce)
 {
@@ -174,6 +291,7 @@ static int cie_encoding(const Dwarf_CIE *cie, bool eh_frame, struct cie_enc *ce)
 
 	ce->fde_enc = eh_frame ? DW_EH_PE_absptr : DW_EH_PE_absptr;
 	ce->signal = false;
+	ce->z = a && a[0] == 'z';
 	if (!a || a[0] != 'z')
 		return a && a[0] ? -1 : 0;
 	for (a++; *a; a++) {
@@ -252,8 +370,15 @@ static int list_fdes(Elf *elf, Elf_Data *data, uint64_t sh_addr, bool eh_frame,
 				return -ENOMEM;
 			ce = &fl->cies[fl->ncies];
 			ce->offset = off;
-			if (cie_encoding(&e.cie, eh_frame, ce) == 0)
+			if (cie_encoding(&e.cie, eh_frame, ce) == 0) {
+				ce->ok = e.cie.return_address_register < CFI_MAX_REG &&
+					 cfa_program_ok(e.cie.initial_instructions,
+							e.cie.initial_instructions_end,
+							ce->fde_enc);
+				ce->init_len = e.cie.initial_instructions_end -
+					       e.cie.initial_instructions;
 				fl->ncies++;
+			}
 		} else {
 			const struct cie_enc *ce = NULL;
 			const uint8_t *p = e.fde.start, *end = e.fde.end;
@@ -263,23 +388,40 @@ static int list_fdes(Elf *elf, Elf_Data *data, uint64_t sh_addr, bool eh_frame,
 			for (i = 0; i < fl->ncies; i++)
 				if (fl->cies[i].offset == e.fde.CIE_pointer)
 					ce = &fl->cies[i];
-			if (ce && read_encoded(ce->fde_enc, &p, end,
+			if (ce && ce->ok && read_encoded(ce->fde_enc, &p, end,
 					       sh_addr + (uint64_t)(p - (const uint8_t *)data->d_buf),
 					       true, &lo) == 0 &&
 			    read_encoded(ce->fde_enc & 0x0f, &p, end, 0, false, &len) == 0 &&
 			    len && lo + len > lo) {
+				uint64_t aug = 0;
+
+				/* The instructions, past the augmentation data. */
+				if (ce->z) {
+					aug = read_uleb(&p, end);
+					if (aug > (uint64_t)(end - p))
+						goto next;
+					p += aug;
+				}
+				/* An FDE libdw can't run cheaply and safely is
+				 * left out: its range has no CFI. */
+				if ((size_t)(end - p) > CFI_MAX_FDE_BYTES ||
+				    !cfa_program_ok(p, end, ce->fde_enc))
+					goto next;
 				if (GROW(fl->v, fl->n, fl->cap))
 					return -ENOMEM;
 				fl->v[fl->n].lo = lo;
 				fl->v[fl->n].hi = lo + len;
+				fl->v[fl->n].cost = ce->init_len + (size_t)(end - p) + 1;
 				fl->n++;
 			}
 		}
+next:
 		if (next == (Dwarf_Off)-1)
 			break;
 		off = next;
 	}
-	qsort(fl->v, fl->n, sizeof(*fl->v), cmp_range);
+	if (fl->n)
+		qsort(fl->v, fl->n, sizeof(*fl->v), cmp_range);
 	return 0;
 }
 
@@ -439,7 +581,7 @@ static int add_row(struct unwind_table *t, const struct unwind_entry *r,
 static int walk(Dwarf_CFI *cfi, const struct fde_list *fl, const struct cie_enc *cies,
 		size_t max_rows, struct unwind_table *t)
 {
-	uint64_t covered = 0;
+	uint64_t covered = 0, work = 0;
 	size_t i;
 	int err;
 
@@ -458,6 +600,10 @@ static int walk(Dwarf_CFI *cfi, const struct fde_list *fl, const struct cie_enc 
 			Dwarf_Addr start, end;
 			bool signal = false;
 
+			/* libdw runs the FDE's program up to a, every row. */
+			work += fl->v[i].cost;
+			if (work > CFI_MAX_WORK)
+				return -E2BIG;
 			if (dwarf_cfi_addrframe(cfi, a, &f) != 0) {
 				/* libdw disagrees about this FDE: a gap. */
 				break;

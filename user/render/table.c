@@ -159,7 +159,8 @@ int render_table(const struct profile *p, uint32_t value_type, int top_n,
 		err = -ENOMEM;
 		goto out;
 	}
-	memcpy(sorted, r.v, n * sizeof(*sorted));
+	if (n)
+		memcpy(sorted, r.v, n * sizeof(*sorted));
 	/* Row 0 belongs to the "" key, which no location produces. */
 	qsort(sorted, n, sizeof(*sorted), cmp_self);
 	fprintf(out, "\nTop %d functions by self %s:\n", top_n, unit);
