@@ -41,9 +41,10 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	if (tgid == 0 || !is_target(tgid))
 		return 0;
 	inc_stat(STAT_SAMPLES);
-	note_process(tgid);
-
 	key.tgid = tgid;
+	key.gen = exec_gen(tgid);
+	note_process(tgid, key.gen);
+
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
 
 	/* Kernel threads have no user stack: don't count that as a fault.

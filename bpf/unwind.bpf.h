@@ -127,6 +127,8 @@ static __always_inline void unwind_ask(__u32 tgid, __u64 *last)
 	}
 	e->kind = EVENT_LOAD_MAPPINGS;
 	e->tgid = tgid;
+	e->gen = 0;
+	e->pad = 0;
 	bpf_ringbuf_submit(e, 0);
 }
 

@@ -56,6 +56,8 @@ enum prof_event_kind {
 struct prof_event {
 	__u32 kind;
 	__u32 tgid;
+	__u32 gen;	/* EVENT_NEW_PROCESS: execs of tgid seen during the run */
+	__u32 pad;
 };
 
 #endif

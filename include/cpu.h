@@ -14,7 +14,7 @@ struct cpu_key {
 	__u32 tgid;
 	__s32 user_err;		/* 0, or -errno: the user stack was lost */
 	__s32 kern_err;		/* 0, or -errno: the kernel stack was lost */
-	__u32 pad;		/* zero: keys are hashed bytewise */
+	__u32 gen;		/* execs of tgid before the sample (this run) */
 	__u64 user_stack;	/* key in the stacks map; 0: none */
 	__u64 kern_stack;	/* key in the stacks map; 0: none (user mode) */
 	char comm[PROF_COMM_LEN];

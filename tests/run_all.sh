@@ -78,6 +78,10 @@ echo "== integration: outputs, report, diff"
 bash tests/integration/outputs.sh 2>&1 | tee "$log"
 tally outputs
 
+echo "== integration: faults around a run"
+bash tests/integration/faults.sh 2>&1 | tee "$log"
+tally faults
+
 echo
 echo "all suites: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

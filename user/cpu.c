@@ -26,6 +26,7 @@
 #include "render/render.h"
 #include "symbolize.h"
 #include "sysinfo.h"
+#include "textsafe.h"
 #include "unwinder.h"
 
 /* Everything a run holds; released in one place (run_free). */
@@ -41,6 +42,7 @@ struct run {
 	struct unwinder *unw;
 	struct profile *prof;
 	struct outputs out;	/* every output file, opened before profiling */
+	uint64_t *cpu_start;	/* per -p target: its CPU time at the start */
 };
 
 static long perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu)
@@ -139,7 +141,7 @@ static int handle_event(void *ctx, void *data, size_t len)
 		int err;
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		err = symbolizer__add_process(r->sym, e->tgid);
+		err = symbolizer__add_process(r->sym, e->tgid, e->gen);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (err)
 			p_dbg("maps of process %u unreadable: %s", e->tgid,
@@ -251,7 +253,7 @@ static int drain_counts(struct run *r)
 			struct frame fr[SYMBOLIZER_MAX_FRAMES];
 			int k, nf;
 
-			nf = symbolizer__resolve_user(r->sym, key.tgid,
+			nf = symbolizer__resolve_user(r->sym, key.tgid, key.gen,
 						      i ? st.ips[i] - 1 : st.ips[i], fr,
 						      SYMBOLIZER_MAX_FRAMES);
 			for (k = 0; k < nf; k++)
@@ -330,6 +332,7 @@ static int record_losses(struct run *r)
 
 static int build_profile(struct run *r)
 {
+	struct symbolizer_stats st;
 	struct timespec now;
 	char title[256];
 	int len;
@@ -354,7 +357,14 @@ static int build_profile(struct run *r)
 	r->prof->title = profile__str(r->prof, title);
 	if (record_losses(r))
 		goto oom;
-	return drain_counts(r);
+	if (drain_counts(r))
+		return -1;
+	symbolizer__stats(r->sym, &st);
+	if (st.unnamed && profile__add_truncation(r->prof,
+			"addresses not named: naming stopped by a signal",
+			"shown as module+offset", st.unnamed))
+		goto oom;
+	return 0;
 oom:
 	p_err("out of memory while building the profile");
 	return -1;
@@ -364,6 +374,37 @@ oom:
  * Write the output files (opened at start) and print the summary.  A failure
  * to write a file still prints the summary: what was collected is shown.
  */
+/*
+ * No samples of a -p target: say why, from its CPU time during the run (a
+ * sleeping process, or one that ran less than a sample period).
+ */
+static void explain_no_samples(struct run *r)
+{
+	char name[64], safe[256];
+	uint64_t now;
+	double ms, period_ms = 1000.0 / r->o.freq;
+	int i, kt;
+
+	if (!r->cpu_start || profile__total(r->prof, 0))
+		return;
+	for (i = 0; i < r->o.c.npids; i++) {
+		pid_t pid = r->o.c.pids[i];
+
+		kt = sys_is_kernel_thread(pid, name, sizeof(name));
+		if (kt < 0 || sys_cpu_time_ns(pid, &now)) {
+			printf("process %d exited during the run\n", (int)pid);
+			continue;
+		}
+		ms = now > r->cpu_start[i] ? (now - r->cpu_start[i]) / 1e6 : 0;
+		printf("process %d (%s%s) ran %.0f ms on a CPU during the run%s\n",
+		       (int)pid, text_safe(name, safe, sizeof(safe)),
+		       kt ? ", a kernel thread" : "", ms,
+		       ms < period_ms ? ": cpu-clock counts time spent running, and "
+		       "it spent the run waiting (raise -d or -F to catch short "
+		       "bursts)" : "");
+	}
+}
+
 static int write_outputs(struct run *r)
 {
 	int err = 0, ferr;
@@ -371,6 +412,7 @@ static int write_outputs(struct run *r)
 	ferr = outputs__write(&r->out, r->prof);
 	if (log_level >= LOG_NORMAL) {
 		err = render_table(r->prof, 0, (int)r->o.c.top, stdout);
+		explain_no_samples(r);
 		if (r->sess.stop_reason)
 			printf("\nstopped: %s\n", r->sess.stop_reason);
 		outputs__report(&r->out, stdout);
@@ -384,6 +426,7 @@ static void run_free(struct run *r)
 	detach_perf_events(r);
 	free(r->perf_links);
 	free(r->perf_fds);
+	free(r->cpu_start);
 	ring_buffer__free(r->events);
 	unwinder__free(r->unw);
 	cpu_bpf__destroy(r->skel);
@@ -431,6 +474,14 @@ static void report_unwinder(struct run *r)
 	      st.build_ns / 1e6);
 }
 
+/* A signal after the run cuts naming short (symbolizer__stop_when). */
+static bool interrupted(void *ctx)
+{
+	struct run *r = ctx;
+
+	return session__interrupted(&r->sess);
+}
+
 static void on_events(void *ctx)
 {
 	struct run *r = ctx;
@@ -459,7 +510,7 @@ int cmd_cpu(int argc, char **argv)
 	log_level = r.o.c.verbosity;
 	log_setup_libbpf();
 
-	if (session__init(&r.sess, &r.o.c))
+	if (session__init(&r.sess, &r.o.c, NULL))
 		goto out;
 	/* A bad output path fails now, not after an hour of profiling. */
 	if (outputs__open(&r.out, &r.o.c.out))
@@ -482,7 +533,7 @@ int cmd_cpu(int argc, char **argv)
 	/* Snapshot -p targets now: they may exit before their first sample.
 	 * Their unwind tables too, so that the first samples are whole. */
 	for (i = 0; i < r.o.c.npids; i++) {
-		symbolizer__add_process(r.sym, r.o.c.pids[i]);
+		symbolizer__add_process(r.sym, r.o.c.pids[i], 0);
 		unwinder__add_process(r.unw, r.o.c.pids[i]);
 	}
 	if (cpu_bpf__attach(r.skel)) {
@@ -492,6 +543,9 @@ int cmd_cpu(int argc, char **argv)
 	}
 	if (attach_perf_events(&r) || session__start(&r.sess, 0))
 		goto out;
+	r.cpu_start = calloc(r.o.c.npids ? r.o.c.npids : 1, sizeof(*r.cpu_start));
+	for (i = 0; r.cpu_start && i < r.o.c.npids; i++)
+		sys_cpu_time_ns(r.o.c.pids[i], &r.cpu_start[i]);
 	if (!r.o.c.command)
 		p_info("profiling %s at %llu Hz%s",
 		       r.o.c.npids ? "the given processes" : "the whole system",
@@ -506,6 +560,7 @@ int cmd_cpu(int argc, char **argv)
 	/* Freeze the counts, then collect what's left of the notifications. */
 	detach_perf_events(&r);
 	session__end(&r.sess);
+	symbolizer__stop_when(r.sym, interrupted, &r);
 	ring_buffer__consume(r.events);
 	report_unwinder(&r);
 	if (build_profile(&r) || write_outputs(&r))

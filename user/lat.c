@@ -755,7 +755,7 @@ int cmd_lat(int argc, char **argv)
 	if (lat_plan__init(&r.plan, r.o.patterns, r.o.npatterns,
 			   !r.o.c.no_demangle, !r.o.count_only))
 		goto out;
-	if (session__init(&r.sess, &r.o.c))
+	if (session__init(&r.sess, &r.o.c, "lat"))
 		goto out;
 	session__describe(&r.sess, r.target, sizeof(r.target));
 	if (r.o.json) {

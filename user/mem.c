@@ -243,7 +243,7 @@ static int on_exec_event(void *ctx, void *data, size_t len)
 	bpf_link__destroy(r->exec_link);
 	r->exec_link = NULL;
 	read_comm(t->pid, t->comm, sizeof(t->comm));
-	symbolizer__add_process(r->sym, t->pid);
+	symbolizer__add_process(r->sym, t->pid, 0);
 	unwinder__add_process(r->unw, t->pid);
 	if (attach_target(r, t))
 		r->error = "cannot trace the command's allocator";
@@ -350,7 +350,7 @@ static uint32_t stack_locs(struct memrun *r, __u32 tgid, __u32 fn, __u64 stack,
 		return n;
 	}
 	for (i = 0; i < st.depth && i < PROF_MAX_STACK_DEPTH; i++) {
-		nf = symbolizer__resolve_user(r->sym, tgid, st.ips[i] - 1, fr,
+		nf = symbolizer__resolve_user(r->sym, tgid, 0, st.ips[i] - 1, fr,
 					      SYMBOLIZER_MAX_FRAMES);
 		for (k = 0; k < nf; k++)
 			locs[n++] = profile__location(r->prof, &fr[k]);
@@ -521,6 +521,7 @@ static int drain_hists(struct memrun *r)
 static int build_profiles(struct memrun *r)
 {
 	uint64_t t[MEM_T__MAX], ends[UNWIND_END__MAX];
+	struct symbolizer_stats st;
 	double secs = session__duration_ns(&r->sess) / 1e9;
 	char title[512];
 	int len, i, err;
@@ -589,7 +590,23 @@ static int build_profiles(struct memrun *r)
 			      UNWIND_END__MAX, ends, false) == 0 &&
 	    unwind_add_truncations(r->prof, ends))
 		return -ENOMEM;
-	return drain_hists(r) ?: drain_sites(r) ?: drain_leaks(r);
+	err = drain_hists(r) ?: drain_sites(r) ?: drain_leaks(r);
+	if (err)
+		return err;
+	symbolizer__stats(r->sym, &st);
+	if (st.unnamed && profile__add_truncation(r->prof,
+			"addresses not named: naming stopped by a signal",
+			"shown as module+offset", st.unnamed))
+		return -ENOMEM;
+	return 0;
+}
+
+/* A signal after the run cuts naming short (symbolizer__stop_when). */
+static bool interrupted(void *ctx)
+{
+	struct memrun *r = ctx;
+
+	return session__interrupted(&r->sess);
 }
 
 static int print_report(struct memrun *r)
@@ -721,7 +738,7 @@ static int setup_targets(struct memrun *r)
 		for (i = 0; i < r->ntargets; i++) {
 			read_comm(r->targets[i].pid, r->targets[i].comm,
 				  sizeof(r->targets[i].comm));
-			symbolizer__add_process(r->sym, r->targets[i].pid);
+			symbolizer__add_process(r->sym, r->targets[i].pid, 0);
 			unwinder__add_process(r->unw, r->targets[i].pid);
 			if (attach_target(r, &r->targets[i]))
 				return -1;
@@ -793,7 +810,7 @@ int cmd_mem(int argc, char **argv)
 	log_level = r.o.c.verbosity;
 	log_setup_libbpf();
 
-	if (session__init(&r.sess, &r.o.c))
+	if (session__init(&r.sess, &r.o.c, "mem"))
 		goto out;
 	if (outputs__open(&r.out, &r.o.c.out))
 		goto out;
@@ -821,6 +838,7 @@ int cmd_mem(int argc, char **argv)
 	/* Stop counting before reading: detach, then read what the kernel has. */
 	detach_all(&r);
 	session__end(&r.sess);
+	symbolizer__stop_when(r.sym, interrupted, &r);
 	if (r.error)
 		goto out;
 	if (build_profiles(&r)) {

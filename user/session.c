@@ -12,6 +12,7 @@
 #include "log.h"
 #include "session.h"
 #include "sysinfo.h"
+#include "textsafe.h"
 
 int64_t ns_between(const struct timespec *a, const struct timespec *b)
 {
@@ -20,18 +21,26 @@ int64_t ns_between(const struct timespec *a, const struct timespec *b)
 
 /*
  * Check that each -p process exists, turn thread ids into their process
- * (filters and probes work by process), and drop duplicates.
+ * (filters and probes work by process), drop duplicates, and refuse kernel
+ * threads to modes that trace user space only.
  */
-static int resolve_pids(struct common_opts *o)
+static int resolve_pids(struct common_opts *o, const char *mode)
 {
 	int i, j, n = 0;
 
 	for (i = 0; i < o->npids; i++) {
 		pid_t pid = o->pids[i], tgid;
+		char name[64], safe[256];
 		bool dup = false;
 
 		if (sys_process_exists(pid)) {
 			p_err("process %d not found", (int)pid);
+			return -1;
+		}
+		if (mode && sys_is_kernel_thread(pid, name, sizeof(name)) == 1) {
+			p_err("process %d (%s) is a kernel thread: it has no user space "
+			      "for %s to trace (profile it with 'profiler -p %d')",
+			      (int)pid, text_safe(name, safe, sizeof(safe)), mode, (int)pid);
 			return -1;
 		}
 		tgid = sys_tgid_of(pid);
@@ -104,7 +113,8 @@ static int watch_targets(struct session *s)
 	return 0;
 }
 
-int session__init(struct session *s, struct common_opts *o)
+int session__init(struct session *s, struct common_opts *o,
+		  const char *user_space_mode)
 {
 	memset(s, 0, sizeof(*s));
 	s->o = o;
@@ -123,7 +133,7 @@ int session__init(struct session *s, struct common_opts *o)
 		      "needs CONFIG_DEBUG_INFO_BTF=y");
 		return -1;
 	}
-	if (resolve_pids(o) || block_signals(s))
+	if (resolve_pids(o, user_space_mode) || block_signals(s))
 		return -1;
 	if (o->command) {
 		int err = launch__prepare(o->command, &s->orig_mask, &s->child);
@@ -230,6 +240,20 @@ void session__loop(struct session *s, const struct session_hooks *h)
 				       "target exited";
 	}
 	free(pfd);
+}
+
+bool session__interrupted(struct session *s)
+{
+	struct pollfd pfd = { .fd = s->sigfd, .events = POLLIN };
+	struct signalfd_siginfo si;
+
+	if (s->interrupt)
+		return true;
+	if (s->sigfd < 0 || poll(&pfd, 1, 0) <= 0)
+		return false;
+	if (read(s->sigfd, &si, sizeof(si)) == sizeof(si))
+		s->interrupt = strsignal(si.ssi_signo);
+	return s->interrupt != NULL;
 }
 
 static void reap_child(struct session *s)

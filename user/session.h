@@ -29,14 +29,18 @@ struct session {
 	struct timespec launched;	/* the command line was parsed */
 	struct timespec start, end;	/* profiling on, profiling off */
 	const char *stop_reason;
+	const char *interrupt;	/* signal after the loop (session__interrupted) */
 };
 
 /*
  * Check privileges and BTF, resolve -p PIDs (thread ids to processes,
  * duplicates dropped), block signals, and fork the COMMAND (waiting) if any.
+ * user_space_mode names a mode that traces user space only ("mem"): -p of a
+ * kernel thread is then an error.  NULL: any process.
  * Errors are printed; returns 0 or -1.
  */
-int session__init(struct session *s, struct common_opts *o);
+int session__init(struct session *s, struct common_opts *o,
+		  const char *user_space_mode);
 /* The pid of target i (a -p PID, or the COMMAND). */
 pid_t session__target(const struct session *s, int i);
 /*
@@ -55,6 +59,12 @@ struct session_hooks {
 
 /* Poll until a signal, the -d timer, or every target has exited. */
 void session__loop(struct session *s, const struct session_hooks *h);
+/*
+ * After the loop: has SIGINT, SIGTERM or SIGHUP arrived since (without
+ * waiting)?  Once true, stays true; the signal's name is in s->interrupt.
+ * For work that follows the run (naming frames), to cut it short.
+ */
+bool session__interrupted(struct session *s);
 /* Note the end time and end the COMMAND if it still runs. */
 void session__end(struct session *s);
 /* Exit status for a successful run: 0, or the COMMAND's (128+N if killed). */

@@ -8,6 +8,7 @@
 #include <sys/auxv.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "debuginfo.h"
@@ -36,8 +37,13 @@ struct elf_file {
 	const char *open_path;	/* how we reached it (debuglink searches) */
 };
 
+/*
+ * One image of a process: a process that execs during the run has one per
+ * generation (the number of execs before), each with its own mappings.
+ */
 struct proc {
 	pid_t pid;
+	uint32_t gen;
 	struct proc_maps maps;
 	int32_t *elf;		/* per mapping: index into s->elfs, or -1 */
 	bool refreshed;		/* already re-read once after a miss */
@@ -57,7 +63,8 @@ struct symbolizer {
 	size_t open_fds, max_open_fds;	/* ELF files held open, and the cap */
 	struct proc *procs;
 	size_t nprocs, procs_cap;
-	struct u64map *proc_by_pid;	/* pid -> procs index */
+	struct u64map *proc_by_pid;	/* proc_key(pid, gen) -> procs index */
+	struct u64map *last_gen;	/* pid -> newest generation announced */
 	struct kallsyms *kernel;
 	bool kernel_tried;
 	struct elf_symtab *vdso;	/* this process's vDSO: the same image */
@@ -66,6 +73,11 @@ struct symbolizer {
 	struct frame *frames;	/* every address resolved so far */
 	size_t nframes, frames_cap;
 	struct symbolizer_stats stats;
+	bool (*stop)(void *ctx);	/* symbolizer__stop_when() */
+	void *stop_ctx;
+	bool stopped;			/* stop() said yes: name nothing more */
+	bool said_slow;
+	int64_t since_ns, asked_ns;	/* stop_when() call, last stop() call */
 };
 
 /*
@@ -109,8 +121,9 @@ struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
 	s->elf_by_inode = u64map__new();
 	s->elf_by_build_id = u64map__new();
 	s->proc_by_pid = u64map__new();
+	s->last_gen = u64map__new();
 	if (!s->strings || !s->elf_by_inode || !s->elf_by_build_id ||
-	    !s->proc_by_pid) {
+	    !s->proc_by_pid || !s->last_gen) {
 		symbolizer__free(s);
 		return NULL;
 	}
@@ -156,6 +169,7 @@ void symbolizer__free(struct symbolizer *s)
 	u64map__free(s->elf_by_inode);
 	u64map__free(s->elf_by_build_id);
 	u64map__free(s->proc_by_pid);
+	u64map__free(s->last_gen);
 	kallsyms__free(s->kernel);
 	u64map__free(s->kcache);
 	free(s->frames);
@@ -293,6 +307,22 @@ static int32_t elf_for_mapping(struct symbolizer *s, pid_t pid,
 	return i;
 }
 
+static uint64_t proc_key(pid_t pid, uint32_t gen)
+{
+	return (uint64_t)gen << 32 | (uint32_t)pid;
+}
+
+/*
+ * Only the newest image of a process can be (re)read from /proc: the maps of
+ * an image replaced by exec are whatever was read before the exec.
+ */
+static bool proc_current(const struct symbolizer *s, const struct proc *p)
+{
+	uint64_t last;
+
+	return !u64map__get(s->last_gen, (uint32_t)p->pid, &last) || p->gen >= last;
+}
+
 static int read_maps(struct symbolizer *s, struct proc *p)
 {
 	struct proc_maps maps;
@@ -300,6 +330,8 @@ static int read_maps(struct symbolizer *s, struct proc *p)
 	size_t i;
 	int err;
 
+	if (!proc_current(s, p))
+		return -ESTALE;
 	s->stats.maps_reads++;
 	err = procmaps__read(p->pid, &maps);
 	if (err)
@@ -333,13 +365,14 @@ static int read_maps(struct symbolizer *s, struct proc *p)
 	return 0;
 }
 
-static struct proc *get_proc(struct symbolizer *s, pid_t pid, bool *created)
+static struct proc *get_proc(struct symbolizer *s, pid_t pid, uint32_t gen,
+			     bool *created)
 {
 	uint64_t idx;
 	struct proc *p;
 
 	*created = false;
-	if (u64map__get(s->proc_by_pid, pid, &idx))
+	if (u64map__get(s->proc_by_pid, proc_key(pid, gen), &idx))
 		return &s->procs[idx];
 	if (s->nprocs == s->procs_cap) {
 		size_t cap = s->procs_cap ? s->procs_cap * 2 : 16;
@@ -350,20 +383,26 @@ static struct proc *get_proc(struct symbolizer *s, pid_t pid, bool *created)
 		s->procs = v;
 		s->procs_cap = cap;
 	}
-	if (u64map__set(s->proc_by_pid, pid, s->nprocs))
+	if (u64map__set(s->proc_by_pid, proc_key(pid, gen), s->nprocs))
 		return NULL;
 	p = &s->procs[s->nprocs++];
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
+	p->gen = gen;
 	*created = true;
 	return p;
 }
 
-int symbolizer__add_process(struct symbolizer *s, pid_t pid)
+int symbolizer__add_process(struct symbolizer *s, pid_t pid, uint32_t gen)
 {
+	struct proc *p;
+	uint64_t last;
 	bool created;
-	struct proc *p = get_proc(s, pid, &created);
 
+	if (!u64map__get(s->last_gen, (uint32_t)pid, &last) || gen > last)
+		if (u64map__set(s->last_gen, (uint32_t)pid, gen))
+			return -ENOMEM;
+	p = get_proc(s, pid, gen, &created);
 	if (!p)
 		return -ENOMEM;
 	p->refreshed = false;
@@ -468,6 +507,52 @@ static int resolve_vaddr(struct symbolizer *s, struct elf_symtab *tab,
  * Resolve ip inside mapping mi of p into up to max frames, innermost
  * first: inlined calls (from DWARF), then the function itself.
  */
+static int64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+void symbolizer__stop_when(struct symbolizer *s, bool (*stop)(void *ctx),
+			   void *ctx)
+{
+	s->stop = stop;
+	s->stop_ctx = ctx;
+	s->since_ns = mono_ns();
+	s->asked_ns = 0;
+}
+
+/*
+ * Before naming a new address: has the caller asked to stop?  stop() is
+ * asked at most every 20 ms; after a second of naming, users are told how
+ * to cut it short.
+ */
+static bool stopping(struct symbolizer *s)
+{
+	int64_t now;
+
+	if (s->stopped)
+		return true;
+	if (!s->stop)
+		return false;
+	now = mono_ns();
+	if (now - s->asked_ns < 20000000)
+		return false;
+	s->asked_ns = now;
+	if (s->stop(s->stop_ctx)) {
+		s->stopped = true;
+		return true;
+	}
+	if (!s->said_slow && now - s->since_ns > 1000000000LL) {
+		s->said_slow = true;
+		p_info("naming frames (Ctrl-C stops it and writes the profile with "
+		       "the rest as module+offset)");
+	}
+	return false;
+}
+
 static int resolve_in_mapping(struct symbolizer *s, const struct proc *p,
 			      size_t mi, uint64_t ip, struct frame *out, int max)
 {
@@ -482,8 +567,11 @@ static int resolve_in_mapping(struct symbolizer *s, const struct proc *p,
 		if (p->elf[mi] >= 0) {
 			struct elf_file *ef = &s->elfs[p->elf[mi]];
 
-			tab = elf_symbols(s, ef);
-			dbg = ef->dbg;
+			/* Stopped: module and offset only, read nothing. */
+			if (!s->stopped) {
+				tab = elf_symbols(s, ef);
+				dbg = ef->dbg;
+			}
 			out[0].module = ef->module;
 			out[0].path = ef->path;
 		} else {
@@ -492,7 +580,7 @@ static int resolve_in_mapping(struct symbolizer *s, const struct proc *p,
 		}
 		break;
 	case MAP_KIND_VDSO:
-		tab = vdso_symtab(s);
+		tab = s->stopped ? NULL : vdso_symtab(s);
 		out[0].module = intern(s, "[vdso]");
 		break;
 	case MAP_KIND_ANON:
@@ -528,8 +616,9 @@ static bool jit_resolve(struct symbolizer *s, struct proc *p, uint64_t ip,
 	if (!p->jit || !perfmap__lookup(p->jit, ip, &name, &off)) {
 		struct perfmap *m;
 
-		/* Code JIT'd since the first read: look once more. */
-		if (p->jit_reread)
+		/* Code JIT'd since the first read: look once more (the
+		 * file is the newest image's). */
+		if (p->jit_reread || !proc_current(s, p))
 			return false;
 		p->jit_reread = true;
 		m = perfmap__load(p->pid);
@@ -642,8 +731,8 @@ static void remember(struct symbolizer *s, struct u64map **cache, uint64_t ip,
 	}
 }
 
-int symbolizer__resolve_user(struct symbolizer *s, pid_t pid, uint64_t ip,
-			     struct frame *out, int max)
+int symbolizer__resolve_user(struct symbolizer *s, pid_t pid, uint32_t gen,
+			     uint64_t ip, struct frame *out, int max)
 {
 	struct proc *p;
 	bool created;
@@ -651,19 +740,30 @@ int symbolizer__resolve_user(struct symbolizer *s, pid_t pid, uint64_t ip,
 
 	if (max <= 0)
 		return 0;
-	p = get_proc(s, pid, &created);
+	p = get_proc(s, pid, gen, &created);
 	if (!p) {
 		frame_init(out, ip);
 		return 1;
 	}
 	if (created) {
-		/* Never announced: read its maps now, if it still runs. */
+		/* Never announced: read its maps now, if it still runs
+		 * this image. */
 		p->refreshed = true;
 		read_maps(s, p);
 	}
 	n = recall(s, p->cache, ip, out, max);
 	if (n)
 		return n;
+	if (stopping(s)) {
+		long mi = find_mapping(p, ip);
+
+		s->stats.unnamed++;
+		if (mi < 0) {
+			frame_init(out, ip);
+			return 1;
+		}
+		return resolve_in_mapping(s, p, mi, ip, out, max);
+	}
 	s->stats.resolved++;
 	n = resolve_user(s, p, ip, out, max);
 	remember(s, &p->cache, ip, out, n);
@@ -675,6 +775,13 @@ void symbolizer__resolve_kernel(struct symbolizer *s, uint64_t ip,
 {
 	if (recall(s, s->kcache, ip, f, 1))
 		return;
+	if (!s->kernel_tried && stopping(s)) {
+		s->stats.unnamed++;
+		frame_init(f, ip);
+		f->kernel = true;
+		f->module = intern(s, "[kernel.kallsyms]");
+		return;
+	}
 	s->stats.resolved++;
 	resolve_kernel(s, ip, f);
 	remember(s, &s->kcache, ip, f, 1);

@@ -39,19 +39,21 @@ struct symbolizer_opts {
 struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts);
 void symbolizer__free(struct symbolizer *s);
 /*
- * Read pid's mappings and open the files they map now, while it runs.  A
- * later call replaces the snapshot (after exec).  -ENOENT: process gone.
+ * Read pid's mappings and open the files they map now, while it runs.  gen
+ * counts the execs of pid seen so far (0 without exec): each generation keeps
+ * its own snapshot, and only the newest is ever read again (a later call for
+ * it replaces the snapshot).  -ENOENT: process gone.
  */
-int symbolizer__add_process(struct symbolizer *s, pid_t pid);
+int symbolizer__add_process(struct symbolizer *s, pid_t pid, uint32_t gen);
 /*
- * Resolve a user-space address of pid into at most max frames, innermost
+ * Resolve a user-space address of pid (in image gen) into at most max frames, innermost
  * first: the calls inlined at ip, then the function containing it.  Returns
  * how many (at least 1 when max > 0: an unnamed frame still says where it
  * is).  Each (pid, ip) is resolved once, then answered from a cache.  The
  * strings in the frames live as long as s.
  */
-int symbolizer__resolve_user(struct symbolizer *s, pid_t pid, uint64_t ip,
-			     struct frame *out, int max);
+int symbolizer__resolve_user(struct symbolizer *s, pid_t pid, uint32_t gen,
+			     uint64_t ip, struct frame *out, int max);
 /*
  * The same for an address of an ELF file on disk, no process involved:
  * vaddr is an ELF virtual address (what addr2line takes).  For tools,
@@ -62,12 +64,21 @@ int symbolizer__resolve_file(struct symbolizer *s, const char *path,
 void symbolizer__resolve_kernel(struct symbolizer *s, uint64_t ip,
 				struct frame *f);
 
+/*
+ * From now on, ask stop(ctx) now and then (at most every 20 ms) before naming
+ * a new address; once it says true, addresses not named yet get only their
+ * module and offset, and no more files are read.  For a Ctrl-C after the run.
+ */
+void symbolizer__stop_when(struct symbolizer *s, bool (*stop)(void *ctx),
+			   void *ctx);
+
 /* Counters for the run summary and for tests. */
 struct symbolizer_stats {
 	uint64_t elf_opened;	/* distinct ELF files read */
 	uint64_t elf_failed;	/* files that could not be read */
 	uint64_t maps_reads;	/* /proc/PID/maps reads */
 	uint64_t resolved;	/* addresses resolved (each once per process) */
+	uint64_t unnamed;	/* left unnamed: stopped by symbolizer__stop_when */
 };
 void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st);
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
@@ -87,6 +89,98 @@ int sys_pidfd_open(pid_t pid)
 	int fd = syscall(SYS_pidfd_open, pid, 0);
 
 	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * Read /proc/PID/stat into buf; *fields points past the process name (which
+ * may hold anything, ')' and spaces included: it ends at the last ')'), and
+ * name (size len) receives the name.  0 or -errno.
+ */
+static int read_stat(pid_t pid, char *buf, size_t size, char **fields,
+		     char *name, size_t len)
+{
+	char path[64], *open_p, *close_p;
+	ssize_t n;
+	int fd;
+
+	if (len)
+		name[0] = 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	buf[n] = 0;
+	open_p = strchr(buf, '(');
+	close_p = strrchr(buf, ')');
+	if (!open_p || !close_p || close_p < open_p)
+		return -EIO;
+	if (len) {
+		size_t cl = (size_t)(close_p - open_p - 1);
+
+		if (cl >= len)
+			cl = len - 1;
+		memcpy(name, open_p + 1, cl);
+		name[cl] = 0;
+	}
+	*fields = close_p + 1;
+	return 0;
+}
+
+/* Field i (0: state, the 3rd of the line) of the fields after the name. */
+static int stat_field(const char *p, int i, unsigned long long *v)
+{
+	char *end;
+
+	for (;;) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			return -EIO;
+		if (i-- == 0)
+			break;
+		while (*p && *p != ' ')
+			p++;
+	}
+	errno = 0;
+	*v = strtoull(p, &end, 10);
+	return end == p || errno ? -EIO : 0;
+}
+
+int sys_is_kernel_thread(pid_t pid, char *name, size_t len)
+{
+	char buf[1024], *fields;
+	unsigned long long flags;
+	int err;
+
+	err = read_stat(pid, buf, sizeof(buf), &fields, name, len);
+	if (err)
+		return err;
+	/* state ppid pgrp session tty_nr tpgid flags */
+	if (stat_field(fields, 6, &flags))
+		return -EIO;
+	return (flags & 0x00200000ULL) != 0;	/* PF_KTHREAD */
+}
+
+int sys_cpu_time_ns(pid_t pid, uint64_t *ns)
+{
+	unsigned long long utime, stime;
+	char buf[1024], *fields;
+	long hz = sysconf(_SC_CLK_TCK);
+	int err;
+
+	err = read_stat(pid, buf, sizeof(buf), &fields, NULL, 0);
+	if (err)
+		return err;
+	/* ... flags minflt cminflt majflt cmajflt utime stime */
+	if (stat_field(fields, 11, &utime) || stat_field(fields, 12, &stime) ||
+	    hz <= 0)
+		return -EIO;
+	*ns = (uint64_t)((utime + stime) * (1000000000ULL / (unsigned long long)hz));
+	return 0;
 }
 
 pid_t sys_tgid_of(pid_t pid)

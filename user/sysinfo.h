@@ -4,6 +4,7 @@
 #define PROFILER_SYSINFO_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* True when running as root or with both CAP_BPF and CAP_PERFMON. */
@@ -19,6 +20,11 @@ bool *sys_online_cpus(int *n);
 int sys_process_exists(pid_t pid);
 /* The process (thread group) a thread id belongs to; -1 if unknown. */
 pid_t sys_tgid_of(pid_t pid);
+/* 1 if pid is a kernel thread, 0 if not, -errno if unknown (e.g. gone);
+ * name (size len) receives its name either way when known. */
+int sys_is_kernel_thread(pid_t pid, char *name, size_t len);
+/* CPU time of the whole process so far (user + system, clock-tick grain). */
+int sys_cpu_time_ns(pid_t pid, uint64_t *ns);
 /* pidfd_open(2); -errno on failure. */
 int sys_pidfd_open(pid_t pid);
 

@@ -21,7 +21,7 @@ TESTS="exact_counts percentiles recursion library_patterns cpp_demangled
        count_only intervals json_schema json_matches_table hist
        command_mode go_refused go_command_refused go_count_only many_functions
        per_probe_links error_no_match error_elsewhere
-       error_bad_module error_no_process error_max_probes error_usage
+       error_bad_module error_no_process error_kernel_thread error_max_probes error_usage
        no_bpf_leftover"
 
 # What lat_target does once (see its header comment).
@@ -501,6 +501,18 @@ t_error_no_process()
 	prof lat -p 999999 -d 1 'f'
 	expect_rc 1 || return
 	grep -q "process 999999 not found" "$T/err" || { bad "stderr: $(err_head)"; return; }
+	ok
+}
+
+t_error_kernel_thread()
+{
+	local k
+
+	k=$(kernel_thread) || { skip "no kernel thread visible (kthreadd is not pid 2)"; return; }
+	prof lat -p "$k" -d 1 'f'
+	expect_rc 1 || return
+	grep -q "process $k (kthreadd) is a kernel thread: it has no user space for lat to trace" "$T/err" ||
+		{ bad "stderr: $(err_head)"; return; }
 	ok
 }
 

@@ -29,7 +29,7 @@ DUR=2
 # Upper bound for one profiler run; only reached when it hangs.
 LIMIT=30
 # Names of the profiler's BPF programs, for the leftover check.
-BPF_PROGS="cpu_sample prof_fork prof_exec"
+BPF_PROGS="cpu_sample prof_fork prof_exec prof_exit"
 
 NPASS=0
 NFAIL=0
@@ -321,6 +321,14 @@ check_share()
 		return 1
 	fi
 	return 0
+}
+
+# kernel_thread: the pid of kthreadd, the parent of kernel threads (2 on
+# any Linux not in a pid namespace); fails if not visible.
+kernel_thread()
+{
+	[[ $(cat /proc/2/comm 2>/dev/null) == kthreadd ]] || return 1
+	echo 2
 }
 
 # top_stack FILE [COMM]: the stack with the most samples (of COMM, if

@@ -21,7 +21,7 @@ BPF_PROGS="$BPF_PROGS alloc_entry malloc_entry calloc_entry realloc_entry reallo
 TESTS="exact_totals exact_sites inuse_sites min_size json leak_suspects timeline
        command_mode other_allocator prefixed_allocator free_latency
        without_uprobe_multi
-       error_no_target error_no_process error_bad_lib error_bad_prefix
+       error_no_target error_no_process error_kernel_thread error_bad_lib error_bad_prefix
        error_go_lib exact_sites_fp
        no_bpf_leftover"
 
@@ -294,6 +294,18 @@ t_error_no_process()
 	prof mem -p 999999
 	expect_rc 1 || return
 	grep -q "process 999999 not found" "$T/err" || { bad "stderr: $(err_head)"; return; }
+	ok
+}
+
+t_error_kernel_thread()
+{
+	local k
+
+	k=$(kernel_thread) || { skip "no kernel thread visible (kthreadd is not pid 2)"; return; }
+	prof mem -p "$k" -d 1
+	expect_rc 1 || return
+	grep -q "process $k (kthreadd) is a kernel thread: it has no user space for mem to trace" "$T/err" ||
+		{ bad "stderr: $(err_head)"; return; }
 	ok
 }
 

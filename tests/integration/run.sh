@@ -23,12 +23,46 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TESTS="check chain_share chain_share_fp lib_named system_wide short_lived follow_fork_exec
-       command_mode target_exits
+       command_mode target_exits idle_target kernel_thread
        sigint threads user_only kernel_only
        error_no_process error_pid_abc error_pid_12x error_unknown_option
        error_freq_zero error_top_x not_root no_bpf_leftover"
 
 # ---- tests -----------------------------------------------------------------
+
+# A target that sleeps through the run: no samples, and the report says
+# why (its CPU time during the run), not just "no samples".
+t_idle_target()
+{
+	local tpid
+
+	spawn sleep 60
+	tpid=$LAST_PID
+	wait_exec "$tpid" "$(readlink -f "$(command -v sleep)")" || { bad "sleep did not start"; return; }
+	prof -p "$tpid" -d 1
+	expect_rc 0 || return
+	grep -q "^no samples collected" "$T/out" &&
+	grep -q "^process $tpid (sleep) ran 0 ms on a CPU during the run: cpu-clock counts time spent running" "$T/out" ||
+		{ bad "no explanation: $(grep -A2 'no samples' "$T/out" | tr '\n' '|')"; return; }
+	ok
+}
+
+# cpu profiles kernel threads (their kernel stacks); an idle one is named
+# as such.
+t_kernel_thread()
+{
+	local k
+
+	k=$(kernel_thread) || { skip "no kernel thread visible (kthreadd is not pid 2)"; return; }
+	prof -p "$k" -d 0.5
+	expect_rc 0 || return
+	if grep -q "^no samples collected" "$T/out" &&
+	   ! grep -q "^process $k (kthreadd, a kernel thread) ran [0-9]* ms on a CPU" "$T/out"; then
+		bad "no explanation: $(grep -A2 'no samples' "$T/out" | tr '\n' '|')"
+		return
+	fi
+	ok
+}
 
 t_check()
 {
