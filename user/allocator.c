@@ -93,6 +93,7 @@ int allocator_find(pid_t pid, const char *lib, const char *prefix,
 	ssize_t n;
 	size_t i;
 	int pass, err, fd;
+	bool go = false;
 
 	memset(a, 0, sizeof(*a));
 	a->fd = -1;
@@ -115,9 +116,9 @@ int allocator_find(pid_t pid, const char *lib, const char *prefix,
 		else
 			a->fd = fd;
 		if (err == -ENOEXEC) {
-			snprintf(why, why_len, "--lib %s is Go code: its functions "
-				 "cannot have return probes (they crash Go programs)",
-				 lib);
+			snprintf(why, why_len, "--lib %s is Go code: Go's heap is "
+				 "garbage collected (no free() to pair allocations "
+				 "with), and return probes crash Go programs", lib);
 			return err;
 		}
 		if (err) {
@@ -160,6 +161,7 @@ int allocator_find(pid_t pid, const char *lib, const char *prefix,
 				continue;
 			err = try_prefixes(fd, path, prefix, a);
 			close(fd);
+			go |= err == -ENOEXEC && main_exe;
 			if (err == 0) {
 				snprintf(a->shown, sizeof(a->shown), "%s", e->path);
 				procmaps__clear(&maps);
@@ -168,9 +170,16 @@ int allocator_find(pid_t pid, const char *lib, const char *prefix,
 		}
 	}
 	procmaps__clear(&maps);
-	snprintf(why, why_len, "no allocator found in process %d: no mapped file "
-		 "defines %smalloc and %sfree (use --lib PATH and --prefix P)",
-		 (int)pid, prefix ? prefix : "", prefix ? prefix : "");
+	if (go && !prefix)
+		snprintf(why, why_len, "no allocator found in process %d: it is a "
+			 "Go program, whose heap is garbage collected (no free() "
+			 "to pair allocations with), and it maps no C library "
+			 "with malloc and free (cgo's are traced)", (int)pid);
+	else
+		snprintf(why, why_len, "no allocator found in process %d: no "
+			 "mapped file defines %smalloc and %sfree (use --lib PATH "
+			 "and --prefix P)", (int)pid, prefix ? prefix : "",
+			 prefix ? prefix : "");
 	return -ENOENT;
 }
 

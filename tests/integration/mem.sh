@@ -327,8 +327,9 @@ t_error_bad_prefix()
 	ok
 }
 
-# Return probes in Go code kill the program: a Go file given as the
-# allocator is refused, and the target finishes its work.
+# Return probes in Go code kill the program, and Go's heap has no free():
+# a Go file given as the allocator is refused, a pure Go process has no
+# allocator to trace, and the target finishes its work.
 t_error_go_lib()
 {
 	local tpid rc
@@ -339,6 +340,12 @@ t_error_go_lib()
 	prof mem -p "$tpid" --lib "$TDIR/go_target" -d 5
 	expect_rc 1 || return
 	grep -q -- "--lib $TDIR/go_target is Go code" "$T/err" || { bad "stderr: $(err_head)"; return; }
+	# Without --lib: no C allocator in a pure Go program, and the error
+	# says why Go's own heap is not traced.
+	prof mem -p "$tpid" -d 5
+	expect_rc 1 || return
+	grep -q "it is a Go program, whose heap is garbage collected" "$T/err" ||
+		{ bad "stderr: $(err_head)"; return; }
 	kill -USR1 "$tpid"
 	wait_pid "$tpid" "$LIMIT"
 	rc=$?
