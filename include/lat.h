@@ -31,13 +31,43 @@ struct lat_frame {
  * with the thread).  Returns are matched to frames by stack pointer: a
  * function returns with its entry sp + 8, so frames further down the stack
  * (lower sp) are calls whose return was never seen (longjmp, exceptions,
- * uretprobe nesting limit) and are dropped.
+ * uretprobe nesting limit): dropped, and counted as untimed calls.  So is
+ * an earlier call of a function at the sp where it is entered again.
  */
 struct lat_tstack {
 	__u32 depth;		/* valid entries in f */
 	__u32 overflow;		/* calls entered beyond LAT_MAX_DEPTH */
 	struct lat_frame f[LAT_MAX_DEPTH];
 };
+
+/*
+ * Go calls in flight, keyed by goroutine and depth: a goroutine may move
+ * between threads mid-call, and the runtime moves its stack to grow it,
+ * but the distance from the top of its stack (g.stack.hi) to the return
+ * address is kept through a move.  At entry and at the RET the stack
+ * pointer is the same: it points at the return address.  A function that
+ * grows the stack starts over after the move: same key, the entry is
+ * simply rewritten.
+ */
+struct lat_go_key {
+	__u64 g;	/* the goroutine (r14 in Go's register ABI) */
+	__u64 depth;	/* g.stack.hi - sp */
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct lat_go_call {
+	__u64 ts;
+	__u32 fn;
+	__u32 pad;
+};
+
+/* Go calls in flight at once, all goroutines.  A call a panic unwound
+ * stays until its goroutine calls again at the same depth. */
+#define LAT_GO_MAX_CALLS	65536
+
+/* Offset of stack.hi in the runtime's g (stack is its first field). */
+#define LAT_GO_G_STACK_HI	8
 
 /*
  * Per function and CPU (summed by the loader).  The interval fields hold
@@ -60,9 +90,12 @@ _Static_assert(sizeof(struct lat_fn_stats) == 64,
 /* Counters of what could not be timed (per-CPU array "lat_stats"). */
 enum lat_stat {
 	LAT_S_DEPTH,		/* call nested deeper than LAT_MAX_DEPTH */
-	LAT_S_NO_RETURN,	/* entry whose return never came (dropped frame) */
+	LAT_S_NO_RETURN,	/* call that ended unseen: counted, untimed */
+	LAT_S_DEEP_GONE,	/* call past LAT_MAX_DEPTH that ended unseen */
 	LAT_S_NO_ENTRY,		/* return of a call entered before tracing */
 	LAT_S_NO_STORAGE,	/* thread storage unavailable: call not seen */
+	LAT_S_GO_STACK,		/* Go: goroutine's stack bounds unreadable */
+	LAT_S_GO_FULL,		/* Go: too many calls in flight */
 	LAT_S__MAX,
 };
 

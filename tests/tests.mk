@@ -13,7 +13,7 @@ TARGET_BINS	:= $(TARGET_DIR)/cpu_chain $(TARGET_DIR)/cpu_lib \
 		   $(TARGET_DIR)/lat_cpp $(TARGET_DIR)/go_target \
 		   $(TARGET_DIR)/unwind_target $(TARGET_DIR)/libunwind_plt.so \
 		   $(TARGET_DIR)/mem_cpp $(TARGET_DIR)/unwind_dbgframe \
-		   $(TARGET_DIR)/fault_target
+		   $(TARGET_DIR)/fault_target $(TARGET_DIR)/lat_throw
 
 # clang keeps the frame pointer in leaf functions; gcc 12 drops it there.
 $(TARGET_DIR)/libhot.so: tests/targets/libhot.c $(wildcard tests/targets/*.h)
@@ -103,7 +103,15 @@ $(TARGET_DIR)/mem_cpp: tests/targets/mem_cpp.cpp
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG)++ $(TARGET_CFLAGS) -o $@ $<
 
-# Go code, where return probes are refused (Debian's golang-go).  The build
+# C++ that throws through timed functions, built as distributions build:
+# g++ -O2 moves the throw into a "check(int) [clone .cold]" part.
+$(TARGET_DIR)/lat_throw: tests/targets/lat_throw.cpp
+	$(call msg,TARGET,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) -O2 -g -o $@ $<
+
+# Go code, whose stacks move: timed by probes on RET instructions, not
+# return probes (Debian's golang-go).  The build
 # cache stays under build/, not in root's home.
 $(TARGET_DIR)/go_target: tests/targets/go_target.go
 	$(call msg,TARGET,$@)
@@ -153,7 +161,8 @@ $(SAN_DIR)/tests/%: tests/unit/%.c $(SAN_OBJS) | $(SKELS)
 # ELF fixtures for the symbol tests: one source, four shapes.
 FIXTURES	:= $(FIXTURE_DIR)/fix_pie $(FIXTURE_DIR)/fix_nopie \
 		   $(FIXTURE_DIR)/libfix.so $(FIXTURE_DIR)/fix_stripped \
-		   $(FIXTURE_DIR)/fix_go $(FIXTURE_DIR)/unwind_nofp \
+		   $(FIXTURE_DIR)/fix_go $(FIXTURE_DIR)/fix_throw \
+		   $(FIXTURE_DIR)/unwind_nofp \
 		   $(FIXTURE_DIR)/unwind_nocfi $(FIXTURE_DIR)/unwind_dbgframe
 
 $(FIXTURE_DIR)/fix_pie: tests/unit/fixtures/fix.c
@@ -188,6 +197,10 @@ $(FIXTURE_DIR)/unwind_dbgframe: tests/unit/fixtures/fix.c
 		2>/dev/null
 	$(Q)strip --strip-debug -o $@ $@.full
 	$(Q)rm -f $@.full
+# g++ -O2 code whose throw is in a ".cold" part (test_probe).
+$(FIXTURE_DIR)/fix_throw: tests/targets/lat_throw.cpp
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) -O2 -o $@ $<
 # What marks Go code, without needing Go: a .go.buildinfo section.
 $(FIXTURE_DIR)/fix_go: $(FIXTURE_DIR)/fix_pie
 	$(Q)printf '\377 Go buildinf:' > $@.sec

@@ -23,6 +23,7 @@ struct elf_funcs {
 	size_t nscns;
 	int fd;
 	bool go;	/* holds Go code: no return probes (elf_is_go) */
+	bool go_regabi;	/* Go 1.17+: has NAME.abi0 symbols */
 };
 
 /* Version definitions (.gnu.version_d) by index, names in the ELF. */
@@ -308,6 +309,14 @@ struct elf_funcs *elf_funcs__open_fd(int fd, bool demangle_names)
 		goto fail;
 	elf_end(elf);
 	t->go = elf_is_go(t->fd) == 1;
+	if (t->go) {
+		size_t i, l;
+
+		for (i = 0; i < t->n && !t->go_regabi; i++) {
+			l = strlen(t->fns[i].name);
+			t->go_regabi = l > 5 && !strcmp(t->fns[i].name + l - 5, ".abi0");
+		}
+	}
 	return t;
 fail:
 	if (elf)
@@ -344,6 +353,11 @@ bool elf_funcs__is_go(const struct elf_funcs *t)
 	return t->go;
 }
 
+bool elf_funcs__go_regabi(const struct elf_funcs *t)
+{
+	return t->go_regabi;
+}
+
 size_t elf_funcs__count(const struct elf_funcs *t)
 {
 	return t->n;
@@ -378,4 +392,51 @@ int elf_funcs__code(const struct elf_funcs *t, const struct elf_fn *fn,
 		return 0;
 	}
 	return -ENOENT;
+}
+
+int elf_funcs__body(const struct elf_funcs *t, const struct elf_fn *fn,
+		    uint8_t **code, size_t *len)
+{
+	const struct code_scn *s = NULL;
+	size_t i, got = 0;
+	ssize_t n;
+	uint8_t *buf;
+
+	*code = NULL;
+	*len = 0;
+	for (i = 0; i < t->nscns && !s; i++)
+		if (fn->vaddr >= t->scns[i].addr &&
+		    fn->vaddr < t->scns[i].addr + t->scns[i].size)
+			s = &t->scns[i];
+	if (!s)
+		return -ENOENT;
+	if (fn->size == 0 || fn->size > s->addr + s->size - fn->vaddr)
+		return -ENOENT;
+	if (fn->size > ELF_FUNCS_MAX_BODY)
+		return -E2BIG;
+	buf = malloc(fn->size);
+	if (!buf)
+		return -ENOMEM;
+	while (got < fn->size) {
+		n = pread(t->fd, buf + got, fn->size - got,
+			  (off_t)(fn->vaddr - s->addr + s->offset + got));
+		if (n <= 0) {
+			free(buf);
+			return -EIO;
+		}
+		got += (size_t)n;
+	}
+	*code = buf;
+	*len = got;
+	return 0;
+}
+
+const struct elf_fn *elf_funcs__find(const struct elf_funcs *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (!strcmp(t->fns[i].name, name))
+			return &t->fns[i];
+	return NULL;
 }

@@ -41,6 +41,12 @@ int elf_funcs__fd(const struct elf_funcs *t);
 
 /* The file holds Go code (elf_is_go): never place return probes in it. */
 bool elf_funcs__is_go(const struct elf_funcs *t);
+/*
+ * Go code built with the register ABI (Go 1.17 and later, which name their
+ * assembly functions "NAME.abi0"): in its functions r14 holds the running
+ * goroutine (g).
+ */
+bool elf_funcs__go_regabi(const struct elf_funcs *t);
 
 /* Functions sorted by address, then name; aliases (one address, several
  * names) are neighbours.  A name appears once per address. */
@@ -53,5 +59,20 @@ const struct elf_fn *elf_funcs__get(const struct elf_funcs *t, size_t i);
  */
 int elf_funcs__code(const struct elf_funcs *t, const struct elf_fn *fn,
 		    struct elf_func *out);
+
+/* The function named name (the first, if several), or NULL. */
+const struct elf_fn *elf_funcs__find(const struct elf_funcs *t, const char *name);
+
+/* Longest function elf_funcs__body() reads. */
+#define ELF_FUNCS_MAX_BODY	(1u << 20)
+
+/*
+ * All of fn's code (its symbol size, which must lie in one executable
+ * section and be at most ELF_FUNCS_MAX_BODY), into *code (malloc'd, the
+ * caller frees), *len bytes.  0, -ENOENT (no executable section holds it),
+ * -E2BIG, -EIO, -ENOMEM.
+ */
+int elf_funcs__body(const struct elf_funcs *t, const struct elf_fn *fn,
+		    uint8_t **code, size_t *len);
 
 #endif

@@ -63,6 +63,7 @@ struct latrun {
 	struct bpf_link **links;	/* per-probe links (older kernels) */
 	size_t nlinks, links_cap;
 	struct bpf_link *exec_link;	/* COMMAND: stop at its entry point */
+	struct bpf_link *exit_link;	/* a thread's calls in flight end */
 	struct ring_buffer *events;
 	bool attached;
 	uint64_t gen;			/* interval generation, see lat.h */
@@ -112,31 +113,65 @@ static int add_link_fd(struct latrun *r, int fd)
 	return 0;
 }
 
+/* What a probe of a function is put on. */
+enum probe_kind {
+	PK_ENTRY,	/* the entry probe (maybe past the first instruction) */
+	PK_RETPROBE,	/* a return probe (set up at the first instruction) */
+	PK_RETS,	/* a uprobe on each RET instruction (Go) */
+};
+
+/* The offsets (and cookies: function ids) of kind for ids[0..n).  How
+ * many, or 0 when out of memory. */
+static size_t probe_offsets(const struct latrun *r, enum probe_kind kind,
+			    const uint32_t *ids, size_t n, uint64_t **offs,
+			    uint64_t **cookies)
+{
+	const struct lat_func *f;
+	size_t i, k, total = 0;
+	uint32_t j;
+
+	for (i = 0; i < n; i++)
+		total += kind == PK_RETS ? r->plan.funcs[ids[i]].nrets : 1;
+	*offs = calloc(total ? total : 1, sizeof(**offs));
+	*cookies = calloc(total ? total : 1, sizeof(**cookies));
+	if (!*offs || !*cookies) {
+		free(*offs);
+		free(*cookies);
+		*offs = *cookies = NULL;
+		return 0;
+	}
+	for (i = 0, k = 0; i < n; i++) {
+		f = &r->plan.funcs[ids[i]];
+		if (kind != PK_RETS) {
+			(*offs)[k] = kind == PK_RETPROBE ? f->entry : f->pp.offset;
+			(*cookies)[k++] = ids[i];
+			continue;
+		}
+		for (j = 0; j < f->nrets; j++) {
+			(*offs)[k] = f->rets[j];
+			(*cookies)[k++] = ids[i];
+		}
+	}
+	return k;
+}
+
 /* One uprobe_multi link for ids[0..n) of s, or, when one offset spoils
  * it, links for the halves.  0 or -errno (printed). */
 static int attach_multi(struct latrun *r, const struct lat_probe_set *s,
-			int prog_fd, bool ret, const uint32_t *ids, size_t n)
+			int prog_fd, enum probe_kind kind, const uint32_t *ids,
+			size_t n)
 {
-	uint64_t *offs = calloc(n, sizeof(*offs));
-	uint64_t *cookies = calloc(n, sizeof(*cookies));
-	const struct lat_func *f;
-	size_t i;
+	uint64_t *offs, *cookies;
+	size_t total;
 	int fd;
 
-	if (!offs || !cookies) {
-		free(offs);
-		free(cookies);
+	total = probe_offsets(r, kind, ids, n, &offs, &cookies);
+	if (!total) {
 		p_err("out of memory");
 		return -ENOMEM;
 	}
-	for (i = 0; i < n; i++) {
-		f = &r->plan.funcs[ids[i]];
-		/* A return probe is set up at the function's entry. */
-		offs[i] = ret ? f->entry : f->pp.offset;
-		cookies[i] = ids[i];
-	}
-	fd = uprobe_multi__attach(prog_fd, s->path, offs, cookies, (uint32_t)n,
-				  s->pid, ret);
+	fd = uprobe_multi__attach(prog_fd, s->path, offs, cookies,
+				  (uint32_t)total, s->pid, kind == PK_RETPROBE);
 	free(offs);
 	free(cookies);
 	if (fd >= 0)
@@ -149,69 +184,83 @@ static int attach_multi(struct latrun *r, const struct lat_probe_set *s,
 		lat_plan__refused(&r->plan, ids[0], fd);
 		return 0;
 	}
-	return attach_multi(r, s, prog_fd, ret, ids, n / 2) ?:
-	       attach_multi(r, s, prog_fd, ret, ids + n / 2, n - n / 2);
+	return attach_multi(r, s, prog_fd, kind, ids, n / 2) ?:
+	       attach_multi(r, s, prog_fd, kind, ids + n / 2, n - n / 2);
 }
 
 /* Older kernels: a perf event per probe. */
 static int attach_each(struct latrun *r, const struct lat_probe_set *s,
-		       struct bpf_program *prog, bool ret, const uint32_t *ids,
-		       size_t n)
+		       struct bpf_program *prog, enum probe_kind kind,
+		       const uint32_t *ids, size_t n)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, uo);
-	const struct lat_func *f;
+	uint64_t *offs, *cookies;
 	struct bpf_link *l;
-	size_t i;
-	int err;
+	size_t i, total;
+	int err = 0;
 
-	for (i = 0; i < n; i++) {
-		f = &r->plan.funcs[ids[i]];
-		uo.bpf_cookie = ids[i];
-		uo.retprobe = ret;
-		l = bpf_program__attach_uprobe_opts(prog, s->pid, s->path,
-						    ret ? f->entry : f->pp.offset, &uo);
+	total = probe_offsets(r, kind, ids, n, &offs, &cookies);
+	if (!total) {
+		p_err("out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < total; i++) {
+		if (r->plan.funcs[cookies[i]].skip)
+			continue;
+		uo.bpf_cookie = cookies[i];
+		uo.retprobe = kind == PK_RETPROBE;
+		l = bpf_program__attach_uprobe_opts(prog, s->pid, s->path, offs[i], &uo);
 		if (!l) {
 			err = -errno;
 			if (offset_error(err)) {
-				lat_plan__refused(&r->plan, ids[i], err);
+				/* Its probes attached so far stay, unused. */
+				lat_plan__refused(&r->plan, (uint32_t)cookies[i], err);
+				err = 0;
 				continue;
 			}
 			attach_error(r, s, err);
-			return err;
+			break;
 		}
 		if (GROW(r->links, r->nlinks, r->links_cap)) {
 			bpf_link__destroy(l);
 			p_err("out of memory");
-			return -ENOMEM;
+			err = -ENOMEM;
+			break;
 		}
 		r->links[r->nlinks++] = l;
 	}
-	return 0;
+	free(offs);
+	free(cookies);
+	return err;
 }
 
-/* The ids of s not skipped, into ids; how many. */
+/* The ids of s not skipped and timed as t (-1: any), into ids; how many. */
 static size_t live_ids(const struct latrun *r, const struct lat_probe_set *s,
-		       uint32_t *ids)
+		       int t, uint32_t *ids)
 {
+	const struct lat_func *f;
 	size_t i, n = 0;
 
-	for (i = 0; i < s->n; i++)
-		if (!r->plan.funcs[s->ids[i]].skip)
+	for (i = 0; i < s->n; i++) {
+		f = &r->plan.funcs[s->ids[i]];
+		if (!f->skip && (t < 0 || (int)f->timing == t))
 			ids[n++] = s->ids[i];
+	}
 	return n;
 }
 
-/* One direction of s: the functions not skipped so far. */
-static int attach_dir(struct latrun *r, const struct lat_probe_set *s,
-		      struct bpf_program *prog, bool ret, uint32_t *ids)
+/* One kind of probe of s (functions timed as t, -1: all): the functions
+ * not skipped so far. */
+static int attach_dir(struct latrun *r, const struct lat_probe_set *s, int t,
+		      struct bpf_program *prog, enum probe_kind kind, uint32_t *ids)
 {
-	size_t n = live_ids(r, s, ids);
+	size_t n = live_ids(r, s, t, ids);
 
 	if (!n)
 		return 0;
 	if (r->multi)
-		return attach_multi(r, s, bpf_program__fd(prog), ret, ids, n);
-	return attach_each(r, s, prog, ret, ids, n);
+		return attach_multi(r, s, bpf_program__fd(prog), kind, ids, n);
+	return attach_each(r, s, prog, kind, ids, n);
 }
 
 static int attach_set(struct latrun *r, const struct lat_probe_set *s)
@@ -223,12 +272,23 @@ static int attach_set(struct latrun *r, const struct lat_probe_set *s)
 		p_err("out of memory");
 		return -ENOMEM;
 	}
-	/* Entries first: a function the kernel refuses gets no return probe. */
+	/* Entries first: a function the kernel refuses gets no return probe.
+	 * Go code never gets one (the plan skips what its RETs cannot time). */
 	if (r->o.count_only)
-		err = attach_dir(r, s, r->skel->progs.lat_count, false, ids);
+		err = attach_dir(r, s, -1, r->skel->progs.lat_count, PK_ENTRY, ids);
 	else
-		err = attach_dir(r, s, r->skel->progs.lat_entry, false, ids) ?:
-		      attach_dir(r, s, r->skel->progs.lat_return, true, ids);
+		err = attach_dir(r, s, LT_RETPROBE, r->skel->progs.lat_entry,
+				 PK_ENTRY, ids) ?:
+		      attach_dir(r, s, LT_RETPROBE, r->skel->progs.lat_return,
+				 PK_RETPROBE, ids) ?:
+		      attach_dir(r, s, LT_RETS, r->skel->progs.lat_entry,
+				 PK_ENTRY, ids) ?:
+		      attach_dir(r, s, LT_RETS, r->skel->progs.lat_ret,
+				 PK_RETS, ids) ?:
+		      attach_dir(r, s, LT_RETS_GO, r->skel->progs.lat_go_entry,
+				 PK_ENTRY, ids) ?:
+		      attach_dir(r, s, LT_RETS_GO, r->skel->progs.lat_go_ret,
+				 PK_RETS, ids);
 	free(ids);
 	return err;
 }
@@ -236,25 +296,32 @@ static int attach_set(struct latrun *r, const struct lat_probe_set *s)
 /*
  * An exception unwinding through a function with a return probe finds the
  * kernel's trampoline as its return address, and no unwind information for
- * it: the program is terminated.  Say so when C++ or Rust code is timed.
+ * it: the program is terminated.  C++ and Rust functions are timed by
+ * their RETs where every way out is a RET; say so about the others.
  */
 static void warn_unwinding(const struct latrun *r)
 {
-	size_t i;
+	size_t i, n = 0;
+	const char *one = NULL;
 
 	if (r->o.count_only)
 		return;
 	for (i = 0; i < r->plan.nfuncs; i++) {
-		const char *n = r->plan.funcs[i].sym->name;
+		const struct lat_func *f = &r->plan.funcs[i];
+		const char *name = f->sym->name;
 
-		if (!r->plan.funcs[i].skip && n[0] == '_' &&
-		    (n[1] == 'Z' || n[1] == 'R')) {
-			p_warn("an exception unwinding through a timed C++ or Rust "
-			       "function terminates the program (return probes); "
-			       "--count-only is safe");
-			return;
+		if (!f->skip && f->timing == LT_RETPROBE && name[0] == '_' &&
+		    (name[1] == 'Z' || name[1] == 'R')) {
+			n++;
+			one = lat_plan__name(&r->plan, f);
 		}
 	}
+	if (n)
+		p_warn("%zu timed C++ or Rust function%s (%s%s) may leave by a "
+		       "jump and keep%s a return probe: an exception unwinding "
+		       "through %s terminates the program; --count-only is safe",
+		       n, n == 1 ? "" : "s", one, n > 1 ? ", ..." : "",
+		       n == 1 ? "s" : "", n == 1 ? "it" : "them");
 }
 
 /* Attach every set, then start counting.  Errors are printed: -1. */
@@ -406,13 +473,21 @@ static int build(struct latrun *r, const struct snapshot *cur,
 	static const struct { const char *what, *hint; } why[LAT_S__MAX] = {
 		[LAT_S_DEPTH] = { "calls counted but not timed: nested deeper "
 				  "than 32 in their thread", "" },
-		[LAT_S_NO_RETURN] = { "calls not counted: left without a return "
-				      "probe (longjmp, or nested deeper than the "
-				      "kernel's 64 return probes)", "" },
+		[LAT_S_NO_RETURN] = { "calls counted but not timed: left without "
+				      "returning (an exception or longjmp), or "
+				      "nested deeper than the kernel's 64 return "
+				      "probes", "" },
+		[LAT_S_DEEP_GONE] = { "calls not counted: nested deeper than 32 "
+				      "in their thread and left without "
+				      "returning", "" },
 		[LAT_S_NO_ENTRY] = { "calls not counted: already running when "
 				     "tracing started", "" },
 		[LAT_S_NO_STORAGE] = { "calls missed: no thread storage in the "
 				       "kernel", "memory pressure" },
+		[LAT_S_GO_STACK] = { "Go calls missed: the goroutine's stack "
+				     "bounds were unreadable", "" },
+		[LAT_S_GO_FULL] = { "Go calls not timed: more than 65536 in "
+				    "flight at once", "" },
 	};
 	size_t i, n = 0;
 	int k;
@@ -597,7 +672,7 @@ out:
 
 static int load_bpf(struct latrun *r)
 {
-	struct bpf_program *multi_progs[3];
+	struct bpf_program *multi_progs[6];
 	size_t len;
 	void *m;
 	int err, i;
@@ -613,13 +688,21 @@ static int load_bpf(struct latrun *r)
 	multi_progs[0] = r->skel->progs.lat_entry;
 	multi_progs[1] = r->skel->progs.lat_return;
 	multi_progs[2] = r->skel->progs.lat_count;
-	for (i = 0; r->multi && i < 3; i++)
+	multi_progs[3] = r->skel->progs.lat_go_entry;
+	multi_progs[4] = r->skel->progs.lat_go_ret;
+	multi_progs[5] = r->skel->progs.lat_ret;
+	for (i = 0; r->multi && i < 6; i++)
 		bpf_program__set_expected_attach_type(multi_progs[i],
 			(enum bpf_attach_type)UPROBE_MULTI_ATTACH_TYPE);
 	bpf_program__set_autoload(r->skel->progs.lat_entry, !r->o.count_only);
 	bpf_program__set_autoload(r->skel->progs.lat_return, !r->o.count_only);
 	bpf_program__set_autoload(r->skel->progs.lat_count, r->o.count_only);
+	bpf_program__set_autoload(r->skel->progs.lat_go_entry, !r->o.count_only);
+	bpf_program__set_autoload(r->skel->progs.lat_go_ret, !r->o.count_only);
+	bpf_program__set_autoload(r->skel->progs.lat_ret, !r->o.count_only);
 	bpf_program__set_autoload(r->skel->progs.lat_exec, r->o.c.command != NULL);
+	bpf_program__set_autoload(r->skel->progs.lat_thread_exit,
+				  !r->o.count_only);
 	bpf_map__set_max_entries(r->skel->maps.fn_stats, r->capacity);
 	bpf_map__set_max_entries(r->skel->maps.fn_hists,
 				 r->o.count_only ? 1 : r->capacity * HIST_BUCKETS);
@@ -637,6 +720,13 @@ static int load_bpf(struct latrun *r)
 	}
 	r->hists = m;
 	r->hists_len = len;
+	if (!r->o.count_only) {
+		r->exit_link = bpf_program__attach(r->skel->progs.lat_thread_exit);
+		if (!r->exit_link) {
+			p_err("cannot attach to thread exits: %s", strerror(errno));
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -721,6 +811,7 @@ static void run_free(struct latrun *r)
 	free(r->link_fds);
 	free(r->links);
 	bpf_link__destroy(r->exec_link);
+	bpf_link__destroy(r->exit_link);
 	ring_buffer__free(r->events);
 	if (r->hists)
 		munmap((void *)r->hists, r->hists_len);

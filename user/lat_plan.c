@@ -52,6 +52,8 @@ void lat_plan__free(struct lat_plan *pl)
 		free(pl->sets[i].ids);
 	}
 	free(pl->sets);
+	for (i = 0; i < pl->nfuncs; i++)
+		free(pl->funcs[i].rets);
 	free(pl->funcs);
 	u64map__free(pl->index);
 	for (i = 0; i < pl->nmods; i++) {
@@ -165,6 +167,27 @@ static bool nicer(const struct elf_fn *a, const struct elf_fn *b)
 	return strcmp(a->name, b->name) < 0;
 }
 
+/*
+ * "f.cold" or "f.cold.3": the part of f that gcc moved out of line (a
+ * throw, an abort), entered by a jump from f, never called.  It is f's
+ * code, not a function: timed as part of f, never on its own.
+ */
+static bool is_cold_part(const char *name)
+{
+	const char *c = strstr(name, ".cold");
+
+	for (; c; c = strstr(c + 1, ".cold")) {
+		const char *t = c + 5;
+
+		if (*t == '.')
+			for (t++; *t >= '0' && *t <= '9'; t++)
+				;
+		if (!*t)
+			return true;
+	}
+	return false;
+}
+
 /* sym (of module m) is probed in s's process: a new function or known. */
 static int add_function(struct lat_plan *pl, struct lat_probe_set *s, int m,
 			const struct elf_fn *sym)
@@ -225,6 +248,13 @@ static int match_module(struct lat_plan *pl, struct lat_plan_pattern *pt, int m,
 		i = j;
 		if (!best)
 			continue;
+		if (is_cold_part(best->name)) {
+			p_dbg("%s: %s in %s is the cold part of a function, "
+			      "timed with it: not probed on its own", pt->p.text,
+			      best->name, pl->mods[m].name);
+			pt->colds++;
+			continue;
+		}
 		if (ifunc) {
 			p_dbg("%s: %s in %s is an IFUNC resolver (it picks the "
 			      "implementation at load time): not probed",
@@ -349,6 +379,102 @@ static int pick_module(struct lat_plan *pl, pid_t pid,
 	return m;
 }
 
+/* A C++ or Rust function (mangled name): exceptions and panics may unwind
+ * through it. */
+static bool unwinds(const struct elf_fn *sym)
+{
+	return sym->name[0] == '_' && (sym->name[1] == 'Z' || sym->name[1] == 'R');
+}
+
+/*
+ * A Go, C++ or Rust function to time: find its RET instructions, each to
+ * carry a probe.  0, or -1 with a warning for Go (the function is skipped:
+ * no return probe may go there); other functions keep their return probe.
+ */
+static int find_returns(struct lat_plan *pl, struct lat_func *f, bool go)
+{
+	const struct lat_module *m = &pl->mods[f->module];
+	struct probe_rets rets;
+	const struct elf_fn *syms[2] = { f->sym, NULL };
+	struct probe_range parts[2] = {};
+	uint64_t offs[2] = {};
+	struct elf_func ef;
+	uint8_t *code[2] = {};
+	char cold[512];
+	const char *why;
+	size_t n, k, i, nparts = 1;
+	int err = 0;
+
+	/* gcc moves unlikely code (a throw, say) to "NAME.cold": one function. */
+	if (!go && snprintf(cold, sizeof(cold), "%s.cold", f->sym->name) <
+		   (int)sizeof(cold) && (syms[1] = elf_funcs__find(m->funcs, cold)))
+		nparts = 2;
+	for (k = 0; k < nparts && !err; k++) {
+		err = elf_funcs__body(m->funcs, syms[k], &code[k], &parts[k].len) ?:
+		      elf_funcs__code(m->funcs, syms[k], &ef);
+		parts[k].code = code[k];
+		parts[k].vaddr = syms[k]->vaddr;
+		offs[k] = ef.offset;
+	}
+	if (!err)
+		err = probe_returns(parts, nparts, &rets);
+	for (k = 0; k < nparts; k++)
+		free(code[k]);
+	n = rets.n;
+	if (!err && !go && !rets.calls) {
+		/* No exception can pass through a function that calls nothing:
+		 * the return probe, which costs less than a probe on a RET (the
+		 * kernel single-steps those). */
+		p_dbg("%s: return probe (it calls nothing)", lat_plan__name(pl, f));
+		return 0;
+	}
+	if (!err) {
+		f->rets = malloc(n * sizeof(*f->rets));
+		if (!f->rets) {
+			p_warn("out of memory: %s skipped", lat_plan__name(pl, f));
+			return -1;
+		}
+		/* Addresses to file offsets, by the part that holds them. */
+		for (i = 0; i < n; i++)
+			for (k = 0; k < nparts; k++)
+				if (rets.at[i] >= parts[k].vaddr &&
+				    rets.at[i] - parts[k].vaddr < parts[k].len)
+					f->rets[i] = offs[k] +
+						     (rets.at[i] - parts[k].vaddr);
+		f->nrets = (uint32_t)n;
+		f->timing = go ? LT_RETS_GO : LT_RETS;
+		snprintf(f->pp.why, sizeof(f->pp.why), "function entry, and its %zu "
+			 "RET instruction%s (%s: no return probe)", n, n == 1 ? "" : "s",
+			 go ? "Go" : "exceptions");
+		return 0;
+	}
+	if (!go) {
+		p_dbg("%s: return probe (%s)", lat_plan__name(pl, f),
+		      err == -EXDEV ? "it may leave by a jump" : strerror(-err));
+		return 0;
+	}
+	switch (err) {
+	case -ENOENT:
+		why = "it has no RET instruction (it never returns, or leaves "
+		      "by a jump)";
+		break;
+	case -E2BIG:
+		why = "it is too large (over 1 MiB or 64 RET instructions)";
+		break;
+	case -EXDEV:
+		why = "it may leave by a jump, where no RET sees the call end";
+		break;
+	case -EINVAL:
+		why = "its code does not decode";
+		break;
+	default:
+		why = strerror(-err);
+	}
+	p_warn("cannot time Go function %s in %s: %s: skipped (--count-only "
+	       "counts its calls)", lat_plan__name(pl, f), m->name, why);
+	return -1;
+}
+
 void lat_plan__place(struct lat_plan *pl)
 {
 	struct elf_func ef;
@@ -367,6 +493,14 @@ void lat_plan__place(struct lat_plan *pl)
 		}
 		f->entry = ef.offset;
 		probe_place(&ef, pl->at_entry, 0, &f->pp);
+		f->timing = LT_RETPROBE;
+		if (pl->at_entry && elf_funcs__is_go(m->funcs) &&
+		    find_returns(pl, f, true)) {
+			f->skip = true;
+			continue;
+		}
+		if (pl->at_entry && !elf_funcs__is_go(m->funcs) && unwinds(f->sym))
+			find_returns(pl, f, false);
 		if (f->pp.delta >= ef.code_len ||
 		    !uprobe_insn_ok(ef.code + f->pp.delta, ef.code_len - f->pp.delta,
 				    &why)) {
@@ -481,7 +615,7 @@ static void report_no_match(const struct lat_plan *pl,
 			const struct elf_fn *f = elf_funcs__get(m->funcs, i);
 			bool dem = pl->demangle && f->demangled;
 
-			if (!f->ifunc)
+			if (!f->ifunc && !is_cold_part(f->name))
 				near_misses__offer(&nm, dem ? f->demangled : f->name,
 						   dem ? f->name : NULL);
 		}
@@ -494,6 +628,11 @@ static void report_no_match(const struct lat_plan *pl,
 		p_err("'%s' matches only IFUNC resolvers in %s, which pick an "
 		      "implementation at load time and are not it: probe the "
 		      "implementation%s%s", pt->p.text, where,
+		      nm.n ? ", e.g. " : "", list);
+	else if (pt->colds)
+		p_err("'%s' matches only cold parts of functions in %s (code "
+		      "the compiler moved out of line, timed with its "
+		      "function): probe the function%s%s", pt->p.text, where,
 		      nm.n ? ", e.g. " : "", list);
 	else if (nm.n)
 		p_err("'%s' matches no function in %s; similar names: %s",
@@ -534,10 +673,12 @@ int lat_plan__check(const struct lat_plan *pl, size_t limit)
 		}
 	}
 	/*
-	 * Timing needs a return probe, and a return probe in Go code kills
-	 * the program: the runtime copies a goroutine's stack to grow it,
-	 * walks it, and throws on the trampoline's return address.  Refuse
-	 * before anything is attached.
+	 * A return probe in Go code kills the program (the runtime copies a
+	 * goroutine's stack to grow it, walks it, and throws on the
+	 * trampoline's return address): Go functions are timed by probes on
+	 * their RET instructions instead, matched to entries per goroutine,
+	 * which needs the goroutine in r14 (Go 1.17's register ABI).  Older
+	 * Go code is refused before anything is attached.
 	 */
 	for (k = 0; pl->at_entry && k < pl->npats; k++) {
 		const struct lat_plan_pattern *pt = &pl->pats[k];
@@ -546,13 +687,13 @@ int lat_plan__check(const struct lat_plan *pl, size_t limit)
 		for (j = 0; j < pt->nmodules; j++) {
 			const struct lat_module *m = &pl->mods[pt->modules[j]];
 
-			if (!elf_funcs__is_go(m->funcs) || !pattern_hits(pl, k, j))
+			if (!elf_funcs__is_go(m->funcs) ||
+			    elf_funcs__go_regabi(m->funcs) || !pattern_hits(pl, k, j))
 				continue;
-			p_err("'%s' matches functions of %s, which is Go code: "
-			      "timing them needs return probes, which crash Go "
-			      "programs (the runtime moves goroutine stacks); "
-			      "--count-only counts their calls safely",
-			      pt->p.text, m->name);
+			p_err("'%s' matches functions of %s, which is Go code built "
+			      "before Go 1.17 (no register ABI): timing them needs "
+			      "the goroutine register; --count-only counts their "
+			      "calls safely", pt->p.text, m->name);
 			return -1;
 		}
 	}

@@ -27,6 +27,20 @@ struct lat_module {
 	struct elf_funcs *funcs;
 };
 
+/*
+ * How a timed function's returns are seen.  A return probe replaces the
+ * return address with the kernel's trampoline, which the Go runtime (moving
+ * goroutine stacks) and C++/Rust exception unwinding cannot walk through:
+ * those functions are timed by a probe on each of their RET instructions
+ * instead, when every way out of them is a RET.
+ */
+enum lat_timing {
+	LT_RETPROBE,		/* entry probe + return probe */
+	LT_RETS,		/* entry probe + RET probes, per thread */
+	LT_RETS_GO,		/* the same, per goroutine */
+	LT__MAX,
+};
+
 /* A probed function; its id (the BPF cookie) is its index in funcs. */
 struct lat_func {
 	int module;
@@ -34,6 +48,9 @@ struct lat_func {
 	struct probe_point pp;	/* the entry probe */
 	uint64_t entry;		/* file offset of its first instruction */
 	bool skip;		/* not probed (the kernel refuses it) */
+	enum lat_timing timing;
+	uint64_t *rets;		/* LT_RETS*: file offsets of its RETs */
+	uint32_t nrets;
 };
 
 /* The functions of one file probed in one process: attached together. */
@@ -49,6 +66,7 @@ struct lat_plan_pattern {
 	struct lat_pattern p;
 	size_t matched;		/* functions (aliases once) */
 	size_t ifuncs;		/* IFUNC resolvers matched, not probed */
+	size_t colds;		/* cold parts ("f.cold") matched, not probed */
 	int modules[8];		/* where it was looked up, for near misses */
 	int nmodules;
 	char elsewhere[256];	/* no MODULE, no match: a library it matches */

@@ -6,6 +6,20 @@
 
 #include "probe.h"
 
+static bool is_jcc(unsigned int id)
+{
+	switch (id) {
+	case X86_INS_JAE: case X86_INS_JA: case X86_INS_JBE: case X86_INS_JB:
+	case X86_INS_JE: case X86_INS_JGE: case X86_INS_JG: case X86_INS_JLE:
+	case X86_INS_JL: case X86_INS_JNE: case X86_INS_JNO: case X86_INS_JNP:
+	case X86_INS_JNS: case X86_INS_JO: case X86_INS_JP: case X86_INS_JS:
+	case X86_INS_JCXZ: case X86_INS_JECXZ: case X86_INS_JRCXZ:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Instructions arch/x86/kernel/uprobes.c emulates instead of
  * single-stepping: push of a general register, and relative branches. */
 static bool emulated(const cs_insn *in)
@@ -19,13 +33,10 @@ static bool emulated(const cs_insn *in)
 	case X86_INS_JMP:
 	case X86_INS_CALL:
 		return x->op_count == 1 && x->operands[0].type == X86_OP_IMM;
-	case X86_INS_JAE: case X86_INS_JA: case X86_INS_JBE: case X86_INS_JB:
-	case X86_INS_JE: case X86_INS_JGE: case X86_INS_JG: case X86_INS_JLE:
-	case X86_INS_JL: case X86_INS_JNE: case X86_INS_JNO: case X86_INS_JNP:
-	case X86_INS_JNS: case X86_INS_JO: case X86_INS_JP: case X86_INS_JS:
-		return true;
-	default:
+	case X86_INS_JCXZ: case X86_INS_JECXZ: case X86_INS_JRCXZ:
 		return false;
+	default:
+		return is_jcc(in->id);
 	}
 }
 
@@ -123,6 +134,79 @@ int probe_place(const struct elf_func *f, bool at_entry, unsigned int args,
 		 "straight-line start)");
 out:
 	cs_free(insn, count);
+	cs_close(&h);
+	return err;
+}
+
+/* A jump out of every part, or one whose target is unknown. */
+static bool leaves(const cs_insn *in, const struct probe_range *parts,
+		   size_t nparts)
+{
+	const cs_x86 *x;
+	uint64_t to;
+	size_t i;
+
+	if (in->id == X86_INS_LJMP)
+		return true;
+	if (in->id != X86_INS_JMP && !is_jcc(in->id))
+		return false;
+	x = &in->detail->x86;
+	if (x->op_count != 1 || x->operands[0].type != X86_OP_IMM)
+		return true;
+	to = (uint64_t)x->operands[0].imm;
+	for (i = 0; i < nparts; i++)
+		if (to >= parts[i].vaddr && to - parts[i].vaddr < parts[i].len)
+			return false;
+	return true;
+}
+
+int probe_returns(const struct probe_range *parts, size_t nparts,
+		  struct probe_rets *out)
+{
+	const uint8_t *p;
+	uint64_t addr;
+	size_t left, k;
+	cs_insn *in;
+	int err = 0;
+	csh h;
+
+	out->n = 0;
+	out->calls = false;
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+		return -EINVAL;
+	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+	in = cs_malloc(h);
+	if (!in) {
+		cs_close(&h);
+		return -ENOMEM;
+	}
+	for (k = 0; k < nparts && !err; k++) {
+		p = parts[k].code;
+		left = parts[k].len;
+		addr = parts[k].vaddr;
+		while (left > 0) {
+			if (!cs_disasm_iter(h, &p, &left, &addr, in)) {
+				err = -EINVAL;
+				break;
+			}
+			if (leaves(in, parts, nparts)) {
+				err = -EXDEV;
+				break;
+			}
+			if (in->id == X86_INS_CALL || in->id == X86_INS_LCALL)
+				out->calls = true;
+			if (in->id != X86_INS_RET)
+				continue;
+			if (out->n == PROBE_MAX_RETURNS) {
+				err = -E2BIG;
+				break;
+			}
+			out->at[out->n++] = in->address;
+		}
+	}
+	if (!err && out->n == 0)
+		err = -ENOENT;
+	cs_free(in, 1);
 	cs_close(&h);
 	return err;
 }

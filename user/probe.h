@@ -43,4 +43,38 @@ struct probe_point {
 int probe_place(const struct elf_func *f, bool at_entry, unsigned int args,
 		struct probe_point *pp);
 
+/* Most return instructions probe_returns() reports for one function. */
+#define PROBE_MAX_RETURNS	64
+
+/* A contiguous part of a function's code (its body, or a ".cold" part
+ * the compiler moved away). */
+struct probe_range {
+	const uint8_t *code;
+	size_t len;
+	uint64_t vaddr;
+};
+
+/* Where a function returns, as probe_returns() finds it. */
+struct probe_rets {
+	uint64_t at[PROBE_MAX_RETURNS];	/* address of each RET */
+	size_t n;
+	bool calls;	/* it calls something: an exception may pass through */
+};
+
+/*
+ * Where a function returns: decode all of its code (nparts ranges, jumps
+ * between which stay inside the function) and note the address of each
+ * RET and whether it calls anything.  A function whose every way out is a
+ * RET can be timed with uprobes on them instead of a return probe (Go
+ * code, where the return probe's trampoline breaks the runtime; C++ code,
+ * where it breaks exception unwinding).
+ *
+ * 0; -EINVAL: some bytes do not decode (data in code?); -E2BIG: more RETs
+ * than PROBE_MAX_RETURNS; -ENOENT: no RET at all (the function never
+ * returns); -EXDEV: it may leave by a jump (a tail call, a jump to a
+ * ".cold" part, an indirect jump), where no RET would see the call end.
+ */
+int probe_returns(const struct probe_range *parts, size_t nparts,
+		  struct probe_rets *out);
+
 #endif

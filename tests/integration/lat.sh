@@ -19,7 +19,7 @@ BPF_PROGS="$BPF_PROGS lat_entry lat_return lat_count lat_exec"
 
 TESTS="exact_counts percentiles recursion library_patterns cpp_demangled
        count_only intervals json_schema json_matches_table hist
-       command_mode go_refused go_command_refused go_count_only many_functions
+       command_mode cpp_exceptions go_timed go_command go_count_only many_functions
        per_probe_links error_no_match error_elsewhere
        error_bad_module error_no_process error_kernel_thread error_max_probes error_usage
        no_bpf_leftover"
@@ -218,6 +218,58 @@ t_cpp_demangled()
 	ok
 }
 
+# A C++ exception unwinding through a return probe's trampoline terminates
+# the program, so g++ code is timed by uprobes on its RET instructions,
+# including those of the ".cold" part where g++ put the throw.  lat_throw
+# calls validate() -> Gauge::check() 100 times; the 50 odd calls throw, and
+# main catches.  Both functions: 100 calls (the 50 left by the exception
+# counted, untimed, with a note), 50 timed; the target survives.  "*" also
+# matches check's ".cold" part, which is not a function of its own.
+t_cpp_exceptions()
+{
+	local tpid i f rc
+
+	need_jq || return
+	start_target lat_throw >"$T/target.out" || { bad "lat_throw did not start"; return; }
+	tpid=$LAST_PID
+	prof_start lat -p "$tpid" -v --json "$T/json" 'shapes::*'
+	for ((i = 0; i < 200; i++)); do
+		grep -q "tracing" "$T/err" 2>/dev/null && break
+		kill -0 "$PROF_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	grep -q "tracing" "$T/err" || { bad "profiler never said it was tracing; stderr: $(err_head)"; return; }
+	kill -USR1 "$tpid"
+	wait_pid "$tpid" "$LIMIT"
+	rc=$?
+	if ((rc != 0)) || ! grep -qx 'caught 50' "$T/target.out"; then
+		bad "lat_throw exited $rc: $(tr '\n' '|' < "$T/target.out")"
+		return
+	fi
+	prof_wait "$LIMIT"
+	expect_rc 0 || return
+	if (($(json '.functions | length') != 2)); then
+		bad "expected check and validate, not their .cold parts: $(json '[.functions[].name] | join(", ")')"
+		return
+	fi
+	for f in 'shapes::Gauge::check(int) const' \
+		 'shapes::validate(shapes::Gauge const&, int)'; do
+		if [[ $(json ".functions[] | select(.name == \"$f\") | \"\(.calls) \(.timed_calls)\"") != "100 50" ]]; then
+			bad "$f: calls and timed calls $(json ".functions[] | select(.name == \"$f\") | \"\(.calls) \(.timed_calls)\""), expected 100 50"
+			return
+		fi
+	done
+	if ! grep -q 'note: 100 calls counted but not timed: left without returning (an exception' "$T/out"; then
+		bad "no note of the 100 calls left by an exception: $(tr '\n' '|' < "$T/out")"
+		return
+	fi
+	if ! grep -q 'RET instruction' "$T/err"; then
+		bad "-v does not say the functions are timed on their RET instructions: $(err_head)"
+		return
+	fi
+	ok
+}
+
 t_count_only()
 {
 	local f
@@ -361,33 +413,66 @@ start_go()
 	wait_exec "$LAST_PID" "$TDIR/go_target"
 }
 
-# Timing Go functions needs return probes, which kill Go programs: refused
-# before anything is attached, and the target then runs its work to the end.
-t_go_refused()
+# Go functions are timed by uprobes on their RET instructions (a return
+# probe's trampoline kills Go programs), matched to entries per goroutine.
+# go_target's counts are exact: 1000 calls of main.work, 96020 of
+# main.deep (whose stack growths restart it at its entry), 50 of main.nap
+# (a 2 ms sleep: the goroutine may resume on another thread), and 50 of the
+# 100 main.panicky calls: the 50 that panic never return.  The target
+# finishes its work, unharmed.
+t_go_timed()
 {
-	local tpid rc
+	local tpid i rc min max longest
 
+	need_jq || return
 	start_go || { bad "go_target did not start"; return; }
 	tpid=$LAST_PID
-	prof lat -p "$tpid" -d 5 'main.work'
-	expect_rc 1 || return
-	grep -q "'main.work' matches functions of go_target, which is Go code: timing them needs return probes, which crash Go programs" "$T/err" ||
-		{ bad "stderr: $(err_head)"; return; }
+	prof_start lat -p "$tpid" --json "$T/json" 'main.work' 'main.deep' 'main.nap' \
+		'main.panicky'
+	for ((i = 0; i < 200; i++)); do
+		grep -q "tracing" "$T/err" 2>/dev/null && break
+		kill -0 "$PROF_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	grep -q "tracing" "$T/err" || { bad "profiler never said it was tracing; stderr: $(err_head)"; return; }
 	kill -USR1 "$tpid"
 	wait_pid "$tpid" "$LIMIT"
 	rc=$?
 	if ((rc != 0)) || ! grep -q '^done ' "$T/target.out"; then
-		bad "go_target exited $rc without finishing its work"
+		bad "go_target exited $rc without finishing its work: $(tail -n 3 "$T/target.out" | tr '\n' '|')"
+		return
+	fi
+	prof_wait "$LIMIT"
+	expect_rc 0 || return
+	expect_calls main.work 1000 &&
+	expect_calls main.deep 96020 &&
+	expect_calls main.nap 50 &&
+	expect_calls main.panicky 50 || return
+	# Every call timed; main.nap between its sleep and what its caller
+	# measured around it.
+	for f in main.work main.deep main.nap main.panicky; do
+		if (($(json ".functions[] | select(.name == \"$f\") | .timed_calls") !=
+		     $(json ".functions[] | select(.name == \"$f\") | .calls"))); then
+			bad "$f: not every call timed: $(row "$f")"
+			return
+		fi
+	done
+	min=$(json '.functions[] | select(.name == "main.nap") | .min_ns')
+	max=$(json '.functions[] | select(.name == "main.nap") | .max_ns')
+	longest=$(sed -n 's/^nap_max_ns //p' "$T/target.out")
+	if ((min < 2000000 || max > longest)); then
+		bad "main.nap took $min..$max ns; it sleeps 2 ms and its caller measured at most ${longest:-nothing} ns"
 		return
 	fi
 	ok
 }
 
-t_go_command_refused()
+# COMMAND mode too: go_target runs its work to the end under lat.
+t_go_command()
 {
 	prof lat 'main.work' -- "$TDIR/go_target" --now
-	expect_rc 1 || return
-	grep -q "which is Go code" "$T/err" || { bad "stderr: $(err_head)"; return; }
+	expect_rc 0 || return
+	expect_calls main.work 1000 || return
 	ok
 }
 
@@ -537,4 +622,4 @@ t_error_usage()
 	ok
 }
 
-suite_main lat_target lat_cpp libhot.so go_target
+suite_main lat_target lat_cpp lat_throw libhot.so go_target

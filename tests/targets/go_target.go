@@ -4,8 +4,13 @@
 // once the profiler traces), or starts at once with --now, then runs
 // main.work exactly 1000 times, each on a new goroutine that recurses deep
 // enough to make the runtime grow (copy) its stack: a return probe pending
-// in a copied stack kills a Go program with "unknown caller pc".  With
-// --loop it repeats that forever; otherwise it prints "done N" and exits 0.
+// in a copied stack kills a Go program with "unknown caller pc".
+// main.work calls main.deep 96020 times in all (64 + i%64 + 1 for call i).
+// Then main.nap 50 times (a 2 ms sleep: the goroutine parks and may resume
+// on another thread), printing the longest as its caller measured it
+// ("nap_max_ns N"), and main.panicky 100 times, of which the 50 odd calls
+// panic (recovered by the caller) and 50 return.  With --loop it repeats
+// all that forever; otherwise it prints "done N" and exits 0.
 package main
 
 import (
@@ -13,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 const calls = 1000
@@ -42,6 +48,42 @@ func round() int {
 	return sum
 }
 
+//go:noinline
+func nap() {
+	time.Sleep(2 * time.Millisecond)
+}
+
+//go:noinline
+func panicky(i int) int {
+	if i%2 == 1 {
+		panic(fmt.Sprint("odd ", i))
+	}
+	return i
+}
+
+func naps() time.Duration {
+	var longest time.Duration
+	for i := 0; i < 50; i++ {
+		t0 := time.Now()
+		nap()
+		if d := time.Since(t0); d > longest {
+			longest = d
+		}
+	}
+	return longest
+}
+
+func panics() int {
+	sum := 0
+	for i := 0; i < 100; i++ {
+		func() {
+			defer func() { recover() }()
+			sum += panicky(i)
+		}()
+	}
+	return sum
+}
+
 func main() {
 	now, loop := false, false
 	for _, a := range os.Args[1:] {
@@ -62,7 +104,10 @@ func main() {
 	}
 	for {
 		sum := round()
+		longest := naps()
+		sum += panics()
 		if !loop {
+			fmt.Println("nap_max_ns", longest.Nanoseconds())
 			fmt.Println("done", sum)
 			return
 		}

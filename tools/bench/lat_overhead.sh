@@ -17,7 +17,9 @@
 #   count:       profiler lat --count-only.
 # Two functions: bench_push starts with an instruction the kernel emulates,
 # bench_mov with one it single-steps (--count-only moves past it).  Also
-# each tool's own CPU time and peak RSS.  Then the time to attach and
+# each tool's own CPU time and peak RSS.  Then lat on a function that calls,
+# under a C name (return probe) and a C++ name (probe on its RET).  Then the
+# time to attach and
 # detach 100 to 2,000 libc functions.  Needs root.  Asserts nothing.
 #
 # Knobs: REPS (default 5, quick 2), N (calls per run, default 200000,
@@ -166,6 +168,30 @@ for k in base $kinds; do
 		"$(cell bench_push "$k")" "$(cell bench_mov "$k")" \
 		"$(echo "${R[$k.tcpu]}" | spread %.0f)" "$(echo "${R[$k.rss]}" | spread %.1f)"
 done
+echo
+
+# Return probe vs probes on RET: the same function that calls, under a C
+# name (timed with a return probe) and a C++ name (timed on its RET
+# instruction, which the kernel single-steps).
+note "lat: $REPS reps of: unprofiled, lat on bench_call and on bench::call(long), interleaved"
+for i in $(seq "$REPS"); do
+	for fn in bench_call _ZN5bench4callEl; do
+		for k in $(rotate "$i" base lat); do
+			read -r _ c < <(run $fn "$k" "$i")
+			R[$fn.$k]+="$c "
+		done
+	done
+done
+echo "Timing a function that calls something: \`bench_call\` (C, a return probe)"
+echo "and the same code as \`bench::call(long)\` (C++, which an exception may"
+echo "unwind: a probe on its RET instruction, single-stepped by the kernel); entry"
+echo "\`push %rbp\`, emulated. Target's CPU ns per call, median (min-max) + over"
+echo "unprofiled."
+echo
+echo "| run | bench_call (return probe) | bench::call(long) (RET probe) |"
+echo "| --- | --- | --- |"
+printf '| unprofiled | %s | %s |\n' "$(cell bench_call base)" "$(cell _ZN5bench4callEl base)"
+printf '| profiler lat | %s | %s |\n' "$(cell bench_call lat)" "$(cell _ZN5bench4callEl lat)"
 echo
 
 # Attach and detach: libc functions of an idle process (-v timings).
