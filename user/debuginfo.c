@@ -381,11 +381,6 @@ static long find_cu(const struct debuginfo *d, uint64_t addr)
 	return -1;
 }
 
-bool debuginfo__has_dwarf(struct debuginfo *d)
-{
-	return get_dwarf(d) != NULL;
-}
-
 Elf *debuginfo__dwarf_elf(struct debuginfo *d)
 {
 	Dwarf *dw = get_dwarf(d);

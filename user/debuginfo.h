@@ -52,8 +52,6 @@ int debuginfo__add_symbols(struct debuginfo *d, struct elf_symtab *t);
 int debuginfo__lookup(struct debuginfo *d, uint64_t vaddr, bool inlines,
 		      struct src_frame *out, int max);
 
-/* True when DWARF was found (in the file or a separate debug file). */
-bool debuginfo__has_dwarf(struct debuginfo *d);
 /* The file libdwfl read DWARF from, or NULL. */
 const char *debuginfo__debug_file(struct debuginfo *d);
 /* That file's ELF handle (for its .debug_frame), owned by d; NULL if none. */

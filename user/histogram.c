@@ -40,14 +40,3 @@ uint64_t hist_quantile(const uint64_t *counts, double q, uint64_t max)
 	return v;
 }
 
-double hist_mean(const uint64_t *counts)
-{
-	double sum = 0, n = 0;
-	uint32_t b;
-
-	for (b = 0; b < HIST_BUCKETS; b++) {
-		sum += (double)counts[b] * (double)midpoint(b);
-		n += counts[b];
-	}
-	return n ? sum / n : 0;
-}

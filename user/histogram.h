@@ -13,7 +13,5 @@
 /* The value at quantile q (0..1) of counts[HIST_BUCKETS]; 0 if empty.
  * max, if non-zero, caps the answer (the kernel tracks the exact max). */
 uint64_t hist_quantile(const uint64_t *counts, double q, uint64_t max);
-/* Mean estimated from bucket midpoints. */
-double hist_mean(const uint64_t *counts);
 
 #endif

@@ -59,51 +59,16 @@ void p_dbg(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Ring of the last libbpf output, joined on demand. */
-#define TAIL_BYTES 4096
-static char tail[TAIL_BYTES];
-static size_t tail_len;
-
-static void tail_append(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n >= TAIL_BYTES) {
-		s += n - (TAIL_BYTES - 1);
-		n = TAIL_BYTES - 1;
-	}
-	if (tail_len + n >= TAIL_BYTES) {
-		size_t drop = tail_len + n - (TAIL_BYTES - 1);
-
-		memmove(tail, tail + drop, tail_len - drop);
-		tail_len -= drop;
-	}
-	memcpy(tail + tail_len, s, n);
-	tail_len += n;
-	tail[tail_len] = '\0';
-}
-
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
-	char line[1024];
-
 	if (log_level >= LOG_VERBOSE + 1 ||
 	    (log_level >= LOG_VERBOSE && level != LIBBPF_DEBUG))
 		return vfprintf(stderr, fmt, ap);
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	tail_append(line);
 	return 0;
 }
 
 void log_setup_libbpf(void)
 {
 	libbpf_set_print(libbpf_print);
-}
-
-const char *log_libbpf_tail(void)
-{
-	return tail_len ? tail : NULL;
 }

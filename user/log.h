@@ -22,12 +22,8 @@ void p_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/*
- * Route libbpf's messages: printed with -v; otherwise kept (the last lines
- * of a verifier log) so that log_libbpf_tail() can show them on request.
- */
+/* Route libbpf's messages: warnings and errors printed with -v, its debug
+ * output (the verifier's log) with -vv; otherwise dropped. */
 void log_setup_libbpf(void);
-/* The last few libbpf lines seen, for a failed load; NULL if none. */
-const char *log_libbpf_tail(void);
 
 #endif

@@ -7,11 +7,6 @@
 #include "outputs.h"
 #include "render/render.h"
 
-const struct option outputs_long_options[] = {
-	OUTPUTS_LONG_OPTIONS,
-	{ NULL, 0, NULL, 0 },
-};
-
 static const char *const option_name[OUT__COUNT] = {
 	[OUT_FOLDED] = "--folded",
 	[OUT_SVG] = "--svg",

@@ -49,9 +49,6 @@ enum {
 	{ "lines",	no_argument,	   NULL, OUTPUTS_OPT_LINES }, \
 	{ "icicle",	no_argument,	   NULL, OUTPUTS_OPT_ICICLE }
 
-/* The same, terminated, for a command that has no options of its own. */
-extern const struct option outputs_long_options[];
-
 struct outputs_opts {
 	const char *path[OUT__COUNT];	/* NULL: not asked for */
 	bool lines;	/* --lines: "func (file.c:12)" in folded frames */

@@ -295,17 +295,6 @@ int profile__add_metric(struct profile *p, const char *name, const char *unit,
 	return 0;
 }
 
-const struct prof_metric *profile__metric(const struct profile *p,
-					  const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < p->nmetrics; i++)
-		if (!strcmp(profile__get_str(p, p->metrics[i].name), name))
-			return &p->metrics[i];
-	return NULL;
-}
-
 int profile__add_hist(struct profile *p, const char *name, const char *unit,
 		      const uint64_t *counts, uint64_t max)
 {

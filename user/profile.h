@@ -149,9 +149,6 @@ int profile__add_metric(struct profile *p, const char *name, const char *unit,
 /* A histogram (counts has HIST_BUCKETS entries, copied); 0 or -ENOMEM. */
 int profile__add_hist(struct profile *p, const char *name, const char *unit,
 		      const uint64_t *counts, uint64_t max);
-/* The metric called name, or NULL. */
-const struct prof_metric *profile__metric(const struct profile *p,
-					  const char *name);
 
 /* Sum of one value over all samples. */
 int64_t profile__total(const struct profile *p, uint32_t type);
