@@ -28,6 +28,14 @@ LDLIBS		:= -lbpf -lelf -ldw -lz -llzma -liberty -lcapstone -lm
 BPF_CFLAGS	:= -target bpf -g -O2 -Wall -D__TARGET_ARCH_$(ARCH) -MMD -MP \
 		   -Ivmlinux/$(ARCH) -Iinclude -Ibpf
 
+# The BPF programs compile against this architecture's vendored kernel
+# types; say so rather than fail on a missing header.
+ifeq ($(wildcard vmlinux/$(ARCH)/vmlinux.h),)
+ifeq ($(filter vmlinux clean help,$(MAKECMDGOALS)),)
+$(error no vmlinux/$(ARCH)/vmlinux.h: this architecture's kernel types are not vendored; generate them with 'make vmlinux' on a kernel with BTF)
+endif
+endif
+
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))

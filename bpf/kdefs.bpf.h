@@ -11,6 +11,8 @@
 #define EEXIST		17
 #define E2BIG		7
 
+#define SIGSTOP		19	/* asm-generic/signal.h */
+
 #define PF_KTHREAD	0x00200000	/* include/linux/sched.h */
 
 #endif

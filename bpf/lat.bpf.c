@@ -21,6 +21,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "lat.h"
+#include "stats.bpf.h"
+#include "entry_stop.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -61,29 +63,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } fn_hists SEC(".maps");
-
-/* enum lat_stat counters. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LAT_S__MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} lat_stats SEC(".maps");
-
-/* Rare events only: the COMMAND reached its entry point. */
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4096);
-} lat_events SEC(".maps");
-
-static __always_inline void stat_add(enum lat_stat s, __u64 n)
-{
-	__u32 k = s;
-	__u64 *v = bpf_map_lookup_elem(&lat_stats, &k);
-
-	if (v)
-		__sync_fetch_and_add(v, n);
-}
 
 /*
  * A call of fn returned after dur ns (timed), or returned with no entry
@@ -135,7 +114,7 @@ __noinline int record(__u32 fn, __u64 dur, __u32 timed)
 static __always_inline void drop_frame(struct lat_tstack *s, int i)
 {
 	record(s->f[i & (LAT_MAX_DEPTH - 1)].fn, 0, false);
-	stat_add(LAT_S_NO_RETURN, 1);
+	stat_add(STAT_LAT_NO_RETURN, 1);
 }
 
 SEC("uprobe")
@@ -152,7 +131,7 @@ int lat_entry(struct pt_regs *ctx)
 	s = bpf_task_storage_get(&lat_threads, bpf_get_current_task_btf(), 0,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!s) {
-		stat_add(LAT_S_NO_STORAGE, 1);
+		stat_add(STAT_LAT_NO_STORAGE, 1);
 		return 0;
 	}
 	fn = bpf_get_attach_cookie(ctx);
@@ -208,7 +187,7 @@ int BPF_PROG(lat_thread_exit, struct task_struct *task)
 	for (k = 0; k < LAT_MAX_DEPTH && d > 0; k++, d--)
 		drop_frame(s, d - 1);
 	if (s->overflow)
-		stat_add(LAT_S_DEEP_GONE, s->overflow);
+		stat_add(STAT_LAT_DEEP_GONE, s->overflow);
 	s->depth = 0;
 	s->overflow = 0;
 	return 0;
@@ -223,7 +202,7 @@ static __always_inline int returned(__u32 fn, __u64 sp, __u64 now)
 
 	s = bpf_task_storage_get(&lat_threads, bpf_get_current_task_btf(), 0, 0);
 	if (!s) {
-		stat_add(LAT_S_NO_ENTRY, 1);
+		stat_add(STAT_LAT_NO_ENTRY, 1);
 		return 0;
 	}
 	d = s->depth;
@@ -241,7 +220,7 @@ static __always_inline int returned(__u32 fn, __u64 sp, __u64 now)
 		if (fr->sp == sp && fr->fn == fn) {
 			record(fn, now - fr->ts, true);
 			if (s->overflow)
-				stat_add(LAT_S_DEEP_GONE, s->overflow);
+				stat_add(STAT_LAT_DEEP_GONE, s->overflow);
 			s->overflow = 0;
 			s->depth = d - 1;
 			return 0;
@@ -253,11 +232,11 @@ static __always_inline int returned(__u32 fn, __u64 sp, __u64 now)
 	if (s->overflow) {
 		/* A call entered past LAT_MAX_DEPTH: counted, not timed. */
 		s->overflow--;
-		stat_add(LAT_S_DEPTH, 1);
+		stat_add(STAT_LAT_DEPTH, 1);
 		record(fn, 0, false);
 		return 0;
 	}
-	stat_add(LAT_S_NO_ENTRY, 1);
+	stat_add(STAT_LAT_NO_ENTRY, 1);
 	return 0;
 }
 
@@ -297,7 +276,7 @@ static __always_inline int go_key(struct pt_regs *ctx, struct lat_go_key *k)
 	if (!g || bpf_probe_read_user(&hi, sizeof(hi),
 				      (void *)(g + LAT_GO_G_STACK_HI)) ||
 	    hi <= sp || hi - sp > (1ULL << 30)) {
-		stat_add(LAT_S_GO_STACK, 1);
+		stat_add(STAT_LAT_GO_STACK, 1);
 		return -1;
 	}
 	k->g = g;
@@ -318,7 +297,7 @@ int lat_go_entry(struct pt_regs *ctx)
 	c.fn = bpf_get_attach_cookie(ctx);
 	c.ts = bpf_ktime_get_ns();
 	if (bpf_map_update_elem(&lat_go_calls, &k, &c, BPF_ANY))
-		stat_add(LAT_S_GO_FULL, 1);
+		stat_add(STAT_LAT_GO_FULL, 1);
 	return 0;
 }
 
@@ -336,7 +315,7 @@ int lat_go_ret(struct pt_regs *ctx)
 		return 0;
 	c = bpf_map_lookup_elem(&lat_go_calls, &k);
 	if (!c || c->fn != fn) {
-		stat_add(LAT_S_NO_ENTRY, 1);
+		stat_add(STAT_LAT_NO_ENTRY, 1);
 		return 0;
 	}
 	record(fn, now - c->ts, true);
@@ -356,22 +335,5 @@ int lat_count(struct pt_regs *ctx)
 	st = bpf_map_lookup_elem(&fn_stats, &fn);
 	if (st)
 		__sync_fetch_and_add(&st->calls, 1);
-	return 0;
-}
-
-/*
- * COMMAND mode: the program reached its entry point, so its libraries are
- * mapped.  Stop it while the loader resolves the patterns and attaches.
- */
-SEC("uprobe")
-int lat_exec(struct pt_regs *ctx)
-{
-	__u32 *e = bpf_ringbuf_reserve(&lat_events, sizeof(*e), 0);
-
-	if (e) {
-		*e = bpf_get_current_pid_tgid() >> 32;
-		bpf_ringbuf_submit(e, 0);
-	}
-	bpf_send_signal(19 /* SIGSTOP */);
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include "kdefs.bpf.h"
 #include "mem.h"
 #include "stacks.bpf.h"
+#include "entry_stop.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -76,19 +77,15 @@ struct {
 	__type(value, __u64);
 } max_lat SEC(".maps");
 
-/* Rare events only: the COMMAND reached its entry point. */
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4096);
-} mem_events SEC(".maps");
-
+/* Atomic adds: a uprobe program can be preempted by another thread
+ * running it on the same CPU. */
 static __always_inline void add_total(enum mem_total t, __u64 n)
 {
 	__u32 k = t;
 	__u64 *v = bpf_map_lookup_elem(&totals, &k);
 
 	if (v)
-		*v += n;
+		__sync_fetch_and_add(v, n);
 }
 
 static __always_inline void hist_add(__u32 hist, __u64 value)
@@ -97,7 +94,7 @@ static __always_inline void hist_add(__u32 hist, __u64 value)
 	__u64 *v = bpf_map_lookup_elem(&hists, &k);
 
 	if (v)
-		*v += 1;
+		__sync_fetch_and_add(v, 1);
 }
 
 static __always_inline int enter(enum mem_fn fn, __u64 size, __u64 old_ptr,
@@ -118,7 +115,7 @@ static __always_inline int enter(enum mem_fn fn, __u64 size, __u64 old_ptr,
 	n.fn = fn;
 	n.start_ns = bpf_ktime_get_ns();
 	if (bpf_map_update_elem(&inflight, &tid, &n, BPF_ANY))
-		add_total(MEM_T_INFLIGHT_FULL, 1);
+		inc_stat(STAT_MEM_INFLIGHT_FULL);
 	return 0;
 }
 
@@ -132,7 +129,7 @@ static __always_inline struct mem_site *site_of(struct mem_site_key *k)
 	bpf_map_update_elem(&sites, k, &zero, BPF_NOEXIST);
 	s = bpf_map_lookup_elem(&sites, k);
 	if (!s)
-		add_total(MEM_T_SITES_FULL, 1);
+		inc_stat(STAT_MEM_SITES_FULL);
 	return s;
 }
 
@@ -184,11 +181,10 @@ static __always_inline void record_alloc(void *ctx, __u32 tgid, __u64 addr,
 		 * stack: the stack walk is most of the cost. */
 		sk.fn |= MEM_FN_SMALL;
 	} else {
+		/* 0 when lost, counted in "stats" by reason. */
 		sk.stack = collect_user_stack(ctx, PT_REGS_IP((struct pt_regs *)ctx),
 					      PT_REGS_SP((struct pt_regs *)ctx),
 					      PT_REGS_FP((struct pt_regs *)ctx), &err);
-		if (!sk.stack)
-			add_total(MEM_T_STACK_LOST, 1);
 	}
 	s = site_of(&sk);
 	if (s) {
@@ -201,7 +197,7 @@ static __always_inline void record_alloc(void *ctx, __u32 tgid, __u64 addr,
 	l.tgid = tgid;
 	l.fn = sk.fn;
 	if (bpf_map_update_elem(&live, &lk, &l, BPF_ANY))
-		add_total(MEM_T_LIVE_FULL, 1);
+		inc_stat(STAT_MEM_LIVE_FULL);
 }
 
 /* ret: the returned pointer, or for posix_memalign its status. */
@@ -344,22 +340,5 @@ int BPF_KRETPROBE(free_return)
 	m = bpf_map_lookup_elem(&max_lat, &fn);
 	if (m && lat > *m)
 		*m = lat;
-	return 0;
-}
-
-/*
- * COMMAND mode: the program reached its entry point, so its libraries are
- * mapped.  Stop it while the loader finds its allocator and attaches.
- */
-SEC("uprobe")
-int BPF_KPROBE(exec_entry)
-{
-	__u32 *e = bpf_ringbuf_reserve(&mem_events, sizeof(*e), 0);
-
-	if (e) {
-		*e = bpf_get_current_pid_tgid() >> 32;
-		bpf_ringbuf_submit(e, 0);
-	}
-	bpf_send_signal(19 /* SIGSTOP */);
 	return 0;
 }

@@ -11,13 +11,20 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
-static __always_inline void inc_stat(enum prof_stat reason)
+/* Atomic: a uprobe program can be preempted by another thread running it
+ * on the same CPU. */
+static __always_inline void stat_add(enum prof_stat reason, __u64 n)
 {
 	__u32 key = reason;
 	__u64 *v = bpf_map_lookup_elem(&stats, &key);
 
 	if (v)
-		(*v)++;
+		__sync_fetch_and_add(v, n);
+}
+
+static __always_inline void inc_stat(enum prof_stat reason)
+{
+	stat_add(reason, 1);
 }
 
 #endif

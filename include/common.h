@@ -25,8 +25,9 @@
 #define PROF_MAX_TARGETS	8192
 
 /*
- * Counters kept per CPU by every program (map "stats"), shown by the loader
- * in its summary.  Every sample that loses information counts here.
+ * Counters kept per CPU by every program (map "stats", bpf/stats.bpf.h),
+ * shown by the loader as "lost:"/"note:" lines (user/bpfutil.c).  Every
+ * sample or call that loses information counts here, whatever the mode.
  */
 enum prof_stat {
 	STAT_SAMPLES,		/* samples taken for a target */
@@ -38,6 +39,18 @@ enum prof_stat {
 	STAT_EVENTS_LOST,	/* ring buffer full: notification dropped */
 	STAT_UNWIND_PROCS_FULL,	/* a process's mappings not given to the unwinder */
 	STAT_STACK_NOMEM,	/* a new stack: the kernel had no memory for it */
+	/* mem */
+	STAT_MEM_LIVE_FULL,	/* live map full: allocation not tracked */
+	STAT_MEM_SITES_FULL,	/* sites map full: not attributed */
+	STAT_MEM_INFLIGHT_FULL,	/* in-flight map full: call not seen */
+	/* lat (struct lat_tstack, struct lat_go_key) */
+	STAT_LAT_DEPTH,		/* call nested deeper than LAT_MAX_DEPTH */
+	STAT_LAT_NO_RETURN,	/* call that ended unseen: counted, untimed */
+	STAT_LAT_DEEP_GONE,	/* call past LAT_MAX_DEPTH that ended unseen */
+	STAT_LAT_NO_ENTRY,	/* return of a call entered before tracing */
+	STAT_LAT_NO_STORAGE,	/* thread storage unavailable: call not seen */
+	STAT_LAT_GO_STACK,	/* Go: goroutine's stack bounds unreadable */
+	STAT_LAT_GO_FULL,	/* Go: too many calls in flight */
 	/* User stacks by how their walk ended: UNWIND_END__MAX counters,
 	 * STAT_UNWIND_END + enum unwind_end. */
 	STAT_UNWIND_END,
@@ -59,5 +72,6 @@ struct prof_event {
 	__u32 gen;	/* EVENT_NEW_PROCESS: execs of tgid seen during the run */
 	__u32 pad;
 };
+_Static_assert(sizeof(struct prof_event) == 16, "prof_event is shared with BPF");
 
 #endif

@@ -25,6 +25,7 @@ struct lat_frame {
 	__u32 fn;	/* function id */
 	__u32 pad;
 };
+_Static_assert(sizeof(struct lat_frame) == 24, "lat_frame is shared with BPF");
 
 /*
  * A thread's calls in flight, innermost last (task local storage: freed
@@ -39,6 +40,8 @@ struct lat_tstack {
 	__u32 overflow;		/* calls entered beyond LAT_MAX_DEPTH */
 	struct lat_frame f[LAT_MAX_DEPTH];
 };
+_Static_assert(sizeof(struct lat_tstack) == 8 + 24 * LAT_MAX_DEPTH,
+	       "lat_tstack is shared with BPF");
 
 /*
  * Go calls in flight, keyed by goroutine and depth: a goroutine may move
@@ -55,12 +58,15 @@ struct lat_go_key {
 	__u32 tgid;
 	__u32 pad;
 };
+_Static_assert(sizeof(struct lat_go_key) == 24, "lat_go_key is shared with BPF");
 
 struct lat_go_call {
 	__u64 ts;
 	__u32 fn;
 	__u32 pad;
 };
+_Static_assert(sizeof(struct lat_go_call) == 16,
+	       "lat_go_call is shared with BPF");
 
 /* Go calls in flight at once, all goroutines.  A call a panic unwound
  * stays until its goroutine calls again at the same depth. */
@@ -86,18 +92,6 @@ struct lat_fn_stats {
 };
 _Static_assert(sizeof(struct lat_fn_stats) == 64,
 	       "lat_fn_stats layout is shared with the BPF side");
-
-/* Counters of what could not be timed (per-CPU array "lat_stats"). */
-enum lat_stat {
-	LAT_S_DEPTH,		/* call nested deeper than LAT_MAX_DEPTH */
-	LAT_S_NO_RETURN,	/* call that ended unseen: counted, untimed */
-	LAT_S_DEEP_GONE,	/* call past LAT_MAX_DEPTH that ended unseen */
-	LAT_S_NO_ENTRY,		/* return of a call entered before tracing */
-	LAT_S_NO_STORAGE,	/* thread storage unavailable: call not seen */
-	LAT_S_GO_STACK,		/* Go: goroutine's stack bounds unreadable */
-	LAT_S_GO_FULL,		/* Go: too many calls in flight */
-	LAT_S__MAX,
-};
 
 /*
  * --max-probes: functions probed at most (default, and the ceiling the

@@ -38,6 +38,8 @@ struct mem_inflight {
 	__u32 fn;	/* enum mem_fn of the outermost call */
 	__u32 depth;	/* nested allocator calls under it (not counted) */
 };
+_Static_assert(sizeof(struct mem_inflight) == 40,
+	       "mem_inflight is shared with BPF");
 
 /* Live allocations are keyed by process and address. */
 struct mem_live_key {
@@ -45,6 +47,8 @@ struct mem_live_key {
 	__u32 pad;
 	__u64 addr;
 };
+_Static_assert(sizeof(struct mem_live_key) == 16,
+	       "mem_live_key is shared with BPF");
 
 /* A live allocation. */
 struct mem_live {
@@ -54,6 +58,7 @@ struct mem_live {
 	__u32 tgid;
 	__u32 fn;
 };
+_Static_assert(sizeof(struct mem_live) == 32, "mem_live is shared with BPF");
 
 /* Per (process, allocating stack, allocator function). */
 struct mem_site_key {
@@ -61,6 +66,8 @@ struct mem_site_key {
 	__u32 fn;
 	__u64 stack;	/* 0: stack lost */
 };
+_Static_assert(sizeof(struct mem_site_key) == 16,
+	       "mem_site_key is shared with BPF");
 
 struct mem_site {
 	__u64 allocs;
@@ -68,6 +75,7 @@ struct mem_site {
 	__u64 frees;
 	__u64 free_bytes;
 };
+_Static_assert(sizeof(struct mem_site) == 32, "mem_site is shared with BPF");
 
 /* Run totals (per-CPU array, summed by the loader). */
 enum mem_total {
@@ -77,10 +85,6 @@ enum mem_total {
 	MEM_T_FREE_BYTES,
 	MEM_T_FREES_UNKNOWN,	/* frees of blocks from before the run */
 	MEM_T_FAILED,		/* allocations that returned NULL */
-	MEM_T_LIVE_FULL,	/* live map full: allocation not tracked */
-	MEM_T_SITES_FULL,	/* sites map full: not attributed */
-	MEM_T_INFLIGHT_FULL,	/* in-flight map full: call not seen */
-	MEM_T_STACK_LOST,	/* allocation stack lost (map full / fault) */
 	MEM_T__MAX,
 };
 

@@ -81,6 +81,8 @@ struct unwind_page_key {
 	__u32 table;		/* table id, from 1 */
 	__u32 page;		/* (vaddr - table base) >> UNWIND_PAGE_SHIFT */
 };
+_Static_assert(sizeof(struct unwind_page_key) == 8,
+	       "unwind_page_key is shared with BPF");
 
 struct unwind_page {
 	__u32 shard;
@@ -88,6 +90,7 @@ struct unwind_page {
 	__u32 count;		/* rows in the slice, >= 1 */
 	__u32 pad;
 };
+_Static_assert(sizeof(struct unwind_page) == 16, "unwind_page is shared with BPF");
 
 /* Executable mappings of one process the BPF side searches. */
 #define UNWIND_MAX_MAPS		256
@@ -105,6 +108,7 @@ struct unwind_map {
 	__u32 table;		/* table id, or UNWIND_TABLE_NONE */
 	__u32 pad;
 };
+_Static_assert(sizeof(struct unwind_map) == 32, "unwind_map is shared with BPF");
 
 struct unwind_proc {
 	__u32 nmaps;		/* valid entries in maps, sorted by start */
@@ -112,6 +116,8 @@ struct unwind_proc {
 	__u64 last_miss_ns;	/* last "unknown mapping" event sent */
 	struct unwind_map maps[UNWIND_MAX_MAPS];
 };
+_Static_assert(sizeof(struct unwind_proc) == 16 + 32 * UNWIND_MAX_MAPS,
+	       "unwind_proc is shared with BPF");
 
 /* How a walk ended: kept with the stack, shown as its outermost frame when
  * it says the stack is incomplete. */

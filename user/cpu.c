@@ -21,6 +21,7 @@
 #include "cpu.skel.h"
 #include "session.h"
 #include "log.h"
+#include "losses.h"
 #include "outputs.h"
 #include "profile.h"
 #include "render/render.h"
@@ -285,49 +286,12 @@ static int drain_counts(struct run *r)
 	return 0;
 }
 
-static void read_stats(struct run *r, __u64 *totals)
-{
-	uint64_t v[STAT__MAX];
-	int i;
-
-	memset(totals, 0, STAT__MAX * sizeof(*totals));
-	if (percpu_array_read(bpf_map__fd(r->skel->maps.stats), 0, STAT__MAX, v,
-			      false))
-		return;
-	for (i = 0; i < STAT__MAX; i++)
-		totals[i] = v[i];
-}
-
 static int record_losses(struct run *r)
 {
-	static const struct {
-		enum prof_stat stat;
-		const char *what;
-		const char *hint;
-	} reasons[] = {
-		{ STAT_USTACK_FULL, "user stacks: stack map full", "raise --stack-map-size" },
-		{ STAT_KSTACK_FULL, "kernel stacks: stack map full", "raise --stack-map-size" },
-		{ STAT_USTACK_FAULT, "user stacks: could not be walked", "" },
-		{ STAT_COUNTS_FULL, "samples: counts map full, sample dropped",
-		  "raise --counts-map-size" },
-		{ STAT_TARGETS_FULL, "forked children not followed: target map full", "" },
-		{ STAT_EVENTS_LOST, "new-process notifications: ring buffer full",
-		  "frames of those processes may stay unnamed" },
-		{ STAT_UNWIND_PROCS_FULL, "forked children not given to the unwinder",
-		  "their stacks use frame pointers until loaded" },
-		{ STAT_STACK_NOMEM, "stacks: the kernel could not allocate them", "" },
-	};
-	__u64 totals[STAT__MAX];
-	size_t i;
+	uint64_t totals[STAT__MAX];
 
-	read_stats(r, totals);
-	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
-		__u64 n = totals[reasons[i].stat];
-
-		if (n && profile__add_loss(r->prof, reasons[i].what, reasons[i].hint, n))
-			return -1;
-	}
-	return unwind_add_truncations(r->prof, (const uint64_t *)&totals[STAT_UNWIND_END]);
+	stats_read(bpf_map__fd(r->skel->maps.stats), totals);
+	return stats_add_losses(r->prof, totals);
 }
 
 static int build_profile(struct run *r)

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
+#include <signal.h>
 #include <unistd.h>
+#include <linux/types.h>
 #include <bpf/libbpf.h>
 
 #include "entry_point.h"
@@ -84,22 +86,59 @@ int command_entry_point(const char *cmd, char *path, size_t len, uint64_t *off)
 	return err;
 }
 
-struct bpf_link *entry_point__stop(struct bpf_program *prog, pid_t pid,
-				   const char *cmd)
+/* The COMMAND's pid on the ring: it is stopped at its entry point. */
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct entry_stop *es = ctx;
+
+	if (len < sizeof(__u32) || *(__u32 *)data != (__u32)es->pid || !es->link)
+		return 0;
+	bpf_link__destroy(es->link);
+	es->link = NULL;
+	es->reached(es->ctx);
+	/* On an error too: the mode's loop then ends and the session ends
+	 * the process. */
+	kill(es->pid, SIGCONT);
+	return 0;
+}
+
+int entry_stop__attach(struct entry_stop *es, struct bpf_program *prog,
+		       struct bpf_map *events, struct ring_buffer **rb,
+		       pid_t pid, const char *cmd,
+		       void (*reached)(void *ctx), void *ctx)
 {
 	char path[PATH_MAX];
-	struct bpf_link *link;
 	uint64_t off = 0;
 	int err;
 
+	es->pid = pid;
+	es->reached = reached;
+	es->ctx = ctx;
 	err = command_entry_point(cmd, path, sizeof(path), &off);
 	if (err) {
 		p_err("cannot find the entry point of %s: %s", cmd,
 		      err == -ENOEXEC ? "not an ELF executable" : strerror(-err));
-		return NULL;
+		return -1;
 	}
-	link = bpf_program__attach_uprobe(prog, false, pid, path, off);
-	if (!link)
+	es->link = bpf_program__attach_uprobe(prog, false, pid, path, off);
+	if (!es->link) {
 		p_err("cannot probe the entry point of %s: %s", path, strerror(errno));
-	return link;
+		return -1;
+	}
+	if (*rb)
+		err = ring_buffer__add(*rb, bpf_map__fd(events), on_event, es);
+	else
+		err = (*rb = ring_buffer__new(bpf_map__fd(events), on_event, es,
+					      NULL)) ? 0 : -errno;
+	if (err) {
+		p_err("cannot listen for the command's start: %s", strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+void entry_stop__detach(struct entry_stop *es)
+{
+	bpf_link__destroy(es->link);
+	es->link = NULL;
 }

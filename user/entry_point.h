@@ -20,13 +20,32 @@
 int command_entry_point(const char *cmd, char *path, size_t len, uint64_t *off);
 
 struct bpf_program;
+struct bpf_map;
 struct bpf_link;
+struct ring_buffer;
+
 /*
- * Attach prog (a program that stops the process and tells the loader) at
- * the entry point of the executable cmd will run, for process pid (forked,
- * not yet exec'ed).  The link, or NULL with the error printed.
+ * A COMMAND stopped at its entry point (bpf/entry_stop.bpf.h): when it gets
+ * there, reached(ctx) runs (resolve and attach the probes; an error is the
+ * mode's to note), then the process is let go.
  */
-struct bpf_link *entry_point__stop(struct bpf_program *prog, pid_t pid,
-				   const char *cmd);
+struct entry_stop {
+	struct bpf_link *link;
+	pid_t pid;
+	void (*reached)(void *ctx);
+	void *ctx;
+};
+
+/*
+ * Attach prog (entry_stop) at the entry point of the executable cmd will
+ * run, for process pid (forked, not yet exec'ed), and listen on events
+ * (entry_events) through *rb (created, or added to).  0, or -1 with the
+ * error printed.
+ */
+int entry_stop__attach(struct entry_stop *es, struct bpf_program *prog,
+		       struct bpf_map *events, struct ring_buffer **rb,
+		       pid_t pid, const char *cmd,
+		       void (*reached)(void *ctx), void *ctx);
+void entry_stop__detach(struct entry_stop *es);
 
 #endif

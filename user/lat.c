@@ -32,6 +32,7 @@
 #include "lat.skel.h"
 #include "lat_plan.h"
 #include "log.h"
+#include "losses.h"
 #include "outfile.h"
 #include "render/lat.h"
 #include "session.h"
@@ -46,7 +47,7 @@ struct figures {
 struct snapshot {
 	struct figures *f;	/* nfns */
 	uint64_t *counts;	/* nfns * HIST_BUCKETS; NULL with --count-only */
-	uint64_t stats[LAT_S__MAX];
+	uint64_t stats[STAT__MAX];
 };
 
 struct latrun {
@@ -62,7 +63,7 @@ struct latrun {
 	size_t nlink_fds, link_fds_cap;
 	struct bpf_link **links;	/* per-probe links (older kernels) */
 	size_t nlinks, links_cap;
-	struct bpf_link *exec_link;	/* COMMAND: stop at its entry point */
+	struct entry_stop stop;		/* COMMAND: stopped at its entry point */
 	struct bpf_link *exit_link;	/* a thread's calls in flight end */
 	struct ring_buffer *events;
 	bool attached;
@@ -394,7 +395,7 @@ static void snapshot_free(struct snapshot *s)
 /* Read every function's figures (interval ones of generation r->gen). */
 static int snapshot_take(struct latrun *r, struct snapshot *s)
 {
-	int ncpus = libbpf_num_possible_cpus(), c, err;
+	int ncpus = libbpf_num_possible_cpus(), c;
 	int sfd = bpf_map__fd(r->skel->maps.fn_stats);
 	struct lat_fn_stats *v;
 	__u32 id;
@@ -430,9 +431,7 @@ static int snapshot_take(struct latrun *r, struct snapshot *s)
 		memcpy(s->counts, r->hists,
 		       r->plan.nfuncs * HIST_BUCKETS * sizeof(*s->counts));
 	free(v);
-	err = percpu_array_read(bpf_map__fd(r->skel->maps.lat_stats), 0,
-				LAT_S__MAX, s->stats, false);
-	return err;
+	return stats_read(bpf_map__fd(r->skel->maps.stats), s->stats);
 }
 
 /* ---- the report -------------------------------------------------------- */
@@ -460,7 +459,7 @@ static int cmp_calls(const void *a, const void *b)
 struct built {
 	struct lat_report rep;
 	uint64_t *delta;	/* interval histograms */
-	struct lat_loss losses[LAT_S__MAX];
+	struct lat_loss losses[STAT__MAX];
 };
 
 /*
@@ -470,25 +469,6 @@ struct built {
 static int build(struct latrun *r, const struct snapshot *cur,
 		 const struct snapshot *prev, struct built *b)
 {
-	static const struct { const char *what, *hint; } why[LAT_S__MAX] = {
-		[LAT_S_DEPTH] = { "calls counted but not timed: nested deeper "
-				  "than 32 in their thread", "" },
-		[LAT_S_NO_RETURN] = { "calls counted but not timed: left without "
-				      "returning (an exception or longjmp), or "
-				      "nested deeper than the kernel's 64 return "
-				      "probes", "" },
-		[LAT_S_DEEP_GONE] = { "calls not counted: nested deeper than 32 "
-				      "in their thread and left without "
-				      "returning", "" },
-		[LAT_S_NO_ENTRY] = { "calls not counted: already running when "
-				     "tracing started", "" },
-		[LAT_S_NO_STORAGE] = { "calls missed: no thread storage in the "
-				       "kernel", "memory pressure" },
-		[LAT_S_GO_STACK] = { "Go calls missed: the goroutine's stack "
-				     "bounds were unreadable", "" },
-		[LAT_S_GO_FULL] = { "Go calls not timed: more than 65536 in "
-				    "flight at once", "" },
-	};
 	size_t i, n = 0;
 	int k;
 
@@ -555,11 +535,13 @@ static int build(struct latrun *r, const struct snapshot *cur,
 	b->rep.nrows = n;
 	qsort(b->rep.rows, n, sizeof(*b->rep.rows),
 	      r->o.count_only ? cmp_calls : cmp_time);
-	for (k = 0; !prev && k < LAT_S__MAX; k++) {
-		if (!cur->stats[k])
+	for (k = 0; !prev && k < STAT__MAX; k++) {
+		const struct stat_reason *why = stat_reason(k);
+
+		if (!cur->stats[k] || !why->what)
 			continue;
-		b->losses[b->rep.nlosses].what = why[k].what;
-		b->losses[b->rep.nlosses].hint = why[k].hint;
+		b->losses[b->rep.nlosses].what = why->what;
+		b->losses[b->rep.nlosses].hint = why->hint;
 		b->losses[b->rep.nlosses].count = cur->stats[k];
 		b->rep.nlosses++;
 	}
@@ -700,7 +682,7 @@ static int load_bpf(struct latrun *r)
 	bpf_program__set_autoload(r->skel->progs.lat_go_entry, !r->o.count_only);
 	bpf_program__set_autoload(r->skel->progs.lat_go_ret, !r->o.count_only);
 	bpf_program__set_autoload(r->skel->progs.lat_ret, !r->o.count_only);
-	bpf_program__set_autoload(r->skel->progs.lat_exec, r->o.c.command != NULL);
+	bpf_program__set_autoload(r->skel->progs.entry_stop, r->o.c.command != NULL);
 	bpf_program__set_autoload(r->skel->progs.lat_thread_exit,
 				  !r->o.count_only);
 	bpf_map__set_max_entries(r->skel->maps.fn_stats, r->capacity);
@@ -741,16 +723,13 @@ static int prepare_reading(struct latrun *r)
 }
 
 /* The COMMAND stopped at its entry point: resolve, probe, resume it. */
-static int on_exec_event(void *ctx, void *data, size_t len)
+static void on_entry(void *ctx)
 {
 	struct latrun *r = ctx;
 	pid_t pid = session__target(&r->sess, 0);
 
-	if (len < sizeof(__u32) || *(__u32 *)data != (__u32)pid || r->attached ||
-	    r->error)
-		return 0;
-	bpf_link__destroy(r->exec_link);
-	r->exec_link = NULL;
+	if (r->attached || r->error)
+		return;
 	if (lat_plan__resolve(&r->plan, pid) ||
 	    lat_plan__check(&r->plan, r->capacity))
 		r->error = "cannot trace the command";
@@ -759,9 +738,6 @@ static int on_exec_event(void *ctx, void *data, size_t len)
 		if (prepare_reading(r) || attach_all(r))
 			r->error = "cannot trace the command";
 	}
-	/* On an error too: the loop then ends and the session ends it. */
-	kill(pid, SIGCONT);
-	return 0;
 }
 
 static void on_events(void *ctx)
@@ -791,18 +767,10 @@ static int setup_targets(struct latrun *r)
 	r->capacity = r->o.max_probes;
 	if (load_bpf(r))
 		return -1;
-	r->exec_link = entry_point__stop(r->skel->progs.lat_exec,
-					 session__target(&r->sess, 0),
-					 r->o.c.command[0]);
-	if (!r->exec_link)
-		return -1;
-	r->events = ring_buffer__new(bpf_map__fd(r->skel->maps.lat_events),
-				     on_exec_event, r, NULL);
-	if (!r->events) {
-		p_err("out of memory");
-		return -1;
-	}
-	return 0;
+	return entry_stop__attach(&r->stop, r->skel->progs.entry_stop,
+				  r->skel->maps.entry_events, &r->events,
+				  session__target(&r->sess, 0), r->o.c.command[0],
+				  on_entry, r);
 }
 
 static void run_free(struct latrun *r)
@@ -810,7 +778,7 @@ static void run_free(struct latrun *r)
 	detach_all(r);
 	free(r->link_fds);
 	free(r->links);
-	bpf_link__destroy(r->exec_link);
+	entry_stop__detach(&r->stop);
 	bpf_link__destroy(r->exit_link);
 	ring_buffer__free(r->events);
 	if (r->hists)

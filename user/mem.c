@@ -25,6 +25,7 @@
 #include "entry_point.h"
 #include "hashmap.h"
 #include "log.h"
+#include "losses.h"
 #include "mem.h"
 #include "mem.skel.h"
 #include "outputs.h"
@@ -59,7 +60,7 @@ struct memrun {
 	struct mem_link *links;
 	size_t nlinks, links_cap;
 	bool multi;			/* uprobe_multi links available */
-	struct bpf_link *exec_link;	/* COMMAND: stop at its entry point */
+	struct entry_stop stop;		/* COMMAND: stopped at its entry point */
 	struct ring_buffer *events;
 	struct target *targets;
 	int ntargets;
@@ -233,22 +234,18 @@ static void read_comm(pid_t pid, char *buf, size_t len)
 }
 
 /* The COMMAND stopped at its entry point: probe its allocator, resume. */
-static int on_exec_event(void *ctx, void *data, size_t len)
+static void on_entry(void *ctx)
 {
 	struct memrun *r = ctx;
 	struct target *t = &r->targets[0];
 
-	if (len < sizeof(__u32) || *(__u32 *)data != (__u32)t->pid || t->attached)
-		return 0;
-	bpf_link__destroy(r->exec_link);
-	r->exec_link = NULL;
+	if (t->attached)
+		return;
 	read_comm(t->pid, t->comm, sizeof(t->comm));
 	symbolizer__add_process(r->sym, t->pid, 0);
 	unwinder__add_process(r->unw, t->pid);
 	if (attach_target(r, t))
 		r->error = "cannot trace the command's allocator";
-	kill(t->pid, SIGCONT);
-	return 0;
 }
 
 static void on_events(void *ctx)
@@ -520,7 +517,7 @@ static int drain_hists(struct memrun *r)
 
 static int build_profiles(struct memrun *r)
 {
-	uint64_t t[MEM_T__MAX], ends[UNWIND_END__MAX];
+	uint64_t t[MEM_T__MAX], st_totals[STAT__MAX];
 	struct symbolizer_stats st;
 	double secs = session__duration_ns(&r->sess) / 1e9;
 	char title[512];
@@ -573,22 +570,8 @@ static int build_profiles(struct memrun *r)
 				  t[MEM_T_FREES_UNKNOWN]);
 	if (err)
 		return err;
-	if ((t[MEM_T_LIVE_FULL] &&
-	     profile__add_loss(r->prof, "allocations not tracked: live map full",
-			       "raise --live-map-size", t[MEM_T_LIVE_FULL])) ||
-	    (t[MEM_T_SITES_FULL] &&
-	     profile__add_loss(r->prof, "allocations not attributed: sites map full",
-			       "raise --sites-map-size", t[MEM_T_SITES_FULL])) ||
-	    (t[MEM_T_STACK_LOST] &&
-	     profile__add_loss(r->prof, "allocation stacks lost",
-			       "raise --stack-map-size", t[MEM_T_STACK_LOST])) ||
-	    (t[MEM_T_INFLIGHT_FULL] &&
-	     profile__add_loss(r->prof, "calls missed: too many threads in the "
-			       "allocator at once", "", t[MEM_T_INFLIGHT_FULL])))
-		return -ENOMEM;
-	if (percpu_array_read(bpf_map__fd(r->skel->maps.stats), STAT_UNWIND_END,
-			      UNWIND_END__MAX, ends, false) == 0 &&
-	    unwind_add_truncations(r->prof, ends))
+	stats_read(bpf_map__fd(r->skel->maps.stats), st_totals);
+	if (stats_add_losses(r->prof, st_totals))
 		return -ENOMEM;
 	err = drain_hists(r) ?: drain_sites(r) ?: drain_leaks(r);
 	if (err)
@@ -696,7 +679,7 @@ static int load_bpf(struct memrun *r)
 	bpf_program__set_autoload(r->skel->progs.free_entry, !r->o.free_latency);
 	bpf_program__set_autoload(r->skel->progs.free_timed_entry, r->o.free_latency);
 	bpf_program__set_autoload(r->skel->progs.free_return, r->o.free_latency);
-	bpf_program__set_autoload(r->skel->progs.exec_entry, r->o.c.command != NULL);
+	bpf_program__set_autoload(r->skel->progs.entry_stop, r->o.c.command != NULL);
 	/* Targets are loaded by the mode, which follows no fork or exec. */
 	bpf_program__set_autoload(r->skel->progs.unwind_fork, false);
 	bpf_program__set_autoload(r->skel->progs.unwind_exec, false);
@@ -747,17 +730,9 @@ static int setup_targets(struct memrun *r)
 	}
 	/* The COMMAND hasn't exec'ed: stop it at its entry point, where its
 	 * libraries are mapped, to find and probe its allocator. */
-	r->exec_link = entry_point__stop(r->skel->progs.exec_entry,
-					 r->targets[0].pid, r->o.c.command[0]);
-	if (!r->exec_link)
-		return -1;
-	r->events = ring_buffer__new(bpf_map__fd(r->skel->maps.mem_events),
-				     on_exec_event, r, NULL);
-	if (!r->events) {
-		p_err("out of memory");
-		return -1;
-	}
-	return 0;
+	return entry_stop__attach(&r->stop, r->skel->progs.entry_stop,
+				  r->skel->maps.entry_events, &r->events,
+				  r->targets[0].pid, r->o.c.command[0], on_entry, r);
 }
 
 /* The unwinder's requests (libraries loaded later) on the mode's ring. */
@@ -774,7 +749,7 @@ static void run_free(struct memrun *r)
 {
 	detach_all(r);
 	free(r->links);
-	bpf_link__destroy(r->exec_link);
+	entry_stop__detach(&r->stop);
 	ring_buffer__free(r->events);
 	unwinder__free(r->unw);
 	mem_bpf__destroy(r->skel);
