@@ -166,10 +166,7 @@ t_leader_exits()
 	done
 	grep -q '^ready' "$T/target.out" || { bad "fault_target did not start"; return; }
 	prof_start -p "$tpid" -d 2 -F "$FREQ" --folded "$T/folded"
-	for ((i = 0; i < 200; i++)); do
-		grep -q profiling "$T/err" 2>/dev/null && break
-		sleep 0.05
-	done
+	wait_said profiling || return
 	kill -USR1 "$tpid"
 	prof_wait "$LIMIT"
 	expect_rc 0 || return
@@ -201,12 +198,7 @@ t_maps_full()
 	start_target mem_exact || { bad "mem_exact did not start"; return; }
 	tpid=$LAST_PID
 	prof_start mem -p "$tpid" --live-map-size 1 --sites-map-size 1 --stack-map-size 1
-	for ((i = 0; i < 200; i++)); do
-		grep -q "tracing" "$T/err" 2>/dev/null && break
-		kill -0 "$PROF_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	grep -q "tracing" "$T/err" || { bad "mem never said it was tracing: $(err_head)"; return; }
+	wait_said tracing || return
 	kill -USR1 "$tpid"
 	prof_wait "$LIMIT"
 	expect_rc 0 || return
@@ -271,10 +263,7 @@ t_signal_naming()
 	start_target cpu_chain 30 || { bad "cpu_chain did not start"; return; }
 	tpid=$LAST_PID
 	prof_start -p "$tpid" -F 999 --folded "$T/f.folded" --pprof "$T/p.pb.gz"
-	for ((i = 0; i < 200; i++)); do
-		grep -q profiling "$T/err" 2>/dev/null && break
-		sleep 0.05
-	done
+	wait_said profiling || return
 	sleep 0.5
 	kill -STOP "$PROF_PID"
 	kill -INT "$PROF_PID"

@@ -219,6 +219,43 @@ prof_wait()
 	RC=$?
 }
 
+# comm_samples FILE COMM: samples whose first frame is COMM.
+comm_samples()
+{
+	COMM=$2 awk '
+	/^[^ ].* [0-9]+$/ && substr($0, 1, length(ENVIRON["COMM"]) + 1) == ENVIRON["COMM"] ";" {
+		n += $NF
+	}
+	END { print n + 0 }' "$1"
+}
+
+# cpu_timed CMD...: run CMD (its output dropped); print the CPU time it
+# used, user + system, in milliseconds.
+cpu_timed()
+{
+	local TIMEFORMAT='%3U %3S' t
+
+	t=$({ time "$@" >/dev/null 2>&1; } 2>&1)
+	awk '{ printf "%d\n", ($1 + $2) * 1000 }' <<<"$t"
+}
+
+# wait_said WORD: the handshake with a profiler started by prof_start:
+# until its stderr says WORD ("tracing": probes attached; "profiling":
+# sampling), or it exits.  1 with a "bad" line if it never said it.
+wait_said()
+{
+	local i
+
+	for ((i = 0; i < LIMIT * 20; i++)); do
+		grep -q "$1" "$T/err" 2>/dev/null && return 0
+		kill -0 "$PROF_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	grep -q "$1" "$T/err" 2>/dev/null && return 0
+	bad "the profiler never said '$1'; stderr: $(err_head)"
+	return 1
+}
+
 # prof ARGS...: one profiler run to its end; output in $T/out and $T/err.
 prof()
 {

@@ -67,15 +67,7 @@ run_exact()
 	start_target mem_exact || { bad "mem_exact did not start"; return 1; }
 	tpid=$LAST_PID
 	prof_start mem -p "$tpid" "$@"
-	for ((i = 0; i < 200; i++)); do
-		grep -q "tracing" "$T/err" 2>/dev/null && break
-		kill -0 "$PROF_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	if ! grep -q "tracing" "$T/err"; then
-		bad "profiler never said it was tracing; stderr: $(err_head)"
-		return 1
-	fi
+	wait_said tracing || return 1
 	kill -USR1 "$tpid"
 	prof_wait "$LIMIT"
 	expect_rc 0
@@ -239,7 +231,7 @@ t_other_allocator()
 	start_target mem_tiny || { bad "mem_tiny did not start"; return; }
 	tpid=$LAST_PID
 	prof_start mem -p "$tpid" --folded "$f" --sample alloc_objects
-	sleep 1
+	wait_said tracing || return
 	if ! grep -q "tracing allocator in $TDIR/libtinyalloc.so" "$T/err"; then
 		bad "did not pick libtinyalloc.so: $(err_head)"
 		return
@@ -260,7 +252,7 @@ t_prefixed_allocator()
 	start_target mem_tiny prefixed || { bad "mem_tiny did not start"; return; }
 	tpid=$LAST_PID
 	prof_start mem -p "$tpid" --prefix tiny_ --folded "$f" --sample alloc_objects
-	sleep 1
+	wait_said tracing || return
 	kill -USR1 "$tpid"
 	prof_wait "$LIMIT"
 	expect_rc 0 || return

@@ -52,16 +52,6 @@ folded_total()
 	return 0
 }
 
-# comm_samples FILE COMM: samples whose first frame is COMM.
-comm_samples()
-{
-	COMM=$2 awk '
-	/^[^ ].* [0-9]+$/ && substr($0, 1, length(ENVIRON["COMM"]) + 1) == ENVIRON["COMM"] ";" {
-		n += $NF
-	}
-	END { print n + 0 }' "$1"
-}
-
 # ---- tests -----------------------------------------------------------------
 
 # Code in anonymous memory, named only by the map the JIT wrote.  The JIT'd
@@ -257,18 +247,19 @@ t_mntns_target()
 # long before the profiler names its frames.
 t_short_lived_exec()
 {
-	local hit all malformed
+	local hit all malformed ms
 
-	prof_start -d 2 -F "$FREQ" --folded "$T/folded"
-	sleep 0.7
-	"$TDIR/cpu_chain" 0.2
+	prof_start -F "$FREQ" --folded "$T/folded"
+	wait_said profiling || return
+	ms=$(cpu_timed "$TDIR/cpu_chain" 0.2)
+	kill -INT "$PROF_PID"
 	prof_wait "$LIMIT"
 	expect_rc 0 || return
 	folded_total "$T/folded" 1 || return
 	all=$(comm_samples "$T/folded" cpu_chain)
 	read -r hit _ malformed < <(folded_sum "$T/folded" "$CHAIN" cpu_chain)
-	if ((all < 20)); then
-		bad "$all samples of comm cpu_chain, expected >= 20 (0.2 s at $FREQ Hz)"
+	if ((all == 0 || all * 2000 < ms * FREQ)); then
+		bad "$all samples of comm cpu_chain, which ran $ms ms on a CPU: expected >= $((ms * FREQ / 2000)) at $FREQ Hz"
 		return
 	fi
 	if ((hit * 10 < all * 8)); then

@@ -119,10 +119,7 @@ t_fork_child()
 	LD_BIND_NOW=1 start_unwind fork || { bad "unwind_target fork did not start"; return; }
 	parent=$LAST_PID
 	prof_start -p "$parent" -d 2 -F "$SFREQ" -U --no-inline --folded "$T/folded"
-	for ((i = 0; i < 200; i++)); do
-		grep -q profiling "$T/err" 2>/dev/null && break
-		sleep 0.02
-	done
+	wait_said profiling || return
 	kill -USR1 "$parent"
 	prof_wait "$LIMIT"
 	expect_rc 0 || return
@@ -524,12 +521,7 @@ run_mem_cpp()
 	start_mem_cpp || { bad "mem_cpp did not start"; return 1; }
 	tpid=$LAST_PID
 	prof_start mem -p "$tpid" --sample alloc_objects --folded "$T/folded" "$@"
-	for ((i = 0; i < 200; i++)); do
-		grep -q tracing "$T/err" 2>/dev/null && break
-		kill -0 "$PROF_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	grep -q tracing "$T/err" || { bad "mem never said it was tracing: $(err_head)"; return 1; }
+	wait_said tracing || return
 	kill -USR1 "$tpid"
 	prof_wait "$LIMIT"
 	expect_rc 0
@@ -590,10 +582,7 @@ t_mem_under_uretprobe()
 	done
 	grep -q tracing "$T/lat.err" || { bad "lat did not start: $(head -n 1 "$T/lat.err")"; return; }
 	prof_start mem -p "$tpid" --sample alloc_objects --folded "$T/folded"
-	for ((i = 0; i < 200; i++)); do
-		grep -q tracing "$T/err" 2>/dev/null && break
-		sleep 0.05
-	done
+	wait_said tracing || return
 	kill -USR1 "$tpid"
 	prof_wait "$LIMIT"
 	expect_rc 0 || return
