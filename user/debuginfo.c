@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "array.h"
 #include "debuginfo.h"
 #include "elfsyms.h"
 #include "targetfs.h"
@@ -313,28 +314,14 @@ static int index_cus(struct debuginfo *d)
 		Dwarf_Addr base, lo, hi;
 		ptrdiff_t off = 0;
 
-		if (d->ncu == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			Dwarf_Die *v = realloc(d->cudies, nc * sizeof(*v));
-
-			if (!v)
-				return -ENOMEM;
-			d->cudies = v;
-			cap = nc;
-		}
+		if (GROW(d->cudies, d->ncu, cap))
+			return -ENOMEM;
 		d->cudies[d->ncu] = *cudie;
 		while ((off = dwarf_ranges(cudie, off, &base, &lo, &hi)) > 0) {
 			if (hi <= lo)
 				continue;
-			if (d->nranges == rcap) {
-				size_t nc = rcap ? rcap * 2 : 64;
-				struct cu_range *v = realloc(d->ranges, nc * sizeof(*v));
-
-				if (!v)
-					return -ENOMEM;
-				d->ranges = v;
-				rcap = nc;
-			}
+			if (GROW(d->ranges, d->nranges, rcap))
+				return -ENOMEM;
 			d->ranges[d->nranges].lo = lo;
 			d->ranges[d->nranges].hi = hi;
 			d->ranges[d->nranges].cu = d->ncu;
@@ -432,15 +419,8 @@ static int32_t add_node(struct builder *b, Dwarf_Die *die, int32_t parent,
 	Dwarf_Attribute attr;
 	Dwarf_Word w;
 
-	if (cu->nnodes == cu->nodes_cap) {
-		size_t cap = cu->nodes_cap ? cu->nodes_cap * 2 : 64;
-		struct node *v = realloc(cu->nodes, cap * sizeof(*v));
-
-		if (!v)
-			return -1;
-		cu->nodes = v;
-		cu->nodes_cap = cap;
-	}
+	if (GROW(cu->nodes, cu->nnodes, cu->nodes_cap))
+		return -1;
 	n = &cu->nodes[cu->nnodes];
 	memset(n, 0, sizeof(*n));
 	n->name = die_name(die);
@@ -458,15 +438,8 @@ static int32_t add_node(struct builder *b, Dwarf_Die *die, int32_t parent,
 
 static int add_range(struct builder *b, uint64_t lo, uint64_t hi, int32_t node)
 {
-	if (b->nivs == b->ivs_cap) {
-		size_t cap = b->ivs_cap ? b->ivs_cap * 2 : 256;
-		struct segment *v = realloc(b->ivs, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		b->ivs = v;
-		b->ivs_cap = cap;
-	}
+	if (GROW(b->ivs, b->nivs, b->ivs_cap))
+		return -ENOMEM;
 	b->ivs[b->nivs].lo = lo;
 	b->ivs[b->nivs].hi = hi;
 	b->ivs[b->nivs].node = node;
@@ -534,15 +507,8 @@ static int emit(struct cu_index *cu, size_t *cap, uint64_t lo, uint64_t hi,
 		cu->segs[cu->nsegs - 1].hi = hi;
 		return 0;
 	}
-	if (cu->nsegs == *cap) {
-		size_t nc = *cap ? *cap * 2 : 256;
-		struct segment *v = realloc(cu->segs, nc * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		cu->segs = v;
-		*cap = nc;
-	}
+	if (GROW(cu->segs, cu->nsegs, *cap))
+		return -ENOMEM;
 	cu->segs[cu->nsegs].lo = lo;
 	cu->segs[cu->nsegs].hi = hi;
 	cu->segs[cu->nsegs].node = node;

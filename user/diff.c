@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "cli.h"
 #include "diff.h"
 #include "log.h"
@@ -22,11 +23,11 @@
 
 static int keep_string(struct diff *d, const char *s, const char **out)
 {
-	char **v = realloc(d->strings, (d->nstrings + 1) * sizeof(*v));
+	char **v;
 
-	if (!v)
+	if (GROW(d->strings, d->nstrings, d->strings_cap))
 		return -ENOMEM;
-	d->strings = v;
+	v = d->strings;
 	v[d->nstrings] = strdup(s);
 	if (!v[d->nstrings])
 		return -ENOMEM;
@@ -67,16 +68,9 @@ static int add_side(struct diff *d, struct strtab *keys, size_t *cap,
 			break;
 		}
 		if ((size_t)id > d->n) {
-			if (d->n == *cap) {
-				size_t c = *cap ? *cap * 2 : 64;
-				struct diff_row *v = realloc(d->rows, c * sizeof(*v));
-
-				if (!v) {
-					err = -ENOMEM;
-					break;
-				}
-				d->rows = v;
-				*cap = c;
+			if (GROW(d->rows, d->n, *cap)) {
+				err = -ENOMEM;
+				break;
 			}
 			r = &d->rows[d->n++];
 			memset(r, 0, sizeof(*r));

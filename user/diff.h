@@ -26,7 +26,7 @@ struct diff {
 	size_t n;
 	int64_t base_all, new_all;	/* the totals shares are of */
 	char **strings;			/* names and modules the rows point to */
-	size_t nstrings;
+	size_t nstrings, strings_cap;
 };
 
 /*

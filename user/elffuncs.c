@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "demangle.h"
 #include "elffuncs.h"
 #include "textsafe.h"
@@ -37,15 +38,8 @@ static int add_fn(struct elf_funcs *t, char *name, uint64_t vaddr,
 {
 	struct elf_fn *f;
 
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		struct elf_fn *v = realloc(t->fns, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		t->fns = v;
-		t->cap = cap;
-	}
+	if (GROW(t->fns, t->n, t->cap))
+		return -ENOMEM;
 	f = &t->fns[t->n++];
 	memset(f, 0, sizeof(*f));
 	f->name = name;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "elfsyms.h"
 
 struct sym {
@@ -60,15 +61,8 @@ static int add_sym(struct elf_symtab *t, uint64_t addr, uint64_t size,
 {
 	struct sym *s;
 
-	if (t->nsyms == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		struct sym *v = realloc(t->syms, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		t->syms = v;
-		t->cap = cap;
-	}
+	if (GROW(t->syms, t->nsyms, t->cap))
+		return -ENOMEM;
 	s = &t->syms[t->nsyms];
 	s->addr = addr;
 	s->size = size;

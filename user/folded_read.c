@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "folded_read.h"
 #include "parse.h"
 
@@ -99,15 +100,8 @@ static int parse_line(struct profile *p, char *line, size_t lineno,
 		next = strchr(frame, ';');
 		if (next)
 			*next++ = '\0';
-		if (n == *cap) {
-			size_t c = *cap ? *cap * 2 : 64;
-			uint32_t *v = realloc(*locs, c * sizeof(*v));
-
-			if (!v)
-				return -ENOMEM;
-			*locs = v;
-			*cap = c;
-		}
+		if (GROW(*locs, n, *cap))
+			return -ENOMEM;
 		(*locs)[n] = frame_location(p, frame);
 		if (!(*locs)[n++])
 			return -ENOMEM;

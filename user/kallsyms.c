@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "kallsyms.h"
 
 struct ksym {
@@ -16,7 +17,7 @@ struct kallsyms {
 	struct ksym *v;
 	size_t n, cap;
 	char **modules;
-	size_t nmodules;
+	size_t nmodules, modules_cap;
 };
 
 void kallsyms__free(struct kallsyms *k)
@@ -37,7 +38,7 @@ void kallsyms__free(struct kallsyms *k)
 /* Modules come in runs, so checking the last one is enough to share names. */
 static char *intern_module(struct kallsyms *k, const char *name, size_t len)
 {
-	char **v, *m;
+	char *m;
 
 	if (k->nmodules && strlen(k->modules[k->nmodules - 1]) == len &&
 	    !strncmp(k->modules[k->nmodules - 1], name, len))
@@ -45,12 +46,10 @@ static char *intern_module(struct kallsyms *k, const char *name, size_t len)
 	m = strndup(name, len);
 	if (!m)
 		return NULL;
-	v = realloc(k->modules, (k->nmodules + 1) * sizeof(*v));
-	if (!v) {
+	if (GROW(k->modules, k->nmodules, k->modules_cap)) {
 		free(m);
 		return NULL;
 	}
-	k->modules = v;
 	k->modules[k->nmodules++] = m;
 	return m;
 }
@@ -102,15 +101,8 @@ struct kallsyms *kallsyms__parse(FILE *f)
 		}
 		if (!*name)
 			continue;
-		if (k->n == k->cap) {
-			size_t nc = k->cap ? k->cap * 2 : 4096;
-			struct ksym *v = realloc(k->v, nc * sizeof(*v));
-
-			if (!v)
-				goto fail;
-			k->v = v;
-			k->cap = nc;
-		}
+		if (GROW(k->v, k->n, k->cap))
+			goto fail;
 		s = &k->v[k->n];
 		s->addr = addr;
 		s->name = strdup(name);

@@ -6,9 +6,9 @@
  * per-function figures back into the report of user/render/lat.h: for each
  * -i interval (the difference from the previous reading) and for the run.
  *
- * Probes go on through uprobe_multi links when the kernel has them (one
- * link per process, file and direction), else one perf event per probe;
- * user/uprobe_multi.h says why that matters.
+ * Probes go on through user/uprobe_links.h: uprobe_multi links when the
+ * kernel has them (one link per process, file and program), else one perf
+ * event per probe.
  */
 #include <errno.h>
 #include <limits.h>
@@ -36,7 +36,7 @@
 #include "outfile.h"
 #include "render/lat.h"
 #include "session.h"
-#include "uprobe_multi.h"
+#include "uprobe_links.h"
 
 /* One function's kernel figures summed over CPUs. */
 struct figures {
@@ -54,15 +54,11 @@ struct latrun {
 	struct lat_opts o;
 	struct session sess;
 	struct lat_bpf *skel;
-	bool multi;		/* uprobe_multi links */
 	size_t capacity;	/* functions the kernel maps hold */
 	const uint64_t *hists;	/* fn_hists, mmaped read-only */
 	size_t hists_len;
 	struct lat_plan plan;
-	int *link_fds;		/* uprobe_multi links */
-	size_t nlink_fds, link_fds_cap;
-	struct bpf_link **links;	/* per-probe links (older kernels) */
-	size_t nlinks, links_cap;
+	struct uprobe_links probes;
 	struct entry_stop stop;		/* COMMAND: stopped at its entry point */
 	struct bpf_link *exit_link;	/* a thread's calls in flight end */
 	struct ring_buffer *events;
@@ -83,37 +79,6 @@ struct latrun {
 
 /* Errors that blame one offset (a whole batch fails for it): retry in
  * halves to find it.  Anything else stops the run. */
-static bool offset_error(int err)
-{
-	return err == -524 /* ENOTSUPP */ || err == -EINVAL || err == -EILSEQ ||
-	       err == -ENOEXEC || err == -EFAULT;
-}
-
-static void attach_error(const struct latrun *r, const struct lat_probe_set *s,
-			 int err)
-{
-	if (err == -ESRCH || err == -ENOENT)
-		p_err("process %d exited before its probes were attached",
-		      (int)s->pid);
-	else if (err == -EPERM || err == -EACCES)
-		p_err("attaching uprobes was refused: needs root or CAP_BPF and "
-		      "CAP_PERFMON");
-	else
-		p_err("cannot attach uprobes to %s in process %d: %s",
-		      r->plan.mods[s->module].name, (int)s->pid, strerror(-err));
-}
-
-static int add_link_fd(struct latrun *r, int fd)
-{
-	if (GROW(r->link_fds, r->nlink_fds, r->link_fds_cap)) {
-		close(fd);
-		p_err("out of memory");
-		return -ENOMEM;
-	}
-	r->link_fds[r->nlink_fds++] = fd;
-	return 0;
-}
-
 /* What a probe of a function is put on. */
 enum probe_kind {
 	PK_ENTRY,	/* the entry probe (maybe past the first instruction) */
@@ -156,83 +121,12 @@ static size_t probe_offsets(const struct latrun *r, enum probe_kind kind,
 	return k;
 }
 
-/* One uprobe_multi link for ids[0..n) of s, or, when one offset spoils
- * it, links for the halves.  0 or -errno (printed). */
-static int attach_multi(struct latrun *r, const struct lat_probe_set *s,
-			int prog_fd, enum probe_kind kind, const uint32_t *ids,
-			size_t n)
+/* The kernel will not probe a function's instruction: it is skipped. */
+static void on_refused(void *ctx, uint64_t cookie, int err)
 {
-	uint64_t *offs, *cookies;
-	size_t total;
-	int fd;
+	struct latrun *r = ctx;
 
-	total = probe_offsets(r, kind, ids, n, &offs, &cookies);
-	if (!total) {
-		p_err("out of memory");
-		return -ENOMEM;
-	}
-	fd = uprobe_multi__attach(prog_fd, s->path, offs, cookies,
-				  (uint32_t)total, s->pid, kind == PK_RETPROBE);
-	free(offs);
-	free(cookies);
-	if (fd >= 0)
-		return add_link_fd(r, fd);
-	if (!offset_error(fd)) {
-		attach_error(r, s, fd);
-		return fd;
-	}
-	if (n == 1) {
-		lat_plan__refused(&r->plan, ids[0], fd);
-		return 0;
-	}
-	return attach_multi(r, s, prog_fd, kind, ids, n / 2) ?:
-	       attach_multi(r, s, prog_fd, kind, ids + n / 2, n - n / 2);
-}
-
-/* Older kernels: a perf event per probe. */
-static int attach_each(struct latrun *r, const struct lat_probe_set *s,
-		       struct bpf_program *prog, enum probe_kind kind,
-		       const uint32_t *ids, size_t n)
-{
-	LIBBPF_OPTS(bpf_uprobe_opts, uo);
-	uint64_t *offs, *cookies;
-	struct bpf_link *l;
-	size_t i, total;
-	int err = 0;
-
-	total = probe_offsets(r, kind, ids, n, &offs, &cookies);
-	if (!total) {
-		p_err("out of memory");
-		return -ENOMEM;
-	}
-	for (i = 0; i < total; i++) {
-		if (r->plan.funcs[cookies[i]].skip)
-			continue;
-		uo.bpf_cookie = cookies[i];
-		uo.retprobe = kind == PK_RETPROBE;
-		l = bpf_program__attach_uprobe_opts(prog, s->pid, s->path, offs[i], &uo);
-		if (!l) {
-			err = -errno;
-			if (offset_error(err)) {
-				/* Its probes attached so far stay, unused. */
-				lat_plan__refused(&r->plan, (uint32_t)cookies[i], err);
-				err = 0;
-				continue;
-			}
-			attach_error(r, s, err);
-			break;
-		}
-		if (GROW(r->links, r->nlinks, r->links_cap)) {
-			bpf_link__destroy(l);
-			p_err("out of memory");
-			err = -ENOMEM;
-			break;
-		}
-		r->links[r->nlinks++] = l;
-	}
-	free(offs);
-	free(cookies);
-	return err;
+	lat_plan__refused(&r->plan, (uint32_t)cookie, err);
 }
 
 /* The ids of s not skipped and timed as t (-1: any), into ids; how many. */
@@ -255,13 +149,23 @@ static size_t live_ids(const struct latrun *r, const struct lat_probe_set *s,
 static int attach_dir(struct latrun *r, const struct lat_probe_set *s, int t,
 		      struct bpf_program *prog, enum probe_kind kind, uint32_t *ids)
 {
-	size_t n = live_ids(r, s, t, ids);
+	size_t n = live_ids(r, s, t, ids), total;
+	uint64_t *offs, *cookies;
+	int err;
 
 	if (!n)
 		return 0;
-	if (r->multi)
-		return attach_multi(r, s, bpf_program__fd(prog), kind, ids, n);
-	return attach_each(r, s, prog, kind, ids, n);
+	total = probe_offsets(r, kind, ids, n, &offs, &cookies);
+	if (!total) {
+		p_err("out of memory");
+		return -ENOMEM;
+	}
+	err = uprobe_links__attach(&r->probes, prog, s->pid, s->path,
+				   r->plan.mods[s->module].name, offs, cookies,
+				   total, kind == PK_RETPROBE, on_refused, r);
+	free(offs);
+	free(cookies);
+	return err;
 }
 
 static int attach_set(struct latrun *r, const struct lat_probe_set *s)
@@ -342,7 +246,7 @@ static int attach_all(struct latrun *r)
 		return -1;
 	}
 	p_dbg("attached %zu functions (%zu links) in %.1f ms", n,
-	      r->multi ? r->nlink_fds : r->nlinks, ns_between(&t0, &t1) / 1e6);
+	      uprobe_links__count(&r->probes), ns_between(&t0, &t1) / 1e6);
 	warn_unwinding(r);
 	r->gen = 1;
 	r->skel->bss->gen = r->gen;
@@ -357,20 +261,9 @@ static int attach_all(struct latrun *r)
 
 static void detach_all(struct latrun *r)
 {
-	struct timespec t0, t1;
-	size_t i;
-
 	if (r->skel && r->skel->bss)
 		r->skel->bss->armed = 0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < r->nlink_fds; i++)
-		close(r->link_fds[i]);
-	for (i = 0; i < r->nlinks; i++)
-		bpf_link__destroy(r->links[i]);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (r->nlink_fds || r->nlinks)
-		p_dbg("detached in %.1f ms", ns_between(&t0, &t1) / 1e6);
-	r->nlink_fds = r->nlinks = 0;
+	uprobe_links__detach(&r->probes);
 }
 
 /* ---- reading the kernel's figures ------------------------------------- */
@@ -664,18 +557,15 @@ static int load_bpf(struct latrun *r)
 		p_err("cannot open the BPF object: %s", strerror(errno));
 		return -1;
 	}
-	r->multi = uprobe_multi__supported();
-	p_dbg("%s", r->multi ? "uprobe_multi links" : "kernel without uprobe_multi "
-	      "links (before 6.6): one perf event per probe");
+	uprobe_links__init(&r->probes);
 	multi_progs[0] = r->skel->progs.lat_entry;
 	multi_progs[1] = r->skel->progs.lat_return;
 	multi_progs[2] = r->skel->progs.lat_count;
 	multi_progs[3] = r->skel->progs.lat_go_entry;
 	multi_progs[4] = r->skel->progs.lat_go_ret;
 	multi_progs[5] = r->skel->progs.lat_ret;
-	for (i = 0; r->multi && i < 6; i++)
-		bpf_program__set_expected_attach_type(multi_progs[i],
-			(enum bpf_attach_type)UPROBE_MULTI_ATTACH_TYPE);
+	for (i = 0; i < 6; i++)
+		uprobe_links__prepare(&r->probes, multi_progs[i]);
 	bpf_program__set_autoload(r->skel->progs.lat_entry, !r->o.count_only);
 	bpf_program__set_autoload(r->skel->progs.lat_return, !r->o.count_only);
 	bpf_program__set_autoload(r->skel->progs.lat_count, r->o.count_only);
@@ -776,8 +666,7 @@ static int setup_targets(struct latrun *r)
 static void run_free(struct latrun *r)
 {
 	detach_all(r);
-	free(r->link_fds);
-	free(r->links);
+	uprobe_links__free(&r->probes);
 	entry_stop__detach(&r->stop);
 	bpf_link__destroy(r->exit_link);
 	ring_buffer__free(r->events);

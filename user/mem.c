@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "allocator.h"
+#include "array.h"
 #include "bpfutil.h"
 #include "cli.h"
 #include "commands.h"
@@ -36,7 +37,7 @@
 #include "session.h"
 #include "symbolize.h"
 #include "unwinder.h"
-#include "uprobe_multi.h"
+#include "uprobe_links.h"
 
 /* Sample types of the profile, in this order. */
 enum { T_ALLOC_OBJECTS, T_ALLOC_SPACE, T_INUSE_OBJECTS, T_INUSE_SPACE, T__MAX };
@@ -48,18 +49,11 @@ struct target {
 	bool attached;
 };
 
-struct mem_link {
-	struct bpf_link *link;	/* perf-event attachment, or NULL */
-	int fd;			/* uprobe_multi link, or -1 */
-};
-
 struct memrun {
 	struct mem_opts o;
 	struct session sess;
 	struct mem_bpf *skel;
-	struct mem_link *links;
-	size_t nlinks, links_cap;
-	bool multi;			/* uprobe_multi links available */
+	struct uprobe_links probes;
 	struct entry_stop stop;		/* COMMAND: stopped at its entry point */
 	struct ring_buffer *events;
 	struct target *targets;
@@ -74,85 +68,19 @@ struct memrun {
 	const char *error;		/* a failure inside a callback */
 };
 
-/* A perf-event link (bpf_link) or a uprobe_multi link (fd), to close. */
-static int add_link(struct memrun *r, struct bpf_link *l, int fd)
-{
-	if (r->nlinks == r->links_cap) {
-		size_t cap = r->links_cap ? r->links_cap * 2 : 32;
-		struct mem_link *v = realloc(r->links, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		r->links = v;
-		r->links_cap = cap;
-	}
-	r->links[r->nlinks].link = l;
-	r->links[r->nlinks].fd = fd;
-	r->nlinks++;
-	return 0;
-}
-
 static void detach_all(struct memrun *r)
 {
-	size_t i;
-
-	for (i = 0; i < r->nlinks; i++) {
-		bpf_link__destroy(r->links[i].link);
-		if (r->links[i].fd >= 0)
-			close(r->links[i].fd);
-	}
-	r->nlinks = 0;
+	uprobe_links__detach(&r->probes);
 }
 
-/*
- * Attach prog at n offsets of path in pid, each with its cookie (the
- * enum mem_fn): one uprobe_multi link where the kernel has them (one
- * system call, and one RCU grace period to detach instead of one per
- * probe), else a perf event per offset.
- */
+/* prog at n offsets of path in pid, each with its cookie (the enum
+ * mem_fn).  Allocator functions the kernel will not probe fail the run. */
 static int attach_set(struct memrun *r, struct bpf_program *prog, bool ret,
 		      pid_t pid, const char *path, const uint64_t *offs,
 		      const uint64_t *cookies, uint32_t n)
 {
-	uint32_t i;
-	int fd;
-
-	if (!n)
-		return 0;
-	if (r->multi) {
-		fd = uprobe_multi__attach(bpf_program__fd(prog), path, offs, cookies,
-					  n, pid, ret);
-		if (fd < 0) {
-			p_err("cannot attach %s to %s: %s",
-			      ret ? "return probes" : "probes", path, strerror(-fd));
-			return fd;
-		}
-		if (add_link(r, NULL, fd)) {
-			close(fd);
-			return -ENOMEM;
-		}
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, o, .retprobe = ret,
-			    .bpf_cookie = cookies[i]);
-		struct bpf_link *l;
-
-		l = bpf_program__attach_uprobe_opts(prog, pid, path, offs[i], &o);
-		if (!l) {
-			int err = -errno;
-
-			p_err("cannot attach a %s to %s at 0x%llx: %s",
-			      ret ? "uretprobe" : "uprobe", path,
-			      (unsigned long long)offs[i], strerror(-err));
-			return err;
-		}
-		if (add_link(r, l, -1)) {
-			bpf_link__destroy(l);
-			return -ENOMEM;
-		}
-	}
-	return 0;
+	return uprobe_links__attach(&r->probes, prog, pid, path, NULL, offs,
+				    cookies, n, ret, NULL, NULL);
 }
 
 /* Probe the allocator functions of one target. */
@@ -436,16 +364,9 @@ static int drain_leaks(struct memrun *r)
 		h = hash_bytes(h, &v.fn, sizeof(v.fn));
 		h = hash_bytes(h, &v.stack, sizeof(v.stack));
 		if (!u64map__get(index, h, &idx)) {
-			if (ng == cap) {
-				size_t nc = cap ? cap * 2 : 64;
-				struct leak_group *ngv = realloc(g, nc * sizeof(*ngv));
-
-				if (!ngv) {
-					err = -ENOMEM;
-					goto out;
-				}
-				g = ngv;
-				cap = nc;
+			if (GROW(g, ng, cap)) {
+				err = -ENOMEM;
+				goto out;
 			}
 			memset(&g[ng], 0, sizeof(g[ng]));
 			g[ng].key.tgid = v.tgid;
@@ -663,8 +584,8 @@ static int load_bpf(struct memrun *r)
 		p_err("cannot open the BPF object: %s", strerror(errno));
 		return -1;
 	}
-	r->multi = uprobe_multi__supported();
-	if (r->multi) {
+	uprobe_links__init(&r->probes);
+	{
 		struct bpf_program *progs[] = {
 			r->skel->progs.alloc_entry, r->skel->progs.alloc_return,
 			r->skel->progs.free_entry, r->skel->progs.free_timed_entry,
@@ -673,8 +594,7 @@ static int load_bpf(struct memrun *r)
 		size_t i;
 
 		for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
-			bpf_program__set_expected_attach_type(progs[i],
-				(enum bpf_attach_type)UPROBE_MULTI_ATTACH_TYPE);
+			uprobe_links__prepare(&r->probes, progs[i]);
 	}
 	bpf_program__set_autoload(r->skel->progs.free_entry, !r->o.free_latency);
 	bpf_program__set_autoload(r->skel->progs.free_timed_entry, r->o.free_latency);
@@ -747,8 +667,7 @@ static int listen_unwinder(struct memrun *r)
 
 static void run_free(struct memrun *r)
 {
-	detach_all(r);
-	free(r->links);
+	uprobe_links__free(&r->probes);
 	entry_stop__detach(&r->stop);
 	ring_buffer__free(r->events);
 	unwinder__free(r->unw);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "perfmap.h"
 #include "targetfs.h"
 
@@ -359,15 +360,8 @@ struct perfmap *perfmap__parse(FILE *f)
 			m->skipped++;
 			continue;
 		}
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			struct pm_entry *v = reallocarray(ent, nc, sizeof(*v));
-
-			if (!v)
-				goto fail;
-			ent = v;
-			cap = nc;
-		}
+		if (GROW(ent, n, cap))
+			goto fail;
 		if (add_name(m, name, &ent[n].name))
 			goto fail;
 		ent[n].start = start;

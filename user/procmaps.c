@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "procmaps.h"
 
 #define DELETED_SUFFIX " (deleted)"
@@ -90,17 +91,10 @@ int procmaps__parse(FILE *f, struct proc_maps *out)
 			free(e.path);
 			continue;
 		}
-		if (m.n == alloc) {
-			size_t na = alloc ? alloc * 2 : 32;
-			struct map_entry *v = realloc(m.v, na * sizeof(*v));
-
-			if (!v) {
-				free(e.path);
-				err = -ENOMEM;
-				break;
-			}
-			m.v = v;
-			alloc = na;
+		if (GROW(m.v, m.n, alloc)) {
+			free(e.path);
+			err = -ENOMEM;
+			break;
 		}
 		m.v[m.n++] = e;
 	}

@@ -252,10 +252,9 @@ static int add_loss(struct profile *p, const char *what, const char *hint,
 
 	if (w < 0 || h < 0)
 		return -ENOMEM;
-	v = realloc(p->losses, (p->nlosses + 1) * sizeof(*v));
-	if (!v)
+	if (GROW(p->losses, p->nlosses, p->losses_cap))
 		return -ENOMEM;
-	p->losses = v;
+	v = p->losses;
 	v[p->nlosses].what = w;
 	v[p->nlosses].hint = h;
 	v[p->nlosses].count = count;
@@ -284,10 +283,9 @@ int profile__add_metric(struct profile *p, const char *name, const char *unit,
 
 	if (n < 0 || u < 0)
 		return -ENOMEM;
-	v = realloc(p->metrics, (p->nmetrics + 1) * sizeof(*v));
-	if (!v)
+	if (GROW(p->metrics, p->nmetrics, p->metrics_cap))
 		return -ENOMEM;
-	p->metrics = v;
+	v = p->metrics;
 	v[p->nmetrics].name = n;
 	v[p->nmetrics].unit = u;
 	v[p->nmetrics].value = value;
@@ -304,10 +302,9 @@ int profile__add_hist(struct profile *p, const char *name, const char *unit,
 
 	if (n < 0 || u < 0)
 		return -ENOMEM;
-	v = realloc(p->hists, (p->nhists + 1) * sizeof(*v));
-	if (!v)
+	if (GROW(p->hists, p->nhists, p->hists_cap))
 		return -ENOMEM;
-	p->hists = v;
+	v = p->hists;
 	h = &v[p->nhists];
 	h->counts = malloc(HIST_BUCKETS * sizeof(*h->counts));
 	if (!h->counts)

@@ -99,11 +99,11 @@ struct profile {
 	struct prof_sample *samples;
 	size_t nsamples, samples_cap;
 	struct prof_loss *losses;
-	size_t nlosses;
+	size_t nlosses, losses_cap;
 	struct prof_metric *metrics;
-	size_t nmetrics;
+	size_t nmetrics, metrics_cap;
 	struct prof_hist *hists;
-	size_t nhists;
+	size_t nhists, hists_cap;
 
 	struct u64map *mapping_index, *function_index, *location_index;
 	uint64_t nframes;	/* frames in all samples */

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "hashmap.h"
 #include "strtab.h"
 
@@ -50,15 +51,8 @@ int64_t strtab__intern_len(struct strtab *t, const char *s, size_t len)
 		if (strlen(t->v[id]) == len && !memcmp(t->v[id], s, len))
 			return id;
 	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		char **v = realloc(t->v, cap * sizeof(*v));
-
-		if (!v)
-			return -1;
-		t->v = v;
-		t->cap = cap;
-	}
+	if (GROW(t->v, t->n, t->cap))
+		return -1;
 	copy = strndup(s, len);
 	if (!copy)
 		return -1;

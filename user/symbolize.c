@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "debuginfo.h"
 #include "demangle.h"
 #include "elfsyms.h"
@@ -198,15 +199,8 @@ static int add_elf(struct symbolizer *s, int fd, const char *path,
 {
 	struct elf_file *f;
 
-	if (s->nelfs == s->elfs_cap) {
-		size_t cap = s->elfs_cap ? s->elfs_cap * 2 : 32;
-		struct elf_file *v = realloc(s->elfs, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		s->elfs = v;
-		s->elfs_cap = cap;
-	}
+	if (GROW(s->elfs, s->nelfs, s->elfs_cap))
+		return -ENOMEM;
 	f = &s->elfs[s->nelfs];
 	f->tab = NULL;
 	f->dbg = NULL;
@@ -374,15 +368,8 @@ static struct proc *get_proc(struct symbolizer *s, pid_t pid, uint32_t gen,
 	*created = false;
 	if (u64map__get(s->proc_by_pid, proc_key(pid, gen), &idx))
 		return &s->procs[idx];
-	if (s->nprocs == s->procs_cap) {
-		size_t cap = s->procs_cap ? s->procs_cap * 2 : 16;
-		struct proc *v = realloc(s->procs, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		s->procs = v;
-		s->procs_cap = cap;
-	}
+	if (GROW(s->procs, s->nprocs, s->procs_cap))
+		return NULL;
 	if (u64map__set(s->proc_by_pid, proc_key(pid, gen), s->nprocs))
 		return NULL;
 	p = &s->procs[s->nprocs++];

@@ -8,26 +8,13 @@
 #include <string.h>
 
 #include "hist.h"
+#include "render/common.h"
 #include "render/lat.h"
 
+/* The one JSON string writer: whole UTF-8 sequences only. */
 static void str(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	fputc('"', f);
-	for (; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p == '\t')
-			fputs("\\t", f);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
+	json__string(f, s ? s : "");
 }
 
 static void key_str(FILE *f, const char *key, const char *v)

@@ -36,6 +36,12 @@ void fmt_ns(double v, char *buf, size_t len)
 
 void fmt_value(double v, const char *unit, char *buf, size_t len)
 {
+	/* A difference can be negative: the magnitude, signed. */
+	if (v < 0 && len > 1) {
+		buf[0] = '-';
+		fmt_value(-v, unit, buf + 1, len - 1);
+		return;
+	}
 	if (!strcmp(unit, "bytes"))
 		fmt_bytes(v, buf, len);
 	else if (!strcmp(unit, "nanoseconds"))

@@ -15,7 +15,8 @@
 /* "1.5 KiB", "12 B"; "850 ns", "1.20 us", "3.4 ms", "2.01 s". */
 void fmt_bytes(double v, char *buf, size_t len);
 void fmt_ns(double v, char *buf, size_t len);
-/* A value in a unit ("bytes", "nanoseconds", "count", "per_second"). */
+/* A value in a unit ("bytes", "nanoseconds", "count", "per_second");
+ * a negative one with a '-'. */
 void fmt_value(double v, const char *unit, char *buf, size_t len);
 
 /* Every metric whose name starts with prefix, "  name  value" per line. */

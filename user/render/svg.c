@@ -21,6 +21,7 @@
 #include "common.h"
 #include "hashmap.h"
 #include "render.h"
+#include "sections.h"
 #include "strtab.h"
 #include "svg_script.h"
 
@@ -416,28 +417,14 @@ static void label(FILE *out, const char *name, double px)
 
 /* ---- the document -------------------------------------------------------- */
 
+/* "1.25 s cpu", "3.1 MiB inuse_space": the shared unit formatter. */
 static void format_value(const char *unit, int64_t v, const char *type, char *buf,
 			 size_t len)
 {
-	double a = fabs((double)v);
+	char num[48];
 
-	if (!strcmp(unit, "nanoseconds")) {
-		if (a >= 1e9)
-			snprintf(buf, len, "%.2f s %s", v / 1e9, type);
-		else if (a >= 1e6)
-			snprintf(buf, len, "%.2f ms %s", v / 1e6, type);
-		else
-			snprintf(buf, len, "%lld ns %s", (long long)v, type);
-	} else if (!strcmp(unit, "bytes")) {
-		if (a >= 1 << 30)
-			snprintf(buf, len, "%.1f GiB %s", v / 1073741824.0, type);
-		else if (a >= 1 << 20)
-			snprintf(buf, len, "%.1f MiB %s", v / 1048576.0, type);
-		else
-			snprintf(buf, len, "%lld bytes %s", (long long)v, type);
-	} else {
-		snprintf(buf, len, "%lld %s", (long long)v, type);
-	}
+	fmt_value((double)v, unit, num, sizeof(num));
+	snprintf(buf, len, "%s %s", num, type);
 }
 
 static void subtitle(const struct profile *p, const struct svg_opts *o,
