@@ -41,7 +41,7 @@ BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
 # Everything but main.c goes into a library that the unit tests link too.
-LIB_SRCS	:= $(filter-out user/main.c,$(wildcard user/*.c user/render/*.c))
+LIB_SRCS	:= $(filter-out user/main.c,$(wildcard user/*.c user/*/*.c))
 LIB_OBJS	:= $(patsubst user/%.c,$(OUT)/user/%.o,$(LIB_SRCS))
 MAIN_OBJ	:= $(OUT)/user/main.o
 
@@ -150,9 +150,9 @@ $(OUT)/bench/call_loop: tools/bench/call_loop.c
 	$(Q)$(CC) -O2 -g -fno-omit-frame-pointer -o $@ $<
 
 $(OUT)/bench/uprobe_multi_floor: tools/bench/multi_floor.c \
-		$(OUT)/bench/floor.skel.h $(OUT)/user/uprobe_multi.o
+		$(OUT)/bench/floor.skel.h $(OUT)/user/probes/uprobe_multi.o
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(USER_CFLAGS) -I$(OUT)/bench -o $@ $< $(OUT)/user/uprobe_multi.o \
+	$(Q)$(CC) $(USER_CFLAGS) -I$(OUT)/bench -o $@ $< $(OUT)/user/probes/uprobe_multi.o \
 		$(LDLIBS)
 
 BENCH_BINS	:= $(OUT)/bench/symbolize_bench $(OUT)/bench/unwind_bench $(OUT)/bench/uprobe_floor \

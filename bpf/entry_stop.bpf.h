@@ -2,7 +2,7 @@
 /*
  * The COMMAND of a uprobe mode, stopped where its libraries are mapped: the
  * loader attaches entry_stop at the executable's entry point
- * (user/entry_point.c), the program stops the process and sends its pid on
+ * (user/probes/entry_point.c), the program stops the process and sends its pid on
  * entry_events; the loader resolves and attaches its probes, then sends
  * SIGCONT.  Include once per BPF object.
  */

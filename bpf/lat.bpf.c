@@ -8,14 +8,14 @@
  * function's count, sum, min, max and log-linear histogram.  Nothing per
  * call goes to userspace.
  *
- * Functions a return probe must not touch (user/lat_plan.h, enum
+ * Functions a return probe must not touch (user/modes/lat_plan.h, enum
  * lat_timing) are timed by uprobes on their RET instructions: lat_ret, on
  * the same per-thread stack, for C++ and Rust (exception unwinding cannot
  * walk through the return probe's trampoline); lat_go_entry and lat_go_ret,
  * per goroutine, for Go (see struct lat_go_key).
  *
  * --count-only uses lat_count alone: an entry probe that counts, which the
- * loader may place past the function's first instruction (user/probe.c).
+ * loader may place past the function's first instruction (user/probes/probe.c).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -26,7 +26,7 @@
 
 /*
  * Counters kept per CPU by every program (map "stats", bpf/stats.bpf.h),
- * shown by the loader as "lost:"/"note:" lines (user/bpfutil.c).  Every
+ * shown by the loader as "lost:"/"note:" lines (user/probes/bpfutil.c).  Every
  * sample or call that loses information counts here, whatever the mode.
  */
 enum prof_stat {

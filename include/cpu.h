@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Types shared by bpf/cpu.bpf.c and user/cpu.c.  Fixed-width fields only so
+ * Types shared by bpf/cpu.bpf.c and user/modes/cpu.c.  Fixed-width fields only so
  * that both compilers lay the structs out the same way.
  */
 #ifndef PROFILER_CPU_H

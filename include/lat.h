@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Types shared by bpf/lat.bpf.c and user/lat.c (function latency).  Every
+ * Types shared by bpf/lat.bpf.c and user/modes/lat.c (function latency).  Every
  * probed function has an id, 0..n-1, which the loader passes to the
  * programs as the probe's BPF cookie; the per-function maps are indexed by
  * it.  Durations go into the shared log-linear histograms (hist.h).

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Types shared by bpf/mem.bpf.c and user/mem.c (the allocation profiler). */
+/* Types shared by bpf/mem.bpf.c and user/modes/mem.c (the allocation profiler). */
 #ifndef PROFILER_MEM_H
 #define PROFILER_MEM_H
 

@@ -3,7 +3,7 @@
  * Unwinding user stacks in the kernel from the ELF files' call frame
  * information (.eh_frame, .debug_frame), for code built without frame
  * pointers.  The loader turns each file's CFI into a table of rows sorted by
- * address (user/unwind_table.c) and stores it in shards; the BPF side
+ * address (user/symbols/unwind_table.c) and stores it in shards; the BPF side
  * (bpf/unwind.bpf.h) finds the row for each frame's pc and steps to the
  * caller.  Everything both sides must agree on is here.
  *

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# `make test` after the build: the doc sync check, every cmocka unit test
+# `make test` after the build: the doc sync check, the layering of user/,
+# every cmocka unit test
 # (built with ASan+UBSan), then the root integration suite.  Each suite's
 # output is shown as it runs; the last line adds them all up as
 # "N passed, N failed, N skipped".  Exits non-zero if anything failed.
@@ -30,6 +31,10 @@ tally()
 echo "== doc sync"
 bash tests/doc_sync.sh 2>&1 | tee "$log"
 tally doc_sync
+
+echo "== layers of user/"
+bash tests/layers.sh 2>&1 | tee "$log"
+tally layers
 
 for t in build/san/tests/test_*; do
 	case $t in *.d) continue ;; esac

@@ -4,13 +4,13 @@
 #ifndef PROFILER_COMMANDS_H
 #define PROFILER_COMMANDS_H
 
-/* `profiler [cpu] ...`: CPU sampling (user/cpu.c). */
+/* `profiler [cpu] ...`: CPU sampling (user/modes/cpu.c). */
 int cmd_cpu(int argc, char **argv);
-/* `profiler mem ...`: allocation profiling (user/mem.c). */
+/* `profiler mem ...`: allocation profiling (user/modes/mem.c). */
 int cmd_mem(int argc, char **argv);
-/* `profiler lat ...`: function latency (user/lat.c). */
+/* `profiler lat ...`: function latency (user/modes/lat.c). */
 int cmd_lat(int argc, char **argv);
-/* `profiler check`: can this machine run the profiler? (user/check.c) */
+/* `profiler check`: can this machine run the profiler? (user/cmd/check.c) */
 int cmd_check(int argc, char **argv);
 
 #endif

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "run/cli.h"
 #include "commands.h"
-#include "report.h"
+#include "cmd/report.h"
 
 struct cmd {
 	const char *name;

@@ -11,9 +11,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "elffuncs.h"
-#include "elfsyms.h"
-#include "minidebug.h"
+#include "symbols/elffuncs.h"
+#include "symbols/elfsyms.h"
+#include "symbols/minidebug.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,7 @@
 
 #include <stdarg.h>
 
-#include "profile.h"
+#include "model/profile.h"
 
 #define FIX_PERIOD 10000000LL	/* 100 Hz */
 

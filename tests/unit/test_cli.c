@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "cli.h"
+#include "run/cli.h"
 #include "cpu.h"
 
 #define MAX_ARGS 32

@@ -22,8 +22,8 @@
 
 #include <cmocka.h>
 
-#include "minidebug.h"
-#include "symbolize.h"
+#include "symbols/minidebug.h"
+#include "symbols/symbolize.h"
 
 #define DBG FIXTURE_DIR "/dbg"
 

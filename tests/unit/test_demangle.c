@@ -17,7 +17,7 @@
 
 #include <libiberty/demangle.h>
 
-#include "demangle.h"
+#include "symbols/demangle.h"
 
 /* libiberty.h has one too */
 #ifndef ARRAY_SIZE

@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "elfsyms.h"
+#include "symbols/elfsyms.h"
 
 #define FIX_PIE		FIXTURE_DIR "/fix_pie"
 #define FIX_NOPIE	FIXTURE_DIR "/fix_nopie"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The shared log-linear histogram scheme (include/hist.h) and percentiles
- * read from it (user/histogram.c): every value lands in a bucket that holds
+ * read from it (user/model/histogram.c): every value lands in a bucket that holds
  * it, buckets are at most 1/16 of their value wide, and percentiles of
  * known distributions come out within the stated 3.125% of the truth.
  */
@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "hist.h"
-#include "histogram.h"
+#include "model/histogram.h"
 
 static void test_buckets_hold_their_values(void **state)
 {

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "kallsyms.h"
+#include "symbols/kallsyms.h"
 
 #define SAMPLE		TESTDATA_DIR "/kallsyms_sample.txt"
 #define RESTRICTED	TESTDATA_DIR "/kallsyms_restricted.txt"

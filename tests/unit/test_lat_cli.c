@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
-#include "cli.h"
-#include "elffuncs.h"
-#include "elfsyms.h"
+#include "run/cli.h"
+#include "symbols/elffuncs.h"
+#include "symbols/elfsyms.h"
 #include "lat.h"
 
 #define MAX_ARGS 32

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "lat_pattern.h"
-#include "uprobe_insn.h"
+#include "modes/lat_pattern.h"
+#include "probes/uprobe_insn.h"
 
 static void parse_ok(const char *text, const char *module, const char *glob,
 		     bool is_path)

@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "losses.h"
-#include "profile.h"
+#include "modes/losses.h"
+#include "model/profile.h"
 
 static void test_every_counter_has_words(void **state)
 {

@@ -20,15 +20,15 @@
 
 #include <cmocka.h>
 
-#include "diff.h"
+#include "cmd/diff.h"
 #include "fixture_profile.h"
-#include "folded_read.h"
+#include "io/folded_read.h"
 #include "golden.h"
-#include "log.h"
-#include "outputs.h"
-#include "profile_file.h"
+#include "lib/log.h"
+#include "run/outputs.h"
+#include "io/profile_file.h"
 #include "render/render.h"
-#include "report.h"
+#include "cmd/report.h"
 
 static int render_speedscope_ctx(const void *p, FILE *f)
 {

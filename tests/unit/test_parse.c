@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "parse.h"
+#include "lib/parse.h"
 
 static void test_u64_good(void **state)
 {

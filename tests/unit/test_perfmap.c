@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "perfmap.h"
+#include "symbols/perfmap.h"
 
 static struct perfmap *parse_len(const char *text, size_t len)
 {

@@ -19,10 +19,10 @@
 
 #include "fixture_profile.h"
 #include "golden.h"
-#include "pprof_fields.h"
-#include "pprof_read.h"
-#include "profile_file.h"
-#include "protobuf.h"
+#include "io/pprof_fields.h"
+#include "io/pprof_read.h"
+#include "io/profile_file.h"
+#include "io/protobuf.h"
 #include "render/render.h"
 
 /* ---- wire format ------------------------------------------------------- */

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elffuncs.h"
-#include "probe.h"
+#include "symbols/elffuncs.h"
+#include "probes/probe.h"
 
 static int returns_of(const uint8_t *code, size_t len, uint64_t vaddr,
 		      struct probe_rets *rets)

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "procmaps.h"
+#include "symbols/procmaps.h"
 
 #define SAMPLE_MAPS TESTDATA_DIR "/maps_sample.txt"
 

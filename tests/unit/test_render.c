@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "profile.h"
+#include "model/profile.h"
 #include "render/render.h"
 
 static uint32_t loc(struct profile *p, const char *name, const char *module,

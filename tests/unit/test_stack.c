@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "stack.h"
-#include "hashmap.h"
+#include "lib/hashmap.h"
 
 static void test_depth_bounds_the_hash(void **state)
 {

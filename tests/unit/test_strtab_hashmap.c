@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "hashmap.h"
-#include "strtab.h"
+#include "lib/hashmap.h"
+#include "lib/strtab.h"
 
 /* ---- hashes ------------------------------------------------------------- */
 

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sysinfo.h"
+#include "run/sysinfo.h"
 
 static void test_self_hostile_name(void **state)
 {

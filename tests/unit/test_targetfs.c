@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "procmaps.h"
-#include "targetfs.h"
+#include "symbols/procmaps.h"
+#include "symbols/targetfs.h"
 
 static char dir[64];
 

@@ -22,9 +22,9 @@
 
 #include <gelf.h>
 
-#include "elfsyms.h"
-#include "symbolize.h"
-#include "unwind_table.h"
+#include "symbols/elfsyms.h"
+#include "symbols/symbolize.h"
+#include "symbols/unwind_table.h"
 
 #define LIBC		"/lib/x86_64-linux-gnu/libc.so.6"
 #define LDSO		"/lib64/ld-linux-x86-64.so.2"

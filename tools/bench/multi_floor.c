@@ -15,7 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "floor.skel.h"
-#include "uprobe_multi.h"
+#include "probes/uprobe_multi.h"
 
 static volatile sig_atomic_t stop;
 

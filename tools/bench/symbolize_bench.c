@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "profile.h"
+#include "model/profile.h"
 #include "render/render.h"
-#include "symbolize.h"
+#include "symbols/symbolize.h"
 
 static double now(void)
 {

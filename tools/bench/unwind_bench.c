@@ -17,9 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "unwind_table.h"
+#include "symbols/unwind_table.h"
 
-/* As user/unwinder.c counts a page index entry. */
+/* As user/modes/unwinder.c counts a page index entry. */
 #define PAGE_BYTES	72
 
 static double now_ms(void)

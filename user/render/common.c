@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "common.h"
-#include "strtab.h"
+#include "lib/strtab.h"
 
 bool module__is_library(const char *module)
 {

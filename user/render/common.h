@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "profile.h"
+#include "model/profile.h"
 
 enum frame_kind {
 	KIND_PROGRAM,	/* code of a main executable */

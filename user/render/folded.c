@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hashmap.h"
+#include "lib/hashmap.h"
 #include "render.h"
-#include "strtab.h"
+#include "lib/strtab.h"
 
 struct line {
 	const char *text;

@@ -10,7 +10,7 @@
 
 #include "common.h"
 #include "hist.h"
-#include "histogram.h"
+#include "model/histogram.h"
 #include "render.h"
 
 #define JSON_FORMAT_VERSION 1

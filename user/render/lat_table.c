@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "profile.h"
+#include "model/profile.h"
 #include "render/lat.h"
 #include "render/sections.h"
 

@@ -12,13 +12,13 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "array.h"
+#include "lib/array.h"
 #include "common.h"
-#include "hashmap.h"
-#include "pprof_fields.h"
-#include "protobuf.h"
+#include "lib/hashmap.h"
+#include "io/pprof_fields.h"
+#include "io/protobuf.h"
 #include "render.h"
-#include "strtab.h"
+#include "lib/strtab.h"
 
 /* The pprof Locations: runs of model locations, stored end to end. */
 struct groups {

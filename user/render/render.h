@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "profile.h"
+#include "model/profile.h"
 
 /* render_folded() flags */
 #define FOLDED_LINES	0x1	/* "func (file.c:12)" where the line is known */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "hist.h"
-#include "histogram.h"
+#include "model/histogram.h"
 #include "render/sections.h"
 
 void fmt_bytes(double v, char *buf, size_t len)

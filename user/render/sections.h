@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "profile.h"
+#include "model/profile.h"
 
 /* "1.5 KiB", "12 B"; "850 ns", "1.20 us", "3.4 ms", "2.01 s". */
 void fmt_bytes(double v, char *buf, size_t len);

@@ -12,7 +12,7 @@
 
 #include "common.h"
 #include "render.h"
-#include "strtab.h"
+#include "lib/strtab.h"
 
 #define SPEEDSCOPE_SCHEMA "https://www.speedscope.app/file-format-schema.json"
 

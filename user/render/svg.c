@@ -17,12 +17,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "array.h"
+#include "lib/array.h"
 #include "common.h"
-#include "hashmap.h"
+#include "lib/hashmap.h"
 #include "render.h"
 #include "sections.h"
-#include "strtab.h"
+#include "lib/strtab.h"
 #include "svg_script.h"
 
 #define SVG_WIDTH	1200

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "render.h"
-#include "strtab.h"
+#include "lib/strtab.h"
 
 /* One row per function as the user sees it: name + module. */
 struct row {

@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "probes/bpfutil.h"
+#include "run/cli.h"
+#include "commands.h"
+#include "cpu.h"
+#include "cpu.skel.h"
+#include "run/session.h"
+#include "lib/log.h"
+#include "modes/losses.h"
+#include "run/outputs.h"
+#include "model/profile.h"
+#include "render/render.h"
+#include "symbols/symbolize.h"
+#include "run/sysinfo.h"
+#include "lib/textsafe.h"
+#include "modes/unwinder.h"
+
+/* Everything a run holds; released in one place (run_free). */
+struct run {
+	struct cpu_opts o;
+	struct session sess;
+	struct cpu_bpf *skel;
+	struct bpf_link **perf_links;
+	int *perf_fds;
+	int nperf;
+	struct ring_buffer *events;
+	struct symbolizer *sym;
+	struct unwinder *unw;
+	struct profile *prof;
+	struct outputs out;	/* every output file, opened before profiling */
+	uint64_t *cpu_start;	/* per -p target: its CPU time at the start */
+};
+
+static long perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu)
+{
+	return syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/* One sampling event per online CPU, each running cpu_sample. */
+static int attach_perf_events(struct run *r)
+{
+	struct perf_event_attr attr = {
+		.size = sizeof(attr),
+		.freq = 1,
+		.sample_freq = r->o.freq,
+	};
+	bool cycles = !strcmp(r->o.event, "cycles");
+	bool *online;
+	int ncpus, cpu;
+
+	attr.type = cycles ? PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE;
+	attr.config = cycles ? PERF_COUNT_HW_CPU_CYCLES : PERF_COUNT_SW_CPU_CLOCK;
+
+	online = sys_online_cpus(&ncpus);
+	if (!online) {
+		p_err("cannot read the online CPUs from /sys/devices/system/cpu/online: %s",
+		      strerror(errno));
+		return -1;
+	}
+	r->perf_links = calloc(ncpus, sizeof(*r->perf_links));
+	r->perf_fds = calloc(ncpus, sizeof(*r->perf_fds));
+	if (!r->perf_links || !r->perf_fds) {
+		free(online);
+		p_err("out of memory");
+		return -1;
+	}
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		struct bpf_link *link;
+		int fd;
+
+		if (!online[cpu])
+			continue;
+		fd = perf_event_open(&attr, -1, cpu);
+		if (fd < 0) {
+			int err = errno;
+
+			free(online);
+			if (cycles && (err == ENOENT || err == EOPNOTSUPP || err == ENODEV))
+				p_err("event 'cycles' is not available on this machine "
+				      "(no hardware PMU): use --event cpu-clock");
+			else if (err == EINVAL)
+				p_err("cannot sample at %llu Hz on CPU %d: above "
+				      "kernel.perf_event_max_sample_rate? Lower -F",
+				      (unsigned long long)r->o.freq, cpu);
+			else
+				p_err("perf_event_open on CPU %d failed: %s", cpu,
+				      strerror(err));
+			return -1;
+		}
+		r->perf_fds[r->nperf] = fd;
+		link = bpf_program__attach_perf_event(r->skel->progs.cpu_sample, fd);
+		if (!link) {
+			int err = errno;
+
+			close(fd);
+			free(online);
+			p_err("cannot attach the sampling program on CPU %d: %s",
+			      cpu, strerror(err));
+			return -1;
+		}
+		r->perf_links[r->nperf++] = link;
+	}
+	free(online);
+	return 0;
+}
+
+static void detach_perf_events(struct run *r)
+{
+	int i;
+
+	for (i = 0; i < r->nperf; i++) {
+		bpf_link__destroy(r->perf_links[i]);
+		close(r->perf_fds[i]);
+	}
+	r->nperf = 0;
+}
+
+static int handle_event(void *ctx, void *data, size_t len)
+{
+	struct run *r = ctx;
+	const struct prof_event *e = data;
+
+	if (len < sizeof(*e))
+		return 0;
+	if (e->kind == EVENT_NEW_PROCESS) {
+		struct timespec t0, t1;
+		int err;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		err = symbolizer__add_process(r->sym, e->tgid, e->gen);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (err)
+			p_dbg("maps of process %u unreadable: %s", e->tgid,
+			      strerror(-err));
+		else
+			p_dbg("process %u: first sample %.1f ms after start "
+			      "(%.1f ms after launch), maps read in %.2f ms",
+			      e->tgid, ns_between(&r->sess.start, &t0) / 1e6,
+			      ns_between(&r->sess.launched, &t0) / 1e6,
+			      ns_between(&t0, &t1) / 1e6);
+	}
+	return 0;
+}
+
+static int load_bpf(struct run *r)
+{
+	struct cpu_bpf *skel;
+	int err;
+
+	skel = cpu_bpf__open();
+	if (!skel) {
+		p_err("cannot open the BPF object: %s", strerror(errno));
+		return -1;
+	}
+	r->skel = skel;
+	skel->rodata->filter_targets = r->sess.ntargets > 0;
+	skel->rodata->collect_user = !r->o.kernel_only;
+	skel->rodata->collect_kernel = !r->o.user_only;
+	skel->rodata->unwind_mode = r->o.s.unwind;
+	bpf_map__set_max_entries(skel->maps.stacks, r->o.stack_map_size);
+	bpf_map__set_max_entries(skel->maps.counts, r->o.counts_map_size);
+
+	err = cpu_bpf__load(skel);
+	if (err) {
+		report_load_error(err);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_targets(struct run *r)
+{
+	int fd = bpf_map__fd(r->skel->maps.targets), i;
+	__u8 one = 1;
+
+	for (i = 0; i < r->sess.ntargets; i++) {
+		__u32 pid = session__target(&r->sess, i);
+
+		if (bpf_map_update_elem(fd, &pid, &one, BPF_ANY)) {
+			p_err("cannot add process %u to the target map: %s", pid,
+			      strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The ips of one stored stack, leaf first; how many (0 if none). */
+static int read_stack(int fd, __u64 key, struct stack_trace *st)
+{
+	if (!key || bpf_map_lookup_elem(fd, &key, st))
+		return 0;
+	return st->depth < PROF_MAX_STACK_DEPTH ? st->depth : PROF_MAX_STACK_DEPTH;
+}
+
+static const char *stack_loss_name(__s32 err)
+{
+	return err == -E2BIG ? "[stack lost: map full]" :
+	       err == -ENOMEM ? "[stack lost: no kernel memory]" : "[stack lost]";
+}
+
+/* Turn the kernel's counts into profile samples. */
+static int drain_counts(struct run *r)
+{
+	int counts_fd = bpf_map__fd(r->skel->maps.counts);
+	int stacks_fd = bpf_map__fd(r->skel->maps.stacks);
+	struct stack_trace st;
+	/* Each user ip may expand into inlined frames. */
+	uint32_t locs[PROF_MAX_STACK_DEPTH * (1 + SYMBOLIZER_MAX_FRAMES) + 2];
+	int64_t period = 1000000000LL / r->o.freq;
+	struct cpu_key key, next, *prev = NULL;
+	char comm[PROF_COMM_LEN + 1];
+
+	while (bpf_map_get_next_key(counts_fd, prev, &next) == 0) {
+		struct frame f;
+		uint32_t nlocs = 0;
+		__u64 count;
+		int64_t values[2];
+		int n, i;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(counts_fd, &key, &count))
+			continue;
+
+		/* Kernel part first: locs are leaf first.  Callers' ips are
+		 * return addresses: look up the call instruction instead. */
+		n = read_stack(stacks_fd, key.kern_stack, &st);
+		for (i = 0; i < n; i++) {
+			symbolizer__resolve_kernel(r->sym, i ? st.ips[i] - 1 : st.ips[i], &f);
+			locs[nlocs++] = profile__location(r->prof, &f);
+		}
+		if (key.kern_err)
+			locs[nlocs++] = profile__pseudo_location(r->prof,
+						stack_loss_name(key.kern_err));
+
+		n = read_stack(stacks_fd, key.user_stack, &st);
+		for (i = 0; i < n; i++) {
+			struct frame fr[SYMBOLIZER_MAX_FRAMES];
+			int k, nf;
+
+			nf = symbolizer__resolve_user(r->sym, key.tgid, key.gen,
+						      i ? st.ips[i] - 1 : st.ips[i], fr,
+						      SYMBOLIZER_MAX_FRAMES);
+			for (k = 0; k < nf; k++)
+				locs[nlocs++] = profile__location(r->prof, &fr[k]);
+		}
+		if (n && st.end != UNWIND_END_OK)
+			locs[nlocs++] = unwind_marker(r->prof, st.end);
+		if (key.user_err)
+			locs[nlocs++] = profile__pseudo_location(r->prof,
+						stack_loss_name(key.user_err));
+		if (nlocs == 0 && r->o.kernel_only)
+			locs[nlocs++] = profile__pseudo_location(r->prof, "[user mode]");
+
+		for (i = 0; i < (int)nlocs; i++) {
+			if (!locs[i]) {
+				p_err("out of memory while building the profile");
+				return -1;
+			}
+		}
+		memcpy(comm, key.comm, PROF_COMM_LEN);
+		comm[PROF_COMM_LEN] = '\0';
+		values[0] = count;
+		values[1] = count * period;
+		if (profile__add_sample(r->prof, locs, nlocs, key.tgid, comm, values)) {
+			p_err("out of memory while building the profile");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int record_losses(struct run *r)
+{
+	uint64_t totals[STAT__MAX];
+
+	stats_read(bpf_map__fd(r->skel->maps.stats), totals);
+	return stats_add_losses(r->prof, totals);
+}
+
+static int build_profile(struct run *r)
+{
+	struct symbolizer_stats st;
+	struct timespec now;
+	char title[256];
+	int len;
+
+	r->prof = profile__new();
+	if (!r->prof || profile__add_type(r->prof, "samples", "count") < 0 ||
+	    profile__add_type(r->prof, "cpu", "nanoseconds") < 0)
+		goto oom;
+	r->prof->period_type = r->prof->types[1];
+	r->prof->period = 1000000000LL / r->o.freq;
+	r->prof->duration_ns = session__duration_ns(&r->sess);
+	/* Wall clock when sampling started (the run ended just now). */
+	clock_gettime(CLOCK_REALTIME, &now);
+	r->prof->time_ns = now.tv_sec * 1000000000LL + now.tv_nsec -
+			   r->prof->duration_ns;
+
+	len = snprintf(title, sizeof(title), "profiler cpu: %s at %llu Hz, ",
+		       r->o.event, (unsigned long long)r->o.freq);
+	session__describe(&r->sess, title + len, sizeof(title) - len);
+	if (profile__str(r->prof, title) < 0)
+		goto oom;
+	r->prof->title = profile__str(r->prof, title);
+	if (record_losses(r))
+		goto oom;
+	if (drain_counts(r))
+		return -1;
+	symbolizer__stats(r->sym, &st);
+	if (st.unnamed && profile__add_truncation(r->prof,
+			"addresses not named: naming stopped by a signal",
+			"shown as module+offset", st.unnamed))
+		goto oom;
+	return 0;
+oom:
+	p_err("out of memory while building the profile");
+	return -1;
+}
+
+/*
+ * Write the output files (opened at start) and print the summary.  A failure
+ * to write a file still prints the summary: what was collected is shown.
+ */
+/*
+ * No samples of a -p target: say why, from its CPU time during the run (a
+ * sleeping process, or one that ran less than a sample period).
+ */
+static void explain_no_samples(struct run *r)
+{
+	char name[64], safe[256];
+	uint64_t now;
+	double ms, period_ms = 1000.0 / r->o.freq;
+	int i, kt;
+
+	if (!r->cpu_start || profile__total(r->prof, 0))
+		return;
+	for (i = 0; i < r->o.c.npids; i++) {
+		pid_t pid = r->o.c.pids[i];
+
+		kt = sys_is_kernel_thread(pid, name, sizeof(name));
+		if (kt < 0 || sys_cpu_time_ns(pid, &now)) {
+			printf("process %d exited during the run\n", (int)pid);
+			continue;
+		}
+		ms = now > r->cpu_start[i] ? (now - r->cpu_start[i]) / 1e6 : 0;
+		printf("process %d (%s%s) ran %.0f ms on a CPU during the run%s\n",
+		       (int)pid, text_safe(name, safe, sizeof(safe)),
+		       kt ? ", a kernel thread" : "", ms,
+		       ms < period_ms ? ": cpu-clock counts time spent running, and "
+		       "it spent the run waiting (raise -d or -F to catch short "
+		       "bursts)" : "");
+	}
+}
+
+static int write_outputs(struct run *r)
+{
+	int err = 0, ferr;
+
+	ferr = outputs__write(&r->out, r->prof);
+	if (log_level >= LOG_NORMAL) {
+		err = render_table(r->prof, 0, (int)r->o.c.top, stdout);
+		explain_no_samples(r);
+		if (r->sess.stop_reason)
+			printf("\nstopped: %s\n", r->sess.stop_reason);
+		outputs__report(&r->out, stdout);
+		fflush(stdout);
+	}
+	return err || ferr ? -1 : 0;
+}
+
+static void run_free(struct run *r)
+{
+	detach_perf_events(r);
+	free(r->perf_links);
+	free(r->perf_fds);
+	free(r->cpu_start);
+	ring_buffer__free(r->events);
+	unwinder__free(r->unw);
+	cpu_bpf__destroy(r->skel);
+	symbolizer__free(r->sym);
+	profile__free(r->prof);
+	outputs__abort(&r->out);
+	session__free(&r->sess);
+	cli_free_cpu(&r->o);
+}
+
+static int start_unwinder(struct run *r)
+{
+	struct unwinder_opts uo = {
+		.mode = r->o.s.unwind,
+		.max_bytes = (size_t)r->o.s.unwind_max_mb << 20,
+		.launched = &r->sess.launched,
+		.debug_dirs = r->o.c.debug_dirs,
+	};
+	int err;
+
+	r->unw = unwinder__open(r->skel->obj, &uo);
+	if (!r->unw)
+		return -1;
+	err = unwinder__listen(r->unw, &r->events);
+	if (err) {
+		p_err("cannot listen to the unwinder's requests: %s", strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+/* -v: what the unwinder loaded. */
+static void report_unwinder(struct run *r)
+{
+	struct unwinder_stats st;
+
+	if (!r->unw || r->o.s.unwind == UNWIND_MODE_FP)
+		return;
+	unwinder__stats(r->unw, &st);
+	p_dbg("unwind: %zu processes loaded, %zu tables (%zu rows, %zu shards, "
+	      "%.1f MiB), %zu files without CFI, %zu unreadable, %zu over the "
+	      "memory ceiling, %zu over the page index, built in %.1f ms",
+	      st.processes, st.tables, st.rows, st.shards, st.bytes / 1048576.0,
+	      st.no_cfi, st.failed, st.over_ceiling, st.pages_full,
+	      st.build_ns / 1e6);
+}
+
+/* A signal after the run cuts naming short (symbolizer__stop_when). */
+static bool interrupted(void *ctx)
+{
+	struct run *r = ctx;
+
+	return session__interrupted(&r->sess);
+}
+
+static void on_events(void *ctx)
+{
+	struct run *r = ctx;
+
+	ring_buffer__consume(r->events);
+}
+
+int cmd_cpu(int argc, char **argv)
+{
+	struct run r = {};
+	struct symbolizer_opts sopts = {};
+	struct session_hooks hooks = {};
+	int status = EXIT_RUNTIME, i;
+
+	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
+	switch (cli_parse_cpu(argc, argv, &r.o)) {
+	case CLI_EXIT_OK:
+		cli_free_cpu(&r.o);
+		return 0;
+	case CLI_USAGE:
+		cli_free_cpu(&r.o);
+		return EXIT_USAGE;
+	case CLI_OK:
+		break;
+	}
+	log_level = r.o.c.verbosity;
+	log_setup_libbpf();
+
+	if (session__init(&r.sess, &r.o.c, NULL))
+		goto out;
+	/* A bad output path fails now, not after an hour of profiling. */
+	if (outputs__open(&r.out, &r.o.c.out))
+		goto out;
+	if (load_bpf(&r) || add_targets(&r))
+		goto out;
+
+	sopts.no_inline = r.o.c.no_inline;
+	sopts.no_demangle = r.o.c.no_demangle;
+	sopts.debug_dirs = r.o.c.debug_dirs;
+	r.sym = symbolizer__new(&sopts);
+	r.events = ring_buffer__new(bpf_map__fd(r.skel->maps.events), handle_event,
+				    &r, NULL);
+	if (!r.sym || !r.events) {
+		p_err("out of memory");
+		goto out;
+	}
+	if (start_unwinder(&r))
+		goto out;
+	/* Snapshot -p targets now: they may exit before their first sample.
+	 * Their unwind tables too, so that the first samples are whole. */
+	for (i = 0; i < r.o.c.npids; i++) {
+		symbolizer__add_process(r.sym, r.o.c.pids[i], 0);
+		unwinder__add_process(r.unw, r.o.c.pids[i]);
+	}
+	if (cpu_bpf__attach(r.skel)) {
+		p_err("cannot attach the process-tracking programs: %s",
+		      strerror(errno));
+		goto out;
+	}
+	if (attach_perf_events(&r) || session__start(&r.sess, 0))
+		goto out;
+	r.cpu_start = calloc(r.o.c.npids ? r.o.c.npids : 1, sizeof(*r.cpu_start));
+	for (i = 0; r.cpu_start && i < r.o.c.npids; i++)
+		sys_cpu_time_ns(r.o.c.pids[i], &r.cpu_start[i]);
+	if (!r.o.c.command)
+		p_info("profiling %s at %llu Hz%s",
+		       r.o.c.npids ? "the given processes" : "the whole system",
+		       (unsigned long long)r.o.freq,
+		       r.o.c.duration > 0 ? "" : "; Ctrl-C to stop");
+
+	hooks.fd = ring_buffer__epoll_fd(r.events);
+	hooks.on_fd = on_events;
+	hooks.ctx = &r;
+	session__loop(&r.sess, &hooks);
+
+	/* Freeze the counts, then collect what's left of the notifications. */
+	detach_perf_events(&r);
+	session__end(&r.sess);
+	symbolizer__stop_when(r.sym, interrupted, &r);
+	ring_buffer__consume(r.events);
+	report_unwinder(&r);
+	if (build_profile(&r) || write_outputs(&r))
+		goto out;
+	status = session__exit_status(&r.sess);
+out:
+	run_free(&r);
+	return status;
+}

@@ -1,0 +1,748 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The lat mode: resolve each [MODULE:]GLOB pattern to functions of a file
+ * the target maps, probe every function with an entry and a return program
+ * (its id as the BPF cookie), let the kernel count and time, and read the
+ * per-function figures back into the report of user/render/lat.h: for each
+ * -i interval (the difference from the previous reading) and for the run.
+ *
+ * Probes go on through user/probes/uprobe_links.h: uprobe_multi links when the
+ * kernel has them (one link per process, file and program), else one perf
+ * event per probe.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lib/array.h"
+#include "probes/bpfutil.h"
+#include "run/cli.h"
+#include "commands.h"
+#include "probes/entry_point.h"
+#include "model/histogram.h"
+#include "lat.h"
+#include "lat.skel.h"
+#include "modes/lat_plan.h"
+#include "lib/log.h"
+#include "modes/losses.h"
+#include "lib/outfile.h"
+#include "render/lat.h"
+#include "run/session.h"
+#include "probes/uprobe_links.h"
+
+/* One function's kernel figures summed over CPUs. */
+struct figures {
+	uint64_t calls, untimed, sum, min, max, imin, imax;
+};
+
+/* Every function's figures at one moment. */
+struct snapshot {
+	struct figures *f;	/* nfns */
+	uint64_t *counts;	/* nfns * HIST_BUCKETS; NULL with --count-only */
+	uint64_t stats[STAT__MAX];
+};
+
+struct latrun {
+	struct lat_opts o;
+	struct session sess;
+	struct lat_bpf *skel;
+	size_t capacity;	/* functions the kernel maps hold */
+	const uint64_t *hists;	/* fn_hists, mmaped read-only */
+	size_t hists_len;
+	struct lat_plan plan;
+	struct uprobe_links probes;
+	struct entry_stop stop;		/* COMMAND: stopped at its entry point */
+	struct bpf_link *exit_link;	/* a thread's calls in flight end */
+	struct ring_buffer *events;
+	bool attached;
+	uint64_t gen;			/* interval generation, see lat.h */
+	struct timespec armed_at, last_tick;
+	struct snapshot prev;		/* -i: at the last interval */
+	struct outfile json;
+	struct lat_json jw;
+	bool json_started;
+	bool json_broken;	/* writing it failed mid-run */
+	char target[256];
+	const char *error;		/* a failure inside a callback */
+};
+
+
+/* ---- attaching -------------------------------------------------------- */
+
+/* Errors that blame one offset (a whole batch fails for it): retry in
+ * halves to find it.  Anything else stops the run. */
+/* What a probe of a function is put on. */
+enum probe_kind {
+	PK_ENTRY,	/* the entry probe (maybe past the first instruction) */
+	PK_RETPROBE,	/* a return probe (set up at the first instruction) */
+	PK_RETS,	/* a uprobe on each RET instruction (Go) */
+};
+
+/* The offsets (and cookies: function ids) of kind for ids[0..n).  How
+ * many, or 0 when out of memory. */
+static size_t probe_offsets(const struct latrun *r, enum probe_kind kind,
+			    const uint32_t *ids, size_t n, uint64_t **offs,
+			    uint64_t **cookies)
+{
+	const struct lat_func *f;
+	size_t i, k, total = 0;
+	uint32_t j;
+
+	for (i = 0; i < n; i++)
+		total += kind == PK_RETS ? r->plan.funcs[ids[i]].nrets : 1;
+	*offs = calloc(total ? total : 1, sizeof(**offs));
+	*cookies = calloc(total ? total : 1, sizeof(**cookies));
+	if (!*offs || !*cookies) {
+		free(*offs);
+		free(*cookies);
+		*offs = *cookies = NULL;
+		return 0;
+	}
+	for (i = 0, k = 0; i < n; i++) {
+		f = &r->plan.funcs[ids[i]];
+		if (kind != PK_RETS) {
+			(*offs)[k] = kind == PK_RETPROBE ? f->entry : f->pp.offset;
+			(*cookies)[k++] = ids[i];
+			continue;
+		}
+		for (j = 0; j < f->nrets; j++) {
+			(*offs)[k] = f->rets[j];
+			(*cookies)[k++] = ids[i];
+		}
+	}
+	return k;
+}
+
+/* The kernel will not probe a function's instruction: it is skipped. */
+static void on_refused(void *ctx, uint64_t cookie, int err)
+{
+	struct latrun *r = ctx;
+
+	lat_plan__refused(&r->plan, (uint32_t)cookie, err);
+}
+
+/* The ids of s not skipped and timed as t (-1: any), into ids; how many. */
+static size_t live_ids(const struct latrun *r, const struct lat_probe_set *s,
+		       int t, uint32_t *ids)
+{
+	const struct lat_func *f;
+	size_t i, n = 0;
+
+	for (i = 0; i < s->n; i++) {
+		f = &r->plan.funcs[s->ids[i]];
+		if (!f->skip && (t < 0 || (int)f->timing == t))
+			ids[n++] = s->ids[i];
+	}
+	return n;
+}
+
+/* One kind of probe of s (functions timed as t, -1: all): the functions
+ * not skipped so far. */
+static int attach_dir(struct latrun *r, const struct lat_probe_set *s, int t,
+		      struct bpf_program *prog, enum probe_kind kind, uint32_t *ids)
+{
+	size_t n = live_ids(r, s, t, ids), total;
+	uint64_t *offs, *cookies;
+	int err;
+
+	if (!n)
+		return 0;
+	total = probe_offsets(r, kind, ids, n, &offs, &cookies);
+	if (!total) {
+		p_err("out of memory");
+		return -ENOMEM;
+	}
+	err = uprobe_links__attach(&r->probes, prog, s->pid, s->path,
+				   r->plan.mods[s->module].name, offs, cookies,
+				   total, kind == PK_RETPROBE, on_refused, r);
+	free(offs);
+	free(cookies);
+	return err;
+}
+
+static int attach_set(struct latrun *r, const struct lat_probe_set *s)
+{
+	uint32_t *ids = calloc(s->n ? s->n : 1, sizeof(*ids));
+	int err;
+
+	if (!ids) {
+		p_err("out of memory");
+		return -ENOMEM;
+	}
+	/* Entries first: a function the kernel refuses gets no return probe.
+	 * Go code never gets one (the plan skips what its RETs cannot time). */
+	if (r->o.count_only)
+		err = attach_dir(r, s, -1, r->skel->progs.lat_count, PK_ENTRY, ids);
+	else
+		err = attach_dir(r, s, LT_RETPROBE, r->skel->progs.lat_entry,
+				 PK_ENTRY, ids) ?:
+		      attach_dir(r, s, LT_RETPROBE, r->skel->progs.lat_return,
+				 PK_RETPROBE, ids) ?:
+		      attach_dir(r, s, LT_RETS, r->skel->progs.lat_entry,
+				 PK_ENTRY, ids) ?:
+		      attach_dir(r, s, LT_RETS, r->skel->progs.lat_ret,
+				 PK_RETS, ids) ?:
+		      attach_dir(r, s, LT_RETS_GO, r->skel->progs.lat_go_entry,
+				 PK_ENTRY, ids) ?:
+		      attach_dir(r, s, LT_RETS_GO, r->skel->progs.lat_go_ret,
+				 PK_RETS, ids);
+	free(ids);
+	return err;
+}
+
+/*
+ * An exception unwinding through a function with a return probe finds the
+ * kernel's trampoline as its return address, and no unwind information for
+ * it: the program is terminated.  C++ and Rust functions are timed by
+ * their RETs where every way out is a RET; say so about the others.
+ */
+static void warn_unwinding(const struct latrun *r)
+{
+	size_t i, n = 0;
+	const char *one = NULL;
+
+	if (r->o.count_only)
+		return;
+	for (i = 0; i < r->plan.nfuncs; i++) {
+		const struct lat_func *f = &r->plan.funcs[i];
+		const char *name = f->sym->name;
+
+		if (!f->skip && f->timing == LT_RETPROBE && name[0] == '_' &&
+		    (name[1] == 'Z' || name[1] == 'R')) {
+			n++;
+			one = lat_plan__name(&r->plan, f);
+		}
+	}
+	if (n)
+		p_warn("%zu timed C++ or Rust function%s (%s%s) may leave by a "
+		       "jump and keep%s a return probe: an exception unwinding "
+		       "through %s terminates the program; --count-only is safe",
+		       n, n == 1 ? "" : "s", one, n > 1 ? ", ..." : "",
+		       n == 1 ? "s" : "", n == 1 ? "it" : "them");
+}
+
+/* Attach every set, then start counting.  Errors are printed: -1. */
+static int attach_all(struct latrun *r)
+{
+	struct timespec t0, t1;
+	size_t i, n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < r->plan.nsets; i++)
+		if (attach_set(r, &r->plan.sets[i]))
+			return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	n = lat_plan__probed(&r->plan);
+	if (!n) {
+		p_err("the kernel refused every matched function: nothing to trace");
+		return -1;
+	}
+	p_dbg("attached %zu functions (%zu links) in %.1f ms", n,
+	      uprobe_links__count(&r->probes), ns_between(&t0, &t1) / 1e6);
+	warn_unwinding(r);
+	r->gen = 1;
+	r->skel->bss->gen = r->gen;
+	r->skel->bss->armed = 1;
+	r->attached = true;
+	clock_gettime(CLOCK_MONOTONIC, &r->armed_at);
+	r->last_tick = r->armed_at;
+	p_info("tracing %zu function%s in %s%s", n, n == 1 ? "" : "s", r->target,
+	       r->o.count_only ? " (counting calls)" : "");
+	return 0;
+}
+
+static void detach_all(struct latrun *r)
+{
+	if (r->skel && r->skel->bss)
+		r->skel->bss->armed = 0;
+	uprobe_links__detach(&r->probes);
+}
+
+/* ---- reading the kernel's figures ------------------------------------- */
+
+static int snapshot_alloc(struct latrun *r, struct snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->f = calloc(r->plan.nfuncs ? r->plan.nfuncs : 1, sizeof(*s->f));
+	if (!r->o.count_only)
+		s->counts = calloc((r->plan.nfuncs ? r->plan.nfuncs : 1) * HIST_BUCKETS,
+				   sizeof(*s->counts));
+	return !s->f || (!r->o.count_only && !s->counts) ? -ENOMEM : 0;
+}
+
+static void snapshot_free(struct snapshot *s)
+{
+	free(s->f);
+	free(s->counts);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Read every function's figures (interval ones of generation r->gen). */
+static int snapshot_take(struct latrun *r, struct snapshot *s)
+{
+	int ncpus = libbpf_num_possible_cpus(), c;
+	int sfd = bpf_map__fd(r->skel->maps.fn_stats);
+	struct lat_fn_stats *v;
+	__u32 id;
+
+	if (ncpus < 1)
+		return -EINVAL;
+	v = calloc(ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (id = 0; id < r->plan.nfuncs; id++) {
+		struct figures *f = &s->f[id];
+
+		memset(f, 0, sizeof(*f));
+		if (bpf_map_lookup_elem(sfd, &id, v))
+			continue;
+		for (c = 0; c < ncpus; c++) {
+			f->calls += v[c].calls;
+			f->untimed += v[c].untimed;
+			f->sum += v[c].sum_ns;
+			if (v[c].min_ns && (!f->min || v[c].min_ns < f->min))
+				f->min = v[c].min_ns;
+			if (v[c].max_ns > f->max)
+				f->max = v[c].max_ns;
+			if (v[c].gen != r->gen)
+				continue;
+			if (v[c].imin_ns && (!f->imin || v[c].imin_ns < f->imin))
+				f->imin = v[c].imin_ns;
+			if (v[c].imax_ns > f->imax)
+				f->imax = v[c].imax_ns;
+		}
+	}
+	if (s->counts)
+		memcpy(s->counts, r->hists,
+		       r->plan.nfuncs * HIST_BUCKETS * sizeof(*s->counts));
+	free(v);
+	return stats_read(bpf_map__fd(r->skel->maps.stats), s->stats);
+}
+
+/* ---- the report -------------------------------------------------------- */
+
+static int cmp_time(const void *a, const void *b)
+{
+	const struct lat_row *x = a, *y = b;
+
+	if (x->total_ns != y->total_ns)
+		return x->total_ns > y->total_ns ? -1 : 1;
+	if (x->calls != y->calls)
+		return x->calls > y->calls ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int cmp_calls(const void *a, const void *b)
+{
+	const struct lat_row *x = a, *y = b;
+
+	if (x->calls != y->calls)
+		return x->calls > y->calls ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+struct built {
+	struct lat_report rep;
+	uint64_t *delta;	/* interval histograms */
+	struct lat_loss losses[STAT__MAX];
+};
+
+/*
+ * The report of cur, or with prev of the interval since prev (min and max
+ * then from the interval fields).  0 or -ENOMEM.
+ */
+static int build(struct latrun *r, const struct snapshot *cur,
+		 const struct snapshot *prev, struct built *b)
+{
+	size_t i, n = 0;
+	int k;
+
+	memset(b, 0, sizeof(*b));
+	b->rep.count_only = r->o.count_only;
+	b->rep.rows = calloc(r->plan.nfuncs ? r->plan.nfuncs : 1,
+			     sizeof(*b->rep.rows));
+	if (!b->rep.rows)
+		return -ENOMEM;
+	if (prev && cur->counts) {
+		b->delta = calloc(r->plan.nfuncs * HIST_BUCKETS, sizeof(*b->delta));
+		if (!b->delta)
+			return -ENOMEM;
+	}
+	for (i = 0; i < r->plan.nfuncs; i++) {
+		const struct lat_func *f = &r->plan.funcs[i];
+		const struct figures *c = &cur->f[i], *p = prev ? &prev->f[i] : NULL;
+		struct lat_row *w = &b->rep.rows[n];
+		const uint64_t *counts = NULL;
+		uint32_t bk;
+
+		if (f->skip)
+			continue;
+		n++;
+		w->name = lat_plan__name(&r->plan, f);
+		w->symbol = f->sym->name;
+		w->module = r->plan.mods[f->module].name;
+		w->path = r->plan.mods[f->module].shown;
+		w->address = f->sym->vaddr;
+		w->probe_delta = f->pp.delta;
+		w->probe_insn = f->pp.insn;
+		w->probe_emulated = f->pp.emulated;
+		w->placement = f->pp.why;
+		w->calls = c->calls - (p ? p->calls : 0);
+		w->untimed = c->untimed - (p ? p->untimed : 0);
+		w->total_ns = c->sum - (p ? p->sum : 0);
+		w->min_ns = p ? c->imin : c->min;
+		w->max_ns = p ? c->imax : c->max;
+		if (!cur->counts)
+			continue;
+		counts = cur->counts + i * HIST_BUCKETS;
+		if (b->delta) {
+			uint64_t *d = b->delta + i * HIST_BUCKETS;
+
+			for (bk = 0; bk < HIST_BUCKETS; bk++)
+				d[bk] = counts[bk] - prev->counts[i * HIST_BUCKETS + bk];
+			counts = d;
+		}
+		w->counts = counts;
+		w->p50_ns = hist_quantile(counts, 0.50, w->max_ns);
+		w->p90_ns = hist_quantile(counts, 0.90, w->max_ns);
+		w->p95_ns = hist_quantile(counts, 0.95, w->max_ns);
+		w->p99_ns = hist_quantile(counts, 0.99, w->max_ns);
+		/* Never below the exact minimum either. */
+		if (w->p50_ns < w->min_ns)
+			w->p50_ns = w->min_ns;
+		if (w->p90_ns < w->min_ns)
+			w->p90_ns = w->min_ns;
+		if (w->p95_ns < w->min_ns)
+			w->p95_ns = w->min_ns;
+		if (w->p99_ns < w->min_ns)
+			w->p99_ns = w->min_ns;
+	}
+	b->rep.nrows = n;
+	qsort(b->rep.rows, n, sizeof(*b->rep.rows),
+	      r->o.count_only ? cmp_calls : cmp_time);
+	for (k = 0; !prev && k < STAT__MAX; k++) {
+		const struct stat_reason *why = stat_reason(k);
+
+		if (!cur->stats[k] || !why->what)
+			continue;
+		b->losses[b->rep.nlosses].what = why->what;
+		b->losses[b->rep.nlosses].hint = why->hint;
+		b->losses[b->rep.nlosses].count = cur->stats[k];
+		b->rep.nlosses++;
+	}
+	b->rep.losses = b->losses;
+	return 0;
+}
+
+static void built_free(struct built *b)
+{
+	free(b->rep.rows);
+	free(b->delta);
+}
+
+/* The table goes on; the run will exit 1. */
+static void json_failed(struct latrun *r, int err)
+{
+	p_err("cannot write %s: %s", r->o.json, strerror(-err));
+	outfile__abort(&r->json);
+	r->json_started = false;
+	r->json_broken = true;
+}
+
+/* -i: the table of the calls since the last interval. */
+static void on_interval(void *ctx)
+{
+	struct latrun *r = ctx;
+	struct snapshot cur = {};
+	struct built b = {};
+	struct timespec now;
+	int err;
+
+	if (!r->attached)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	err = snapshot_alloc(r, &cur) ?: snapshot_take(r, &cur) ?:
+	      build(r, &cur, &r->prev, &b);
+	if (err) {
+		p_err("out of memory while reading an interval");
+		r->error = "out of memory";
+		r->sess.stop_reason = r->error;
+		built_free(&b);
+		snapshot_free(&cur);
+		return;
+	}
+	/* Calls from now on belong to the next interval's min and max. */
+	r->skel->bss->gen = ++r->gen;
+	b.rep.start_ns = ns_between(&r->armed_at, &r->last_tick);
+	b.rep.duration_ns = ns_between(&r->last_tick, &now);
+	if (log_level >= LOG_NORMAL) {
+		printf("\n%.2f s .. %.2f s:\n", b.rep.start_ns / 1e9,
+		       (b.rep.start_ns + b.rep.duration_ns) / 1e9);
+		render_lat_table(&b.rep, r->o.c.top, false, stdout);
+	}
+	if (r->json_started) {
+		err = lat_json__interval(&r->jw, &b.rep);
+		if (err)
+			json_failed(r, err);
+	}
+	built_free(&b);
+	snapshot_free(&r->prev);
+	r->prev = cur;
+	r->last_tick = now;
+}
+
+static int final_report(struct latrun *r)
+{
+	struct snapshot cur = {};
+	struct built b = {};
+	int err, ferr = r->json_broken ? -EIO : 0;
+
+	err = snapshot_alloc(r, &cur) ?: snapshot_take(r, &cur) ?:
+	      build(r, &cur, NULL, &b);
+	if (err) {
+		p_err("out of memory while building the report");
+		goto out;
+	}
+	b.rep.duration_ns = ns_between(&r->armed_at, &r->sess.end);
+	if (log_level >= LOG_NORMAL) {
+		printf("%sprofiler lat: %s, %zu function%s%s\n",
+		       r->o.interval > 0 ? "\n" : "", r->target, b.rep.nrows,
+		       b.rep.nrows == 1 ? "" : "s",
+		       r->o.count_only ? ", calls counted" : "");
+		printf("duration %.2f s\n\n", b.rep.duration_ns / 1e9);
+		err = render_lat_table(&b.rep, r->o.c.top, r->o.hist, stdout);
+		if (r->sess.stop_reason)
+			printf("\nstopped: %s\n", r->sess.stop_reason);
+	}
+	if (r->json_started) {
+		ferr = lat_json__end(&r->jw, &b.rep);
+		if (!ferr)
+			ferr = outfile__commit(&r->json);
+		else
+			outfile__abort(&r->json);
+		r->json_started = false;
+		if (ferr)
+			p_err("cannot write %s: %s", r->o.json, strerror(-ferr));
+		else if (log_level >= LOG_NORMAL)
+			printf("wrote %s\n", r->o.json);
+	}
+	fflush(stdout);
+	if (!err && ferror(stdout))
+		err = -EIO;
+out:
+	built_free(&b);
+	snapshot_free(&cur);
+	return err || ferr ? -1 : 0;
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+static int load_bpf(struct latrun *r)
+{
+	struct bpf_program *multi_progs[6];
+	size_t len;
+	void *m;
+	int err, i;
+
+	r->skel = lat_bpf__open();
+	if (!r->skel) {
+		p_err("cannot open the BPF object: %s", strerror(errno));
+		return -1;
+	}
+	uprobe_links__init(&r->probes);
+	multi_progs[0] = r->skel->progs.lat_entry;
+	multi_progs[1] = r->skel->progs.lat_return;
+	multi_progs[2] = r->skel->progs.lat_count;
+	multi_progs[3] = r->skel->progs.lat_go_entry;
+	multi_progs[4] = r->skel->progs.lat_go_ret;
+	multi_progs[5] = r->skel->progs.lat_ret;
+	for (i = 0; i < 6; i++)
+		uprobe_links__prepare(&r->probes, multi_progs[i]);
+	bpf_program__set_autoload(r->skel->progs.lat_entry, !r->o.count_only);
+	bpf_program__set_autoload(r->skel->progs.lat_return, !r->o.count_only);
+	bpf_program__set_autoload(r->skel->progs.lat_count, r->o.count_only);
+	bpf_program__set_autoload(r->skel->progs.lat_go_entry, !r->o.count_only);
+	bpf_program__set_autoload(r->skel->progs.lat_go_ret, !r->o.count_only);
+	bpf_program__set_autoload(r->skel->progs.lat_ret, !r->o.count_only);
+	bpf_program__set_autoload(r->skel->progs.entry_stop, r->o.c.command != NULL);
+	bpf_program__set_autoload(r->skel->progs.lat_thread_exit,
+				  !r->o.count_only);
+	bpf_map__set_max_entries(r->skel->maps.fn_stats, r->capacity);
+	bpf_map__set_max_entries(r->skel->maps.fn_hists,
+				 r->o.count_only ? 1 : r->capacity * HIST_BUCKETS);
+	err = lat_bpf__load(r->skel);
+	if (err) {
+		report_load_error(err);
+		return -1;
+	}
+	len = bpf_map__max_entries(r->skel->maps.fn_hists) * sizeof(uint64_t);
+	m = mmap(NULL, len, PROT_READ, MAP_SHARED,
+		 bpf_map__fd(r->skel->maps.fn_hists), 0);
+	if (m == MAP_FAILED) {
+		p_err("cannot map the histograms: %s", strerror(errno));
+		return -1;
+	}
+	r->hists = m;
+	r->hists_len = len;
+	if (!r->o.count_only) {
+		r->exit_link = bpf_program__attach(r->skel->progs.lat_thread_exit);
+		if (!r->exit_link) {
+			p_err("cannot attach to thread exits: %s", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The first reading, all zeros, for -i's differences.  Printed: -1. */
+static int prepare_reading(struct latrun *r)
+{
+	if (snapshot_alloc(r, &r->prev)) {
+		p_err("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The COMMAND stopped at its entry point: resolve, probe, resume it. */
+static void on_entry(void *ctx)
+{
+	struct latrun *r = ctx;
+	pid_t pid = session__target(&r->sess, 0);
+
+	if (r->attached || r->error)
+		return;
+	if (lat_plan__resolve(&r->plan, pid) ||
+	    lat_plan__check(&r->plan, r->capacity))
+		r->error = "cannot trace the command";
+	if (!r->error) {
+		lat_plan__place(&r->plan);
+		if (prepare_reading(r) || attach_all(r))
+			r->error = "cannot trace the command";
+	}
+}
+
+static void on_events(void *ctx)
+{
+	struct latrun *r = ctx;
+
+	ring_buffer__consume(r->events);
+	if (r->error)
+		r->sess.stop_reason = r->error;
+}
+
+/* -p: probe now.  COMMAND: stop it at its entry point first. */
+static int setup_targets(struct latrun *r)
+{
+	int i;
+
+	if (!r->o.c.command) {
+		for (i = 0; i < r->sess.ntargets; i++)
+			if (lat_plan__resolve(&r->plan, session__target(&r->sess, i)))
+				return -1;
+		if (lat_plan__check(&r->plan, r->o.max_probes))
+			return -1;
+		lat_plan__place(&r->plan);
+		r->capacity = r->plan.nfuncs ? r->plan.nfuncs : 1;
+		return load_bpf(r) || prepare_reading(r) ? -1 : attach_all(r);
+	}
+	r->capacity = r->o.max_probes;
+	if (load_bpf(r))
+		return -1;
+	return entry_stop__attach(&r->stop, r->skel->progs.entry_stop,
+				  r->skel->maps.entry_events, &r->events,
+				  session__target(&r->sess, 0), r->o.c.command[0],
+				  on_entry, r);
+}
+
+static void run_free(struct latrun *r)
+{
+	detach_all(r);
+	uprobe_links__free(&r->probes);
+	entry_stop__detach(&r->stop);
+	bpf_link__destroy(r->exit_link);
+	ring_buffer__free(r->events);
+	if (r->hists)
+		munmap((void *)r->hists, r->hists_len);
+	lat_bpf__destroy(r->skel);
+	snapshot_free(&r->prev);
+	outfile__abort(&r->json);
+	lat_plan__free(&r->plan);
+	session__free(&r->sess);
+	cli_free_common(&r->o.c);
+}
+
+int cmd_lat(int argc, char **argv)
+{
+	struct latrun r = {};
+	struct session_hooks hooks = {};
+	int status = EXIT_RUNTIME, err;
+
+	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
+	switch (cli_parse_lat(argc, argv, &r.o)) {
+	case CLI_EXIT_OK:
+		cli_free_common(&r.o.c);
+		return 0;
+	case CLI_USAGE:
+		cli_free_common(&r.o.c);
+		return EXIT_USAGE;
+	case CLI_OK:
+		break;
+	}
+	log_level = r.o.c.verbosity;
+	log_setup_libbpf();
+
+	if (lat_plan__init(&r.plan, r.o.patterns, r.o.npatterns,
+			   !r.o.c.no_demangle, !r.o.count_only))
+		goto out;
+	if (session__init(&r.sess, &r.o.c, "lat"))
+		goto out;
+	session__describe(&r.sess, r.target, sizeof(r.target));
+	if (r.o.json) {
+		err = outfile__open(&r.json, r.o.json);
+		if (err) {
+			p_err("cannot write %s: %s", r.o.json, strerror(-err));
+			goto out;
+		}
+		err = lat_json__begin(&r.jw, r.json.f, r.target, r.o.count_only,
+				      r.o.interval);
+		if (err) {
+			p_err("cannot write %s: %s", r.o.json, strerror(-err));
+			goto out;
+		}
+		r.json_started = true;
+	}
+	if (setup_targets(&r) || session__start(&r.sess, r.o.interval))
+		goto out;
+
+	hooks.fd = r.events ? ring_buffer__epoll_fd(r.events) : -1;
+	hooks.on_fd = on_events;
+	hooks.on_interval = on_interval;
+	hooks.ctx = &r;
+	session__loop(&r.sess, &hooks);
+
+	/* Stop recording first; the links go after the report (slow). */
+	if (r.skel && r.skel->bss)
+		r.skel->bss->armed = 0;
+	session__end(&r.sess);
+	if (r.error)
+		goto out;
+	if (!r.attached) {
+		p_err("%s ended before tracing started", r.target);
+		goto out;
+	}
+	if (final_report(&r))
+		goto out;
+	status = session__exit_status(&r.sess);
+out:
+	run_free(&r);
+	return status;
+}

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <string.h>
+
+#include "probes/bpfutil.h"
+#include "modes/losses.h"
+#include "model/profile.h"
+#include "modes/unwinder.h"
+
+static const struct stat_reason reasons[STAT__MAX] = {
+	[STAT_USTACK_FULL] = { "user stacks: stack map full",
+			       "raise --stack-map-size" },
+	[STAT_KSTACK_FULL] = { "kernel stacks: stack map full",
+			       "raise --stack-map-size" },
+	[STAT_USTACK_FAULT] = { "user stacks: could not be walked", "" },
+	[STAT_COUNTS_FULL] = { "samples: counts map full, sample dropped",
+			       "raise --counts-map-size" },
+	[STAT_TARGETS_FULL] = { "forked children not followed: target map full",
+				"" },
+	[STAT_EVENTS_LOST] = { "new-process notifications: ring buffer full",
+			       "frames of those processes may stay unnamed" },
+	[STAT_UNWIND_PROCS_FULL] = { "forked children not given to the unwinder",
+				     "their stacks use frame pointers until "
+				     "loaded" },
+	[STAT_STACK_NOMEM] = { "stacks: the kernel could not allocate them", "" },
+	[STAT_MEM_LIVE_FULL] = { "allocations not tracked: live map full",
+				 "raise --live-map-size" },
+	[STAT_MEM_SITES_FULL] = { "allocations not attributed: sites map full",
+				  "raise --sites-map-size" },
+	[STAT_MEM_INFLIGHT_FULL] = { "calls missed: too many threads in the "
+				     "allocator at once", "" },
+	[STAT_LAT_DEPTH] = { "calls counted but not timed: nested deeper than "
+			     "32 in their thread", "" },
+	[STAT_LAT_NO_RETURN] = { "calls counted but not timed: left without "
+				 "returning (an exception or longjmp), or nested "
+				 "deeper than the kernel's 64 return probes", "" },
+	[STAT_LAT_DEEP_GONE] = { "calls not counted: nested deeper than 32 in "
+				 "their thread and left without returning", "" },
+	[STAT_LAT_NO_ENTRY] = { "calls not counted: already running when "
+				"tracing started", "" },
+	[STAT_LAT_NO_STORAGE] = { "calls missed: no thread storage in the kernel",
+				  "memory pressure" },
+	[STAT_LAT_GO_STACK] = { "Go calls missed: the goroutine's stack bounds "
+				"were unreadable", "" },
+	[STAT_LAT_GO_FULL] = { "Go calls not timed: more than 65536 in flight at "
+			       "once", "" },
+};
+
+const struct stat_reason *stat_reason(enum prof_stat s)
+{
+	static const struct stat_reason none;
+
+	return (unsigned int)s < STAT__MAX ? &reasons[s] : &none;
+}
+
+int stats_read(int fd, uint64_t *totals)
+{
+	int err = percpu_array_read(fd, 0, STAT__MAX, totals, false);
+
+	if (err)
+		memset(totals, 0, STAT__MAX * sizeof(*totals));
+	return err;
+}
+
+int stats_add_losses(struct profile *p, const uint64_t *totals)
+{
+	unsigned int i;
+
+	for (i = 0; i < STAT__MAX; i++)
+		if (totals[i] && reasons[i].what &&
+		    profile__add_loss(p, reasons[i].what, reasons[i].hint,
+				      totals[i]))
+			return -ENOMEM;
+	return unwind_add_truncations(p, totals + STAT_UNWIND_END);
+}

@@ -1,0 +1,748 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The mem mode: find the allocator each target uses, place uprobes on its
+ * functions (user/probes/probe.c picks the cheapest correct instruction), let the
+ * kernel side count, and at the end turn sites, live allocations and
+ * histograms into one profile with the sample types alloc_objects,
+ * alloc_space, inuse_objects and inuse_space.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "modes/allocator.h"
+#include "lib/array.h"
+#include "probes/bpfutil.h"
+#include "run/cli.h"
+#include "commands.h"
+#include "probes/entry_point.h"
+#include "lib/hashmap.h"
+#include "lib/log.h"
+#include "modes/losses.h"
+#include "mem.h"
+#include "mem.skel.h"
+#include "run/outputs.h"
+#include "probes/probe.h"
+#include "model/profile.h"
+#include "render/render.h"
+#include "render/sections.h"
+#include "run/session.h"
+#include "symbols/symbolize.h"
+#include "modes/unwinder.h"
+#include "probes/uprobe_links.h"
+
+/* Sample types of the profile, in this order. */
+enum { T_ALLOC_OBJECTS, T_ALLOC_SPACE, T_INUSE_OBJECTS, T_INUSE_SPACE, T__MAX };
+
+struct target {
+	pid_t pid;
+	char comm[32];
+	struct allocator alloc;
+	bool attached;
+};
+
+struct memrun {
+	struct mem_opts o;
+	struct session sess;
+	struct mem_bpf *skel;
+	struct uprobe_links probes;
+	struct entry_stop stop;		/* COMMAND: stopped at its entry point */
+	struct ring_buffer *events;
+	struct target *targets;
+	int ntargets;
+	struct symbolizer *sym;
+	struct unwinder *unw;
+	struct profile *prof;		/* sites: allocated / in use */
+	struct profile *leaks;		/* outstanding at the end, by age */
+	struct outputs out;	/* every output file, opened at start */
+	uint64_t last_allocs;		/* timeline: totals at the last line */
+	struct timespec last_tick;
+	const char *error;		/* a failure inside a callback */
+};
+
+static void detach_all(struct memrun *r)
+{
+	uprobe_links__detach(&r->probes);
+}
+
+/* prog at n offsets of path in pid, each with its cookie (the enum
+ * mem_fn).  Allocator functions the kernel will not probe fail the run. */
+static int attach_set(struct memrun *r, struct bpf_program *prog, bool ret,
+		      pid_t pid, const char *path, const uint64_t *offs,
+		      const uint64_t *cookies, uint32_t n)
+{
+	return uprobe_links__attach(&r->probes, prog, pid, path, NULL, offs,
+				    cookies, n, ret, NULL, NULL);
+}
+
+/* Probe the allocator functions of one target. */
+static int attach_target(struct memrun *r, struct target *t)
+{
+	struct allocator *a = &t->alloc;
+	uint64_t offs[MEM__FN_MAX], cookies[MEM__FN_MAX], free_off, free_cookie;
+	char why[512], fns[256] = "";
+	uint32_t n = 0;
+	int fn, err;
+
+	err = allocator_find(t->pid, r->o.lib, r->o.prefix, a, why, sizeof(why));
+	if (err) {
+		p_err("%s", why);
+		return err;
+	}
+	for (fn = 0; fn < MEM__FN_MAX; fn++) {
+		const struct elf_func *f = &a->fn[fn];
+		struct probe_point pp;
+		bool timed = fn != MEM_FREE || r->o.free_latency;
+
+		if (!a->found[fn])
+			continue;
+		if (a->alias_of[fn] >= 0) {
+			p_dbg("%s%s: same code as %s%s, probed once", a->prefix,
+			      mem_fn_names[fn], a->prefix, mem_fn_names[a->alias_of[fn]]);
+			continue;
+		}
+		/* Return probes need the first instruction; free() without
+		 * timing reads only its argument and may move. */
+		probe_place(f, timed, PROBE_ARG0, &pp);
+		p_dbg("%s%s: probe at +%llu (%s, %s): %s", a->prefix, mem_fn_names[fn],
+		      (unsigned long long)pp.delta, pp.insn,
+		      pp.emulated ? "emulated" : "single-stepped", pp.why);
+		snprintf(fns + strlen(fns), sizeof(fns) - strlen(fns), "%s%s",
+			 fns[0] ? " " : "", mem_fn_names[fn]);
+		if (fn == MEM_FREE) {
+			free_off = pp.offset;
+			free_cookie = fn;
+			continue;
+		}
+		offs[n] = f->offset;
+		cookies[n] = fn;
+		n++;
+	}
+	err = attach_set(r, r->skel->progs.alloc_entry, false, t->pid, a->path,
+			 offs, cookies, n) ?:
+	      attach_set(r, r->skel->progs.alloc_return, true, t->pid, a->path,
+			 offs, cookies, n);
+	if (!err && r->o.free_latency)
+		err = attach_set(r, r->skel->progs.free_timed_entry, false, t->pid,
+				 a->path, &free_off, &free_cookie, 1) ?:
+		      attach_set(r, r->skel->progs.free_return, true, t->pid,
+				 a->path, &free_off, &free_cookie, 1);
+	else if (!err)
+		err = attach_set(r, r->skel->progs.free_entry, false, t->pid,
+				 a->path, &free_off, &free_cookie, 1);
+	if (err)
+		return err;
+	t->attached = true;
+	p_info("pid %d: tracing %s%s in %s: %s", (int)t->pid, a->prefix,
+	       a->prefix[0] ? "*" : "allocator", a->shown, fns);
+	return 0;
+}
+
+static void read_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	buf[0] = '\0';
+	f = fopen(path, "re");
+	if (f) {
+		if (fgets(buf, len, f))
+			buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+	}
+}
+
+/* The COMMAND stopped at its entry point: probe its allocator, resume. */
+static void on_entry(void *ctx)
+{
+	struct memrun *r = ctx;
+	struct target *t = &r->targets[0];
+
+	if (t->attached)
+		return;
+	read_comm(t->pid, t->comm, sizeof(t->comm));
+	symbolizer__add_process(r->sym, t->pid, 0);
+	unwinder__add_process(r->unw, t->pid);
+	if (attach_target(r, t))
+		r->error = "cannot trace the command's allocator";
+}
+
+static void on_events(void *ctx)
+{
+	struct memrun *r = ctx;
+
+	ring_buffer__consume(r->events);
+	if (r->error)
+		r->sess.stop_reason = r->error;
+}
+
+static void sum_totals(struct memrun *r, uint64_t *t)
+{
+	if (percpu_array_read(bpf_map__fd(r->skel->maps.totals), 0, MEM_T__MAX, t,
+			      false))
+		memset(t, 0, MEM_T__MAX * sizeof(*t));
+}
+
+/* VmRSS of pid in bytes, 0 if unknown. */
+static uint64_t rss_of(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned long long kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
+/* -i: one timeline line per interval. */
+static void on_interval(void *ctx)
+{
+	struct memrun *r = ctx;
+	uint64_t t[MEM_T__MAX], rss = 0;
+	struct timespec now;
+	char out[32], rs[32];
+	double secs;
+	int i;
+
+	sum_totals(r, t);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = ns_between(&r->last_tick, &now) / 1e9;
+	for (i = 0; i < r->ntargets; i++)
+		rss += rss_of(r->targets[i].pid);
+	fmt_bytes((double)t[MEM_T_ALLOC_BYTES] - t[MEM_T_FREE_BYTES], out, sizeof(out));
+	fmt_bytes(rss, rs, sizeof(rs));
+	if (log_level >= LOG_NORMAL)
+		printf("%8.1f s  %10.0f allocs/s  outstanding %12s  rss %10s\n",
+		       ns_between(&r->sess.start, &now) / 1e9,
+		       secs > 0 ? (t[MEM_T_ALLOCS] - r->last_allocs) / secs : 0, out, rs);
+	r->last_allocs = t[MEM_T_ALLOCS];
+	r->last_tick = now;
+}
+
+static struct target *target_of(struct memrun *r, __u32 tgid)
+{
+	int i;
+
+	for (i = 0; i < r->ntargets; i++)
+		if ((__u32)r->targets[i].pid == tgid)
+			return &r->targets[i];
+	return NULL;
+}
+
+/* The frames of a stored stack, innermost first: the allocator function,
+ * then its callers (all return addresses: the stack was taken at return). */
+static uint32_t stack_locs(struct memrun *r, __u32 tgid, __u32 fn, __u64 stack,
+			   uint32_t *locs)
+{
+	struct target *t = target_of(r, tgid);
+	struct stack_trace st;
+	struct frame fr[SYMBOLIZER_MAX_FRAMES] = {};
+	char fname[64];
+	uint32_t n = 0, i;
+	int k, nf;
+
+	/* The allocator function itself, with its prefix (je_malloc). */
+	snprintf(fname, sizeof(fname), "%s%s", t ? t->alloc.prefix : "",
+		 (fn & ~MEM_FN_SMALL) < MEM__FN_MAX ?
+		 mem_fn_names[fn & ~MEM_FN_SMALL] : "?");
+	fr[0].name = fname;
+	fr[0].module = t ? strrchr(t->alloc.shown, '/') ? strrchr(t->alloc.shown, '/') + 1
+						     : t->alloc.shown : NULL;
+	fr[0].build_id = "";
+	locs[n++] = profile__location(r->prof, &fr[0]);
+	if (fn & MEM_FN_SMALL) {
+		locs[n++] = profile__pseudo_location(r->prof, "[below --min-size]");
+		return n;
+	}
+	if (!stack || bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.stacks), &stack, &st)) {
+		locs[n++] = profile__pseudo_location(r->prof, "[stack lost]");
+		return n;
+	}
+	for (i = 0; i < st.depth && i < PROF_MAX_STACK_DEPTH; i++) {
+		nf = symbolizer__resolve_user(r->sym, tgid, 0, st.ips[i] - 1, fr,
+					      SYMBOLIZER_MAX_FRAMES);
+		for (k = 0; k < nf; k++)
+			locs[n++] = profile__location(r->prof, &fr[k]);
+	}
+	if (st.end != UNWIND_END_OK)
+		locs[n++] = unwind_marker(r->prof, st.end);
+	return n;
+}
+
+static const char *comm_of(struct memrun *r, __u32 tgid)
+{
+	struct target *t = target_of(r, tgid);
+
+	return t && t->comm[0] ? t->comm : "[unknown]";
+}
+
+static int drain_sites(struct memrun *r)
+{
+	int fd = bpf_map__fd(r->skel->maps.sites);
+	uint32_t locs[PROF_MAX_STACK_DEPTH * (1 + SYMBOLIZER_MAX_FRAMES) + 2];
+	struct mem_site_key key, next, *prev = NULL;
+	struct mem_site v;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		int64_t values[T__MAX];
+		uint32_t n, i;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v) || !v.allocs)
+			continue;
+		n = stack_locs(r, key.tgid, key.fn, key.stack, locs);
+		for (i = 0; i < n; i++)
+			if (!locs[i])
+				return -ENOMEM;
+		values[T_ALLOC_OBJECTS] = v.allocs;
+		values[T_ALLOC_SPACE] = v.alloc_bytes;
+		values[T_INUSE_OBJECTS] = v.allocs >= v.frees ? v.allocs - v.frees : 0;
+		values[T_INUSE_SPACE] = v.alloc_bytes >= v.free_bytes ?
+					v.alloc_bytes - v.free_bytes : 0;
+		if (profile__add_sample(r->prof, locs, n, key.tgid,
+					comm_of(r, key.tgid), values))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Outstanding allocations older than --min-age, grouped by site: count,
+ * bytes and the oldest one's age.  The one walk of the live map, at the end.
+ */
+struct leak_group {
+	struct mem_site_key key;
+	uint64_t count, bytes, oldest_ns;
+};
+
+static int drain_leaks(struct memrun *r)
+{
+	int fd = bpf_map__fd(r->skel->maps.live);
+	struct mem_live_key key, next, *prev = NULL;
+	uint32_t locs[PROF_MAX_STACK_DEPTH * (1 + SYMBOLIZER_MAX_FRAMES) + 2];
+	struct u64map *index = u64map__new();
+	struct leak_group *g = NULL;
+	size_t ng = 0, cap = 0, i;
+	struct timespec now;
+	uint64_t now_ns, min_age = r->o.min_age * 1e9, idx;
+	struct profile *saved;
+	struct mem_live v;
+	int err = 0;
+
+	if (!index)
+		return -ENOMEM;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	now_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		uint64_t h, age;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue;
+		age = now_ns > v.alloc_ns ? now_ns - v.alloc_ns : 0;
+		if (age < min_age)
+			continue;
+		h = hash_bytes(HASH_SEED, &v.tgid, sizeof(v.tgid));
+		h = hash_bytes(h, &v.fn, sizeof(v.fn));
+		h = hash_bytes(h, &v.stack, sizeof(v.stack));
+		if (!u64map__get(index, h, &idx)) {
+			if (GROW(g, ng, cap)) {
+				err = -ENOMEM;
+				goto out;
+			}
+			memset(&g[ng], 0, sizeof(g[ng]));
+			g[ng].key.tgid = v.tgid;
+			g[ng].key.fn = v.fn;
+			g[ng].key.stack = v.stack;
+			idx = ng++;
+			if (u64map__set(index, h, idx)) {
+				err = -ENOMEM;
+				goto out;
+			}
+		}
+		g[idx].count++;
+		g[idx].bytes += v.size;
+		if (age > g[idx].oldest_ns)
+			g[idx].oldest_ns = age;
+	}
+	/* stack_locs() builds locations in r->prof: point it at leaks. */
+	saved = r->prof;
+	r->prof = r->leaks;
+	for (i = 0; i < ng && !err; i++) {
+		int64_t values[3] = { g[i].count, g[i].bytes, g[i].oldest_ns };
+		uint32_t n = stack_locs(r, g[i].key.tgid, g[i].key.fn, g[i].key.stack,
+					locs), k;
+
+		for (k = 0; k < n; k++)
+			if (!locs[k])
+				err = -ENOMEM;
+		if (!err && profile__add_sample(r->leaks, locs, n, g[i].key.tgid,
+						comm_of(r, g[i].key.tgid), values))
+			err = -ENOMEM;
+	}
+	r->prof = saved;
+out:
+	free(g);
+	u64map__free(index);
+	return err;
+}
+
+static int drain_hists(struct memrun *r)
+{
+	int hfd = bpf_map__fd(r->skel->maps.hists);
+	uint64_t *counts = calloc(HIST_BUCKETS, sizeof(*counts));
+	uint64_t max[MEM__FN_MAX];
+	char name[64];
+	int h, err = 0;
+
+	if (!counts ||
+	    percpu_array_read(bpf_map__fd(r->skel->maps.max_lat), 0, MEM__FN_MAX,
+			      max, true)) {
+		free(counts);
+		return -ENOMEM;
+	}
+	for (h = 0; h < MEM_NHIST && !err; h++) {
+		err = percpu_array_read(hfd, h * HIST_BUCKETS, HIST_BUCKETS, counts,
+					false);
+		if (err)
+			break;
+		if (h < MEM__FN_MAX) {
+			snprintf(name, sizeof(name), "latency.%s", mem_fn_names[h]);
+			err = profile__add_hist(r->prof, name, "nanoseconds", counts,
+						max[h]);
+		} else {
+			err = profile__add_hist(r->prof, "size", "bytes", counts, 0);
+		}
+	}
+	free(counts);
+	return err;
+}
+
+static int build_profiles(struct memrun *r)
+{
+	uint64_t t[MEM_T__MAX], st_totals[STAT__MAX];
+	struct symbolizer_stats st;
+	double secs = session__duration_ns(&r->sess) / 1e9;
+	char title[512];
+	int len, i, err;
+
+	r->prof = profile__new();
+	r->leaks = profile__new();
+	if (!r->prof || !r->leaks)
+		return -ENOMEM;
+	for (i = 0; i < T__MAX; i++)
+		if (profile__add_type(r->prof, mem_sample_names[i],
+				      i == T_ALLOC_OBJECTS || i == T_INUSE_OBJECTS ?
+				      "count" : "bytes") < 0)
+			return -ENOMEM;
+	if (profile__add_type(r->leaks, "objects", "count") < 0 ||
+	    profile__add_type(r->leaks, "bytes", "bytes") < 0 ||
+	    profile__add_type(r->leaks, "oldest", "nanoseconds") < 0)
+		return -ENOMEM;
+	r->prof->default_type = r->o.sample;
+	r->prof->duration_ns = session__duration_ns(&r->sess);
+	r->leaks->duration_ns = r->prof->duration_ns;
+	len = snprintf(title, sizeof(title), "profiler mem: ");
+	session__describe(&r->sess, title + len, sizeof(title) - len);
+	if (r->ntargets && r->targets[0].attached) {
+		len = strlen(title);
+		snprintf(title + len, sizeof(title) - len, ", allocator %.300s",
+			 r->targets[0].alloc.shown);
+	}
+	r->prof->title = profile__str(r->prof, title);
+	r->leaks->title = profile__str(r->leaks, title);
+
+	sum_totals(r, t);
+	err = profile__add_metric(r->prof, "totals.allocs", "count", t[MEM_T_ALLOCS]) ?:
+	      profile__add_metric(r->prof, "totals.alloc_bytes", "bytes",
+				  t[MEM_T_ALLOC_BYTES]) ?:
+	      profile__add_metric(r->prof, "totals.alloc_rate", "per_second",
+				  secs > 0 ? t[MEM_T_ALLOCS] / secs : 0) ?:
+	      profile__add_metric(r->prof, "totals.frees", "count", t[MEM_T_FREES]) ?:
+	      profile__add_metric(r->prof, "totals.free_bytes", "bytes",
+				  t[MEM_T_FREE_BYTES]) ?:
+	      profile__add_metric(r->prof, "totals.outstanding_count", "count",
+				  t[MEM_T_ALLOCS] >= t[MEM_T_FREES] ?
+				  t[MEM_T_ALLOCS] - t[MEM_T_FREES] : 0) ?:
+	      profile__add_metric(r->prof, "totals.outstanding_bytes", "bytes",
+				  t[MEM_T_ALLOC_BYTES] >= t[MEM_T_FREE_BYTES] ?
+				  t[MEM_T_ALLOC_BYTES] - t[MEM_T_FREE_BYTES] : 0) ?:
+	      profile__add_metric(r->prof, "totals.failed_allocs", "count",
+				  t[MEM_T_FAILED]) ?:
+	      profile__add_metric(r->prof, "totals.frees_of_older_blocks", "count",
+				  t[MEM_T_FREES_UNKNOWN]);
+	if (err)
+		return err;
+	stats_read(bpf_map__fd(r->skel->maps.stats), st_totals);
+	if (stats_add_losses(r->prof, st_totals))
+		return -ENOMEM;
+	err = drain_hists(r) ?: drain_sites(r) ?: drain_leaks(r);
+	if (err)
+		return err;
+	symbolizer__stats(r->sym, &st);
+	if (st.unnamed && profile__add_truncation(r->prof,
+			"addresses not named: naming stopped by a signal",
+			"shown as module+offset", st.unnamed))
+		return -ENOMEM;
+	return 0;
+}
+
+/* A signal after the run cuts naming short (symbolizer__stop_when). */
+static bool interrupted(void *ctx)
+{
+	struct memrun *r = ctx;
+
+	return session__interrupted(&r->sess);
+}
+
+static int print_report(struct memrun *r)
+{
+	const struct profile *p = r->prof;
+	static const uint32_t site_types[] = { T_ALLOC_SPACE, T_ALLOC_OBJECTS,
+					       T_INUSE_SPACE, T_INUSE_OBJECTS };
+	static const uint32_t leak_types[] = { 1, 0, 2 };
+	char a[32];
+	size_t i;
+	int top = (int)r->o.c.top;
+
+	printf("%s\n", profile__get_str(p, p->title));
+	printf("duration %.2f s\n\n", p->duration_ns / 1e9);
+	printf("totals:\n");
+	render_metrics(p, "totals.", stdout);
+	for (i = 0; i < p->nlosses; i++) {
+		const struct prof_loss *l = &p->losses[i];
+		const char *hint = profile__get_str(p, l->hint);
+
+		printf("%s: %llu %s%s%s%s\n", l->truncated ? "truncated" : "lost",
+		       (unsigned long long)l->count,
+		       profile__get_str(p, l->what), *hint ? " (" : "", hint,
+		       *hint ? ")" : "");
+	}
+	for (i = 0; i < p->nhists; i++) {
+		if (strcmp(profile__get_str(p, p->hists[i].name), "size") ||
+		    !p->hists[i].total)
+			continue;
+		printf("\nallocation sizes:\n");
+		render_hist_bars(p, &p->hists[i], stdout);
+	}
+	printf("\nlatency per call:\n");
+	render_hist_table(p, "latency.", "FUNCTION", stdout);
+
+	printf("\ntop %d allocation sites by bytes:\n", top);
+	render_sites(p, T_ALLOC_SPACE, site_types, 4, top, 8, stdout);
+	printf("\ntop %d allocation sites by count:\n", top);
+	render_sites(p, T_ALLOC_OBJECTS, site_types, 4, top, 8, stdout);
+
+	fmt_ns(r->o.min_age * 1e9, a, sizeof(a));
+	printf("\noutstanding at the end, older than %s (leak suspects), by bytes:\n", a);
+	if (!r->leaks->nsamples)
+		printf("  none\n");
+	else
+		render_sites(r->leaks, 1, leak_types, 3, top, 8, stdout);
+	if (r->sess.stop_reason)
+		printf("\nstopped: %s\n", r->sess.stop_reason);
+	outputs__report(&r->out, stdout);
+	fflush(stdout);
+	return ferror(stdout) ? -EIO : 0;
+}
+
+static int write_outputs(struct memrun *r)
+{
+	int err = 0, ferr;
+
+	/* default_type is --sample: folded and SVG weigh stacks by it. */
+	ferr = outputs__write(&r->out, r->prof);
+	if (log_level >= LOG_NORMAL)
+		err = print_report(r);
+	return err || ferr ? -1 : 0;
+}
+
+static int load_bpf(struct memrun *r)
+{
+	int err;
+
+	r->skel = mem_bpf__open();
+	if (!r->skel) {
+		p_err("cannot open the BPF object: %s", strerror(errno));
+		return -1;
+	}
+	uprobe_links__init(&r->probes);
+	{
+		struct bpf_program *progs[] = {
+			r->skel->progs.alloc_entry, r->skel->progs.alloc_return,
+			r->skel->progs.free_entry, r->skel->progs.free_timed_entry,
+			r->skel->progs.free_return,
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+			uprobe_links__prepare(&r->probes, progs[i]);
+	}
+	bpf_program__set_autoload(r->skel->progs.free_entry, !r->o.free_latency);
+	bpf_program__set_autoload(r->skel->progs.free_timed_entry, r->o.free_latency);
+	bpf_program__set_autoload(r->skel->progs.free_return, r->o.free_latency);
+	bpf_program__set_autoload(r->skel->progs.entry_stop, r->o.c.command != NULL);
+	/* Targets are loaded by the mode, which follows no fork or exec. */
+	bpf_program__set_autoload(r->skel->progs.unwind_fork, false);
+	bpf_program__set_autoload(r->skel->progs.unwind_exec, false);
+	bpf_program__set_autoload(r->skel->progs.unwind_exit, false);
+	r->skel->rodata->unwind_mode = r->o.s.unwind;
+	r->skel->rodata->free_latency = r->o.free_latency;
+	r->skel->rodata->min_size = r->o.min_size;
+	bpf_map__set_max_entries(r->skel->maps.live, r->o.live_map_size);
+	bpf_map__set_max_entries(r->skel->maps.sites, r->o.sites_map_size);
+	bpf_map__set_max_entries(r->skel->maps.stacks, r->o.stack_map_size);
+	err = mem_bpf__load(r->skel);
+	if (err) {
+		report_load_error(err);
+		return -1;
+	}
+	r->unw = unwinder__open(r->skel->obj, &(struct unwinder_opts){
+				.mode = r->o.s.unwind,
+				.max_bytes = (size_t)r->o.s.unwind_max_mb << 20,
+				.launched = &r->sess.launched,
+				.debug_dirs = r->o.c.debug_dirs });
+	return r->unw ? 0 : -1;
+}
+
+static int setup_targets(struct memrun *r)
+{
+	int i;
+
+	r->ntargets = r->sess.ntargets;
+	r->targets = calloc(r->ntargets, sizeof(*r->targets));
+	if (!r->targets) {
+		p_err("out of memory");
+		return -1;
+	}
+	for (i = 0; i < r->ntargets; i++) {
+		r->targets[i].pid = session__target(&r->sess, i);
+		r->targets[i].alloc.fd = -1;
+	}
+	if (!r->o.c.command) {
+		for (i = 0; i < r->ntargets; i++) {
+			read_comm(r->targets[i].pid, r->targets[i].comm,
+				  sizeof(r->targets[i].comm));
+			symbolizer__add_process(r->sym, r->targets[i].pid, 0);
+			unwinder__add_process(r->unw, r->targets[i].pid);
+			if (attach_target(r, &r->targets[i]))
+				return -1;
+		}
+		return 0;
+	}
+	/* The COMMAND hasn't exec'ed: stop it at its entry point, where its
+	 * libraries are mapped, to find and probe its allocator. */
+	return entry_stop__attach(&r->stop, r->skel->progs.entry_stop,
+				  r->skel->maps.entry_events, &r->events,
+				  r->targets[0].pid, r->o.c.command[0], on_entry, r);
+}
+
+/* The unwinder's requests (libraries loaded later) on the mode's ring. */
+static int listen_unwinder(struct memrun *r)
+{
+	int err = unwinder__listen(r->unw, &r->events);
+
+	if (err)
+		p_err("cannot listen to the unwinder's requests: %s", strerror(-err));
+	return err ? -1 : 0;
+}
+
+static void run_free(struct memrun *r)
+{
+	uprobe_links__free(&r->probes);
+	entry_stop__detach(&r->stop);
+	ring_buffer__free(r->events);
+	unwinder__free(r->unw);
+	mem_bpf__destroy(r->skel);
+	symbolizer__free(r->sym);
+	profile__free(r->prof);
+	profile__free(r->leaks);
+	outputs__abort(&r->out);
+	for (int i = 0; i < r->ntargets; i++)
+		allocator_release(&r->targets[i].alloc);
+	free(r->targets);
+	session__free(&r->sess);
+	cli_free_common(&r->o.c);
+}
+
+int cmd_mem(int argc, char **argv)
+{
+	struct memrun r = {};
+	struct symbolizer_opts sopts = {};
+	struct session_hooks hooks = {};
+	int status = EXIT_RUNTIME;
+
+	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
+	switch (cli_parse_mem(argc, argv, &r.o)) {
+	case CLI_EXIT_OK:
+		cli_free_common(&r.o.c);
+		return 0;
+	case CLI_USAGE:
+		cli_free_common(&r.o.c);
+		return EXIT_USAGE;
+	case CLI_OK:
+		break;
+	}
+	log_level = r.o.c.verbosity;
+	log_setup_libbpf();
+
+	if (session__init(&r.sess, &r.o.c, "mem"))
+		goto out;
+	if (outputs__open(&r.out, &r.o.c.out))
+		goto out;
+	sopts.no_inline = r.o.c.no_inline;
+	sopts.no_demangle = r.o.c.no_demangle;
+	sopts.debug_dirs = r.o.c.debug_dirs;
+	r.sym = symbolizer__new(&sopts);
+	if (!r.sym) {
+		p_err("out of memory");
+		goto out;
+	}
+	if (load_bpf(&r) || setup_targets(&r) || listen_unwinder(&r) ||
+	    session__start(&r.sess, r.o.interval))
+		goto out;
+	r.last_tick = r.sess.start;
+	if (r.o.interval > 0 && log_level >= LOG_NORMAL)
+		printf("%10s  %17s  %24s  %14s\n", "TIME", "RATE", "OUTSTANDING", "RSS");
+
+	hooks.fd = r.events ? ring_buffer__epoll_fd(r.events) : -1;
+	hooks.on_fd = on_events;
+	hooks.on_interval = on_interval;
+	hooks.ctx = &r;
+	session__loop(&r.sess, &hooks);
+
+	/* Stop counting before reading: detach, then read what the kernel has. */
+	detach_all(&r);
+	session__end(&r.sess);
+	symbolizer__stop_when(r.sym, interrupted, &r);
+	if (r.error)
+		goto out;
+	if (build_profiles(&r)) {
+		p_err("out of memory while building the report");
+		goto out;
+	}
+	if (write_outputs(&r))
+		goto out;
+	status = session__exit_status(&r.sess);
+out:
+	run_free(&r);
+	return status;
+}
