@@ -90,5 +90,6 @@ enum mem_total {
 
 #define MEM_DEFAULT_LIVE_MAP_SIZE	(1 << 20)
 #define MEM_DEFAULT_SITES_MAP_SIZE	65536
+#define MEM_DEFAULT_STACK_MAP_SIZE	16384
 
 #endif

@@ -249,7 +249,8 @@ t_short_lived_exec()
 {
 	local hit all malformed ms
 
-	prof_start -F "$FREQ" --folded "$T/folded"
+	# Frame pointers only: see run.sh's short_lived.
+	prof_start -F "$FREQ" --unwind fp -v --folded "$T/folded"
 	wait_said profiling || return
 	ms=$(cpu_timed "$TDIR/cpu_chain" 0.2)
 	kill -INT "$PROF_PID"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* cli_parse_cpu: defaults, each option's checks, COMMAND after "--". */
+/* cpu_parse_args: defaults, each option's checks, COMMAND after "--". */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "run/cli.h"
+#include "modes/cpu_mode.h"
 #include "cpu.h"
 
 #define MAX_ARGS 32
@@ -67,7 +67,7 @@ static enum cli_result parse(struct cpu_opts *o, struct args *a, ...)
 	assert_true(saved_out >= 0 && saved_err >= 0);
 	dup2(fileno(out), STDOUT_FILENO);
 	dup2(fileno(err), STDERR_FILENO);
-	r = cli_parse_cpu(a->n, a->v, o);
+	r = cpu_parse_args(a->n, a->v, o);
 	fflush(stdout);
 	fflush(stderr);
 	dup2(saved_out, STDOUT_FILENO);
@@ -87,7 +87,7 @@ static enum cli_result parse(struct cpu_opts *o, struct args *a, ...)
 		struct args a_;						\
 		enum cli_result r_ = parse(&o_, &a_, __VA_ARGS__, NULL); \
 									\
-		cli_free_cpu(&o_);					\
+		cpu_free_opts(&o_);					\
 		if (r_ != CLI_USAGE)					\
 			fail_msg("expected a usage error for %s", what); \
 		if (!strstr(err_text, what))				\
@@ -119,7 +119,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.c.verbosity, 0);
 	assert_string_equal(err_text, "");
 	assert_string_equal(out_text, "");
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 }
 
 static void test_pids(void **state)
@@ -133,7 +133,7 @@ static void test_pids(void **state)
 	assert_int_equal(o.c.pids[0], 1);
 	assert_int_equal(o.c.pids[1], 2);
 	assert_int_equal(o.c.pids[2], 3);
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 	assert_null(o.c.pids);
 	assert_int_equal(o.c.npids, 0);
 
@@ -145,7 +145,7 @@ static void test_pids(void **state)
 	assert_int_equal(o.c.pids[1], 8);
 	assert_int_equal(o.c.pids[2], 9);
 	assert_int_equal(o.c.pids[3], 4194304);
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 }
 
 static void test_pid_errors(void **state)
@@ -176,13 +176,13 @@ static void test_frequency(void **state)
 	(void)state;
 	assert_int_equal(parse(&o, &a, "-F", "999", NULL), CLI_OK);
 	assert_int_equal(o.freq, 999);
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 	assert_int_equal(parse(&o, &a, "--frequency=1", NULL), CLI_OK);
 	assert_int_equal(o.freq, 1);
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 	assert_int_equal(parse(&o, &a, "-F100000", NULL), CLI_OK);
 	assert_int_equal(o.freq, 100000);
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 
 	expect_usage("'0'", "-F", "0");
 	expect_usage("'x'", "-F", "x");
@@ -200,10 +200,10 @@ static void test_duration(void **state)
 	(void)state;
 	assert_int_equal(parse(&o, &a, "-d", "0.5", NULL), CLI_OK);
 	assert_true(o.c.duration == 0.5);
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 	assert_int_equal(parse(&o, &a, "--duration", "10", NULL), CLI_OK);
 	assert_true(o.c.duration == 10);
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 
 	expect_usage("'0'", "-d", "0");
 	expect_usage("'0.0'", "-d", "0.0");
@@ -223,7 +223,7 @@ static void test_top(void **state)
 	(void)state;
 	assert_int_equal(parse(&o, &a, "--top", "25", NULL), CLI_OK);
 	assert_int_equal(o.c.top, 25);
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 
 	expect_usage("'x'", "--top", "x");
 	expect_usage("'0'", "--top", "0");
@@ -246,13 +246,13 @@ static void test_other_options(void **state)
 	assert_true(o.user_only);
 	assert_false(o.kernel_only);
 	assert_int_equal(o.c.verbosity, 1);
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 
 	assert_int_equal(parse(&o, &a, "-K", "-q", NULL), CLI_OK);
 	assert_true(o.kernel_only);
 	assert_false(o.user_only);
 	assert_int_equal(o.c.verbosity, -1);
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 
 	expect_usage("exclude each other", "-U", "-K");
 	expect_usage("exclude each other", "-KU");
@@ -270,7 +270,7 @@ static void test_other_options(void **state)
 	assert_string_equal(o.c.out.path[OUT_JSON], "c.json");
 	assert_true(o.c.out.lines);
 	assert_true(o.c.out.icicle);
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 	expect_usage("extension", "--output", "out.txt");
 	expect_usage("already", "--svg", "x.svg", "--json", "x.svg");
 }
@@ -295,7 +295,7 @@ static void test_command(void **state)
 	assert_string_equal(o.c.command[1], "-l");
 	assert_null(o.c.command[2]);
 	assert_ptr_equal(o.c.command, &a.v[2]);
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 
 	/* Options before "--" are ours, those after are the command's. */
 	assert_int_equal(parse(&o, &a, "-d", "2", "--", "sleep", "-U", "-p", "1",
@@ -307,12 +307,12 @@ static void test_command(void **state)
 	assert_string_equal(o.c.command[1], "-U");
 	assert_string_equal(o.c.command[3], "1");
 	assert_null(o.c.command[4]);
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 
 	/* A command whose name looks like an option. */
 	assert_int_equal(parse(&o, &a, "--", "--weird", NULL), CLI_OK);
 	assert_string_equal(o.c.command[0], "--weird");
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 }
 
 static void test_command_errors(void **state)
@@ -334,7 +334,7 @@ static void test_help_and_version(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&o, &a, "--help", NULL), CLI_EXIT_OK);
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 	assert_non_null(strstr(out_text, "Usage: profiler"));
 	assert_non_null(strstr(out_text, "Examples:"));
 	assert_non_null(strstr(out_text, "--stack-map-size"));
@@ -343,11 +343,11 @@ static void test_help_and_version(void **state)
 
 	/* -h wins even after other options, and before a bad one. */
 	assert_int_equal(parse(&o, &a, "-U", "-h", "-F", "0", NULL), CLI_EXIT_OK);
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 	assert_non_null(strstr(out_text, "Usage: profiler"));
 
 	assert_int_equal(parse(&o, &a, "--version", NULL), CLI_EXIT_OK);
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 	assert_string_equal(out_text, "profiler " PROFILER_VERSION "\n");
 	assert_string_equal(err_text, "");
 }
@@ -361,14 +361,14 @@ static void test_reparse(void **state)
 	(void)state;
 	assert_int_equal(parse(&o, &a, "-U", "-p", "3", "-F", "7", "--", NULL),
 			 CLI_USAGE);
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 	assert_int_equal(parse(&o, &a, "-K", NULL), CLI_OK);
 	assert_false(o.user_only);
 	assert_true(o.kernel_only);
 	assert_int_equal(o.c.npids, 0);
 	assert_int_equal(o.freq, 99);
 	assert_null(o.c.command);
-	cli_free_cpu(&o);
+	cpu_free_opts(&o);
 }
 
 int main(void)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * cli_parse_lat: PATTERNs among the options and before "--", defaults,
+ * lat_parse_args: PATTERNs among the options and before "--", defaults,
  * each option's checks, shared options that do not apply; and elf_funcs,
  * the function lists patterns are matched against, on the ELF fixtures.
  */
@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "run/cli.h"
+#include "modes/lat_mode.h"
 #include "symbols/elffuncs.h"
 #include "symbols/elfsyms.h"
 #include "lat.h"
@@ -67,7 +67,7 @@ static enum cli_result parse(struct lat_opts *o, struct args *a, ...)
 	assert_true(saved_out >= 0 && saved_err >= 0);
 	dup2(fileno(out), STDOUT_FILENO);
 	dup2(fileno(err), STDERR_FILENO);
-	r = cli_parse_lat(a->n, a->v, o);
+	r = lat_parse_args(a->n, a->v, o);
 	fflush(stdout);
 	fflush(stderr);
 	dup2(saved_out, STDOUT_FILENO);
@@ -193,7 +193,7 @@ static void test_too_many_patterns(void **state)
 	fflush(stderr);
 	saved = dup(STDERR_FILENO);
 	dup2(fileno(err), STDERR_FILENO);
-	assert_int_equal(cli_parse_lat(n, v, &o), CLI_USAGE);
+	assert_int_equal(lat_parse_args(n, v, &o), CLI_USAGE);
 	fflush(stderr);
 	dup2(saved, STDERR_FILENO);
 	close(saved);

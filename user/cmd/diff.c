@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* `profiler diff`: which functions' shares grew and shrank. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,24 +200,29 @@ const struct diff_row *diff__grew_above(const struct diff *d, double points)
 /* ---- the command -------------------------------------------------------- */
 
 enum {
-	OPT_SVG = 256,
-	OPT_TOP,
-	OPT_FAIL_ABOVE,
-	OPT_SAMPLE_TYPE,
-	OPT_ICICLE,
-	OPT_MAX_FRAMES,
+	DIFF_OPT_SVG = CLI_OPT_MODE,
+	DIFF_OPT_FAIL_ABOVE,
+	DIFF_OPT_SAMPLE_TYPE,
+	DIFF_OPT_ICICLE,
+	DIFF_OPT_MAX_FRAMES,
 };
 
-static const struct option long_opts[] = {
-	{ "svg",		required_argument, NULL, OPT_SVG },
-	{ "icicle",		no_argument,	   NULL, OPT_ICICLE },
-	{ "top",		required_argument, NULL, OPT_TOP },
-	{ "fail-above",		required_argument, NULL, OPT_FAIL_ABOVE },
-	{ "sample-type",	required_argument, NULL, OPT_SAMPLE_TYPE },
-	{ "max-frames",		required_argument, NULL, OPT_MAX_FRAMES },
-	{ "quiet",		no_argument,	   NULL, 'q' },
-	{ "help",		no_argument,	   NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+static const struct option diff_long[] = {
+	{ "svg",		required_argument, NULL, DIFF_OPT_SVG },
+	{ "icicle",		no_argument,	   NULL, DIFF_OPT_ICICLE },
+	{ "fail-above",		required_argument, NULL, DIFF_OPT_FAIL_ABOVE },
+	{ "sample-type",	required_argument, NULL, DIFF_OPT_SAMPLE_TYPE },
+	{ "max-frames",		required_argument, NULL, DIFF_OPT_MAX_FRAMES },
+};
+
+struct diff_opts {
+	struct common_opts c;
+	const char *svg;	/* --svg FILE */
+	bool icicle;
+	double fail_above;	/* -1: none */
+	const char *type_name;	/* --sample-type */
+	const char *files[2];	/* BASE, NEW */
+	int nfiles;
 };
 
 static void usage(FILE *out)
@@ -243,6 +247,7 @@ static void usage(FILE *out)
 "      --max-frames N        read at most N frames per profile (default\n"
 "                            %llu): a file asking for more is refused\n"
 "  -q, --quiet               errors only\n"
+"  -v, --verbose             debug messages\n"
 "  -h, --help                this help\n"
 "\n"
 "Examples:\n"
@@ -252,14 +257,6 @@ static void usage(FILE *out)
 "\n"
 "Exit status: 0 success, 1 unreadable file or failed write, 2 usage error,\n"
 "3 a self share grew by more than --fail-above.\n", PROFILE_DEFAULT_MAX_FRAMES);
-}
-
-static int usage_error(const char *msg, const char *arg)
-{
-	fputs("profiler diff: ", stderr);
-	fprintf(stderr, msg, arg);
-	fputs("\nTry 'profiler diff --help' for more information.\n", stderr);
-	return EXIT_USAGE;
 }
 
 /* Percentage points: digits with at most one '.', 0 to 100. */
@@ -277,6 +274,42 @@ static int parse_points(const char *s, double *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+static enum cli_result parse_diff_opt(int c, const char *arg, void *mode)
+{
+	struct diff_opts *o = mode;
+
+	switch (c) {
+	case 1:
+		if (o->nfiles == 2)
+			return cli_error("expected two profiles: BASE NEW");
+		o->files[o->nfiles++] = arg;
+		return CLI_OK;
+	case DIFF_OPT_SVG:
+		if (!arg[0])
+			return cli_error("empty file name for --svg");
+		o->svg = arg;
+		return CLI_OK;
+	case DIFF_OPT_ICICLE:
+		o->icicle = true;
+		return CLI_OK;
+	case DIFF_OPT_FAIL_ABOVE:
+		if (parse_points(arg, &o->fail_above))
+			return cli_error("invalid value '%s' for --fail-above "
+					 "(expected percentage points, 0 to 100)",
+					 arg);
+		return CLI_OK;
+	case DIFF_OPT_MAX_FRAMES:
+		if (parse_u64(arg, 1, 1ULL << 32, &profile_max_frames))
+			return cli_error("invalid count '%s' for --max-frames "
+					 "(expected 1..4294967296)", arg);
+		return CLI_OK;
+	case DIFF_OPT_SAMPLE_TYPE:
+		o->type_name = arg;
+		return CLI_OK;
+	}
+	return CLI_EXIT_OK;
 }
 
 static int type_named(const struct profile *p, const char *name)
@@ -330,74 +363,58 @@ static int write_svg(const char *path, const struct profile *base,
 
 int cmd_diff(int argc, char **argv)
 {
+	static const struct cli_mode spec = {
+		.prog = "profiler diff",
+		.longopts = diff_long,
+		.nlong = sizeof(diff_long) / sizeof(diff_long[0]),
+		.parse = parse_diff_opt,
+		.usage = usage,
+		.operands = true,
+	};
 	struct profile *base = NULL, *new = NULL;
 	enum profile_format bf = PROFILE_PPROF, nf = PROFILE_PPROF;
-	const char *svg = NULL, *type_name = NULL;
+	struct diff_opts o = { .fail_above = -1 };
+	const char *svg, *type_name, *base_path, *new_path;
 	const struct diff_row *grew;
 	struct diff d = {};
-	double fail_above = -1;
-	bool icicle = false;
-	uint64_t top = 10;
-	int c, status = EXIT_RUNTIME, bt, nt;
+	double fail_above;
+	bool icicle;
+	uint64_t top;
+	int status = EXIT_RUNTIME, bt, nt;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":qh", long_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_SVG:
-			if (!optarg[0])
-				return usage_error("%sempty file name for --svg", "");
-			svg = optarg;
-			break;
-		case OPT_ICICLE:
-			icicle = true;
-			break;
-		case OPT_TOP:
-			if (parse_u64(optarg, 1, 1000000, &top))
-				return usage_error("invalid count '%s' for --top "
-						   "(expected a number >= 1)", optarg);
-			break;
-		case OPT_FAIL_ABOVE:
-			if (parse_points(optarg, &fail_above))
-				return usage_error("invalid value '%s' for --fail-above "
-						   "(expected percentage points, 0 to 100)",
-						   optarg);
-			break;
-		case OPT_MAX_FRAMES:
-			if (parse_u64(optarg, 1, 1ULL << 32, &profile_max_frames))
-				return usage_error("invalid count '%s' for --max-frames "
-						   "(expected 1..4294967296)", optarg);
-			break;
-		case OPT_SAMPLE_TYPE:
-			type_name = optarg;
-			break;
-		case 'q':
-			log_level = LOG_QUIET;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
-		}
+	switch (cli_parse(argc, argv, &o.c, &spec, &o)) {
+	case CLI_EXIT_OK:
+		return 0;
+	case CLI_USAGE:
+		return EXIT_USAGE;
+	case CLI_OK:
+		break;
 	}
-	if (argc - optind != 2)
-		return usage_error("%sexpected two profiles: BASE NEW", "");
+	if (o.nfiles != 2) {
+		cli_error("expected two profiles: BASE NEW");
+		return EXIT_USAGE;
+	}
+	log_level = o.c.verbosity;
+	svg = o.svg;
+	icicle = o.icicle;
+	fail_above = o.fail_above;
+	type_name = o.type_name;
+	top = o.c.top;
+	base_path = o.files[0];
+	new_path = o.files[1];
 
-	if (profile_file__load(argv[optind], &base, &bf) ||
-	    profile_file__load(argv[optind + 1], &new, &nf))
+	if (profile_file__load(base_path, &base, &bf) ||
+	    profile_file__load(new_path, &new, &nf))
 		goto out;
 	if (!base->ntypes || !new->ntypes) {
 		p_err("%s has no sample types: nothing to compare",
-		      base->ntypes ? argv[optind + 1] : argv[optind]);
+		      base->ntypes ? new_path : base_path);
 		goto out;
 	}
 	/* The same kind of value on both sides, by name. */
 	nt = type_name ? type_named(new, type_name) : (int)new->default_type;
 	if (nt < 0) {
-		p_err("%s has no sample type '%s'", argv[optind + 1], type_name);
+		p_err("%s has no sample type '%s'", new_path, type_name);
 		status = EXIT_USAGE;
 		goto out;
 	}
@@ -407,7 +424,7 @@ int cmd_diff(int argc, char **argv)
 		/* Folded stacks only know "samples": compare counts with counts. */
 		bt = base->default_type;
 		p_warn("%s has no sample type '%s': comparing with its '%s'",
-		       argv[optind], type_name,
+		       base_path, type_name,
 		       profile__get_str(base, base->types[bt].type));
 	}
 	if (diff__compute(base, bt, new, nt, bf == PROFILE_PPROF && nf == PROFILE_PPROF,
@@ -424,7 +441,7 @@ int cmd_diff(int argc, char **argv)
 		}
 	}
 	if (svg) {
-		if (write_svg(svg, base, argv[optind], bt, new, argv[optind + 1], nt,
+		if (write_svg(svg, base, base_path, bt, new, new_path, nt,
 			      icicle))
 			goto out;
 		if (log_level >= LOG_NORMAL)

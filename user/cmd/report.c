@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* `profiler report`: a saved profile rendered again, no profiling. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,19 +13,19 @@
 #include "cmd/report.h"
 
 enum {
-	OPT_TOP = 256,
-	OPT_SAMPLE_TYPE,
-	OPT_MAX_FRAMES,
+	REPORT_OPT_SAMPLE_TYPE = CLI_OPT_MODE,
+	REPORT_OPT_MAX_FRAMES,
 };
 
-static const struct option long_opts[] = {
-	OUTPUTS_LONG_OPTIONS,
-	{ "top",		required_argument, NULL, OPT_TOP },
-	{ "sample-type",	required_argument, NULL, OPT_SAMPLE_TYPE },
-	{ "max-frames",		required_argument, NULL, OPT_MAX_FRAMES },
-	{ "quiet",		no_argument,	   NULL, 'q' },
-	{ "help",		no_argument,	   NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+static const struct option report_long[] = {
+	{ "sample-type",	required_argument, NULL, REPORT_OPT_SAMPLE_TYPE },
+	{ "max-frames",		required_argument, NULL, REPORT_OPT_MAX_FRAMES },
+};
+
+struct report_opts {
+	struct common_opts c;
+	const char *type_name;	/* --sample-type */
+	const char *file;
 };
 
 static void usage(FILE *out)
@@ -48,6 +47,7 @@ static void usage(FILE *out)
 "      --max-frames N        read at most N frames in all (default %llu):\n"
 "                            a file asking for more is refused\n"
 "  -q, --quiet               errors only\n"
+"  -v, --verbose             debug messages\n"
 "  -h, --help                this help\n"
 "\n"
 "Examples:\n"
@@ -60,12 +60,27 @@ static void usage(FILE *out)
 		PROFILE_DEFAULT_MAX_FRAMES);
 }
 
-static int usage_error(const char *msg, const char *arg)
+static enum cli_result parse_report_opt(int c, const char *arg, void *mode)
 {
-	fputs("profiler report: ", stderr);
-	fprintf(stderr, msg, arg);
-	fputs("\nTry 'profiler report --help' for more information.\n", stderr);
-	return EXIT_USAGE;
+	struct report_opts *o = mode;
+
+	switch (c) {
+	case 1:
+		if (o->file)
+			return cli_error("unexpected argument '%s' (one FILE only)",
+					 arg);
+		o->file = arg;
+		return CLI_OK;
+	case REPORT_OPT_MAX_FRAMES:
+		if (parse_u64(arg, 1, 1ULL << 32, &profile_max_frames))
+			return cli_error("invalid count '%s' for --max-frames "
+					 "(expected 1..4294967296)", arg);
+		return CLI_OK;
+	case REPORT_OPT_SAMPLE_TYPE:
+		o->type_name = arg;
+		return CLI_OK;
+	}
+	return CLI_EXIT_OK;
 }
 
 /* Index of the value type called name; -1 if none. */
@@ -81,55 +96,38 @@ static int find_type(const struct profile *p, const char *name)
 
 int cmd_report(int argc, char **argv)
 {
-	struct outputs_opts oo = {};
+	static const struct cli_mode spec = {
+		.prog = "profiler report",
+		.groups = CLI_OUTPUTS,
+		.longopts = report_long,
+		.nlong = sizeof(report_long) / sizeof(report_long[0]),
+		.parse = parse_report_opt,
+		.usage = usage,
+		.operands = true,
+	};
+	struct report_opts o = {};
 	struct outputs out = {};
 	struct profile *p = NULL;
-	const char *type_name = NULL, *file;
-	uint64_t top = 10;
-	char err[512];
-	int c, rc, status = EXIT_RUNTIME, type;
+	const char *type_name, *file;
+	uint64_t top;
+	int status = EXIT_RUNTIME, type;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":qh", long_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_TOP:
-			if (parse_u64(optarg, 1, 1000000, &top))
-				return usage_error("invalid count '%s' for --top "
-						   "(expected a number >= 1)", optarg);
-			break;
-		case OPT_MAX_FRAMES:
-			if (parse_u64(optarg, 1, 1ULL << 32, &profile_max_frames))
-				return usage_error("invalid count '%s' for --max-frames "
-						   "(expected 1..4294967296)", optarg);
-			break;
-		case OPT_SAMPLE_TYPE:
-			type_name = optarg;
-			break;
-		case 'q':
-			log_level = LOG_QUIET;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
-		case '?':
-			return usage_error("unknown option '%s'", argv[optind - 1]);
-		default:
-			rc = outputs__parse(&oo, c, optarg, err, sizeof(err));
-			if (rc < 0)
-				return usage_error("%s", err);
-			if (rc == 0)
-				return usage_error("unknown option '%s'", argv[optind - 1]);
-		}
+	switch (cli_parse(argc, argv, &o.c, &spec, &o)) {
+	case CLI_EXIT_OK:
+		return 0;
+	case CLI_USAGE:
+		return EXIT_USAGE;
+	case CLI_OK:
+		break;
 	}
-	if (optind >= argc)
-		return usage_error("%smissing FILE (a pprof or folded profile)", "");
-	if (optind + 1 < argc)
-		return usage_error("unexpected argument '%s' (one FILE only)",
-				   argv[optind + 1]);
-	file = argv[optind];
+	if (!o.file) {
+		cli_error("missing FILE (a pprof or folded profile)");
+		return EXIT_USAGE;
+	}
+	log_level = o.c.verbosity;
+	file = o.file;
+	type_name = o.type_name;
+	top = o.c.top;
 
 	if (profile_file__load(file, &p, NULL))
 		goto out;
@@ -146,11 +144,11 @@ int cmd_report(int argc, char **argv)
 		p_err("%s has no sample types: nothing to show", file);
 		goto out;
 	}
-	if (outputs__open(&out, &oo))
+	if (outputs__open(&out, &o.c.out))
 		goto out;
 	if (outputs__write(&out, p))
 		goto out;
-	if (!outputs__any(&oo)) {
+	if (!outputs__any(&o.c.out)) {
 		if (render_table(p, p->default_type, (int)top, stdout)) {
 			p_err("cannot print the table: out of memory or stdout closed");
 			goto out;

@@ -15,6 +15,8 @@
 #include <bpf/libbpf.h>
 
 #include "probes/bpfutil.h"
+#include "modes/cpu_mode.h"
+#include "lib/parse.h"
 #include "run/cli.h"
 #include "commands.h"
 #include "cpu.h"
@@ -398,7 +400,7 @@ static void run_free(struct run *r)
 	profile__free(r->prof);
 	outputs__abort(&r->out);
 	session__free(&r->sess);
-	cli_free_cpu(&r->o);
+	cpu_free_opts(&r->o);
 }
 
 static int start_unwinder(struct run *r)
@@ -446,11 +448,25 @@ static bool interrupted(void *ctx)
 	return session__interrupted(&r->sess);
 }
 
+/* New processes first (their maps must be read before they exit), then
+ * one process's unwind tables (more wait: the loop comes back at once,
+ * signals and new processes checked in between). */
+static bool unwinder_busy(void *ctx)
+{
+	struct run *r = ctx;
+
+	return unwinder__pending(r->unw);
+}
+
 static void on_events(void *ctx)
 {
 	struct run *r = ctx;
 
 	ring_buffer__consume(r->events);
+	if (unwinder__pending(r->unw)) {
+		unwinder__work(r->unw);
+		ring_buffer__consume(r->events);
+	}
 }
 
 int cmd_cpu(int argc, char **argv)
@@ -461,12 +477,12 @@ int cmd_cpu(int argc, char **argv)
 	int status = EXIT_RUNTIME, i;
 
 	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
-	switch (cli_parse_cpu(argc, argv, &r.o)) {
+	switch (cpu_parse_args(argc, argv, &r.o)) {
 	case CLI_EXIT_OK:
-		cli_free_cpu(&r.o);
+		cpu_free_opts(&r.o);
 		return 0;
 	case CLI_USAGE:
-		cli_free_cpu(&r.o);
+		cpu_free_opts(&r.o);
 		return EXIT_USAGE;
 	case CLI_OK:
 		break;
@@ -518,6 +534,7 @@ int cmd_cpu(int argc, char **argv)
 
 	hooks.fd = ring_buffer__epoll_fd(r.events);
 	hooks.on_fd = on_events;
+	hooks.pending = unwinder_busy;
 	hooks.ctx = &r;
 	session__loop(&r.sess, &hooks);
 
@@ -533,4 +550,146 @@ int cmd_cpu(int argc, char **argv)
 out:
 	run_free(&r);
 	return status;
+}
+
+/* ---- options --------------------------------------------------------- */
+
+enum {
+	CPU_OPT_STACK_MAP_SIZE = CLI_OPT_MODE,
+	CPU_OPT_COUNTS_MAP_SIZE,
+	CPU_OPT_EVENT,
+};
+
+static const struct option cpu_long[] = {
+	{ "frequency",		required_argument, NULL, 'F' },
+	{ "user-only",		no_argument,	   NULL, 'U' },
+	{ "kernel-only",	no_argument,	   NULL, 'K' },
+	{ "stack-map-size",	required_argument, NULL, CPU_OPT_STACK_MAP_SIZE },
+	{ "counts-map-size",	required_argument, NULL, CPU_OPT_COUNTS_MAP_SIZE },
+	{ "event",		required_argument, NULL, CPU_OPT_EVENT },
+	STACK_LONG_OPTIONS,
+};
+
+void cpu_usage(FILE *out)
+{
+	fprintf(out,
+"Usage: profiler [cpu] [OPTIONS] [-- COMMAND [ARGS...]]\n"
+"       profiler check\n"
+"\n"
+"Samples where CPU time goes, in the kernel with eBPF, and prints the\n"
+"hottest functions; writes flame graphs, pprof, speedscope and JSON files.\n"
+"Needs root (or CAP_BPF and CAP_PERFMON).\n"
+"\n"
+"Targets (default: every process on the machine):\n"
+"  -p, --pid PID[,PID...]    profile these processes (all their threads, and\n"
+"                            processes they fork while profiled)\n"
+"  -- COMMAND [ARGS...]      start COMMAND, profile it from its first\n"
+"                            instruction until it exits, exit with its status\n"
+"\n"
+"Sampling:\n"
+"  -F, --frequency HZ        samples per second per CPU (default 99)\n"
+"  -d, --duration SECONDS    stop after SECONDS (default: at Ctrl-C, SIGTERM\n"
+"                            or when every target has exited)\n"
+"      --event EVENT         cpu-clock (default, software timer) or cycles\n"
+"                            (needs a hardware PMU)\n"
+"  -U, --user-only           collect user stacks only\n"
+"  -K, --kernel-only         collect kernel stacks only\n"
+"      --stack-map-size N    distinct stacks kept in the kernel (default %d)\n"
+"      --counts-map-size N   distinct (process, stack) pairs counted\n"
+"                            (default %d)\n"
+"\n"
+"Output:\n"
+"      --top N               functions in each summary table (default 10)\n",
+		CPU_DEFAULT_STACK_MAP_SIZE, CPU_DEFAULT_COUNTS_MAP_SIZE);
+	stack_opts__usage(out);
+	outputs__usage(out);
+	fprintf(out,
+"\n"
+"Symbols:\n"
+"      --debug-dir DIR       also look for debug files under DIR (by build-id\n"
+"                            in DIR/.build-id/, by debuglink); repeatable\n"
+"      --no-inline           don't expand inlined calls into frames\n"
+"      --no-demangle         keep C++/Rust symbol names mangled\n"
+"  -q, --quiet               errors only\n"
+"  -v, --verbose             libbpf and debug messages\n"
+"  -h, --help                this help\n"
+"      --version             print the version\n"
+"\n"
+"Commands:\n"
+"  cpu                       CPU sampling (the default)\n"
+"  mem                       allocation profiling (profiler mem --help)\n"
+"  lat                       function latency (profiler lat --help)\n"
+"  report FILE               re-render a saved pprof or folded profile\n"
+"  diff BASE NEW             compare two saved profiles\n"
+"  check                     say whether this machine can run the profiler\n"
+"\n"
+"Examples:\n"
+"  profiler -p 1234 -d 10                  top functions of process 1234\n"
+"  profiler -p 1234 -d 10 --svg cpu.svg    an interactive flame graph\n"
+"  profiler -p 1234,5678 --folded out.folded\n"
+"                                          two processes, stacks for a flame graph\n"
+"  profiler -F 999 -d 5 --pprof cpu.pb.gz  the whole machine, for go tool pprof\n"
+"  profiler --output ls.svg -- ls -lR /usr a command from start to end\n"
+"  profiler report cpu.pb.gz --svg cpu.svg render a saved profile again\n"
+"\n"
+"Exit status: 0 success (or COMMAND's status), 1 runtime failure, 2 usage error.\n");
+}
+
+static enum cli_result parse_cpu_opt(int c, const char *arg, void *mode)
+{
+	struct cpu_opts *o = mode;
+
+	switch (c) {
+	case 'F':
+		if (parse_u64(arg, 1, 100000, &o->freq))
+			return cli_error("invalid frequency '%s' for -F "
+					   "(expected 1..100000 Hz)", arg);
+		return CLI_OK;
+	case 'U':
+		o->user_only = true;
+		return CLI_OK;
+	case 'K':
+		o->kernel_only = true;
+		return CLI_OK;
+	case CPU_OPT_STACK_MAP_SIZE:
+		return cli_parse_size(arg, "--stack-map-size", 1 << 24, &o->stack_map_size);
+	case CPU_OPT_COUNTS_MAP_SIZE:
+		return cli_parse_size(arg, "--counts-map-size", 1 << 24, &o->counts_map_size);
+	case CPU_OPT_EVENT:
+		if (strcmp(arg, "cpu-clock") && strcmp(arg, "cycles"))
+			return cli_error("unknown event '%s' for --event "
+					   "(expected cpu-clock or cycles)", arg);
+		o->event = arg;
+		return CLI_OK;
+	}
+	return stack_opts__parse(c, arg, &o->s);
+}
+
+void cpu_free_opts(struct cpu_opts *o)
+{
+	cli_free_common(&o->c);
+}
+
+enum cli_result cpu_parse_args(int argc, char **argv, struct cpu_opts *o)
+{
+	static const struct cli_mode spec = {
+		.groups = CLI_ALL,
+		.shortopts = "F:UK",
+		.longopts = cpu_long,
+		.nlong = sizeof(cpu_long) / sizeof(cpu_long[0]),
+		.parse = parse_cpu_opt,
+		.usage = cpu_usage,
+	};
+	enum cli_result r;
+
+	memset(o, 0, sizeof(*o));
+	o->freq = 99;
+	o->stack_map_size = CPU_DEFAULT_STACK_MAP_SIZE;
+	o->counts_map_size = CPU_DEFAULT_COUNTS_MAP_SIZE;
+	o->event = "cpu-clock";
+	stack_opts__defaults(&o->s);
+	r = cli_parse(argc, argv, &o->c, &spec, o);
+	if (r == CLI_OK && o->user_only && o->kernel_only)
+		return cli_error("-U and -K exclude each other");
+	return r;
 }

@@ -24,6 +24,9 @@
 
 #include "lib/array.h"
 #include "probes/bpfutil.h"
+#include "modes/lat_mode.h"
+#include "modes/lat_pattern.h"
+#include "lib/parse.h"
 #include "run/cli.h"
 #include "commands.h"
 #include "probes/entry_point.h"
@@ -687,7 +690,7 @@ int cmd_lat(int argc, char **argv)
 	int status = EXIT_RUNTIME, err;
 
 	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
-	switch (cli_parse_lat(argc, argv, &r.o)) {
+	switch (lat_parse_args(argc, argv, &r.o)) {
 	case CLI_EXIT_OK:
 		cli_free_common(&r.o.c);
 		return 0;
@@ -745,4 +748,165 @@ int cmd_lat(int argc, char **argv)
 out:
 	run_free(&r);
 	return status;
+}
+
+/* ---- options --------------------------------------------------------- */
+
+enum {
+	LAT_OPT_HIST = CLI_OPT_MODE,
+	LAT_OPT_COUNT_ONLY,
+	LAT_OPT_MAX_PROBES,
+};
+
+static const struct option lat_long[] = {
+	{ "interval",		required_argument, NULL, 'i' },
+	{ "hist",		no_argument,	   NULL, LAT_OPT_HIST },
+	{ "count-only",		no_argument,	   NULL, LAT_OPT_COUNT_ONLY },
+	{ "max-probes",		required_argument, NULL, LAT_OPT_MAX_PROBES },
+};
+
+void lat_usage(FILE *out)
+{
+	fprintf(out,
+"Usage: profiler lat [-p PID[,PID...] | -- COMMAND [ARGS...]] [OPTIONS] PATTERN...\n"
+"\n"
+"Times every call of the functions the PATTERNs name (a uprobe at the entry\n"
+"and a return probe, or for Go and C++ a uprobe on each RET; timed in the\n"
+"kernel): calls, average, p50/p90/p95/p99, maximum and total time per\n"
+"function.  No recompiling.  Needs root (or CAP_BPF and CAP_PERFMON).\n"
+"\n"
+"Patterns, [MODULE:]GLOB (quote them for the shell):\n"
+"  GLOB                      functions of the executable, an fnmatch glob;\n"
+"                            C++/Rust names match mangled or demangled:\n"
+"                            'parse_*', '*Widget::*'\n"
+"  MODULE:GLOB               functions of a mapped library, named by the\n"
+"                            start of its file name or by path: 'libc:malloc',\n"
+"                            'libssl.so.3:SSL_*', '/opt/app/libx.so:*'\n"
+"\n"
+"Targets (one of them is required):\n"
+"  -p, --pid PID[,PID...]    trace these processes\n"
+"  -- COMMAND [ARGS...]      start COMMAND and trace it until it exits\n"
+"\n"
+"Tracing:\n"
+"  -d, --duration SECONDS    stop after SECONDS (default: Ctrl-C or exit)\n"
+"  -i, --interval SECONDS    print the table of each interval's calls every\n"
+"                            SECONDS, then the whole run's\n"
+"      --count-only          count calls only (entry probes, cheaper): calls\n"
+"                            and rate per function\n"
+"      --max-probes N        probe at most N functions (default %d, up to\n"
+"                            %d): a PATTERN matching more is an error\n"
+"\n"
+"Report:\n"
+"      --top N               functions in the table, by total time\n"
+"                            (default 10; --json has them all)\n"
+"      --hist                a log2 histogram of each function's latency\n"
+"      --json FILE           write the whole report as JSON (docs/lat.md)\n"
+"      --no-demangle         show C++/Rust names mangled\n"
+"  -q, --quiet               errors only\n"
+"  -v, --verbose             debug messages (matches, probe placement)\n"
+"  -h, --help                this help\n"
+"\n"
+"Examples:\n"
+"  profiler lat -p 1234 -d 10 'libsqlite3:sqlite3_*'\n"
+"                                            SQLite's API calls for 10 s\n"
+"  profiler lat -p 1234 -i 1 'handle_*' 'libc:malloc'\n"
+"                                            a table every second\n"
+"  profiler lat --hist 'parse_*' -- ./server config.toml\n"
+"                                            a command, with histograms\n"
+"  profiler lat -p 1234 --count-only --max-probes 2000 'libc:*' -d 5\n"
+"                                            which libc functions it calls\n"
+"\n"
+"Exit status: 0 success (or COMMAND's status), 1 runtime failure, 2 usage error.\n",
+		LAT_DEFAULT_MAX_PROBES, LAT_MAX_PROBES_LIMIT);
+}
+
+static enum cli_result parse_lat_opt(int c, const char *arg, void *mode)
+{
+	struct lat_opts *o = mode;
+	struct lat_pattern p;
+	const char *why;
+	char msg[320];
+
+	switch (c) {
+	case 1:
+		if (o->npatterns == LAT_MAX_PATTERNS)
+			return cli_error("too many PATTERNs at '%s' (at most "
+					   "64: combine them into globs)", arg);
+		if (lat_pattern__parse(arg, &p, &why)) {
+			snprintf(msg, sizeof(msg), "invalid PATTERN '%.200s': %s "
+				 "(expected [MODULE:]GLOB)", arg, why);
+			return cli_error("%s", msg);
+		}
+		lat_pattern__free(&p);
+		o->patterns[o->npatterns++] = arg;
+		return CLI_OK;
+	case 'i':
+		if (parse_seconds(arg, 86400, &o->interval))
+			return cli_error("invalid interval '%s' for -i "
+					   "(expected seconds > 0)", arg);
+		return CLI_OK;
+	case LAT_OPT_HIST:
+		o->hist = true;
+		return CLI_OK;
+	case LAT_OPT_COUNT_ONLY:
+		o->count_only = true;
+		return CLI_OK;
+	case LAT_OPT_MAX_PROBES:
+		if (parse_u64(arg, 1, LAT_MAX_PROBES_LIMIT, &o->max_probes))
+			return cli_error("invalid count '%s' for --max-probes "
+					   "(expected 1..20000)", arg);
+		return CLI_OK;
+	}
+	return CLI_EXIT_OK;
+}
+
+enum cli_result lat_parse_args(int argc, char **argv, struct lat_opts *o)
+{
+	static const struct cli_mode spec = {
+		.groups = CLI_ALL,
+		.shortopts = "i:",
+		.longopts = lat_long,
+		.nlong = sizeof(lat_long) / sizeof(lat_long[0]),
+		.parse = parse_lat_opt,
+		.usage = lat_usage,
+		.operands = true,
+	};
+	static const char *const foreign[] = {
+		"--folded", "--svg", "--pprof", "--speedscope", "--lines",
+		"--icicle", "--no-inline", "--debug-dir",
+	};
+	enum cli_result r;
+	bool given[8];
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	o->max_probes = LAT_DEFAULT_MAX_PROBES;
+	r = cli_parse(argc, argv, &o->c, &spec, o);
+	if (r != CLI_OK)
+		return r;
+	/* --json (or --output F.json) is lat's own report (docs/lat.md),
+	 * not a profile for the shared renderers. */
+	o->json = o->c.out.path[OUT_JSON];
+	o->c.out.path[OUT_JSON] = NULL;
+	/* Shared options that mean nothing here: no stacks, no addresses. */
+	given[0] = o->c.out.path[OUT_FOLDED] != NULL;
+	given[1] = o->c.out.path[OUT_SVG] != NULL;
+	given[2] = o->c.out.path[OUT_PPROF] != NULL;
+	given[3] = o->c.out.path[OUT_SPEEDSCOPE] != NULL;
+	given[4] = o->c.out.lines;
+	given[5] = o->c.out.icicle;
+	given[6] = o->c.no_inline;
+	given[7] = o->c.debug_dirs;
+	for (i = 0; i < 8; i++)
+		if (given[i])
+			return cli_error("option %s does not apply to lat "
+					   "(it records no stacks)", foreign[i]);
+	if (o->hist && o->count_only)
+		return cli_error("--hist needs timing: not with --count-only");
+	if (!o->c.npids && !o->c.command)
+		return cli_error("lat needs a target: -p PID or -- COMMAND");
+	if (!o->npatterns)
+		return cli_error("lat needs a PATTERN, e.g. 'parse_*' or "
+				   "'libc:malloc'");
+	return CLI_OK;
 }

@@ -21,6 +21,8 @@
 #include "modes/allocator.h"
 #include "lib/array.h"
 #include "probes/bpfutil.h"
+#include "modes/mem_mode.h"
+#include "lib/parse.h"
 #include "run/cli.h"
 #include "commands.h"
 #include "probes/entry_point.h"
@@ -176,11 +178,22 @@ static void on_entry(void *ctx)
 		r->error = "cannot trace the command's allocator";
 }
 
+static bool unwinder_busy(void *ctx)
+{
+	struct memrun *r = ctx;
+
+	return unwinder__pending(r->unw);
+}
+
 static void on_events(void *ctx)
 {
 	struct memrun *r = ctx;
 
 	ring_buffer__consume(r->events);
+	if (unwinder__pending(r->unw)) {
+		unwinder__work(r->unw);
+		ring_buffer__consume(r->events);
+	}
 	if (r->error)
 		r->sess.stop_reason = r->error;
 }
@@ -691,7 +704,7 @@ int cmd_mem(int argc, char **argv)
 	int status = EXIT_RUNTIME;
 
 	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
-	switch (cli_parse_mem(argc, argv, &r.o)) {
+	switch (mem_parse_args(argc, argv, &r.o)) {
 	case CLI_EXIT_OK:
 		cli_free_common(&r.o.c);
 		return 0;
@@ -725,6 +738,7 @@ int cmd_mem(int argc, char **argv)
 
 	hooks.fd = r.events ? ring_buffer__epoll_fd(r.events) : -1;
 	hooks.on_fd = on_events;
+	hooks.pending = unwinder_busy;
 	hooks.on_interval = on_interval;
 	hooks.ctx = &r;
 	session__loop(&r.sess, &hooks);
@@ -745,4 +759,175 @@ int cmd_mem(int argc, char **argv)
 out:
 	run_free(&r);
 	return status;
+}
+
+/* ---- options --------------------------------------------------------- */
+
+enum {
+	MEM_OPT_LIB = CLI_OPT_MODE,
+	MEM_OPT_PREFIX,
+	MEM_OPT_MIN_SIZE,
+	MEM_OPT_MIN_AGE,
+	MEM_OPT_SAMPLE,
+	MEM_OPT_FREE_LATENCY,
+	MEM_OPT_LIVE_MAP_SIZE,
+	MEM_OPT_SITES_MAP_SIZE,
+	MEM_OPT_STACK_MAP_SIZE,
+};
+
+static const struct option mem_long[] = {
+	{ "interval",		required_argument, NULL, 'i' },
+	{ "lib",		required_argument, NULL, MEM_OPT_LIB },
+	{ "prefix",		required_argument, NULL, MEM_OPT_PREFIX },
+	{ "min-size",		required_argument, NULL, MEM_OPT_MIN_SIZE },
+	{ "min-age",		required_argument, NULL, MEM_OPT_MIN_AGE },
+	{ "sample",		required_argument, NULL, MEM_OPT_SAMPLE },
+	{ "free-latency",	no_argument,	   NULL, MEM_OPT_FREE_LATENCY },
+	{ "live-map-size",	required_argument, NULL, MEM_OPT_LIVE_MAP_SIZE },
+	{ "sites-map-size",	required_argument, NULL, MEM_OPT_SITES_MAP_SIZE },
+	{ "stack-map-size",	required_argument, NULL, MEM_OPT_STACK_MAP_SIZE },
+	STACK_LONG_OPTIONS,
+};
+
+const char *const mem_sample_names[MEM_SAMPLE__COUNT] = {
+	[MEM_SAMPLE_ALLOC_OBJECTS] = "alloc_objects",
+	[MEM_SAMPLE_ALLOC_SPACE] = "alloc_space",
+	[MEM_SAMPLE_INUSE_OBJECTS] = "inuse_objects",
+	[MEM_SAMPLE_INUSE_SPACE] = "inuse_space",
+};
+
+void mem_usage(FILE *out)
+{
+	fprintf(out,
+"Usage: profiler mem [-p PID[,PID...] | -- COMMAND [ARGS...]] [OPTIONS]\n"
+"\n"
+"Traces the allocator a running process uses (uprobes on malloc, calloc,\n"
+"realloc, reallocarray, posix_memalign, aligned_alloc, memalign, valloc,\n"
+"pvalloc and free): which code allocates most, what is still outstanding\n"
+"(leak suspects), the size distribution and how long each call takes.\n"
+"No recompiling, no LD_PRELOAD.  Needs root (or CAP_BPF and CAP_PERFMON).\n"
+"\n"
+"Targets (one of them is required):\n"
+"  -p, --pid PID[,PID...]    trace these processes\n"
+"  -- COMMAND [ARGS...]      start COMMAND and trace it until it exits\n"
+"\n"
+"Tracing:\n"
+"  -d, --duration SECONDS    stop after SECONDS (default: Ctrl-C or exit)\n"
+"  -i, --interval SECONDS    print a timeline line every SECONDS\n"
+"      --lib PATH            trace this allocator library (a path as the\n"
+"                            process sees it) instead of the one found\n"
+"      --prefix P            allocator symbols carry prefix P (je_malloc)\n"
+"      --min-size BYTES      take no stack for allocations smaller than\n"
+"                            BYTES: cheaper; they are counted in totals and\n"
+"                            under one [below --min-size] site\n"
+"      --free-latency        time free() too (costs a return probe)\n"
+"      --live-map-size N     live allocations tracked (default %d)\n"
+"      --sites-map-size N    distinct allocation sites (default %d)\n"
+"      --stack-map-size N    distinct stacks kept (default %d)\n"
+"\n"
+"Report:\n"
+"      --top N               allocation sites per table (default 10)\n"
+"      --min-age SECONDS     outstanding allocations older than this are\n"
+"                            leak suspects (default 0: all outstanding)\n"
+"      --sample TYPE         what --folded and --svg weigh stacks by:\n"
+"                            alloc_space, alloc_objects, inuse_space\n"
+"                            (default: a leak flame graph), inuse_objects\n",
+		MEM_DEFAULT_LIVE_MAP_SIZE, MEM_DEFAULT_SITES_MAP_SIZE,
+		MEM_DEFAULT_STACK_MAP_SIZE);
+	stack_opts__usage(out);
+	outputs__usage(out);
+	fprintf(out,
+"      --debug-dir DIR, --no-inline, --no-demangle  as for cpu\n"
+"  -q, --quiet               errors only\n"
+"  -v, --verbose             debug messages (probe placement)\n"
+"  -h, --help                this help\n"
+"\n"
+"Examples:\n"
+"  profiler mem -p 1234 -d 30                top allocators of 1234 for 30 s\n"
+"  profiler mem -p 1234 -i 5 --min-age 60    timeline; leaks older than 60 s\n"
+"  profiler mem --folded leaks.folded -- ./server\n"
+"                                            leak flame graph of a command\n"
+"\n"
+"Exit status: 0 success (or COMMAND's status), 1 runtime failure, 2 usage error.\n");
+}
+
+static enum cli_result parse_mem_opt(int c, const char *arg, void *mode)
+{
+	struct mem_opts *o = mode;
+	size_t i;
+
+	switch (c) {
+	case 'i':
+		if (parse_seconds(arg, 86400, &o->interval))
+			return cli_error("invalid interval '%s' for -i "
+					   "(expected seconds > 0)", arg);
+		return CLI_OK;
+	case MEM_OPT_LIB:
+		if (arg[0] != '/')
+			return cli_error("invalid library '%s' for --lib "
+					   "(expected an absolute path)", arg);
+		o->lib = arg;
+		return CLI_OK;
+	case MEM_OPT_PREFIX:
+		if (strlen(arg) > 16 || strspn(arg, "abcdefghijklmnopqrstuvwxyz"
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(arg))
+			return cli_error("invalid prefix '%s' for --prefix "
+					   "(expected a C identifier prefix)", arg);
+		o->prefix = arg;
+		return CLI_OK;
+	case MEM_OPT_MIN_SIZE:
+		if (parse_u64(arg, 0, UINT64_MAX, &o->min_size))
+			return cli_error("invalid size '%s' for --min-size "
+					   "(expected bytes)", arg);
+		return CLI_OK;
+	case MEM_OPT_MIN_AGE:
+		if (strcmp(arg, "0") && parse_seconds(arg, 31536000, &o->min_age))
+			return cli_error("invalid age '%s' for --min-age "
+					   "(expected seconds)", arg);
+		return CLI_OK;
+	case MEM_OPT_SAMPLE:
+		for (i = 0; i < 4; i++)
+			if (!strcmp(arg, mem_sample_names[i]))
+				break;
+		if (i == 4)
+			return cli_error("unknown sample type '%s' for --sample "
+					   "(expected alloc_space, alloc_objects, "
+					   "inuse_space or inuse_objects)", arg);
+		o->sample = i;
+		return CLI_OK;
+	case MEM_OPT_FREE_LATENCY:
+		o->free_latency = true;
+		return CLI_OK;
+	case MEM_OPT_LIVE_MAP_SIZE:
+		return cli_parse_size(arg, "--live-map-size", 1 << 26, &o->live_map_size);
+	case MEM_OPT_SITES_MAP_SIZE:
+		return cli_parse_size(arg, "--sites-map-size", 1 << 24, &o->sites_map_size);
+	case MEM_OPT_STACK_MAP_SIZE:
+		return cli_parse_size(arg, "--stack-map-size", 1 << 24, &o->stack_map_size);
+	}
+	return stack_opts__parse(c, arg, &o->s);
+}
+
+enum cli_result mem_parse_args(int argc, char **argv, struct mem_opts *o)
+{
+	static const struct cli_mode spec = {
+		.groups = CLI_ALL,
+		.shortopts = "i:",
+		.longopts = mem_long,
+		.nlong = sizeof(mem_long) / sizeof(mem_long[0]),
+		.parse = parse_mem_opt,
+		.usage = mem_usage,
+	};
+	enum cli_result r;
+
+	memset(o, 0, sizeof(*o));
+	o->sample = MEM_SAMPLE_INUSE_SPACE;
+	o->live_map_size = MEM_DEFAULT_LIVE_MAP_SIZE;
+	o->sites_map_size = MEM_DEFAULT_SITES_MAP_SIZE;
+	o->stack_map_size = MEM_DEFAULT_STACK_MAP_SIZE;
+	stack_opts__defaults(&o->s);
+	r = cli_parse(argc, argv, &o->c, &spec, o);
+	if (r == CLI_OK && !o->c.npids && !o->c.command)
+		return cli_error("mem needs a target: -p PID or -- COMMAND");
+	return r;
 }

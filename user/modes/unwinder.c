@@ -24,6 +24,7 @@
 #include "model/profile.h"
 #include "symbols/unwind_table.h"
 #include "modes/unwinder.h"
+#include "run/cli.h"
 
 /* A PT_LOAD segment: how file offsets map to ELF addresses. */
 struct load {
@@ -59,6 +60,12 @@ struct unwinder {
 	size_t nshards;
 	size_t pages_used;
 	struct u64map *last_load;	/* pid -> CLOCK_MONOTONIC ns */
+	/* Processes whose mappings the kernel asked for, in order; queued
+	 * marks those waiting (pid -> 1, 0 once served) so that each waits
+	 * once. */
+	pid_t *queue;
+	size_t qhead, qlen, qcap;
+	struct u64map *queued;
 	struct unwind_proc *proc;	/* scratch for one process's entry */
 	struct unwinder_stats st;
 	bool warned_ceiling, warned_pages, warned_procs;
@@ -90,6 +97,40 @@ int unwind_mode_parse(const char *s)
 	if (!strcmp(s, "fp"))
 		return UNWIND_MODE_FP;
 	return -1;
+}
+
+void stack_opts__defaults(struct stack_opts *o)
+{
+	o->unwind = UNWIND_MODE_AUTO;
+	o->unwind_max_mb = UNWIND_DEFAULT_MAX_MB;
+}
+
+int stack_opts__parse(int c, const char *arg, struct stack_opts *o)
+{
+	switch (c) {
+	case STACK_OPT_UNWIND:
+		o->unwind = unwind_mode_parse(arg);
+		if (o->unwind < 0)
+			return cli_error("unknown mode '%s' for --unwind "
+					 "(expected auto, dwarf or fp)", arg);
+		return CLI_OK;
+	case STACK_OPT_UNWIND_MAX_MB:
+		return cli_parse_size(arg, "--unwind-max-mb", 65536,
+				      &o->unwind_max_mb);
+	}
+	return CLI_EXIT_OK;
+}
+
+void stack_opts__usage(FILE *out)
+{
+	fprintf(out,
+"\n"
+"User stacks:\n"
+"      --unwind MODE         auto (default): unwind tables from each file's\n"
+"                            CFI (.eh_frame), frame pointers where a file has\n"
+"                            none; dwarf: tables only; fp: frame pointers only\n"
+"      --unwind-max-mb MB    kernel memory for unwind tables at most\n"
+"                            (default %d)\n", UNWIND_DEFAULT_MAX_MB);
 }
 
 const char *unwind_end_name(unsigned int end)
@@ -160,9 +201,11 @@ struct unwinder *unwinder__new(const struct unwinder_opts *o,
 	u->by_inode = u64map__new();
 	u->by_build_id = u64map__new();
 	u->last_load = u64map__new();
+	u->queued = u64map__new();
 	u->proc = calloc(1, sizeof(*u->proc));
 	u->shards = calloc(UNWIND_MAX_SHARDS, sizeof(*u->shards));
-	if (!u->by_inode || !u->by_build_id || !u->last_load || !u->proc ||
+	if (!u->by_inode || !u->by_build_id || !u->last_load || !u->queued ||
+	    !u->proc ||
 	    !u->shards) {
 		unwinder__free(u);
 		return NULL;
@@ -189,6 +232,8 @@ void unwinder__free(struct unwinder *u)
 	u64map__free(u->by_inode);
 	u64map__free(u->by_build_id);
 	u64map__free(u->last_load);
+	u64map__free(u->queued);
+	free(u->queue);
 	free(u);
 }
 
@@ -682,21 +727,50 @@ int unwinder__add_process(struct unwinder *u, pid_t pid)
 	return 0;
 }
 
+/*
+ * A request is only queued here: building a process's tables can take
+ * tens of milliseconds, and the mode's own events (a new process whose
+ * maps must be read before it exits) must not wait behind a batch of them.
+ * unwinder__work() serves the queue one process at a time.
+ */
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct unwinder *u = ctx;
 	const struct prof_event *e = data;
+	uint64_t v;
+
+	if (len < sizeof(*e) || e->kind != EVENT_LOAD_MAPPINGS ||
+	    (u64map__get(u->queued, e->tgid, &v) && v))
+		return 0;
+	if (u->qhead == u->qlen)
+		u->qhead = u->qlen = 0;
+	if (GROW(u->queue, u->qlen, u->qcap) || u64map__set(u->queued, e->tgid, 1))
+		return 0;	/* out of memory: the kernel asks again */
+	u->queue[u->qlen++] = (pid_t)e->tgid;
+	return 0;
+}
+
+bool unwinder__pending(const struct unwinder *u)
+{
+	return u && u->qhead < u->qlen;
+}
+
+void unwinder__work(struct unwinder *u)
+{
 	uint64_t last;
+	pid_t pid;
 	int err;
 
-	if (len < sizeof(*e) || e->kind != EVENT_LOAD_MAPPINGS)
-		return 0;
-	if (u64map__get(u->last_load, e->tgid, &last) && now_ns() - last < RELOAD_NS)
-		return 0;
-	err = unwinder__add_process(u, (pid_t)e->tgid);
+	if (!unwinder__pending(u))
+		return;
+	pid = u->queue[u->qhead++];
+	u64map__set(u->queued, (uint64_t)pid, 0);
+	if (u64map__get(u->last_load, (uint64_t)pid, &last) &&
+	    now_ns() - last < RELOAD_NS)
+		return;
+	err = unwinder__add_process(u, pid);
 	if (err && err != -ENOENT && err != -ESRCH)
-		p_dbg("unwind: cannot load process %u: %s", e->tgid, strerror(-err));
-	return 0;
+		p_dbg("unwind: cannot load process %d: %s", (int)pid, strerror(-err));
 }
 
 int unwinder__listen(struct unwinder *u, struct ring_buffer **rb)

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "unwind.h"
@@ -66,6 +67,14 @@ int unwinder__add_process(struct unwinder *u, pid_t pid);
  * Serve the kernel's "load this process" requests from rb (a ring buffer
  * manager the mode polls; created when *rb is NULL).  0 or -errno.
  */
+/*
+ * The kernel's requests (libraries loaded since, processes not loaded
+ * yet) arrive on the ring and wait; unwinder__work serves one process's,
+ * while unwinder__pending says more wait.  Serve them between the mode's
+ * own events, which are more urgent.
+ */
+bool unwinder__pending(const struct unwinder *u);
+void unwinder__work(struct unwinder *u);
 int unwinder__listen(struct unwinder *u, struct ring_buffer **rb);
 
 struct unwinder_stats {
@@ -97,6 +106,31 @@ int unwind_add_truncations(struct profile *p, const uint64_t *ends);
 
 /* "auto", "dwarf", "fp" -> mode; -1 if none of those. */
 int unwind_mode_parse(const char *s);
+
+/* How user stacks are walked: the options of the modes that take stacks
+ * (cpu, mem). */
+struct stack_opts {
+	int unwind;		/* --unwind: enum unwind_mode */
+	uint64_t unwind_max_mb;	/* --unwind-max-mb: ceiling on tables */
+};
+
+/* --unwind-max-mb default. */
+#define UNWIND_DEFAULT_MAX_MB	256
+
+/* Their option codes (run/cli.h: a mode's own codes start at
+ * CLI_OPT_MODE; these sit below the modes' range). */
+#define STACK_OPT_UNWIND	480
+#define STACK_OPT_UNWIND_MAX_MB	481
+#define STACK_LONG_OPTIONS \
+	{ "unwind",		required_argument, NULL, STACK_OPT_UNWIND }, \
+	{ "unwind-max-mb",	required_argument, NULL, STACK_OPT_UNWIND_MAX_MB }
+
+void stack_opts__defaults(struct stack_opts *o);
+/* --unwind or --unwind-max-mb: CLI_OK, or CLI_USAGE (printed);
+ * CLI_EXIT_OK: not one of them.  (enum cli_result as an int.) */
+int stack_opts__parse(int c, const char *arg, struct stack_opts *o);
+/* Their --help lines. */
+void stack_opts__usage(FILE *out);
 /* One line for each way user stacks ended incomplete (enum unwind_end). */
 const char *unwind_end_name(unsigned int end);
 const char *unwind_end_hint(unsigned int end);

@@ -1,89 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Command-line options of the cpu mode, parsed without side effects. */
+/*
+ * The command-line engine every mode and command parses with: the shared
+ * options (targets, duration, output files, symbols, verbosity, --top,
+ * --help, --version) once, each mode's own through its struct cli_mode.
+ * Parsing has no side effects beyond the option structs; errors are one
+ * line on stderr.
+ */
 #ifndef PROFILER_CLI_H
 #define PROFILER_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/types.h>
 
-#include "run/outputs.h"
-
-/* Exit statuses (ARCHITECTURE.md). */
-#define EXIT_RUNTIME	1
-#define EXIT_USAGE	2
-
-/* Options every mode shares (target, duration, output, symbols). */
-struct common_opts {
-	pid_t *pids;		/* -p; NULL: system wide or COMMAND */
-	int npids;
-	char **command;		/* after "--"; NULL if none */
-	double duration;	/* -d seconds; 0: until Ctrl-C or targets exit */
-	struct outputs_opts out;	/* --folded, --svg, --pprof, ... */
-	uint64_t top;		/* --top N */
-	bool no_inline;		/* --no-inline */
-	bool no_demangle;	/* --no-demangle */
-	char *debug_dirs;	/* --debug-dir, ':'-joined (malloc'd) */
-	int verbosity;		/* -q: -1, -v: 1 */
-};
-
-/* How user stacks are walked (modes that take stacks: cpu, mem). */
-struct stack_opts {
-	int unwind;		/* --unwind: enum unwind_mode */
-	uint64_t unwind_max_mb;	/* --unwind-max-mb: ceiling on tables */
-};
-
-/* --unwind-max-mb default. */
-#define UNWIND_DEFAULT_MAX_MB	256
-
-struct cpu_opts {
-	struct common_opts c;
-	struct stack_opts s;
-	uint64_t freq;		/* -F, samples per second per CPU */
-	bool user_only;		/* -U */
-	bool kernel_only;	/* -K */
-	uint64_t stack_map_size;	/* --stack-map-size */
-	uint64_t counts_map_size;	/* --counts-map-size */
-	const char *event;	/* --event cpu-clock|cycles */
-};
-
-/* What --sample weights the mem mode's folded output and table by. */
-enum mem_sample {
-	MEM_SAMPLE_ALLOC_OBJECTS,
-	MEM_SAMPLE_ALLOC_SPACE,
-	MEM_SAMPLE_INUSE_OBJECTS,
-	MEM_SAMPLE_INUSE_SPACE,
-};
-
-struct mem_opts {
-	struct common_opts c;
-	struct stack_opts s;
-	double interval;	/* -i seconds; 0: no timeline */
-	const char *lib;	/* --lib PATH */
-	const char *prefix;	/* --prefix P */
-	uint64_t min_size;	/* --min-size BYTES */
-	double min_age;		/* --min-age SECONDS (leak suspects) */
-	enum mem_sample sample;	/* --sample */
-	bool free_latency;	/* --free-latency */
-	uint64_t live_map_size;	/* --live-map-size */
-	uint64_t sites_map_size;	/* --sites-map-size */
-	uint64_t stack_map_size;	/* --stack-map-size */
-};
-
-/* PATTERN operands of the lat mode, at most. */
-#define LAT_MAX_PATTERNS	64
-
-struct lat_opts {
-	struct common_opts c;
-	double interval;	/* -i seconds; 0: one table at the end */
-	bool hist;		/* --hist: a log2 histogram per function */
-	bool count_only;	/* --count-only: entry probes, counts only */
-	const char *json;	/* --json FILE */
-	uint64_t max_probes;	/* --max-probes N */
-	const char *patterns[LAT_MAX_PATTERNS];	/* [MODULE:]GLOB, from argv */
-	int npatterns;
-};
+#include "run/options.h"
 
 enum cli_result {
 	CLI_OK,		/* run with the options */
@@ -91,19 +23,46 @@ enum cli_result {
 	CLI_USAGE,	/* error printed: exit 2 */
 };
 
-/* Parse argv (argv[0] is the mode's name).  Errors go to stderr. */
-enum cli_result cli_parse_cpu(int argc, char **argv, struct cpu_opts *o);
-void cli_free_cpu(struct cpu_opts *o);
-void cli_usage(FILE *out);
+/* Which shared options a mode takes besides -q, -v, -h, --version, --top. */
+enum cli_groups {
+	CLI_TARGETS = 1,	/* -p, -d, -- COMMAND */
+	CLI_SYMBOLS = 2,	/* --no-inline, --no-demangle, --debug-dir */
+	CLI_OUTPUTS = 4,	/* --folded, --svg, ... (run/outputs.h) */
+	CLI_ALL = CLI_TARGETS | CLI_SYMBOLS | CLI_OUTPUTS,
+};
 
-enum cli_result cli_parse_mem(int argc, char **argv, struct mem_opts *o);
-void cli_usage_mem(FILE *out);
+/* A mode's long-only options take codes from here up. */
+#define CLI_OPT_MODE	512
 
-enum cli_result cli_parse_lat(int argc, char **argv, struct lat_opts *o);
-void cli_usage_lat(FILE *out);
+struct cli_mode {
+	const char *prog;	/* error prefix: "profiler", "profiler report" */
+	unsigned int groups;	/* enum cli_groups */
+	const char *shortopts;	/* the mode's, getopt style: "F:UK" */
+	const struct option *longopts;
+	size_t nlong;
+	/* CLI_OK if handled, CLI_USAGE (printed) if bad, CLI_EXIT_OK if the
+	 * option isn't the mode's. */
+	enum cli_result (*parse)(int c, const char *arg, void *mode);
+	void (*usage)(FILE *out);
+	/* Operands (lat's PATTERNs, report's FILE) may sit among the options:
+	 * parse() gets each as option 1. */
+	bool operands;
+	uint64_t top;		/* --top default (0: 10) */
+};
+
+/* Parse argv (argv[0] is the mode's name) into o and, through m, mode. */
+enum cli_result cli_parse(int argc, char **argv, struct common_opts *o,
+			  const struct cli_mode *m, void *mode);
+
+/* "PROG: <message>" and the --help hint on stderr: CLI_USAGE. */
+enum cli_result cli_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* A size option: 1..max, else an error naming opt. */
+enum cli_result cli_parse_size(const char *arg, const char *opt, uint64_t max,
+			       uint64_t *out);
 
 /* Frees what parsing allocated in the shared options. */
 void cli_free_common(struct common_opts *o);
-extern const char *const mem_sample_names[];
 
 #endif

@@ -204,13 +204,15 @@ void session__loop(struct session *s, const struct session_hooks *h)
 		pfd[i].events = POLLIN;
 
 	while (!s->stop_reason) {
-		if (poll(pfd, n, -1) < 0) {
+		bool busy = h && h->pending && h->pending(h->ctx);
+
+		if (poll(pfd, n, busy ? 0 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			s->stop_reason = "poll failed";
 			break;
 		}
-		if (pfd[P_MODE].revents && h->on_fd)
+		if ((pfd[P_MODE].revents || busy) && h->on_fd)
 			h->on_fd(h->ctx);
 		if (pfd[P_INTERVAL].revents) {
 			uint64_t ticks;

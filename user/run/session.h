@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "run/cli.h"
+#include "run/options.h"
 #include "run/launch.h"
 
 struct session {
@@ -52,7 +52,10 @@ int session__start(struct session *s, double interval);
 /* Called by session__loop; ctx is the mode's. */
 struct session_hooks {
 	int fd;				/* mode's descriptor to poll, or -1 */
-	void (*on_fd)(void *ctx);	/* fd readable */
+	void (*on_fd)(void *ctx);	/* fd readable, or work pending */
+	/* The mode has work left (it does a piece per on_fd): the loop then
+	 * does not wait, and calls on_fd again after checking signals. */
+	bool (*pending)(void *ctx);
 	void (*on_interval)(void *ctx);	/* each -i interval */
 	void *ctx;
 };
