@@ -66,6 +66,7 @@ static struct profile *fixture_profile(void)
 	p->duration_ns = 2500000000LL;
 	p->time_ns = 1700000000123456789LL;
 	p->title = profile__str(p, "profiler cpu: cpu-clock at 100 Hz, pid 4242");
+	p->mode = profile__str(p, "cpu");
 
 	main_ = fix_loc(p, "main", "app", "/usr/bin/app", "abcd0123", 0x1100,
 			"src/app.c", 10, false, false);

@@ -276,6 +276,36 @@ static void test_round_trip(void **state)
 	profile__free(p);
 }
 
+/* The mode travels as a comment; a file without one (written before it
+ * did) gets it from a "profiler MODE: ..." title, another tool's has none. */
+static void test_mode(void **state)
+{
+	struct profile *p = fixture_profile(), *q;
+	uint8_t *raw;
+	size_t len;
+
+	(void)state;
+	p->mode = profile__str(p, "mem");
+	raw = pprof_bytes(p, &len);
+	q = read_back(raw, len);
+	assert_string_equal(profile__get_str(q, q->mode), "mem");
+	profile__free(q);
+	free(raw);
+	p->mode = 0;
+	raw = pprof_bytes(p, &len);
+	q = read_back(raw, len);
+	assert_string_equal(profile__get_str(q, q->mode), "cpu");
+	profile__free(q);
+	free(raw);
+	p->title = profile__str(p, "a Go heap profile");
+	raw = pprof_bytes(p, &len);
+	q = read_back(raw, len);
+	assert_string_equal(profile__get_str(q, q->mode), "");
+	profile__free(q);
+	free(raw);
+	profile__free(p);
+}
+
 /* A profile read back and written again gives the same bytes. */
 static void test_rewrite_stable(void **state)
 {
@@ -562,6 +592,7 @@ int main(void)
 		cmocka_unit_test(test_packed_and_fields),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_rewrite_stable),
+		cmocka_unit_test(test_mode),
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_inlined_one_location),
 		cmocka_unit_test(test_foreign_profile),

@@ -83,6 +83,7 @@ enum pprof_function_field {
 /* Comments: "title: TEXT", and for each loss "lost: COUNT WHAT", followed by
  * " (hint: HINT)" when it has a hint. */
 #define PPROF_COMMENT_TITLE	"title: "
+#define PPROF_COMMENT_MODE	"mode: "
 #define PPROF_COMMENT_LOST	"lost: "
 #define PPROF_COMMENT_TRUNCATED	"truncated: "
 #define PPROF_COMMENT_HINT	" (hint: "

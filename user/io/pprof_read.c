@@ -557,6 +557,33 @@ static int add_loss(struct reader *r, const char *text, bool truncated)
 	return err;
 }
 
+/*
+ * Files written before the mode travelled as a comment: "profiler cpu: ..."
+ * titles say it.  0 or -ENOMEM; no mode when the title says none.
+ */
+static int mode_from_title(struct profile *p)
+{
+	const char *t = profile__get_str(p, p->title), *colon;
+	char mode[32];
+	int64_t id;
+	size_t n;
+
+	if (strncmp(t, "profiler ", 9))
+		return 0;
+	t += 9;
+	colon = strchr(t, ':');
+	n = colon ? (size_t)(colon - t) : 0;
+	if (!n || n >= sizeof(mode) || memchr(t, ' ', n))
+		return 0;
+	memcpy(mode, t, n);
+	mode[n] = '\0';
+	id = profile__str(p, mode);
+	if (id < 0)
+		return -ENOMEM;
+	p->mode = id;
+	return 0;
+}
+
 static int build_profile(struct reader *r, const uint8_t *data, size_t len)
 {
 	struct profile *p = r->p;
@@ -605,6 +632,12 @@ static int build_profile(struct reader *r, const uint8_t *data, size_t len)
 			if (id < 0)
 				return -ENOMEM;
 			p->title = id;
+		} else if (!strncmp(c, PPROF_COMMENT_MODE, strlen(PPROF_COMMENT_MODE))) {
+			int64_t id = profile__str(p, c + strlen(PPROF_COMMENT_MODE));
+
+			if (id < 0)
+				return -ENOMEM;
+			p->mode = id;
 		} else if (!strncmp(c, PPROF_COMMENT_LOST, strlen(PPROF_COMMENT_LOST))) {
 			if (add_loss(r, c + strlen(PPROF_COMMENT_LOST), false))
 				return -ENOMEM;
@@ -614,6 +647,8 @@ static int build_profile(struct reader *r, const uint8_t *data, size_t len)
 				return -ENOMEM;
 		}
 	}
+	if (!p->mode && (err = mode_from_title(p)))
+		return err;
 	if ((err = build_locations(r)))
 		return err;
 

@@ -275,17 +275,19 @@ int profile__add_truncation(struct profile *p, const char *what,
 	return add_loss(p, what, hint, count, true);
 }
 
-int profile__add_metric(struct profile *p, const char *name, const char *unit,
-			double value)
+int profile__add_metric(struct profile *p, const char *group,
+			 const char *name, const char *unit, double value)
 {
-	int64_t n = profile__str(p, name), u = profile__str(p, unit);
+	int64_t g = profile__str(p, group), n = profile__str(p, name);
+	int64_t u = profile__str(p, unit);
 	struct prof_metric *v;
 
-	if (n < 0 || u < 0)
+	if (g < 0 || n < 0 || u < 0)
 		return -ENOMEM;
 	if (GROW(p->metrics, p->nmetrics, p->metrics_cap))
 		return -ENOMEM;
 	v = p->metrics;
+	v[p->nmetrics].group = g;
 	v[p->nmetrics].name = n;
 	v[p->nmetrics].unit = u;
 	v[p->nmetrics].value = value;
@@ -293,14 +295,15 @@ int profile__add_metric(struct profile *p, const char *name, const char *unit,
 	return 0;
 }
 
-int profile__add_hist(struct profile *p, const char *name, const char *unit,
-		      const uint64_t *counts, uint64_t max)
+int profile__add_hist(struct profile *p, const char *group, const char *name,
+		      const char *unit, const uint64_t *counts, uint64_t max)
 {
-	int64_t n = profile__str(p, name), u = profile__str(p, unit);
+	int64_t g = profile__str(p, group), n = profile__str(p, name);
+	int64_t u = profile__str(p, unit);
 	struct prof_hist *v, *h;
 	size_t i;
 
-	if (n < 0 || u < 0)
+	if (g < 0 || n < 0 || u < 0)
 		return -ENOMEM;
 	if (GROW(p->hists, p->nhists, p->hists_cap))
 		return -ENOMEM;
@@ -310,6 +313,7 @@ int profile__add_hist(struct profile *p, const char *name, const char *unit,
 	if (!h->counts)
 		return -ENOMEM;
 	memcpy(h->counts, counts, HIST_BUCKETS * sizeof(*h->counts));
+	h->group = g;
 	h->name = n;
 	h->unit = u;
 	h->max = max;

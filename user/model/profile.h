@@ -64,15 +64,26 @@ struct prof_loss {
 };
 
 /* A named figure of the run: "allocs", "alloc_bytes"... */
+/*
+ * Where a figure or a distribution belongs, which says where renderers
+ * show it: PROF_GROUP_TOTALS, the run's figures beside the sums of the
+ * sample values ("allocs", "alloc_bytes"); PROF_GROUP_LATENCY, how long
+ * calls took, one distribution per function; "" for the rest.
+ */
+#define PROF_GROUP_TOTALS	"totals"
+#define PROF_GROUP_LATENCY	"latency"
+
 struct prof_metric {
-	uint32_t name;		/* dotted path, e.g. "totals.allocs" */
+	uint32_t group;		/* PROF_GROUP_*, or "" */
+	uint32_t name;		/* "allocs" */
 	uint32_t unit;		/* "count", "bytes", "nanoseconds", "per_second" */
 	double value;
 };
 
 /* A distribution in the shared log-linear scheme (include/hist.h). */
 struct prof_hist {
-	uint32_t name;		/* "size", "latency.malloc" */
+	uint32_t group;		/* PROF_GROUP_*, or "" */
+	uint32_t name;		/* "size", "malloc" */
 	uint32_t unit;		/* "bytes", "nanoseconds" */
 	uint64_t *counts;	/* HIST_BUCKETS entries */
 	uint64_t total;		/* sum of counts */
@@ -89,6 +100,8 @@ struct profile {
 	int64_t duration_ns;
 	int64_t time_ns;	/* wall clock at start, ns since the epoch */
 	uint32_t title;		/* "cpu-clock at 99 Hz, pid 1234" */
+	uint32_t mode;		/* the mode that made it: "cpu", "mem", "lat";
+				 * "" if not known (another tool's file) */
 
 	struct prof_mapping *mappings;
 	size_t nmappings, mappings_cap;
@@ -144,11 +157,11 @@ int profile__add_loss(struct profile *p, const char *what, const char *hint,
 int profile__add_truncation(struct profile *p, const char *what,
 			    const char *hint, uint64_t count);
 /* A figure for the report; 0 or -ENOMEM. */
-int profile__add_metric(struct profile *p, const char *name, const char *unit,
-			double value);
+int profile__add_metric(struct profile *p, const char *group,
+			 const char *name, const char *unit, double value);
 /* A histogram (counts has HIST_BUCKETS entries, copied); 0 or -ENOMEM. */
-int profile__add_hist(struct profile *p, const char *name, const char *unit,
-		      const uint64_t *counts, uint64_t max);
+int profile__add_hist(struct profile *p, const char *group, const char *name,
+		      const char *unit, const uint64_t *counts, uint64_t max);
 
 /* Sum of one value over all samples. */
 int64_t profile__total(const struct profile *p, uint32_t type);

@@ -321,6 +321,7 @@ static int build_profile(struct run *r)
 	if (profile__str(r->prof, title) < 0)
 		goto oom;
 	r->prof->title = profile__str(r->prof, title);
+	r->prof->mode = profile__str(r->prof, "cpu");
 	if (record_losses(r))
 		goto oom;
 	if (drain_counts(r))

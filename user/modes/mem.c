@@ -423,7 +423,6 @@ static int drain_hists(struct memrun *r)
 	int hfd = bpf_map__fd(r->skel->maps.hists);
 	uint64_t *counts = calloc(HIST_BUCKETS, sizeof(*counts));
 	uint64_t max[MEM__FN_MAX];
-	char name[64];
 	int h, err = 0;
 
 	if (!counts ||
@@ -438,15 +437,23 @@ static int drain_hists(struct memrun *r)
 		if (err)
 			break;
 		if (h < MEM__FN_MAX) {
-			snprintf(name, sizeof(name), "latency.%s", mem_fn_names[h]);
-			err = profile__add_hist(r->prof, name, "nanoseconds", counts,
-						max[h]);
+			err = profile__add_hist(r->prof, PROF_GROUP_LATENCY,
+						mem_fn_names[h], "nanoseconds",
+						counts, max[h]);
 		} else {
-			err = profile__add_hist(r->prof, "size", "bytes", counts, 0);
+			err = profile__add_hist(r->prof, "", "size", "bytes", counts,
+						0);
 		}
 	}
 	free(counts);
 	return err;
+}
+
+/* One of the run's figures, shown with the totals. */
+static int run_total(struct memrun *r, const char *name, const char *unit,
+		     double value)
+{
+	return profile__add_metric(r->prof, PROF_GROUP_TOTALS, name, unit, value);
 }
 
 static int build_profiles(struct memrun *r)
@@ -482,26 +489,24 @@ static int build_profiles(struct memrun *r)
 	}
 	r->prof->title = profile__str(r->prof, title);
 	r->leaks->title = profile__str(r->leaks, title);
+	r->prof->mode = profile__str(r->prof, "mem");
+	r->leaks->mode = profile__str(r->leaks, "mem");
 
 	sum_totals(r, t);
-	err = profile__add_metric(r->prof, "totals.allocs", "count", t[MEM_T_ALLOCS]) ?:
-	      profile__add_metric(r->prof, "totals.alloc_bytes", "bytes",
-				  t[MEM_T_ALLOC_BYTES]) ?:
-	      profile__add_metric(r->prof, "totals.alloc_rate", "per_second",
-				  secs > 0 ? t[MEM_T_ALLOCS] / secs : 0) ?:
-	      profile__add_metric(r->prof, "totals.frees", "count", t[MEM_T_FREES]) ?:
-	      profile__add_metric(r->prof, "totals.free_bytes", "bytes",
-				  t[MEM_T_FREE_BYTES]) ?:
-	      profile__add_metric(r->prof, "totals.outstanding_count", "count",
-				  t[MEM_T_ALLOCS] >= t[MEM_T_FREES] ?
-				  t[MEM_T_ALLOCS] - t[MEM_T_FREES] : 0) ?:
-	      profile__add_metric(r->prof, "totals.outstanding_bytes", "bytes",
-				  t[MEM_T_ALLOC_BYTES] >= t[MEM_T_FREE_BYTES] ?
-				  t[MEM_T_ALLOC_BYTES] - t[MEM_T_FREE_BYTES] : 0) ?:
-	      profile__add_metric(r->prof, "totals.failed_allocs", "count",
-				  t[MEM_T_FAILED]) ?:
-	      profile__add_metric(r->prof, "totals.frees_of_older_blocks", "count",
-				  t[MEM_T_FREES_UNKNOWN]);
+	err = run_total(r, "allocs", "count", t[MEM_T_ALLOCS]) ?:
+	      run_total(r, "alloc_bytes", "bytes", t[MEM_T_ALLOC_BYTES]) ?:
+	      run_total(r, "alloc_rate", "per_second",
+			secs > 0 ? t[MEM_T_ALLOCS] / secs : 0) ?:
+	      run_total(r, "frees", "count", t[MEM_T_FREES]) ?:
+	      run_total(r, "free_bytes", "bytes", t[MEM_T_FREE_BYTES]) ?:
+	      run_total(r, "outstanding_count", "count",
+			t[MEM_T_ALLOCS] >= t[MEM_T_FREES] ?
+			t[MEM_T_ALLOCS] - t[MEM_T_FREES] : 0) ?:
+	      run_total(r, "outstanding_bytes", "bytes",
+			t[MEM_T_ALLOC_BYTES] >= t[MEM_T_FREE_BYTES] ?
+			t[MEM_T_ALLOC_BYTES] - t[MEM_T_FREE_BYTES] : 0) ?:
+	      run_total(r, "failed_allocs", "count", t[MEM_T_FAILED]) ?:
+	      run_total(r, "frees_of_older_blocks", "count", t[MEM_T_FREES_UNKNOWN]);
 	if (err)
 		return err;
 	stats_read(bpf_map__fd(r->skel->maps.stats), st_totals);
@@ -539,7 +544,7 @@ static int print_report(struct memrun *r)
 	printf("%s\n", profile__get_str(p, p->title));
 	printf("duration %.2f s\n\n", p->duration_ns / 1e9);
 	printf("totals:\n");
-	render_metrics(p, "totals.", stdout);
+	render_metrics(p, PROF_GROUP_TOTALS, stdout);
 	for (i = 0; i < p->nlosses; i++) {
 		const struct prof_loss *l = &p->losses[i];
 		const char *hint = profile__get_str(p, l->hint);
@@ -557,7 +562,7 @@ static int print_report(struct memrun *r)
 		render_hist_bars(p, &p->hists[i], stdout);
 	}
 	printf("\nlatency per call:\n");
-	render_hist_table(p, "latency.", "FUNCTION", stdout);
+	render_hist_table(p, PROF_GROUP_LATENCY, "FUNCTION", stdout);
 
 	printf("\ntop %d allocation sites by bytes:\n", top);
 	render_sites(p, T_ALLOC_SPACE, site_types, 4, top, 8, stdout);

@@ -78,24 +78,6 @@ const char *value__key(const struct profile *p, uint32_t type, char *buf,
 			     profile__get_str(p, p->types[type].unit), buf, len);
 }
 
-const char *profile__mode(const struct profile *p, char *buf, size_t len)
-{
-	const char *t = profile__get_str(p, p->title), *colon;
-	size_t n;
-
-	buf[0] = '\0';
-	if (strncmp(t, "profiler ", 9))
-		return buf;
-	t += 9;
-	colon = strchr(t, ':');
-	n = colon ? (size_t)(colon - t) : 0;
-	if (n && n < len && !memchr(t, ' ', n)) {
-		memcpy(buf, t, n);
-		buf[n] = '\0';
-	}
-	return buf;
-}
-
 int utf8__len(const unsigned char *s)
 {
 	int n, i;

@@ -39,12 +39,6 @@ const char *value__key(const struct profile *p, uint32_t type, char *buf,
 const char *value__key_of(const char *name, const char *unit, char *buf,
 			  size_t len);
 
-/*
- * The mode that made the profile: every mode titles its profile
- * "profiler MODE: ...".  "" when the title does not say (another tool's).
- */
-const char *profile__mode(const struct profile *p, char *buf, size_t len);
-
 /* Length of the valid UTF-8 sequence at s (1 for ASCII), 0 if invalid. */
 int utf8__len(const unsigned char *s);
 

@@ -37,11 +37,11 @@ static void values(struct ctx *c, const int64_t *v)
 static void metadata(struct ctx *c)
 {
 	const struct profile *p = c->p;
-	char mode[64], key[160];
+	char key[160];
 	uint32_t t;
 
 	fprintf(c->out, "  \"metadata\": {\n    \"mode\": ");
-	json__string(c->out, profile__mode(p, mode, sizeof(mode)));
+	json__string(c->out, profile__get_str(p, p->mode));
 	fprintf(c->out, ",\n    \"title\": ");
 	json__string(c->out, profile__get_str(p, p->title));
 	fprintf(c->out, ",\n    \"duration_ns\": %lld,\n    \"time_ns\": %lld,\n",
@@ -109,8 +109,8 @@ static void metric_key(const char *name, const char *unit, char *buf, size_t len
 }
 
 /*
- * "totals": the sum of each value type over all samples, then the mode's
- * metrics named "totals.*" (allocs, alloc_bytes, ...), keys carrying units.
+ * "totals": the sum of each value type over all samples, then the figures
+ * of PROF_GROUP_TOTALS (allocs, alloc_bytes, ...), keys carrying units.
  */
 static void totals(struct ctx *c)
 {
@@ -132,9 +132,9 @@ static void totals(struct ctx *c)
 		const struct prof_metric *m = &p->metrics[i];
 		const char *name = profile__get_str(p, m->name);
 
-		if (strncmp(name, "totals.", 7))
+		if (strcmp(profile__get_str(p, m->group), PROF_GROUP_TOTALS))
 			continue;
-		metric_key(name + 7, profile__get_str(p, m->unit), key, sizeof(key));
+		metric_key(name, profile__get_str(p, m->unit), key, sizeof(key));
 		fprintf(c->out, "%s", p->ntypes || i ? ", " : "");
 		json__string(c->out, key);
 		if (m->value == (double)(int64_t)m->value)
@@ -280,6 +280,22 @@ static int stacks(struct ctx *c)
 	return err;
 }
 
+/* A figure's or distribution's name as JSON: "group.name" ("totals.allocs",
+ * "latency.malloc"), the name alone without a group. */
+static void group_name(struct ctx *c, uint32_t group, uint32_t name)
+{
+	const struct profile *p = c->p;
+	const char *g = profile__get_str(p, group), *n = profile__get_str(p, name);
+	char *both = NULL;
+
+	if (*g && asprintf(&both, "%s.%s", g, n) >= 0) {
+		json__string(c->out, both);
+		free(both);
+		return;
+	}
+	json__string(c->out, n);
+}
+
 /* The run's figures (modes beyond cpu record them). */
 static void metrics(struct ctx *c)
 {
@@ -291,7 +307,7 @@ static void metrics(struct ctx *c)
 		const struct prof_metric *m = &p->metrics[i];
 
 		fprintf(c->out, "%s\n    {\"name\": ", i ? "," : "");
-		json__string(c->out, profile__get_str(p, m->name));
+		group_name(c, m->group, m->name);
 		fprintf(c->out, ", \"unit\": ");
 		json__string(c->out, profile__get_str(p, m->unit));
 		fprintf(c->out, ", \"value\": %.17g}", m->value);
@@ -318,7 +334,7 @@ static void histograms(struct ctx *c)
 		bool first = true;
 
 		fprintf(c->out, "%s\n    {\"name\": ", i ? "," : "");
-		json__string(c->out, profile__get_str(p, h->name));
+		group_name(c, h->group, h->name);
 		fprintf(c->out, ", \"unit\": ");
 		json__string(c->out, unit);
 		fprintf(c->out, ", \"count\": %llu", (unsigned long long)h->total);

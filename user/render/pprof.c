@@ -244,7 +244,7 @@ static void write_functions(struct writer *w)
 	}
 }
 
-/* Title and losses travel as comments; 0 or -ENOMEM. */
+/* Title, mode and losses travel as comments; 0 or -ENOMEM. */
 static int write_comments(struct writer *w)
 {
 	const struct profile *p = w->p;
@@ -255,6 +255,16 @@ static int write_comments(struct writer *w)
 	if (p->title) {
 		if (asprintf(&text, "%s%s", PPROF_COMMENT_TITLE,
 			     profile__get_str(p, p->title)) < 0)
+			return -ENOMEM;
+		id = str(w, text);
+		free(text);
+		if (id < 0)
+			return -ENOMEM;
+		pb__uint(&w->out, PPROF_COMMENT, id);
+	}
+	if (p->mode && *profile__get_str(p, p->mode)) {
+		if (asprintf(&text, "%s%s", PPROF_COMMENT_MODE,
+			     profile__get_str(p, p->mode)) < 0)
 			return -ENOMEM;
 		id = str(w, text);
 		free(text);

@@ -57,12 +57,7 @@ void fmt_value(double v, const char *unit, char *buf, size_t len)
 		snprintf(buf, len, "%.0f", v);
 }
 
-static bool has_prefix(const char *s, const char *prefix)
-{
-	return !strncmp(s, prefix, strlen(prefix));
-}
-
-int render_metrics(const struct profile *p, const char *prefix, FILE *out)
+int render_metrics(const struct profile *p, const char *group, FILE *out)
 {
 	char val[64];
 	size_t i;
@@ -71,20 +66,19 @@ int render_metrics(const struct profile *p, const char *prefix, FILE *out)
 		const struct prof_metric *m = &p->metrics[i];
 		const char *name = profile__get_str(p, m->name);
 
-		if (!has_prefix(name, prefix))
+		if (strcmp(profile__get_str(p, m->group), group))
 			continue;
 		fmt_value(m->value, profile__get_str(p, m->unit), val, sizeof(val));
 		/* Bytes exactly too: scripts and tests compare them. */
 		if (!strcmp(profile__get_str(p, m->unit), "bytes") && m->value >= 1024)
-			fprintf(out, "  %-28s %s (%.0f B)\n", name + strlen(prefix), val,
-				m->value);
+			fprintf(out, "  %-28s %s (%.0f B)\n", name, val, m->value);
 		else
-			fprintf(out, "  %-28s %s\n", name + strlen(prefix), val);
+			fprintf(out, "  %-28s %s\n", name, val);
 	}
 	return ferror(out) ? -EIO : 0;
 }
 
-int render_hist_table(const struct profile *p, const char *prefix,
+int render_hist_table(const struct profile *p, const char *group,
 		      const char *first_column, FILE *out)
 {
 	static const double qs[] = { 0.5, 0.9, 0.95, 0.99 };
@@ -97,7 +91,7 @@ int render_hist_table(const struct profile *p, const char *prefix,
 		const char *name = profile__get_str(p, h->name);
 		const char *unit = profile__get_str(p, h->unit);
 
-		if (!has_prefix(name, prefix) || !h->total)
+		if (strcmp(profile__get_str(p, h->group), group) || !h->total)
 			continue;
 		if (!header) {
 			fprintf(out, "  %-18s %10s %10s %10s %10s %10s %10s\n",
@@ -112,7 +106,7 @@ int render_hist_table(const struct profile *p, const char *prefix,
 		else
 			snprintf(cell[4], sizeof(cell[4]), "-");
 		fprintf(out, "  %-18s %10llu %10s %10s %10s %10s %10s\n",
-			name + strlen(prefix), (unsigned long long)h->total,
+			name, (unsigned long long)h->total,
 			cell[0], cell[1], cell[2], cell[3], cell[4]);
 	}
 	return ferror(out) ? -EIO : 0;

@@ -19,14 +19,14 @@ void fmt_ns(double v, char *buf, size_t len);
  * a negative one with a '-'. */
 void fmt_value(double v, const char *unit, char *buf, size_t len);
 
-/* Every metric whose name starts with prefix, "  name  value" per line. */
-int render_metrics(const struct profile *p, const char *prefix, FILE *out);
+/* Every metric of group (PROF_GROUP_*), "  name  value" per line. */
+int render_metrics(const struct profile *p, const char *group, FILE *out);
 
 /*
- * One row per histogram whose name starts with prefix: count, p50, p90,
+ * One row per histogram of group (PROF_GROUP_*): count, p50, p90,
  * p95, p99, max, in the histogram's unit.  Rows without samples are left out.
  */
-int render_hist_table(const struct profile *p, const char *prefix,
+int render_hist_table(const struct profile *p, const char *group,
 		      const char *first_column, FILE *out);
 
 /* The histogram as log2 bars, as the BCC tools print them. */
