@@ -77,24 +77,14 @@ struct {
 	__type(value, __u64);
 } max_lat SEC(".maps");
 
-/* Atomic adds: a uprobe program can be preempted by another thread
- * running it on the same CPU. */
 static __always_inline void add_total(enum mem_total t, __u64 n)
 {
-	__u32 k = t;
-	__u64 *v = bpf_map_lookup_elem(&totals, &k);
-
-	if (v)
-		__sync_fetch_and_add(v, n);
+	counter_add(&totals, t, n);
 }
 
 static __always_inline void hist_add(__u32 hist, __u64 value)
 {
-	__u32 k = hist * HIST_BUCKETS + hist_bucket(value);
-	__u64 *v = bpf_map_lookup_elem(&hists, &k);
-
-	if (v)
-		__sync_fetch_and_add(v, 1);
+	counter_add(&hists, hist * HIST_BUCKETS + hist_bucket(value), 1);
 }
 
 static __always_inline int enter(enum mem_fn fn, __u64 size, __u64 old_ptr,

@@ -11,15 +11,22 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
-/* Atomic: a uprobe program can be preempted by another thread running it
- * on the same CPU. */
-static __always_inline void stat_add(enum prof_stat reason, __u64 n)
+/*
+ * Add n to slot key of an array of __u64 counters (per-CPU or not).
+ * Atomic: a uprobe program can be preempted by another thread running it
+ * on the same CPU.
+ */
+static __always_inline void counter_add(void *map, __u32 key, __u64 n)
 {
-	__u32 key = reason;
-	__u64 *v = bpf_map_lookup_elem(&stats, &key);
+	__u64 *v = bpf_map_lookup_elem(map, &key);
 
 	if (v)
 		__sync_fetch_and_add(v, n);
+}
+
+static __always_inline void stat_add(enum prof_stat reason, __u64 n)
+{
+	counter_add(&stats, reason, n);
 }
 
 static __always_inline void inc_stat(enum prof_stat reason)

@@ -112,14 +112,10 @@ int cmd_report(int argc, char **argv)
 	uint64_t top;
 	int status = EXIT_RUNTIME, type;
 
-	switch (cli_parse(argc, argv, &o.c, &spec, &o)) {
-	case CLI_EXIT_OK:
-		return 0;
-	case CLI_USAGE:
-		return EXIT_USAGE;
-	case CLI_OK:
-		break;
-	}
+	status = cli_exit_status(cli_parse(argc, argv, &o.c, &spec, &o));
+	if (status >= 0)
+		return status;
+	status = EXIT_RUNTIME;
 	if (!o.file) {
 		cli_error("missing FILE (a pprof or folded profile)");
 		return EXIT_USAGE;

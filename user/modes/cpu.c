@@ -463,11 +463,7 @@ static void on_events(void *ctx)
 {
 	struct run *r = ctx;
 
-	ring_buffer__consume(r->events);
-	if (unwinder__pending(r->unw)) {
-		unwinder__work(r->unw);
-		ring_buffer__consume(r->events);
-	}
+	unwinder__serve(r->unw, r->events);
 }
 
 int cmd_cpu(int argc, char **argv)
@@ -478,16 +474,12 @@ int cmd_cpu(int argc, char **argv)
 	int status = EXIT_RUNTIME, i;
 
 	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
-	switch (cpu_parse_args(argc, argv, &r.o)) {
-	case CLI_EXIT_OK:
+	status = cli_exit_status(cpu_parse_args(argc, argv, &r.o));
+	if (status >= 0) {
 		cpu_free_opts(&r.o);
-		return 0;
-	case CLI_USAGE:
-		cpu_free_opts(&r.o);
-		return EXIT_USAGE;
-	case CLI_OK:
-		break;
+		return status;
 	}
+	status = EXIT_RUNTIME;
 	log_level = r.o.c.verbosity;
 	log_setup_libbpf();
 

@@ -690,16 +690,12 @@ int cmd_lat(int argc, char **argv)
 	int status = EXIT_RUNTIME, err;
 
 	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
-	switch (lat_parse_args(argc, argv, &r.o)) {
-	case CLI_EXIT_OK:
+	status = cli_exit_status(lat_parse_args(argc, argv, &r.o));
+	if (status >= 0) {
 		cli_free_common(&r.o.c);
-		return 0;
-	case CLI_USAGE:
-		cli_free_common(&r.o.c);
-		return EXIT_USAGE;
-	case CLI_OK:
-		break;
+		return status;
 	}
+	status = EXIT_RUNTIME;
 	log_level = r.o.c.verbosity;
 	log_setup_libbpf();
 

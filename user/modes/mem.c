@@ -189,11 +189,7 @@ static void on_events(void *ctx)
 {
 	struct memrun *r = ctx;
 
-	ring_buffer__consume(r->events);
-	if (unwinder__pending(r->unw)) {
-		unwinder__work(r->unw);
-		ring_buffer__consume(r->events);
-	}
+	unwinder__serve(r->unw, r->events);
 	if (r->error)
 		r->sess.stop_reason = r->error;
 }
@@ -709,16 +705,12 @@ int cmd_mem(int argc, char **argv)
 	int status = EXIT_RUNTIME;
 
 	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
-	switch (mem_parse_args(argc, argv, &r.o)) {
-	case CLI_EXIT_OK:
+	status = cli_exit_status(mem_parse_args(argc, argv, &r.o));
+	if (status >= 0) {
 		cli_free_common(&r.o.c);
-		return 0;
-	case CLI_USAGE:
-		cli_free_common(&r.o.c);
-		return EXIT_USAGE;
-	case CLI_OK:
-		break;
+		return status;
 	}
+	status = EXIT_RUNTIME;
 	log_level = r.o.c.verbosity;
 	log_setup_libbpf();
 

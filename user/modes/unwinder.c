@@ -773,6 +773,17 @@ void unwinder__work(struct unwinder *u)
 		p_dbg("unwind: cannot load process %d: %s", (int)pid, strerror(-err));
 }
 
+void unwinder__serve(struct unwinder *u, struct ring_buffer *rb)
+{
+	if (!rb)
+		return;
+	ring_buffer__consume(rb);
+	if (unwinder__pending(u)) {
+		unwinder__work(u);
+		ring_buffer__consume(rb);
+	}
+}
+
 int unwinder__listen(struct unwinder *u, struct ring_buffer **rb)
 {
 	if (u->o.mode == UNWIND_MODE_FP)

@@ -75,6 +75,9 @@ int unwinder__add_process(struct unwinder *u, pid_t pid);
  */
 bool unwinder__pending(const struct unwinder *u);
 void unwinder__work(struct unwinder *u);
+/* A mode's turn of its event loop: everything on rb (the mode's events
+ * first), then one process's tables if any wait, then rb again. */
+void unwinder__serve(struct unwinder *u, struct ring_buffer *rb);
 int unwinder__listen(struct unwinder *u, struct ring_buffer **rb);
 
 struct unwinder_stats {

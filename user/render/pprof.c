@@ -244,6 +244,22 @@ static void write_functions(struct writer *w)
 	}
 }
 
+/* A comment "PREFIX<string s of the profile>"; 0 or -ENOMEM. */
+static int comment(struct writer *w, const char *prefix, uint32_t s)
+{
+	char *text = NULL;
+	int64_t id;
+
+	if (asprintf(&text, "%s%s", prefix, profile__get_str(w->p, s)) < 0)
+		return -ENOMEM;
+	id = str(w, text);
+	free(text);
+	if (id < 0)
+		return -ENOMEM;
+	pb__uint(&w->out, PPROF_COMMENT, id);
+	return 0;
+}
+
 /* Title, mode and losses travel as comments; 0 or -ENOMEM. */
 static int write_comments(struct writer *w)
 {
@@ -252,26 +268,9 @@ static int write_comments(struct writer *w)
 	int64_t id;
 	size_t i;
 
-	if (p->title) {
-		if (asprintf(&text, "%s%s", PPROF_COMMENT_TITLE,
-			     profile__get_str(p, p->title)) < 0)
-			return -ENOMEM;
-		id = str(w, text);
-		free(text);
-		if (id < 0)
-			return -ENOMEM;
-		pb__uint(&w->out, PPROF_COMMENT, id);
-	}
-	if (p->mode && *profile__get_str(p, p->mode)) {
-		if (asprintf(&text, "%s%s", PPROF_COMMENT_MODE,
-			     profile__get_str(p, p->mode)) < 0)
-			return -ENOMEM;
-		id = str(w, text);
-		free(text);
-		if (id < 0)
-			return -ENOMEM;
-		pb__uint(&w->out, PPROF_COMMENT, id);
-	}
+	if ((p->title && comment(w, PPROF_COMMENT_TITLE, p->title)) ||
+	    (p->mode && comment(w, PPROF_COMMENT_MODE, p->mode)))
+		return -ENOMEM;
 	for (i = 0; i < p->nlosses; i++) {
 		const struct prof_loss *l = &p->losses[i];
 		const char *hint = profile__get_str(p, l->hint);

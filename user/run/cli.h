@@ -54,6 +54,13 @@ struct cli_mode {
 enum cli_result cli_parse(int argc, char **argv, struct common_opts *o,
 			  const struct cli_mode *m, void *mode);
 
+/* What a command does after cli_parse: -1 to run; else the exit status,
+ * 0 after --help or --version, EXIT_USAGE after an error. */
+static inline int cli_exit_status(enum cli_result r)
+{
+	return r == CLI_OK ? -1 : r == CLI_EXIT_OK ? 0 : EXIT_USAGE;
+}
+
 /* "PROG: <message>" and the --help hint on stderr: CLI_USAGE. */
 enum cli_result cli_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
