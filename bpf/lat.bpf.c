@@ -290,10 +290,20 @@ SEC("uprobe")
 int lat_go_entry(struct pt_regs *ctx)
 {
 	struct lat_go_key k;
-	struct lat_go_call c = {};
+	struct lat_go_call c = {}, *old;
 
 	if (!armed || go_key(ctx, &k))
 		return 0;
+	/*
+	 * The probe sits past the stack check, so a call passes here once.
+	 * A call already at this goroutine's depth has ended without a RET
+	 * (a panic unwound it): a call, counted untimed.
+	 */
+	old = bpf_map_lookup_elem(&lat_go_calls, &k);
+	if (old) {
+		record(old->fn, 0, false);
+		stat_add(STAT_LAT_NO_RETURN, 1);
+	}
 	c.fn = bpf_get_attach_cookie(ctx);
 	c.ts = bpf_ktime_get_ns();
 	if (bpf_map_update_elem(&lat_go_calls, &k, &c, BPF_ANY))

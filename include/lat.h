@@ -47,10 +47,10 @@ _Static_assert(sizeof(struct lat_tstack) == 8 + 24 * LAT_MAX_DEPTH,
  * Go calls in flight, keyed by goroutine and depth: a goroutine may move
  * between threads mid-call, and the runtime moves its stack to grow it,
  * but the distance from the top of its stack (g.stack.hi) to the return
- * address is kept through a move.  At entry and at the RET the stack
- * pointer is the same: it points at the return address.  A function that
- * grows the stack starts over after the move: same key, the entry is
- * simply rewritten.
+ * address is kept through a move.  Past the stack check, where the entry
+ * probe sits (probe_place_go), and at the RET the stack pointer is the
+ * same: it points at the return address.  Two calls in flight never share
+ * a key, so an entry that finds its key taken finds a call a panic ended.
  */
 struct lat_go_key {
 	__u64 g;	/* the goroutine (r14 in Go's register ABI) */

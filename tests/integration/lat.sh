@@ -410,10 +410,11 @@ start_go()
 # Go functions are timed by uprobes on their RET instructions (a return
 # probe's trampoline kills Go programs), matched to entries per goroutine.
 # go_target's counts are exact: 1000 calls of main.work, 96020 of
-# main.deep (whose stack growths restart it at its entry), 50 of main.nap
-# (a 2 ms sleep: the goroutine may resume on another thread), and 50 of the
-# 100 main.panicky calls: the 50 that panic never return.  The target
-# finishes its work, unharmed.
+# main.deep (whose stack growths restart it at its entry: counted once),
+# 50 of main.nap (a 2 ms sleep: the goroutine may resume on another
+# thread), and 101 of main.panicky, of which the 50 that panic never
+# return: counted, untimed, when the next call takes their place.  The
+# target finishes its work, unharmed.
 t_go_timed()
 {
 	local tpid i rc min max longest
@@ -436,10 +437,14 @@ t_go_timed()
 	expect_calls main.work 1000 &&
 	expect_calls main.deep 96020 &&
 	expect_calls main.nap 50 &&
-	expect_calls main.panicky 50 || return
-	# Every call timed; main.nap between its sleep and what its caller
-	# measured around it.
-	for f in main.work main.deep main.nap main.panicky; do
+	expect_calls main.panicky 101 || return
+	if (($(json '.functions[] | select(.name == "main.panicky") | .timed_calls') != 51)); then
+		bad "main.panicky: expected 51 of its 101 calls timed: $(row main.panicky)"
+		return
+	fi
+	# Every other call timed; main.nap between its sleep and what its
+	# caller measured around it.
+	for f in main.work main.deep main.nap; do
 		if (($(json ".functions[] | select(.name == \"$f\") | .timed_calls") !=
 		     $(json ".functions[] | select(.name == \"$f\") | .calls"))); then
 			bad "$f: not every call timed: $(row "$f")"
@@ -465,14 +470,17 @@ t_go_command()
 	ok
 }
 
-# --count-only needs no return probe: allowed, exact, and the target lives.
+# --count-only needs no return probe: allowed, exact (main.deep's stack
+# growths restart it at its entry: the probe sits past that check, so each
+# call counts once; main.panicky's panicking calls count too), and the
+# target lives.
 t_go_count_only()
 {
 	local tpid i rc
 
 	start_go || { bad "go_target did not start"; return; }
 	tpid=$LAST_PID
-	prof_start lat -p "$tpid" --count-only 'main.work'
+	prof_start lat -p "$tpid" --count-only 'main.work' 'main.deep' 'main.panicky'
 	wait_said tracing || return
 	kill -USR1 "$tpid"
 	wait_pid "$tpid" "$LIMIT"
@@ -483,7 +491,9 @@ t_go_count_only()
 	fi
 	prof_wait "$LIMIT"
 	expect_rc 0 || return
-	expect_calls main.work 1000 || return
+	expect_calls main.work 1000 &&
+	expect_calls main.deep 96020 &&
+	expect_calls main.panicky 101 || return
 	ok
 }
 

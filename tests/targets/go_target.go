@@ -8,8 +8,9 @@
 // main.work calls main.deep 96020 times in all (64 + i%64 + 1 for call i).
 // Then main.nap 50 times (a 2 ms sleep: the goroutine parks and may resume
 // on another thread), printing the longest as its caller measured it
-// ("nap_max_ns N"), and main.panicky 100 times, of which the 50 odd calls
-// panic (recovered by the caller) and 50 return.  With --loop it repeats
+// ("nap_max_ns N"), and main.panicky 101 times, of which the 50 odd calls
+// panic (recovered by the caller) and 51 return (the last one even, so
+// that a call after each panic shows the panicked one ended).  With --loop it repeats
 // all that forever; otherwise it prints "done N" and exits 0.
 package main
 
@@ -75,7 +76,7 @@ func naps() time.Duration {
 
 func panics() int {
 	sum := 0
-	for i := 0; i < 100; i++ {
+	for i := 0; i <= 100; i++ {
 		func() {
 			defer func() { recover() }()
 			sum += panicky(i)

@@ -188,6 +188,63 @@ static void test_gxx_cold(void **state)
 	elf_funcs__free(t);
 }
 
+static struct elf_func go_func(const uint8_t *code, size_t len)
+{
+	struct elf_func f = { .vaddr = 0x484bc0, .offset = 0x84bc0 };
+
+	memcpy(f.code, code, len);
+	f.code_len = len;
+	return f;
+}
+
+/* Go's stack check, as the Go 1.19 compiler emits it (go_target's
+ * main.deep, main.nap): the entry probe goes past it. */
+static void test_go_body(void **state)
+{
+	static const uint8_t big[] = {
+		0x4c, 0x8d, 0xa4, 0x24, 0x60, 0xfe, 0xff, 0xff, /* lea r12, [rsp - 0x1a0] */
+		0x4d, 0x3b, 0x66, 0x10,			/* cmp r12, [r14 + 0x10] */
+		0x0f, 0x86, 0xbe, 0x00, 0x00, 0x00,	/* jbe morestack */
+		0x48, 0x81, 0xec, 0x20, 0x02, 0x00, 0x00, /* sub rsp, 0x220 */
+	};
+	static const uint8_t small[] = {
+		0x49, 0x3b, 0x66, 0x10,			/* cmp rsp, [r14 + 0x10] */
+		0x76, 0x20,				/* jbe morestack */
+		0x55,					/* push rbp */
+		0x48, 0x89, 0xe5,			/* mov rbp, rsp */
+	};
+	static const uint8_t nosplit[] = {
+		0x48, 0x83, 0xec, 0x18,			/* sub rsp, 0x18 */
+		0x48, 0x89, 0x6c, 0x24, 0x10,		/* mov [rsp + 0x10], rbp */
+		0xc3,
+	};
+	static const uint8_t other_guard[] = {
+		0x49, 0x3b, 0x66, 0x18,			/* cmp rsp, [r14 + 0x18] */
+		0x76, 0x20,				/* jbe */
+		0x55,
+	};
+	struct probe_point pp;
+	struct elf_func f;
+
+	(void)state;
+	f = go_func(big, sizeof(big));
+	assert_int_equal(probe_place_go(&f, &pp), 0);
+	assert_int_equal(pp.delta, 18);
+	assert_int_equal(pp.offset, 0x84bc0 + 18);
+	assert_false(pp.emulated);
+	f = go_func(small, sizeof(small));
+	assert_int_equal(probe_place_go(&f, &pp), 0);
+	assert_int_equal(pp.delta, 6);
+	assert_true(pp.emulated);	/* push rbp */
+	f = go_func(nosplit, sizeof(nosplit));
+	assert_int_equal(probe_place_go(&f, &pp), 0);
+	assert_int_equal(pp.delta, 0);
+	assert_int_equal(pp.offset, 0x84bc0);
+	f = go_func(other_guard, sizeof(other_guard));
+	assert_int_equal(probe_place_go(&f, &pp), 0);
+	assert_int_equal(pp.delta, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_leaves),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_gxx_cold),
+		cmocka_unit_test(test_go_body),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

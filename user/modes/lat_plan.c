@@ -443,9 +443,10 @@ static int find_returns(struct lat_plan *pl, struct lat_func *f, bool go)
 						     (rets.at[i] - parts[k].vaddr);
 		f->nrets = (uint32_t)n;
 		f->timing = go ? LT_RETS_GO : LT_RETS;
-		snprintf(f->pp.why, sizeof(f->pp.why), "function entry, and its %zu "
-			 "RET instruction%s (%s: no return probe)", n, n == 1 ? "" : "s",
-			 go ? "Go" : "exceptions");
+		snprintf(f->pp.why, sizeof(f->pp.why), "%s, and its %zu RET "
+			 "instruction%s (%s: no return probe)",
+			 f->pp.delta ? "past the stack check" : "function entry",
+			 n, n == 1 ? "" : "s", go ? "Go" : "exceptions");
 		return 0;
 	}
 	if (!go) {
@@ -492,7 +493,12 @@ void lat_plan__place(struct lat_plan *pl)
 			continue;
 		}
 		f->entry = ef.offset;
-		probe_place(&ef, pl->at_entry, 0, &f->pp);
+		/* Go: past the stack check, or a stack growth, which restarts
+		 * the function, would count it twice. */
+		if (elf_funcs__is_go(m->funcs))
+			probe_place_go(&ef, &f->pp);
+		else
+			probe_place(&ef, pl->at_entry, 0, &f->pp);
 		f->timing = LT_RETPROBE;
 		if (pl->at_entry && elf_funcs__is_go(m->funcs) &&
 		    find_returns(pl, f, true)) {

@@ -138,6 +138,80 @@ out:
 	return err;
 }
 
+/* cmp REG, [r14 + 0x10]: a Go function comparing its stack with the
+ * goroutine's stack guard (g.stackguard0). */
+static bool go_stack_check(const cs_insn *in)
+{
+	const cs_x86 *x = &in->detail->x86;
+	int i;
+
+	if (in->id != X86_INS_CMP || x->op_count != 2)
+		return false;
+	for (i = 0; i < 2; i++)
+		if (x->operands[i].type == X86_OP_MEM &&
+		    x->operands[i].mem.base == X86_REG_R14 &&
+		    x->operands[i].mem.index == X86_REG_INVALID &&
+		    x->operands[i].mem.disp == 0x10)
+			return true;
+	return false;
+}
+
+/* Writes rsp (or is anything but the check's own arithmetic). */
+static bool go_prologue_insn(const cs_insn *in)
+{
+	const cs_x86 *x = &in->detail->x86;
+
+	switch (in->id) {
+	case X86_INS_LEA:
+	case X86_INS_MOV:
+	case X86_INS_SUB:
+		return x->op_count >= 1 && x->operands[0].type == X86_OP_REG &&
+		       x->operands[0].reg != X86_REG_RSP;
+	case X86_INS_CMP:
+		return true;
+	}
+	return is_jcc(in->id);
+}
+
+int probe_place_go(const struct elf_func *f, struct probe_point *pp)
+{
+	bool checked = false;
+	size_t count, i;
+	cs_insn *insn;
+	csh h;
+
+	memset(pp, 0, sizeof(*pp));
+	pp->offset = f->offset;
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+		return -EINVAL;
+	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+	count = cs_disasm(h, f->code, f->code_len, f->vaddr, 6, &insn);
+	for (i = 0; i + 1 < count && go_prologue_insn(&insn[i]); i++) {
+		if (go_stack_check(&insn[i]))
+			checked = true;
+		else if (checked && is_jcc(insn[i].id))
+			break;
+	}
+	if (i + 1 < count && checked && is_jcc(insn[i].id)) {
+		i++;
+		pp->delta = insn[i].address - f->vaddr;
+		pp->offset = f->offset + pp->delta;
+		snprintf(pp->why, sizeof(pp->why),
+			 "past the stack check (a stack growth restarts the "
+			 "function at its entry)");
+	} else {
+		i = 0;
+		snprintf(pp->why, sizeof(pp->why), "function entry (no stack check)");
+	}
+	if (count) {
+		describe(&insn[i], pp->insn, sizeof(pp->insn));
+		pp->emulated = emulated(&insn[i]);
+		cs_free(insn, count);
+	}
+	cs_close(&h);
+	return count ? 0 : -EINVAL;
+}
+
 /* A jump out of every part, or one whose target is unknown. */
 static bool leaves(const cs_insn *in, const struct probe_range *parts,
 		   size_t nparts)

@@ -43,6 +43,17 @@ struct probe_point {
 int probe_place(const struct elf_func *f, bool at_entry, unsigned int args,
 		struct probe_point *pp);
 
+/*
+ * The entry probe of a Go function timed on its RETs: past its stack check
+ * ("cmp rsp, [r14+0x10]; jbe morestack", after a lea/sub into r12 for a
+ * large frame), where the body starts.  A stack growth (or a preemption
+ * request) sends the function through runtime.morestack and back to its
+ * first instruction; a probe past the check sees each call once.  A
+ * function without the check (NOSPLIT) gets its entry.  0, or -EINVAL
+ * when the code does not decode.
+ */
+int probe_place_go(const struct elf_func *f, struct probe_point *pp);
+
 /* Most return instructions probe_returns() reports for one function. */
 #define PROBE_MAX_RETURNS	64
 
