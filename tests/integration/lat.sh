@@ -18,7 +18,7 @@ set -u
 BPF_PROGS="$BPF_PROGS lat_entry lat_return lat_count lat_exec"
 
 TESTS="exact_counts percentiles recursion library_patterns cpp_demangled
-       count_only intervals json_schema json_matches_table hist
+       count_only intervals json_schema json_matches_table hist flat_outputs
        command_mode cpp_exceptions go_timed go_command go_count_only many_functions
        per_probe_links error_no_match error_elsewhere
        error_bad_module error_no_process error_kernel_thread error_max_probes error_usage
@@ -259,6 +259,42 @@ t_cpp_exceptions()
 	fi
 	if ! grep -q 'RET instruction' "$T/err"; then
 		bad "-v does not say the functions are timed on their RET instructions: $(err_head)"
+		return
+	fi
+	ok
+}
+
+# --folded, --pprof, --svg: the run as a flat profile, one frame per
+# function under the target's name, weighed by its total time (calls with
+# --count-only): the same figures as the JSON report's.  report reads the
+# pprof back as a lat profile and writes the same folded stacks.
+t_flat_outputs()
+{
+	local want got
+
+	need_jq || return
+	run_target -- --json "$T/json" --folded "$T/folded" --pprof "$T/p.pb.gz" \
+		--svg "$T/svg" 'fn_*' || return
+	want=$(json '.functions[] | select(.calls > 0) | "lat_target;\(.name) \(.total_ns)"' | sort)
+	got=$(sort "$T/folded")
+	if [[ -z $want || $want != "$got" ]]; then
+		bad "folded stacks differ from the JSON report: want $(tr '\n' '|' <<<"$want"), got $(tr '\n' '|' <<<"$got")"
+		return
+	fi
+	grep -q '<svg' "$T/svg" || { bad "no SVG written"; return; }
+	"$PROF" report "$T/p.pb.gz" --folded "$T/back.folded" --json "$T/back.json" \
+		>/dev/null 2>"$T/err" || { bad "report failed: $(err_head)"; return; }
+	if [[ $(sort "$T/back.folded") != "$got" ]]; then
+		bad "report's folded stacks differ: $(tr '\n' '|' < "$T/back.folded")"
+		return
+	fi
+	if [[ $(jq -r .metadata.mode "$T/back.json") != lat ]]; then
+		bad "report does not say the profile is lat's: $(jq -c .metadata "$T/back.json")"
+		return
+	fi
+	run_target -- --count-only --folded "$T/count.folded" 'fn_fast' 'fn_slow' || return
+	if [[ $(sort "$T/count.folded" | tr '\n' '|') != "lat_target;fn_fast 500|lat_target;fn_slow 50|" ]]; then
+		bad "--count-only folded stacks: $(tr '\n' '|' < "$T/count.folded")"
 		return
 	fi
 	ok

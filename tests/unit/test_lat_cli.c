@@ -154,6 +154,16 @@ static void test_options(void **state)
 	assert_int_equal(o.c.top, 30);
 	assert_true(o.c.no_demangle);
 	cli_free_common(&o.c);
+	/* The flat profile's formats are the shared outputs; --json (and
+	 * --output F.json) stays lat's own report. */
+	assert_int_equal(parse(&o, &a, "-p", "1", "--folded", "l.folded",
+			       "--output", "l.json", "--svg", "l.svg", "f", NULL),
+			 CLI_OK);
+	assert_string_equal(o.c.out.path[OUT_FOLDED], "l.folded");
+	assert_string_equal(o.c.out.path[OUT_SVG], "l.svg");
+	assert_null(o.c.out.path[OUT_JSON]);
+	assert_string_equal(o.json, "l.json");
+	cli_free_common(&o.c);
 }
 
 static void test_errors(void **state)
@@ -169,9 +179,9 @@ static void test_errors(void **state)
 	expect_usage("--max-probes", "-p", "1", "--max-probes", "20001", "f");
 	expect_usage("--max-probes", "-p", "1", "--max-probes", "12x", "f");
 	expect_usage("-i", "-p", "1", "-i", "0", "f");
-	expect_usage("--folded does not apply", "-p", "1", "--folded", "x", "f");
-	expect_usage("--svg does not apply", "-p", "1", "--svg", "x.svg", "f");
 	expect_usage("--no-inline does not apply", "-p", "1", "--no-inline", "f");
+	expect_usage("--debug-dir does not apply", "-p", "1", "--debug-dir", "/x",
+		     "f");
 	expect_usage("exclude", "-p", "1", "f", "--", "ls");
 }
 

@@ -39,6 +39,9 @@
 #include "lib/outfile.h"
 #include "render/lat.h"
 #include "run/session.h"
+#include "run/sysinfo.h"
+#include "run/outputs.h"
+#include "model/profile.h"
 #include "probes/uprobe_links.h"
 
 /* One function's kernel figures summed over CPUs. */
@@ -70,6 +73,8 @@ struct latrun {
 	struct timespec armed_at, last_tick;
 	struct snapshot prev;		/* -i: at the last interval */
 	struct outfile json;
+	struct outputs out;		/* --folded, --svg, --pprof, ... */
+	char comm[64];			/* the (first) target's name */
 	struct lat_json jw;
 	bool json_started;
 	bool json_broken;	/* writing it failed mid-run */
@@ -257,6 +262,9 @@ static int attach_all(struct latrun *r)
 	r->attached = true;
 	clock_gettime(CLOCK_MONOTONIC, &r->armed_at);
 	r->last_tick = r->armed_at;
+	if (sys_is_kernel_thread(session__target(&r->sess, 0), r->comm,
+				 sizeof(r->comm)) < 0)
+		snprintf(r->comm, sizeof(r->comm), "lat");
 	p_info("tracing %zu function%s in %s%s", n, n == 1 ? "" : "s", r->target,
 	       r->o.count_only ? " (counting calls)" : "");
 	return 0;
@@ -502,11 +510,68 @@ static void on_interval(void *ctx)
 	r->last_tick = now;
 }
 
+/*
+ * The run as a flat profile, for --folded, --svg, --pprof, --speedscope
+ * and report/diff: one sample per function called (the target's name,
+ * then the function), valued by its calls and the total time of its timed
+ * calls; each latency histogram, and the losses.
+ */
+static struct profile *flat_profile(const struct latrun *r,
+				    const struct lat_report *rep)
+{
+	struct profile *p = profile__new();
+	struct timespec now;
+	char title[512];
+	size_t i;
+
+	if (!p || profile__add_type(p, "calls", "count") < 0 ||
+	    (!r->o.count_only && profile__add_type(p, "time", "nanoseconds") < 0))
+		goto oom;
+	p->default_type = r->o.count_only ? 0 : 1;
+	p->duration_ns = rep->duration_ns;
+	clock_gettime(CLOCK_REALTIME, &now);
+	p->time_ns = now.tv_sec * 1000000000LL + now.tv_nsec - rep->duration_ns;
+	snprintf(title, sizeof(title), "profiler lat: %s, %zu function%s%s",
+		 r->target, rep->nrows, rep->nrows == 1 ? "" : "s",
+		 r->o.count_only ? ", calls counted" : "");
+	if (profile__str(p, title) < 0 || profile__str(p, "lat") < 0)
+		goto oom;
+	p->title = profile__str(p, title);
+	p->mode = profile__str(p, "lat");
+	for (i = 0; i < rep->nrows; i++) {
+		const struct lat_row *w = &rep->rows[i];
+		struct frame f = {
+			.name = w->name, .module = w->module, .path = w->path,
+			.build_id = "", .address = w->address,
+		};
+		int64_t values[2] = { (int64_t)w->calls, (int64_t)w->total_ns };
+		uint32_t loc;
+
+		if (!w->calls)
+			continue;
+		loc = profile__location(p, &f);
+		if (!loc || profile__add_sample(p, &loc, 1, 0, r->comm, values))
+			goto oom;
+		if (w->counts && w->calls > w->untimed &&
+		    profile__add_hist(p, PROF_GROUP_LATENCY, w->name, "nanoseconds",
+				      w->counts, w->max_ns))
+			goto oom;
+	}
+	for (i = 0; i < rep->nlosses; i++)
+		if (profile__add_loss(p, rep->losses[i].what, rep->losses[i].hint,
+				      rep->losses[i].count))
+			goto oom;
+	return p;
+oom:
+	profile__free(p);
+	return NULL;
+}
+
 static int final_report(struct latrun *r)
 {
 	struct snapshot cur = {};
 	struct built b = {};
-	int err, ferr = r->json_broken ? -EIO : 0;
+	int err, ferr = r->json_broken ? -EIO : 0, oerr = 0;
 
 	err = snapshot_alloc(r, &cur) ?: snapshot_take(r, &cur) ?:
 	      build(r, &cur, NULL, &b);
@@ -524,6 +589,19 @@ static int final_report(struct latrun *r)
 		err = render_lat_table(&b.rep, r->o.c.top, r->o.hist, stdout);
 		if (r->sess.stop_reason)
 			printf("\nstopped: %s\n", r->sess.stop_reason);
+	}
+	if (outputs__any(&r->o.c.out)) {
+		struct profile *p = flat_profile(r, &b.rep);
+
+		if (!p) {
+			p_err("out of memory while building the profile");
+			oerr = -ENOMEM;
+		} else if (outputs__write(&r->out, p)) {
+			oerr = -EIO;
+		} else if (log_level >= LOG_NORMAL) {
+			outputs__report(&r->out, stdout);
+		}
+		profile__free(p);
 	}
 	if (r->json_started) {
 		ferr = lat_json__end(&r->jw, &b.rep);
@@ -543,7 +621,7 @@ static int final_report(struct latrun *r)
 out:
 	built_free(&b);
 	snapshot_free(&cur);
-	return err || ferr ? -1 : 0;
+	return err || ferr || oerr ? -1 : 0;
 }
 
 /* ---- setup ------------------------------------------------------------ */
@@ -678,6 +756,7 @@ static void run_free(struct latrun *r)
 	lat_bpf__destroy(r->skel);
 	snapshot_free(&r->prev);
 	outfile__abort(&r->json);
+	outputs__abort(&r->out);
 	lat_plan__free(&r->plan);
 	session__free(&r->sess);
 	cli_free_common(&r->o.c);
@@ -705,6 +784,8 @@ int cmd_lat(int argc, char **argv)
 	if (session__init(&r.sess, &r.o.c, "lat"))
 		goto out;
 	session__describe(&r.sess, r.target, sizeof(r.target));
+	if (outputs__open(&r.out, &r.o.c.out))
+		goto out;
 	if (r.o.json) {
 		err = outfile__open(&r.json, r.o.json);
 		if (err) {
@@ -797,6 +878,12 @@ void lat_usage(FILE *out)
 "                            (default 10; --json has them all)\n"
 "      --hist                a log2 histogram of each function's latency\n"
 "      --json FILE           write the whole report as JSON (docs/lat.md)\n"
+"      --folded FILE, --svg FILE, --pprof FILE, --speedscope FILE\n"
+"                            the run as a flat profile: one frame per\n"
+"                            function under the target's name, weighed by\n"
+"                            its total time (calls with --count-only);\n"
+"                            --output FILE picks one by extension (.json:\n"
+"                            the report above); --icicle as for cpu\n"
 "      --no-demangle         show C++/Rust names mangled\n"
 "  -q, --quiet               errors only\n"
 "  -v, --verbose             debug messages (matches, probe placement)\n"
@@ -867,12 +954,9 @@ enum cli_result lat_parse_args(int argc, char **argv, struct lat_opts *o)
 		.usage = lat_usage,
 		.operands = true,
 	};
-	static const char *const foreign[] = {
-		"--folded", "--svg", "--pprof", "--speedscope", "--lines",
-		"--icicle", "--no-inline", "--debug-dir",
-	};
+	static const char *const foreign[] = { "--no-inline", "--debug-dir" };
 	enum cli_result r;
-	bool given[8];
+	bool given[2];
 	int i;
 
 	memset(o, 0, sizeof(*o));
@@ -884,19 +968,13 @@ enum cli_result lat_parse_args(int argc, char **argv, struct lat_opts *o)
 	 * not a profile for the shared renderers. */
 	o->json = o->c.out.path[OUT_JSON];
 	o->c.out.path[OUT_JSON] = NULL;
-	/* Shared options that mean nothing here: no stacks, no addresses. */
-	given[0] = o->c.out.path[OUT_FOLDED] != NULL;
-	given[1] = o->c.out.path[OUT_SVG] != NULL;
-	given[2] = o->c.out.path[OUT_PPROF] != NULL;
-	given[3] = o->c.out.path[OUT_SPEEDSCOPE] != NULL;
-	given[4] = o->c.out.lines;
-	given[5] = o->c.out.icicle;
-	given[6] = o->c.no_inline;
-	given[7] = o->c.debug_dirs;
-	for (i = 0; i < 8; i++)
+	/* Shared options that mean nothing here: no stacks are named. */
+	given[0] = o->c.no_inline;
+	given[1] = o->c.debug_dirs;
+	for (i = 0; i < 2; i++)
 		if (given[i])
 			return cli_error("option %s does not apply to lat "
-					   "(it records no stacks)", foreign[i]);
+					   "(it names no stacks)", foreign[i]);
 	if (o->hist && o->count_only)
 		return cli_error("--hist needs timing: not with --count-only");
 	if (!o->c.npids && !o->c.command)
