@@ -26,6 +26,16 @@ _Static_assert(sizeof(struct stack_trace) == 8 + 8 * PROF_MAX_STACK_DEPTH,
  * words, then a finaliser).  Never 0: 0 means "no stack" in keys.  The loop
  * is bounded for the verifier.
  */
+/* The last mixing of stack_hash.  The mix maps 0 to 0, and 0 means "no
+ * stack": that one value becomes 1. */
+static inline __u64 stack_hash_finish(__u64 h)
+{
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ULL;
+	h ^= h >> 32;
+	return h ? h : 1;
+}
+
 static inline __u64 stack_hash(const __u64 *ips, __u32 depth, __u32 end)
 {
 	__u64 h = 0xcbf29ce484222325ULL ^ depth ^ ((__u64)end << 32);
@@ -38,10 +48,7 @@ static inline __u64 stack_hash(const __u64 *ips, __u32 depth, __u32 end)
 		h *= 0x100000001b3ULL;
 		h ^= h >> 29;
 	}
-	h ^= h >> 32;
-	h *= 0xd6e8feb86659fd93ULL;
-	h ^= h >> 32;
-	return h ? h : 1;
+	return stack_hash_finish(h);
 }
 
 #endif
