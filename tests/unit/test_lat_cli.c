@@ -90,6 +90,9 @@ static enum cli_result parse(struct lat_opts *o, struct args *a, ...)
 			fail_msg("expected a usage error for %s", what); \
 		if (!strstr(err_text, what))				\
 			fail_msg("stderr lacks \"%s\": %s", what, err_text); \
+		/* The help that explains lat's options. */		\
+		if (!strstr(err_text, "Try 'profiler lat --help'"))	\
+			fail_msg("no pointer to lat's help: %s", err_text); \
 		assert_string_equal(out_text, "");			\
 	} while (0)
 

@@ -946,6 +946,7 @@ static enum cli_result parse_lat_opt(int c, const char *arg, void *mode)
 enum cli_result lat_parse_args(int argc, char **argv, struct lat_opts *o)
 {
 	static const struct cli_mode spec = {
+		.help = "profiler lat --help",
 		.groups = CLI_ALL,
 		.shortopts = "i:",
 		.longopts = lat_long,

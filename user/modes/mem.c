@@ -908,6 +908,7 @@ static enum cli_result parse_mem_opt(int c, const char *arg, void *mode)
 enum cli_result mem_parse_args(int argc, char **argv, struct mem_opts *o)
 {
 	static const struct cli_mode spec = {
+		.help = "profiler mem --help",
 		.groups = CLI_ALL,
 		.shortopts = "i:",
 		.longopts = mem_long,

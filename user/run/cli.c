@@ -43,8 +43,9 @@ static const struct option outputs_long[] = {
 	OUTPUTS_LONG_OPTIONS,
 };
 
-/* The program name errors start with, set by cli_parse. */
-static const char *prog = "profiler";
+/* The program name errors start with and the help they point at, set by
+ * cli_parse. */
+static const char *prog = "profiler", *help;
 
 enum cli_result cli_error(const char *fmt, ...)
 {
@@ -54,7 +55,10 @@ enum cli_result cli_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+	if (help)
+		fprintf(stderr, "\nTry '%s' for more information.\n", help);
+	else
+		fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
 	return CLI_USAGE;
 }
 
@@ -162,6 +166,7 @@ enum cli_result cli_parse(int argc, char **argv, struct common_opts *o,
 	int c, before;
 
 	prog = m->prog ? m->prog : "profiler";
+	help = m->help;
 	add_options(longopts, &n, NELEM(longopts), general_long, NELEM(general_long));
 	if (m->groups & CLI_TARGETS)
 		add_options(longopts, &n, NELEM(longopts), targets_long,

@@ -36,6 +36,8 @@ enum cli_groups {
 
 struct cli_mode {
 	const char *prog;	/* error prefix: "profiler", "profiler report" */
+	const char *help;	/* the help to point at ("profiler lat --help");
+				 * NULL: PROG --help */
 	unsigned int groups;	/* enum cli_groups */
 	const char *shortopts;	/* the mode's, getopt style: "F:UK" */
 	const struct option *longopts;
