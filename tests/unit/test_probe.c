@@ -168,6 +168,8 @@ static void test_gxx_cold(void **state)
 
 	(void)state;
 	assert_non_null(t);
+	assert_null(elf_funcs__find(t, "_ZNK6shapes5Gauge5checkEi.col"));
+	assert_null(elf_funcs__find(t, ""));
 	hot = body_of(t, "_ZNK6shapes5Gauge5checkEi", &parts[0]);
 	cold = body_of(t, "_ZNK6shapes5Gauge5checkEi.cold", &parts[1]);
 	assert_int_equal(probe_returns(parts, 1, &r), -EXDEV);
