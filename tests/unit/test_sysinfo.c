@@ -32,6 +32,8 @@ static void test_self_hostile_name(void **state)
 	/* A short buffer gets a cut name, never an overflow. */
 	assert_int_equal(sys_is_kernel_thread(getpid(), name, 4), 0);
 	assert_string_equal(name, "x) ");
+	assert_int_equal(sys_comm(getpid(), name, sizeof(name)), 0);
+	assert_string_equal(name, evil);
 	assert_int_equal(prctl(PR_SET_NAME, old), 0);
 }
 

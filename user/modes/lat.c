@@ -262,8 +262,8 @@ static int attach_all(struct latrun *r)
 	r->attached = true;
 	clock_gettime(CLOCK_MONOTONIC, &r->armed_at);
 	r->last_tick = r->armed_at;
-	if (sys_is_kernel_thread(session__target(&r->sess, 0), r->comm,
-				 sizeof(r->comm)) < 0)
+	if (sys_comm(session__target(&r->sess, 0), r->comm, sizeof(r->comm)) ||
+	    !r->comm[0])
 		snprintf(r->comm, sizeof(r->comm), "lat");
 	p_info("tracing %zu function%s in %s%s", n, n == 1 ? "" : "s", r->target,
 	       r->o.count_only ? " (counting calls)" : "");

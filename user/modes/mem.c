@@ -37,6 +37,7 @@
 #include "render/render.h"
 #include "render/sections.h"
 #include "run/session.h"
+#include "run/sysinfo.h"
 #include "symbols/symbolize.h"
 #include "modes/unwinder.h"
 #include "probes/uprobe_links.h"
@@ -148,21 +149,6 @@ static int attach_target(struct memrun *r, struct target *t)
 	return 0;
 }
 
-static void read_comm(pid_t pid, char *buf, size_t len)
-{
-	char path[64];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	buf[0] = '\0';
-	f = fopen(path, "re");
-	if (f) {
-		if (fgets(buf, len, f))
-			buf[strcspn(buf, "\n")] = '\0';
-		fclose(f);
-	}
-}
-
 /* The COMMAND stopped at its entry point: probe its allocator, resume. */
 static void on_entry(void *ctx)
 {
@@ -171,7 +157,7 @@ static void on_entry(void *ctx)
 
 	if (t->attached)
 		return;
-	read_comm(t->pid, t->comm, sizeof(t->comm));
+	sys_comm(t->pid, t->comm, sizeof(t->comm));
 	symbolizer__add_process(r->sym, t->pid, 0);
 	unwinder__add_process(r->unw, t->pid);
 	if (attach_target(r, t))
@@ -653,8 +639,8 @@ static int setup_targets(struct memrun *r)
 	}
 	if (!r->o.c.command) {
 		for (i = 0; i < r->ntargets; i++) {
-			read_comm(r->targets[i].pid, r->targets[i].comm,
-				  sizeof(r->targets[i].comm));
+			sys_comm(r->targets[i].pid, r->targets[i].comm,
+				 sizeof(r->targets[i].comm));
 			symbolizer__add_process(r->sym, r->targets[i].pid, 0);
 			unwinder__add_process(r->unw, r->targets[i].pid);
 			if (attach_target(r, &r->targets[i]))

@@ -165,6 +165,13 @@ int sys_is_kernel_thread(pid_t pid, char *name, size_t len)
 	return (flags & 0x00200000ULL) != 0;	/* PF_KTHREAD */
 }
 
+int sys_comm(pid_t pid, char *name, size_t len)
+{
+	char buf[1024], *fields;
+
+	return read_stat(pid, buf, sizeof(buf), &fields, name, len);
+}
+
 int sys_cpu_time_ns(pid_t pid, uint64_t *ns)
 {
 	unsigned long long utime, stime;

@@ -23,6 +23,9 @@ pid_t sys_tgid_of(pid_t pid);
 /* 1 if pid is a kernel thread, 0 if not, -errno if unknown (e.g. gone);
  * name (size len) receives its name either way when known. */
 int sys_is_kernel_thread(pid_t pid, char *name, size_t len);
+/* The process's name (its comm, as /proc/PID/stat gives it), cut to len;
+ * 0 or -errno (name then ""). */
+int sys_comm(pid_t pid, char *name, size_t len);
 /* CPU time of the whole process so far (user + system, clock-tick grain). */
 int sys_cpu_time_ns(pid_t pid, uint64_t *ns);
 /* pidfd_open(2); -errno on failure. */
