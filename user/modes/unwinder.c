@@ -742,8 +742,14 @@ static int on_event(void *ctx, void *data, size_t len)
 	if (len < sizeof(*e) || e->kind != EVENT_LOAD_MAPPINGS ||
 	    (u64map__get(u->queued, e->tgid, &v) && v))
 		return 0;
-	if (u->qhead == u->qlen)
-		u->qhead = u->qlen = 0;
+	/* Served entries go once they are half the queue: it never grows
+	 * past twice the requests waiting. */
+	if (u->qhead && u->qhead >= u->qlen / 2) {
+		memmove(u->queue, u->queue + u->qhead,
+			(u->qlen - u->qhead) * sizeof(*u->queue));
+		u->qlen -= u->qhead;
+		u->qhead = 0;
+	}
 	if (GROW(u->queue, u->qlen, u->qcap) || u64map__set(u->queued, e->tgid, 1))
 		return 0;	/* out of memory: the kernel asks again */
 	u->queue[u->qlen++] = (pid_t)e->tgid;
