@@ -69,6 +69,8 @@ t_target_sigkilled()
 	start_target cpu_chain 30 || { bad "cpu_chain did not start"; return; }
 	tpid=$LAST_PID
 	prof_start -p "$tpid" -d 20 -F "$FREQ" --folded "$T/folded" --pprof "$T/p.pb.gz"
+	# Attached, then a second of samples (50 of the ~199 are asked for).
+	wait_said profiling || return
 	sleep 1
 	kill -KILL "$tpid"
 	prof_wait "$LIMIT"
