@@ -22,12 +22,29 @@ static bool is_gzip(const uint8_t *d, size_t len)
 	return len >= 2 && d[0] == 0x1f && d[1] == 0x8b;
 }
 
+/* More room in *buf: first bytes at first, then twice *cap; -EFBIG past
+ * MAX_PROFILE_BYTES, -ENOMEM (the buffer is kept either way). */
+static int grow_bounded(uint8_t **buf, size_t *cap, size_t first)
+{
+	size_t c = *buf ? *cap * 2 : first;
+	uint8_t *b;
+
+	if (c > MAX_PROFILE_BYTES)
+		return -EFBIG;
+	b = realloc(*buf, c);
+	if (!b)
+		return -ENOMEM;
+	*buf = b;
+	*cap = c;
+	return 0;
+}
+
 /* Inflate a gzip stream (concatenated members too); 0, -EINVAL, -ENOMEM. */
 static int gunzip(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len)
 {
 	z_stream zs = {};
 	uint8_t *buf = NULL;
-	size_t cap = len * 4 + 4096, used = 0;
+	size_t cap = 0, used = 0;
 	int zr, err = 0;
 
 	if (inflateInit2(&zs, 15 + 16) != Z_OK)
@@ -35,22 +52,8 @@ static int gunzip(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len)
 	zs.next_in = (uint8_t *)in;
 	zs.avail_in = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
 	for (;;) {
-		if (used == cap || !buf) {
-			uint8_t *b;
-
-			if (buf)
-				cap *= 2;
-			if (cap > MAX_PROFILE_BYTES) {
-				err = -EFBIG;
-				break;
-			}
-			b = realloc(buf, cap);
-			if (!b) {
-				err = -ENOMEM;
-				break;
-			}
-			buf = b;
-		}
+		if (used == cap && (err = grow_bounded(&buf, &cap, len * 4 + 4096)))
+			break;
 		zs.next_out = buf + used;
 		zs.avail_out = (uInt)(cap - used);
 		zr = inflate(&zs, Z_NO_FLUSH);
@@ -161,7 +164,7 @@ out:
 
 static int read_all(const char *path, uint8_t **data, size_t *len)
 {
-	uint8_t *buf = NULL, *b;
+	uint8_t *buf = NULL;
 	size_t cap = 0, used = 0, n;
 	struct stat st;
 	int err = 0, fd;
@@ -192,19 +195,8 @@ static int read_all(const char *path, uint8_t **data, size_t *len)
 		return err;
 	}
 	for (;;) {
-		if (used == cap) {
-			cap = cap ? cap * 2 : 65536;
-			if (cap > MAX_PROFILE_BYTES) {
-				err = -EFBIG;
-				break;
-			}
-			b = realloc(buf, cap);
-			if (!b) {
-				err = -ENOMEM;
-				break;
-			}
-			buf = b;
-		}
+		if (used == cap && (err = grow_bounded(&buf, &cap, 65536)))
+			break;
 		n = fread(buf + used, 1, cap - used, f);
 		used += n;
 		if (n == 0) {
