@@ -75,6 +75,17 @@ json()
 	jq -r "$1" "$T/json"
 }
 
+# fig NAME KEY: one function's figure in the JSON (docs/formats.md): calls
+# and time_ns from its sample, count (its timed calls), min_ns, max_ns and
+# pNN_ns from its latency histogram.
+fig()
+{
+	case $2 in
+	calls | time_ns) json ".functions[] | select(.name == \"$1\") | .self.$2" ;;
+	*) json ".histograms[] | select(.function == \"$1\") | .$2" ;;
+	esac
+}
+
 need_jq()
 {
 	command -v jq >/dev/null && return 0
@@ -132,7 +143,7 @@ t_percentiles()
 		for q in 50 90 99; do
 			lo_t=$(truth_pct "$f" "$q" 3)
 			hi_t=$(truth_pct "$f" "$q" 2)
-			p=$(json ".functions[] | select(.name == \"$f\") | .p${q}_ns")
+			p=$(fig "$f" "p${q}_ns")
 			lo=$((lo_t - lo_t * 3125 / 100000 - 1))
 			hi=$((hi_t + hi_t * 3125 / 100000 + 1))
 			if [[ -z $lo_t || -z $hi_t || -z $p ]] || ((p < lo || p > hi)); then
@@ -155,9 +166,9 @@ t_recursion()
 
 	need_jq || return
 	run_target --truth "$T/truth" -- --json "$T/json" 'fn_recurse' || return
-	timed=$(json '.functions[0].timed_calls')
-	min=$(json '.functions[0].min_ns')
-	max=$(json '.functions[0].max_ns')
+	timed=$(fig fn_recurse count)
+	min=$(fig fn_recurse min_ns)
+	max=$(fig fn_recurse max_ns)
 	if [[ $timed != 200 ]]; then
 		bad "$timed of fn_recurse's calls timed, expected 200"
 		return
@@ -248,8 +259,8 @@ t_cpp_exceptions()
 	fi
 	for f in 'shapes::Gauge::check(int) const' \
 		 'shapes::validate(shapes::Gauge const&, int)'; do
-		if [[ $(json ".functions[] | select(.name == \"$f\") | \"\(.calls) \(.timed_calls)\"") != "100 50" ]]; then
-			bad "$f: calls and timed calls $(json ".functions[] | select(.name == \"$f\") | \"\(.calls) \(.timed_calls)\""), expected 100 50"
+		if [[ "$(fig "$f" calls) $(fig "$f" count)" != "100 50" ]]; then
+			bad "$f: calls and timed calls $(fig "$f" calls) $(fig "$f" count), expected 100 50"
 			return
 		fi
 	done
@@ -275,7 +286,7 @@ t_flat_outputs()
 	need_jq || return
 	run_target -- --json "$T/json" --folded "$T/folded" --pprof "$T/p.pb.gz" \
 		--svg "$T/svg" 'fn_*' || return
-	want=$(json '.functions[] | select(.calls > 0) | "lat_target;\(.name) \(.total_ns)"' | sort)
+	want=$(json '.functions[] | select(.self.calls > 0) | "lat_target;\(.name) \(.self.time_ns)"' | sort)
 	got=$(sort "$T/folded")
 	if [[ -z $want || $want != "$got" ]]; then
 		bad "folded stacks differ from the JSON report: want $(tr '\n' '|' <<<"$want"), got $(tr '\n' '|' <<<"$got")"
@@ -337,17 +348,21 @@ t_intervals()
 		return
 	fi
 	# Intervals add up to at most the run (calls after the last tick).
-	if (($(json '[.intervals[].functions[] | select(.name == "fn_fast") | .calls] | add') >
-	     $(json '.functions[] | select(.name == "fn_fast") | .calls'))); then
+	if (($(json '[.intervals[].functions[] | select(.name == "fn_fast") | .self.calls] | add') >
+	     $(fig fn_fast calls))); then
 		bad "fn_fast's interval calls add up to more than the run's"
 		return
 	fi
 	ok
 }
 
+# --json is the shared profile JSON (docs/formats.md): each function called
+# is a sample with its calls and time, labelled with its symbol and probe;
+# its latency histogram names it, with the exact min and max, and adds up
+# to its timed calls.
 t_json_schema()
 {
-	local keys k
+	local keys k probed
 
 	need_jq || return
 	run_target -- --json "$T/json" 'fn_*' || return
@@ -355,19 +370,32 @@ t_json_schema()
 		bad "not valid JSON: $(head -c 300 "$T/json")"
 		return
 	fi
-	for k in mode version target count_only interval_s intervals duration_ns \
-		 functions not_counted; do
+	for k in format version metadata losses metrics histograms totals functions \
+		 stacks; do
 		json "has(\"$k\")" | grep -qx true || { bad "no top-level key $k"; return; }
 	done
-	keys=$(json '.functions[] | select(.name == "fn_slow") | keys[]' | tr '\n' ' ')
-	for k in name symbol module path address probe calls rate_per_s timed_calls \
-		 total_ns avg_ns min_ns max_ns p50_ns p90_ns p95_ns p99_ns wall_pct \
-		 histogram; do
-		[[ " $keys" == *" $k "* ]] || { bad "fn_slow has no key $k: $keys"; return; }
+	if [[ $(json .metadata.mode) != lat || $(json .metadata.default_sample_type) != time_ns ]]; then
+		bad "metadata: $(jq -c .metadata "$T/json")"
+		return
+	fi
+	keys=$(json '.histograms[] | select(.function == "fn_slow") | keys[]' | tr '\n' ' ')
+	for k in name function module unit count min_ns max_ns p50_ns p90_ns p95_ns \
+		 p99_ns buckets; do
+		[[ " $keys" == *" $k "* ]] || { bad "fn_slow's histogram has no key $k: $keys"; return; }
 	done
-	# The histogram adds up to the timed calls.
-	if (($(json '.functions[] | select(.name == "fn_slow") | [.histogram[].count] | add') != 50)); then
-		bad "fn_slow's histogram does not add up to 50 calls"
+	if (($(json '.histograms[] | select(.function == "fn_slow") | [.buckets[].count] | add') != 50 ||
+	     $(fig fn_slow calls) != 50)); then
+		bad "fn_slow's histogram does not add up to its 50 calls"
+		return
+	fi
+	keys=$(json '.stacks[] | select(.stack[-1] == "fn_slow") | .labels | keys[]' | tr '\n' ' ')
+	for k in symbol probe_offset_bytes probe_instruction probe_emulated probe_placement; do
+		[[ " $keys" == *" $k "* ]] || { bad "fn_slow's sample has no label $k: $keys"; return; }
+	done
+	# Every function probed, called or not, as the title counts them.
+	probed=$(json '.metrics[] | select(.name == "functions_probed") | .value')
+	if [[ -z $probed || $(json .metadata.title) != *", $probed functions" ]]; then
+		bad "functions_probed ${probed:-missing}, title $(json .metadata.title)"
 		return
 	fi
 	ok
@@ -391,9 +419,9 @@ t_json_matches_table()
 	run_target -- --json "$T/json" 'fn_*' 'libhot:lib_hot*' || return
 	for f in fn_fast fn_slow fn_recurse lib_hot_spin; do
 		r=$(row "$f")
-		calls=$(json ".functions[] | select(.name == \"$f\") | .calls")
-		p50=$(fmt_ns "$(json ".functions[] | select(.name == \"$f\") | .p50_ns")")
-		max=$(fmt_ns "$(json ".functions[] | select(.name == \"$f\") | .max_ns")")
+		calls=$(fig "$f" calls)
+		p50=$(fmt_ns "$(fig "$f" p50_ns)")
+		max=$(fmt_ns "$(fig "$f" max_ns)")
 		if [[ $(awk '{print $3}' <<<"$r") != "$calls" || $r != *" $p50 "* ||
 		      $r != *" $max "* ]]; then
 			bad "$f: table row '$r' disagrees with JSON calls $calls, p50 $p50, max $max"
@@ -474,21 +502,20 @@ t_go_timed()
 	expect_calls main.deep 96020 &&
 	expect_calls main.nap 50 &&
 	expect_calls main.panicky 101 || return
-	if (($(json '.functions[] | select(.name == "main.panicky") | .timed_calls') != 51)); then
+	if (($(fig main.panicky count) != 51)); then
 		bad "main.panicky: expected 51 of its 101 calls timed: $(row main.panicky)"
 		return
 	fi
 	# Every other call timed; main.nap between its sleep and what its
 	# caller measured around it.
 	for f in main.work main.deep main.nap; do
-		if (($(json ".functions[] | select(.name == \"$f\") | .timed_calls") !=
-		     $(json ".functions[] | select(.name == \"$f\") | .calls"))); then
+		if (($(fig "$f" count) != $(fig "$f" calls))); then
 			bad "$f: not every call timed: $(row "$f")"
 			return
 		fi
 	done
-	min=$(json '.functions[] | select(.name == "main.nap") | .min_ns')
-	max=$(json '.functions[] | select(.name == "main.nap") | .max_ns')
+	min=$(fig main.nap min_ns)
+	max=$(fig main.nap max_ns)
 	longest=$(sed -n 's/^nap_max_ns //p' "$T/target.out")
 	if ((min < 2000000 || max > longest)); then
 		bad "main.nap took $min..$max ns; it sleeps 2 ms and its caller measured at most ${longest:-nothing} ns"

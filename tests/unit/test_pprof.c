@@ -306,6 +306,36 @@ static void test_mode(void **state)
 	profile__free(p);
 }
 
+/* Sample labels beyond comm and pid travel as pprof labels: strings, and
+ * numbers with their unit. */
+static void test_labels(void **state)
+{
+	struct profile *p = fixture_profile(), *q;
+	const struct prof_label *l;
+	uint8_t *raw;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(profile__add_label(p, "probe_offset", NULL, 4, "bytes"), 0);
+	assert_int_equal(profile__add_label(p, "probe_instruction", "push rbp", 0,
+					    NULL), 0);
+	raw = pprof_bytes(p, &len);
+	q = read_back(raw, len);
+	assert_int_equal(q->nsamples, p->nsamples);
+	l = profile__label(q, &q->samples[q->nsamples - 1], "probe_offset");
+	assert_non_null(l);
+	assert_int_equal(l->str, 0);
+	assert_int_equal(l->num, 4);
+	assert_string_equal(profile__get_str(q, l->unit), "bytes");
+	l = profile__label(q, &q->samples[q->nsamples - 1], "probe_instruction");
+	assert_non_null(l);
+	assert_string_equal(profile__get_str(q, l->str), "push rbp");
+	assert_null(profile__label(q, &q->samples[0], "probe_offset"));
+	profile__free(q);
+	free(raw);
+	profile__free(p);
+}
+
 /* A profile read back and written again gives the same bytes. */
 static void test_rewrite_stable(void **state)
 {
@@ -591,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_wire_malformed),
 		cmocka_unit_test(test_packed_and_fields),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_rewrite_stable),
 		cmocka_unit_test(test_mode),
 		cmocka_unit_test(test_golden),

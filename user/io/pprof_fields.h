@@ -80,6 +80,8 @@ enum pprof_function_field {
 /* Sample labels: the process name (string) and id (number). */
 #define PPROF_LABEL_COMM	"comm"
 #define PPROF_LABEL_PID		"pid"
+/* Labels a sample may carry besides comm and pid, read back at most. */
+#define PPROF_MAX_LABELS	32
 /* Comments: "title: TEXT", and for each loss "lost: COUNT WHAT", followed by
  * " (hint: HINT)" when it has a hint. */
 #define PPROF_COMMENT_TITLE	"title: "

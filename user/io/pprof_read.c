@@ -64,6 +64,8 @@ struct reader {
 	size_t nstack, stack_cap;
 	int64_t values[PROF_MAX_VALUES];
 	size_t nvalues;
+	struct { uint64_t key, str, num, unit; } labels[PPROF_MAX_LABELS];
+	size_t nlabels;
 };
 
 #define GROW_IN(r, arr, n) array_reserve((void **)&(r)->arr, (r)->n + 1, &(r)->arr##_cap, \
@@ -472,9 +474,11 @@ static int read_sample(struct reader *r, const struct pb_field *f, size_t n)
 	struct pb_reader in;
 	struct pb_field x;
 	int rc, err = 0;
+	size_t i;
 
 	r->nstack = 0;
 	r->nvalues = 0;
+	r->nlabels = 0;
 	pb_reader__init(&in, f->data, f->len);
 	while (!err && (rc = pb__next(&in, &x)) > 0) {
 		if (x.number == PPROF_SAMPLE_LOCATION_ID) {
@@ -484,7 +488,7 @@ static int read_sample(struct reader *r, const struct pb_field *f, size_t n)
 		} else if (x.number == PPROF_SAMPLE_LABEL && x.wire == PB_LEN) {
 			struct pb_reader lin;
 			struct pb_field y;
-			uint64_t key = 0, s = 0, num = 0;
+			uint64_t key = 0, s = 0, num = 0, unit = 0;
 			const char *k;
 
 			pb_reader__init(&lin, x.data, x.len);
@@ -497,6 +501,8 @@ static int read_sample(struct reader *r, const struct pb_field *f, size_t n)
 					s = y.value;
 				else if (y.number == PPROF_LABEL_NUM)
 					num = y.value;
+				else if (y.number == PPROF_LABEL_NUM_UNIT)
+					unit = y.value;
 			}
 			if (rc)
 				return malformed(r, "label");
@@ -504,8 +510,19 @@ static int read_sample(struct reader *r, const struct pb_field *f, size_t n)
 				return -EINVAL;
 			if (!strcmp(k, PPROF_LABEL_COMM) && !(comm = s_at(r, s)))
 				return -EINVAL;
-			if (!strcmp(k, PPROF_LABEL_PID))
+			if (!strcmp(k, PPROF_LABEL_PID)) {
 				pid = num;
+			} else if (strcmp(k, PPROF_LABEL_COMM)) {
+				if (r->nlabels == PPROF_MAX_LABELS)
+					return bad(r, "sample %zu has more than %d labels",
+						   n, PPROF_MAX_LABELS);
+				if (!s_at(r, s) || !s_at(r, unit))
+					return -EINVAL;
+				r->labels[r->nlabels].key = key;
+				r->labels[r->nlabels].str = s;
+				r->labels[r->nlabels].num = num;
+				r->labels[r->nlabels++].unit = unit;
+			}
 		}
 	}
 	if (err)
@@ -521,6 +538,11 @@ static int read_sample(struct reader *r, const struct pb_field *f, size_t n)
 	if (err == -E2BIG)
 		return bad(r, "more than %llu frames in all (--max-frames)",
 			   (unsigned long long)profile_max_frames);
+	for (i = 0; !err && i < r->nlabels; i++)
+		err = profile__add_label(r->p, s_at(r, r->labels[i].key),
+					 r->labels[i].str ? s_at(r, r->labels[i].str) : NULL,
+					 (int64_t)r->labels[i].num,
+					 s_at(r, r->labels[i].unit));
 	return err;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "hist.h"
 #include "model/histogram.h"
+#include "model/profile.h"
 
 static uint64_t midpoint(uint32_t b)
 {
@@ -40,3 +41,10 @@ uint64_t hist_quantile(const uint64_t *counts, double q, uint64_t max)
 	return v;
 }
 
+
+uint64_t prof_hist__quantile(const struct prof_hist *h, double q)
+{
+	uint64_t v = hist_quantile(h->counts, q, h->max);
+
+	return v < h->min ? h->min : v;
+}

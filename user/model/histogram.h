@@ -14,4 +14,8 @@
  * max, if non-zero, caps the answer (the kernel tracks the exact max). */
 uint64_t hist_quantile(const uint64_t *counts, double q, uint64_t max);
 
+struct prof_hist;
+/* The same for a profile's histogram, also never below its exact min. */
+uint64_t prof_hist__quantile(const struct prof_hist *h, double q);
+
 #endif

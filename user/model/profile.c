@@ -47,6 +47,7 @@ void profile__free(struct profile *p)
 	for (i = 0; i < p->nhists; i++)
 		free(p->hists[i].counts);
 	free(p->hists);
+	free(p->labels);
 	u64map__free(p->mapping_index);
 	u64map__free(p->function_index);
 	u64map__free(p->location_index);
@@ -295,8 +296,9 @@ int profile__add_metric(struct profile *p, const char *group,
 	return 0;
 }
 
-int profile__add_hist(struct profile *p, const char *group, const char *name,
-		      const char *unit, const uint64_t *counts, uint64_t max)
+struct prof_hist *profile__add_hist(struct profile *p, const char *group,
+				    const char *name, const char *unit,
+				    const uint64_t *counts, uint64_t max)
 {
 	int64_t g = profile__str(p, group), n = profile__str(p, name);
 	int64_t u = profile__str(p, unit);
@@ -304,24 +306,68 @@ int profile__add_hist(struct profile *p, const char *group, const char *name,
 	size_t i;
 
 	if (g < 0 || n < 0 || u < 0)
-		return -ENOMEM;
+		return NULL;
 	if (GROW(p->hists, p->nhists, p->hists_cap))
-		return -ENOMEM;
+		return NULL;
 	v = p->hists;
 	h = &v[p->nhists];
 	h->counts = malloc(HIST_BUCKETS * sizeof(*h->counts));
 	if (!h->counts)
-		return -ENOMEM;
+		return NULL;
 	memcpy(h->counts, counts, HIST_BUCKETS * sizeof(*h->counts));
 	h->group = g;
 	h->name = n;
 	h->unit = u;
+	h->min = 0;
 	h->max = max;
+	h->location = 0;
 	h->total = 0;
 	for (i = 0; i < HIST_BUCKETS; i++)
 		h->total += counts[i];
 	p->nhists++;
+	return h;
+}
+
+int profile__add_label(struct profile *p, const char *key, const char *str,
+		       int64_t num, const char *unit)
+{
+	struct prof_sample *s;
+	struct prof_label *l;
+	int64_t k = profile__str(p, key);
+	int64_t v = str ? profile__str(p, str) : 0;
+	int64_t u = profile__str(p, unit ? unit : "");
+
+	if (!p->nsamples)
+		return -EINVAL;
+	s = &p->samples[p->nsamples - 1];
+	if (k < 0 || v < 0 || u < 0 || p->nlabels >= UINT32_MAX ||
+	    GROW(p->labels, p->nlabels, p->labels_cap))
+		return -ENOMEM;
+	/* A sample's labels are contiguous: it is the last one added. */
+	if (!s->nlabels)
+		s->label0 = (uint32_t)p->nlabels;
+	l = &p->labels[p->nlabels++];
+	l->key = (uint32_t)k;
+	l->str = (uint32_t)v;
+	l->num = str ? 0 : num;
+	l->unit = str ? 0 : (uint32_t)u;
+	s->nlabels++;
 	return 0;
+}
+
+const struct prof_label *profile__label(const struct profile *p,
+					const struct prof_sample *s,
+					const char *key)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nlabels; i++) {
+		const struct prof_label *l = &p->labels[s->label0 + i];
+
+		if (!strcmp(profile__get_str(p, l->key), key))
+			return l;
+	}
+	return NULL;
 }
 
 int64_t profile__total(const struct profile *p, uint32_t type)

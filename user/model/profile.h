@@ -47,11 +47,25 @@ struct prof_location {
 	bool kernel;
 };
 
+/*
+ * A key and value a sample carries besides its stack, as pprof's
+ * Sample.label: a string (str != 0) or a number with a unit ("bytes", ""
+ * for none).  lat puts where its probe sits on each function this way.
+ */
+struct prof_label {
+	uint32_t key;
+	uint32_t str;		/* string id, 0 for a number */
+	int64_t num;
+	uint32_t unit;		/* string id of the number's unit, 0: none */
+};
+
 struct prof_sample {
 	uint32_t *locs;		/* 1-based location ids, leaf first */
 	uint32_t nlocs;
 	uint32_t pid;
 	uint32_t comm;		/* thread/process name (string id) */
+	uint32_t label0;	/* its labels: labels[label0 .. label0 + nlabels) */
+	uint32_t nlabels;
 	int64_t values[PROF_MAX_VALUES];
 };
 
@@ -87,7 +101,9 @@ struct prof_hist {
 	uint32_t unit;		/* "bytes", "nanoseconds" */
 	uint64_t *counts;	/* HIST_BUCKETS entries */
 	uint64_t total;		/* sum of counts */
+	uint64_t min;		/* exact smallest value, 0 if unknown */
 	uint64_t max;		/* exact largest value, 0 if unknown */
+	uint32_t location;	/* the function it belongs to (1-based), 0: none */
 };
 
 struct profile {
@@ -117,6 +133,8 @@ struct profile {
 	size_t nmetrics, metrics_cap;
 	struct prof_hist *hists;
 	size_t nhists, hists_cap;
+	struct prof_label *labels;
+	size_t nlabels, labels_cap;
 
 	struct u64map *mapping_index, *function_index, *location_index;
 	uint64_t nframes;	/* frames in all samples */
@@ -159,9 +177,25 @@ int profile__add_truncation(struct profile *p, const char *what,
 /* A figure for the report; 0 or -ENOMEM. */
 int profile__add_metric(struct profile *p, const char *group,
 			 const char *name, const char *unit, double value);
-/* A histogram (counts has HIST_BUCKETS entries, copied); 0 or -ENOMEM. */
-int profile__add_hist(struct profile *p, const char *group, const char *name,
-		      const char *unit, const uint64_t *counts, uint64_t max);
+/*
+ * A histogram (counts has HIST_BUCKETS entries, copied), its exact max
+ * (0: unknown).  The new entry, whose min and location the caller may
+ * set (valid until the next profile__add_hist), or NULL on ENOMEM.
+ */
+struct prof_hist *profile__add_hist(struct profile *p, const char *group,
+				    const char *name, const char *unit,
+				    const uint64_t *counts, uint64_t max);
+/*
+ * A label on the last sample added: a string if str is non-NULL, else
+ * num in unit (NULL or "" for none).  0, -ENOMEM, or -EINVAL without a
+ * sample.
+ */
+int profile__add_label(struct profile *p, const char *key, const char *str,
+		       int64_t num, const char *unit);
+/* The label key of a sample; NULL if it has none. */
+const struct prof_label *profile__label(const struct profile *p,
+					const struct prof_sample *s,
+					const char *key);
 
 /* Sum of one value over all samples. */
 int64_t profile__total(const struct profile *p, uint32_t type);

@@ -3,8 +3,9 @@
  * The lat mode: resolve each [MODULE:]GLOB pattern to functions of a file
  * the target maps, probe every function with an entry and a return program
  * (its id as the BPF cookie), let the kernel count and time, and read the
- * per-function figures back into the report of user/render/lat.h: for each
- * -i interval (the difference from the previous reading) and for the run.
+ * per-function figures back into a flat profile (render/latency.c draws its
+ * table): for each -i interval (the difference from the previous reading)
+ * and for the run.
  *
  * Probes go on through user/probes/uprobe_links.h: uprobe_multi links when the
  * kernel has them (one link per process, file and program), else one perf
@@ -37,7 +38,7 @@
 #include "lib/log.h"
 #include "modes/losses.h"
 #include "lib/outfile.h"
-#include "render/lat.h"
+#include "render/render.h"
 #include "run/session.h"
 #include "run/sysinfo.h"
 #include "run/outputs.h"
@@ -72,12 +73,10 @@ struct latrun {
 	uint64_t gen;			/* interval generation, see lat.h */
 	struct timespec armed_at, last_tick;
 	struct snapshot prev;		/* -i: at the last interval */
-	struct outfile json;
-	struct outputs out;		/* --folded, --svg, --pprof, ... */
+	struct outputs out;		/* --json, --folded, --svg, --pprof, ... */
+	size_t nintervals;		/* -i intervals kept for the JSON */
+	bool intervals_broken;		/* keeping them failed mid-run */
 	char comm[64];			/* the (first) target's name */
-	struct lat_json jw;
-	bool json_started;
-	bool json_broken;	/* writing it failed mid-run */
 	char target[256];
 	const char *error;		/* a failure inside a callback */
 };
@@ -340,132 +339,134 @@ static int snapshot_take(struct latrun *r, struct snapshot *s)
 
 /* ---- the report -------------------------------------------------------- */
 
-static int cmp_time(const void *a, const void *b)
+/* A function's sample labels: its ELF symbol and where its probe sits. */
+static int probe_labels(struct profile *p, const struct lat_func *f)
 {
-	const struct lat_row *x = a, *y = b;
-
-	if (x->total_ns != y->total_ns)
-		return x->total_ns > y->total_ns ? -1 : 1;
-	if (x->calls != y->calls)
-		return x->calls > y->calls ? -1 : 1;
-	return strcmp(x->name, y->name);
+	return profile__add_label(p, "symbol", f->sym->name, 0, NULL) ?:
+	       profile__add_label(p, "probe_offset", NULL, (int64_t)f->pp.delta,
+				  "bytes") ?:
+	       profile__add_label(p, "probe_instruction", f->pp.insn, 0, NULL) ?:
+	       profile__add_label(p, "probe_emulated",
+				  f->pp.emulated ? "yes" : "no", 0, NULL) ?:
+	       profile__add_label(p, "probe_placement", f->pp.why, 0, NULL);
 }
-
-static int cmp_calls(const void *a, const void *b)
-{
-	const struct lat_row *x = a, *y = b;
-
-	if (x->calls != y->calls)
-		return x->calls > y->calls ? -1 : 1;
-	return strcmp(x->name, y->name);
-}
-
-struct built {
-	struct lat_report rep;
-	uint64_t *delta;	/* interval histograms */
-	struct lat_loss losses[STAT__MAX];
-};
 
 /*
- * The report of cur, or with prev of the interval since prev (min and max
- * then from the interval fields).  0 or -ENOMEM.
+ * One function called: its sample (calls, and the time of its timed
+ * calls) and its latency histogram (counts; exact min and max).
  */
-static int build(struct latrun *r, const struct snapshot *cur,
-		 const struct snapshot *prev, struct built *b)
+static int add_function(struct latrun *r, struct profile *p,
+			const struct lat_func *f, const struct figures *c,
+			const struct figures *prev, const uint64_t *counts)
 {
-	size_t i, n = 0;
-	int k;
+	const char *name = lat_plan__name(&r->plan, f);
+	struct frame fr = {
+		.name = name, .module = r->plan.mods[f->module].name,
+		.path = r->plan.mods[f->module].shown, .build_id = "",
+		.address = f->sym->vaddr,
+	};
+	int64_t values[2] = {
+		(int64_t)(c->calls - (prev ? prev->calls : 0)),
+		(int64_t)(c->sum - (prev ? prev->sum : 0)),
+	};
+	struct prof_hist *h;
+	uint32_t loc;
+	int err;
 
-	memset(b, 0, sizeof(*b));
-	b->rep.count_only = r->o.count_only;
-	b->rep.rows = calloc(r->plan.nfuncs ? r->plan.nfuncs : 1,
-			     sizeof(*b->rep.rows));
-	if (!b->rep.rows)
+	if (!values[0])
+		return 0;
+	loc = profile__location(p, &fr);
+	if (!loc)
 		return -ENOMEM;
-	if (prev && cur->counts) {
-		b->delta = calloc(r->plan.nfuncs * HIST_BUCKETS, sizeof(*b->delta));
-		if (!b->delta)
-			return -ENOMEM;
-	}
-	for (i = 0; i < r->plan.nfuncs; i++) {
-		const struct lat_func *f = &r->plan.funcs[i];
-		const struct figures *c = &cur->f[i], *p = prev ? &prev->f[i] : NULL;
-		struct lat_row *w = &b->rep.rows[n];
-		const uint64_t *counts = NULL;
-		uint32_t bk;
-
-		if (f->skip)
-			continue;
-		n++;
-		w->name = lat_plan__name(&r->plan, f);
-		w->symbol = f->sym->name;
-		w->module = r->plan.mods[f->module].name;
-		w->path = r->plan.mods[f->module].shown;
-		w->address = f->sym->vaddr;
-		w->probe_delta = f->pp.delta;
-		w->probe_insn = f->pp.insn;
-		w->probe_emulated = f->pp.emulated;
-		w->placement = f->pp.why;
-		w->calls = c->calls - (p ? p->calls : 0);
-		w->untimed = c->untimed - (p ? p->untimed : 0);
-		w->total_ns = c->sum - (p ? p->sum : 0);
-		w->min_ns = p ? c->imin : c->min;
-		w->max_ns = p ? c->imax : c->max;
-		if (!cur->counts)
-			continue;
-		counts = cur->counts + i * HIST_BUCKETS;
-		if (b->delta) {
-			uint64_t *d = b->delta + i * HIST_BUCKETS;
-
-			for (bk = 0; bk < HIST_BUCKETS; bk++)
-				d[bk] = counts[bk] - prev->counts[i * HIST_BUCKETS + bk];
-			counts = d;
-		}
-		w->counts = counts;
-		w->p50_ns = hist_quantile(counts, 0.50, w->max_ns);
-		w->p90_ns = hist_quantile(counts, 0.90, w->max_ns);
-		w->p95_ns = hist_quantile(counts, 0.95, w->max_ns);
-		w->p99_ns = hist_quantile(counts, 0.99, w->max_ns);
-		/* Never below the exact minimum either. */
-		if (w->p50_ns < w->min_ns)
-			w->p50_ns = w->min_ns;
-		if (w->p90_ns < w->min_ns)
-			w->p90_ns = w->min_ns;
-		if (w->p95_ns < w->min_ns)
-			w->p95_ns = w->min_ns;
-		if (w->p99_ns < w->min_ns)
-			w->p99_ns = w->min_ns;
-	}
-	b->rep.nrows = n;
-	qsort(b->rep.rows, n, sizeof(*b->rep.rows),
-	      r->o.count_only ? cmp_calls : cmp_time);
-	for (k = 0; !prev && k < STAT__MAX; k++) {
-		const struct stat_reason *why = stat_reason(k);
-
-		if (!cur->stats[k] || !why->what)
-			continue;
-		b->losses[b->rep.nlosses].what = why->what;
-		b->losses[b->rep.nlosses].hint = why->hint;
-		b->losses[b->rep.nlosses].count = cur->stats[k];
-		b->rep.nlosses++;
-	}
-	b->rep.losses = b->losses;
+	err = profile__add_sample(p, &loc, 1, 0, r->comm, values) ?:
+	      probe_labels(p, f);
+	if (err || !counts)
+		return err;
+	h = profile__add_hist(p, PROF_GROUP_LATENCY, name, "nanoseconds", counts,
+			      prev ? c->imax : c->max);
+	if (!h)
+		return -ENOMEM;
+	h->min = prev ? c->imin : c->min;
+	h->location = loc;
 	return 0;
 }
 
-static void built_free(struct built *b)
+/*
+ * The figures of cur as a flat profile (with prev: of the interval since
+ * prev, min and max then the interval's): one sample per function called,
+ * valued by its calls and the total time of its timed calls (the timed
+ * ones are its histogram's count), labelled with its symbol and probe; the
+ * number of functions probed; the losses.  NULL on ENOMEM.
+ */
+static struct profile *lat_profile(struct latrun *r, const struct snapshot *cur,
+				   const struct snapshot *prev,
+				   int64_t duration_ns)
 {
-	free(b->rep.rows);
-	free(b->delta);
+	struct profile *p = profile__new();
+	uint64_t *delta = NULL;
+	const uint64_t *counts;
+	struct timespec now;
+	char title[512];
+	size_t i, probed = 0;
+	uint32_t b;
+	int k;
+
+	for (i = 0; i < r->plan.nfuncs; i++)
+		probed += !r->plan.funcs[i].skip;
+	if (!p || profile__add_type(p, "calls", "count") < 0 ||
+	    (!r->o.count_only && profile__add_type(p, "time", "nanoseconds") < 0))
+		goto oom;
+	p->default_type = r->o.count_only ? 0 : 1;
+	p->duration_ns = duration_ns;
+	clock_gettime(CLOCK_REALTIME, &now);
+	p->time_ns = now.tv_sec * 1000000000LL + now.tv_nsec - duration_ns;
+	snprintf(title, sizeof(title), "profiler lat: %s, %zu function%s%s",
+		 r->target, probed, probed == 1 ? "" : "s",
+		 r->o.count_only ? ", calls counted" : "");
+	if (profile__str(p, title) < 0 || profile__str(p, "lat") < 0)
+		goto oom;
+	p->title = profile__str(p, title);
+	p->mode = profile__str(p, "lat");
+	if (profile__add_metric(p, "", "functions_probed", "count", probed))
+		goto oom;
+	if (prev && cur->counts &&
+	    !(delta = malloc(HIST_BUCKETS * sizeof(*delta))))
+		goto oom;
+	for (i = 0; i < r->plan.nfuncs; i++) {
+		if (r->plan.funcs[i].skip)
+			continue;
+		counts = cur->counts ? cur->counts + i * HIST_BUCKETS : NULL;
+		if (counts && delta) {
+			for (b = 0; b < HIST_BUCKETS; b++)
+				delta[b] = counts[b] - prev->counts[i * HIST_BUCKETS + b];
+			counts = delta;
+		}
+		if (add_function(r, p, &r->plan.funcs[i], &cur->f[i],
+				 prev ? &prev->f[i] : NULL, counts))
+			goto oom;
+	}
+	for (k = 0; !prev && k < STAT__MAX; k++) {
+		const struct stat_reason *why = stat_reason(k);
+
+		if (cur->stats[k] && why->what &&
+		    profile__add_loss(p, why->what, why->hint, cur->stats[k]))
+			goto oom;
+	}
+	free(delta);
+	return p;
+oom:
+	free(delta);
+	profile__free(p);
+	return NULL;
 }
 
-/* The table goes on; the run will exit 1. */
-static void json_failed(struct latrun *r, int err)
+/* The JSON goes on without intervals; the run will exit 1. */
+static void intervals_failed(struct latrun *r)
 {
-	p_err("cannot write %s: %s", r->o.json, strerror(-err));
-	outfile__abort(&r->json);
-	r->json_started = false;
-	r->json_broken = true;
+	p_err("cannot keep the intervals for the JSON: %s", strerror(errno));
+	fclose(r->out.json_intervals);
+	r->out.json_intervals = NULL;
+	r->intervals_broken = true;
 }
 
 /* -i: the table of the calls since the last interval. */
@@ -473,155 +474,71 @@ static void on_interval(void *ctx)
 {
 	struct latrun *r = ctx;
 	struct snapshot cur = {};
-	struct built b = {};
+	struct profile *p = NULL;
 	struct timespec now;
-	int err;
+	int64_t start;
 
 	if (!r->attached)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	err = snapshot_alloc(r, &cur) ?: snapshot_take(r, &cur) ?:
-	      build(r, &cur, &r->prev, &b);
-	if (err) {
+	if (snapshot_alloc(r, &cur) || snapshot_take(r, &cur) ||
+	    !(p = lat_profile(r, &cur, &r->prev, ns_between(&r->last_tick, &now)))) {
 		p_err("out of memory while reading an interval");
 		r->error = "out of memory";
 		r->sess.stop_reason = r->error;
-		built_free(&b);
 		snapshot_free(&cur);
 		return;
 	}
 	/* Calls from now on belong to the next interval's min and max. */
 	r->skel->bss->gen = ++r->gen;
-	b.rep.start_ns = ns_between(&r->armed_at, &r->last_tick);
-	b.rep.duration_ns = ns_between(&r->last_tick, &now);
+	start = ns_between(&r->armed_at, &r->last_tick);
 	if (log_level >= LOG_NORMAL) {
-		printf("\n%.2f s .. %.2f s:\n", b.rep.start_ns / 1e9,
-		       (b.rep.start_ns + b.rep.duration_ns) / 1e9);
-		render_lat_table(&b.rep, r->o.c.top, false, stdout);
+		printf("\n%.2f s .. %.2f s:\n", start / 1e9,
+		       (start + p->duration_ns) / 1e9);
+		render_latency_table(p, r->o.c.top, false, stdout);
 	}
-	if (r->json_started) {
-		err = lat_json__interval(&r->jw, &b.rep);
-		if (err)
-			json_failed(r, err);
-	}
-	built_free(&b);
+	if (r->out.json_intervals &&
+	    render_json_interval(p, start, !r->nintervals++, r->out.json_intervals))
+		intervals_failed(r);
+	profile__free(p);
 	snapshot_free(&r->prev);
 	r->prev = cur;
 	r->last_tick = now;
 }
 
-/*
- * The run as a flat profile, for --folded, --svg, --pprof, --speedscope
- * and report/diff: one sample per function called (the target's name,
- * then the function), valued by its calls and the total time of its timed
- * calls; each latency histogram, and the losses.
- */
-static struct profile *flat_profile(const struct latrun *r,
-				    const struct lat_report *rep)
-{
-	struct profile *p = profile__new();
-	struct timespec now;
-	char title[512];
-	size_t i;
-
-	if (!p || profile__add_type(p, "calls", "count") < 0 ||
-	    (!r->o.count_only && profile__add_type(p, "time", "nanoseconds") < 0))
-		goto oom;
-	p->default_type = r->o.count_only ? 0 : 1;
-	p->duration_ns = rep->duration_ns;
-	clock_gettime(CLOCK_REALTIME, &now);
-	p->time_ns = now.tv_sec * 1000000000LL + now.tv_nsec - rep->duration_ns;
-	snprintf(title, sizeof(title), "profiler lat: %s, %zu function%s%s",
-		 r->target, rep->nrows, rep->nrows == 1 ? "" : "s",
-		 r->o.count_only ? ", calls counted" : "");
-	if (profile__str(p, title) < 0 || profile__str(p, "lat") < 0)
-		goto oom;
-	p->title = profile__str(p, title);
-	p->mode = profile__str(p, "lat");
-	for (i = 0; i < rep->nrows; i++) {
-		const struct lat_row *w = &rep->rows[i];
-		struct frame f = {
-			.name = w->name, .module = w->module, .path = w->path,
-			.build_id = "", .address = w->address,
-		};
-		int64_t values[2] = { (int64_t)w->calls, (int64_t)w->total_ns };
-		uint32_t loc;
-
-		if (!w->calls)
-			continue;
-		loc = profile__location(p, &f);
-		if (!loc || profile__add_sample(p, &loc, 1, 0, r->comm, values))
-			goto oom;
-		if (w->counts && w->calls > w->untimed &&
-		    profile__add_hist(p, PROF_GROUP_LATENCY, w->name, "nanoseconds",
-				      w->counts, w->max_ns))
-			goto oom;
-	}
-	for (i = 0; i < rep->nlosses; i++)
-		if (profile__add_loss(p, rep->losses[i].what, rep->losses[i].hint,
-				      rep->losses[i].count))
-			goto oom;
-	return p;
-oom:
-	profile__free(p);
-	return NULL;
-}
-
 static int final_report(struct latrun *r)
 {
 	struct snapshot cur = {};
-	struct built b = {};
-	int err, ferr = r->json_broken ? -EIO : 0, oerr = 0;
+	struct profile *p = NULL;
+	int err = 0, oerr = r->intervals_broken ? -EIO : 0;
 
-	err = snapshot_alloc(r, &cur) ?: snapshot_take(r, &cur) ?:
-	      build(r, &cur, NULL, &b);
-	if (err) {
+	if (snapshot_alloc(r, &cur) || snapshot_take(r, &cur) ||
+	    !(p = lat_profile(r, &cur, NULL, ns_between(&r->armed_at, &r->sess.end)))) {
 		p_err("out of memory while building the report");
+		err = -ENOMEM;
 		goto out;
 	}
-	b.rep.duration_ns = ns_between(&r->armed_at, &r->sess.end);
 	if (log_level >= LOG_NORMAL) {
-		printf("%sprofiler lat: %s, %zu function%s%s\n",
-		       r->o.interval > 0 ? "\n" : "", r->target, b.rep.nrows,
-		       b.rep.nrows == 1 ? "" : "s",
-		       r->o.count_only ? ", calls counted" : "");
-		printf("duration %.2f s\n\n", b.rep.duration_ns / 1e9);
-		err = render_lat_table(&b.rep, r->o.c.top, r->o.hist, stdout);
+		printf("%s%s\n", r->o.interval > 0 ? "\n" : "",
+		       profile__get_str(p, p->title));
+		printf("duration %.2f s\n\n", p->duration_ns / 1e9);
+		err = render_latency_table(p, r->o.c.top, r->o.hist, stdout);
 		if (r->sess.stop_reason)
 			printf("\nstopped: %s\n", r->sess.stop_reason);
 	}
 	if (outputs__any(&r->o.c.out)) {
-		struct profile *p = flat_profile(r, &b.rep);
-
-		if (!p) {
-			p_err("out of memory while building the profile");
-			oerr = -ENOMEM;
-		} else if (outputs__write(&r->out, p)) {
+		if (outputs__write(&r->out, p))
 			oerr = -EIO;
-		} else if (log_level >= LOG_NORMAL) {
-			outputs__report(&r->out, stdout);
-		}
-		profile__free(p);
-	}
-	if (r->json_started) {
-		ferr = lat_json__end(&r->jw, &b.rep);
-		if (!ferr)
-			ferr = outfile__commit(&r->json);
-		else
-			outfile__abort(&r->json);
-		r->json_started = false;
-		if (ferr)
-			p_err("cannot write %s: %s", r->o.json, strerror(-ferr));
 		else if (log_level >= LOG_NORMAL)
-			printf("wrote %s\n", r->o.json);
+			outputs__report(&r->out, stdout);
 	}
 	fflush(stdout);
 	if (!err && ferror(stdout))
 		err = -EIO;
 out:
-	built_free(&b);
+	profile__free(p);
 	snapshot_free(&cur);
-	return err || ferr || oerr ? -1 : 0;
+	return err || oerr ? -1 : 0;
 }
 
 /* ---- setup ------------------------------------------------------------ */
@@ -755,7 +672,8 @@ static void run_free(struct latrun *r)
 		munmap((void *)r->hists, r->hists_len);
 	lat_bpf__destroy(r->skel);
 	snapshot_free(&r->prev);
-	outfile__abort(&r->json);
+	if (r->out.json_intervals)
+		fclose(r->out.json_intervals);
 	outputs__abort(&r->out);
 	lat_plan__free(&r->plan);
 	session__free(&r->sess);
@@ -766,7 +684,7 @@ int cmd_lat(int argc, char **argv)
 {
 	struct latrun r = {};
 	struct session_hooks hooks = {};
-	int status = EXIT_RUNTIME, err;
+	int status = EXIT_RUNTIME;
 
 	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
 	status = cli_exit_status(lat_parse_args(argc, argv, &r.o));
@@ -786,19 +704,12 @@ int cmd_lat(int argc, char **argv)
 	session__describe(&r.sess, r.target, sizeof(r.target));
 	if (outputs__open(&r.out, &r.o.c.out))
 		goto out;
-	if (r.o.json) {
-		err = outfile__open(&r.json, r.o.json);
-		if (err) {
-			p_err("cannot write %s: %s", r.o.json, strerror(-err));
-			goto out;
-		}
-		err = lat_json__begin(&r.jw, r.json.f, r.target, r.o.count_only,
-				      r.o.interval);
-		if (err) {
-			p_err("cannot write %s: %s", r.o.json, strerror(-err));
-			goto out;
-		}
-		r.json_started = true;
+	/* -i intervals go into the JSON: kept in an unnamed file meanwhile,
+	 * so that a run of days does not grow in memory. */
+	if (r.o.interval > 0 && r.o.c.out.path[OUT_JSON] &&
+	    !(r.out.json_intervals = tmpfile())) {
+		p_err("cannot keep the intervals for the JSON: %s", strerror(errno));
+		goto out;
 	}
 	if (setup_targets(&r) || session__start(&r.sess, r.o.interval))
 		goto out;
@@ -877,13 +788,15 @@ void lat_usage(FILE *out)
 "      --top N               functions in the table, by total time\n"
 "                            (default 10; --json has them all)\n"
 "      --hist                a log2 histogram of each function's latency\n"
-"      --json FILE           write the whole report as JSON (docs/lat.md)\n"
+"      --json FILE           the run as JSON (docs/formats.md): each\n"
+"                            function's calls, time, percentiles,\n"
+"                            histogram and probe; with -i, each interval\n"
 "      --folded FILE, --svg FILE, --pprof FILE, --speedscope FILE\n"
 "                            the run as a flat profile: one frame per\n"
 "                            function under the target's name, weighed by\n"
 "                            its total time (calls with --count-only);\n"
-"                            --output FILE picks one by extension (.json:\n"
-"                            the report above); --icicle as for cpu\n"
+"                            --output FILE picks one by extension;\n"
+"                            --icicle as for cpu\n"
 "      --no-demangle         show C++/Rust names mangled\n"
 "  -q, --quiet               errors only\n"
 "  -v, --verbose             debug messages (matches, probe placement)\n"
@@ -965,10 +878,6 @@ enum cli_result lat_parse_args(int argc, char **argv, struct lat_opts *o)
 	r = cli_parse(argc, argv, &o->c, &spec, o);
 	if (r != CLI_OK)
 		return r;
-	/* --json (or --output F.json) is lat's own report (docs/lat.md),
-	 * not a profile for the shared renderers. */
-	o->json = o->c.out.path[OUT_JSON];
-	o->c.out.path[OUT_JSON] = NULL;
 	/* Shared options that mean nothing here: no stacks are named. */
 	given[0] = o->c.no_inline;
 	given[1] = o->c.debug_dirs;

@@ -17,7 +17,6 @@ struct lat_opts {
 	double interval;	/* -i seconds; 0: one table at the end */
 	bool hist;		/* --hist: a log2 histogram per function */
 	bool count_only;	/* --count-only: entry probes, counts only */
-	const char *json;	/* --json FILE */
 	uint64_t max_probes;	/* --max-probes N */
 	const char *patterns[LAT_MAX_PATTERNS];	/* [MODULE:]GLOB, from argv */
 	int npatterns;

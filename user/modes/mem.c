@@ -419,12 +419,13 @@ static int drain_hists(struct memrun *r)
 		if (err)
 			break;
 		if (h < MEM__FN_MAX) {
-			err = profile__add_hist(r->prof, PROF_GROUP_LATENCY,
-						mem_fn_names[h], "nanoseconds",
-						counts, max[h]);
-		} else {
-			err = profile__add_hist(r->prof, "", "size", "bytes", counts,
-						0);
+			if (!profile__add_hist(r->prof, PROF_GROUP_LATENCY,
+					       mem_fn_names[h], "nanoseconds",
+					       counts, max[h]))
+				err = -ENOMEM;
+		} else if (!profile__add_hist(r->prof, "", "size", "bytes",
+					      counts, 0)) {
+			err = -ENOMEM;
 		}
 	}
 	free(counts);

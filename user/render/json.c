@@ -19,6 +19,8 @@ struct ctx {
 	const struct profile *p;
 	FILE *out;
 	char keys[PROF_MAX_VALUES][128];
+	const char *nl;		/* "\n    " in the document, " " in an interval */
+	bool interval;		/* an interval object: no buckets, no stacks */
 };
 
 static void values(struct ctx *c, const int64_t *v)
@@ -180,11 +182,11 @@ static int functions(struct ctx *c)
 		order[i] = &t.rows[i];
 	sort_type = c->p->default_type;
 	qsort(order, t.n, sizeof(*order), cmp_rows);
-	fprintf(c->out, "  \"functions\": [");
+	fprintf(c->out, c->interval ? ", \"functions\": [" : "  \"functions\": [");
 	for (i = 0; i < t.n; i++) {
 		const struct func_row *r = order[i];
 
-		fprintf(c->out, "%s\n    {\"name\": ", i ? "," : "");
+		fprintf(c->out, "%s%s{\"name\": ", i ? "," : "", c->nl);
 		json__string(c->out, r->name);
 		fprintf(c->out, ", \"module\": ");
 		json__string(c->out, r->module);
@@ -194,7 +196,10 @@ static int functions(struct ctx *c)
 		values(c, r->total);
 		putc('}', c->out);
 	}
-	fprintf(c->out, "%s],\n", t.n ? "\n  " : "");
+	if (c->interval)
+		putc(']', c->out);
+	else
+		fprintf(c->out, "%s],\n", t.n ? "\n  " : "");
 	free(order);
 	func_table__free(&t);
 	return 0;
@@ -232,6 +237,32 @@ static char *frame_json(const struct profile *p, uint32_t loc)
 	return text;
 }
 
+/* A sample's labels as an object; a number's key carries its unit. */
+static void labels(struct ctx *c, const struct prof_sample *s)
+{
+	const struct profile *p = c->p;
+	char key[160];
+	uint32_t i;
+
+	fprintf(c->out, ", \"labels\": {");
+	for (i = 0; i < s->nlabels; i++) {
+		const struct prof_label *l = &p->labels[s->label0 + i];
+
+		fprintf(c->out, "%s", i ? ", " : "");
+		if (l->str) {
+			json__string(c->out, profile__get_str(p, l->key));
+			fprintf(c->out, ": ");
+			json__string(c->out, profile__get_str(p, l->str));
+			continue;
+		}
+		metric_key(profile__get_str(p, l->key), profile__get_str(p, l->unit),
+			   key, sizeof(key));
+		json__string(c->out, key);
+		fprintf(c->out, ": %lld", (long long)l->num);
+	}
+	putc('}', c->out);
+}
+
 static int stacks(struct ctx *c)
 {
 	const struct profile *p = c->p;
@@ -250,6 +281,8 @@ static int stacks(struct ctx *c)
 		json__string(c->out, profile__get_str(p, s->comm));
 		fprintf(c->out, ", \"pid\": %u, \"values\": ", s->pid);
 		values(c, s->values);
+		if (s->nlabels)
+			labels(c, s);
 		/* Names alone first, for scripts that want just the stack. */
 		fprintf(c->out, ", \"stack\": [");
 		for (j = (int32_t)s->nlocs - 1; j >= 0; j--) {
@@ -315,37 +348,51 @@ static void metrics(struct ctx *c)
 	fprintf(c->out, "%s],\n", p->nmetrics ? "\n  " : "");
 }
 
-/* Distributions: percentiles, and every bucket that holds something. */
+/* Distributions: count, exact min and max, percentiles, and (in the
+ * document) every bucket that holds something. */
 static void histograms(struct ctx *c)
 {
 	static const struct {
 		const char *name;
 		double q;
-	} pct[] = { { "p50", 0.5 }, { "p90", 0.9 }, { "p99", 0.99 } };
+	} pct[] = { { "p50", 0.5 }, { "p90", 0.9 }, { "p95", 0.95 }, { "p99", 0.99 } };
 	const struct profile *p = c->p;
-	char key[160];
+	char key[160], name[1024];
 	size_t i, k;
 	uint32_t b;
 
-	fprintf(c->out, "  \"histograms\": [");
+	fprintf(c->out, c->interval ? ", \"histograms\": [" : "  \"histograms\": [");
 	for (i = 0; i < p->nhists; i++) {
 		const struct prof_hist *h = &p->hists[i];
 		const char *unit = profile__get_str(p, h->unit);
 		bool first = true;
 
-		fprintf(c->out, "%s\n    {\"name\": ", i ? "," : "");
+		fprintf(c->out, "%s%s{\"name\": ", i ? "," : "", c->nl);
 		group_name(c, h->group, h->name);
+		if (h->location) {
+			fprintf(c->out, ", \"function\": ");
+			json__string(c->out, profile__location_name(p, h->location, name,
+								    sizeof(name)));
+			fprintf(c->out, ", \"module\": ");
+			json__string(c->out, profile__location_module(p, h->location));
+		}
 		fprintf(c->out, ", \"unit\": ");
 		json__string(c->out, unit);
 		fprintf(c->out, ", \"count\": %llu", (unsigned long long)h->total);
 		fprintf(c->out, ", ");
+		json__string(c->out, value__key_of("min", unit, key, sizeof(key)));
+		fprintf(c->out, ": %llu, ", (unsigned long long)h->min);
 		json__string(c->out, value__key_of("max", unit, key, sizeof(key)));
 		fprintf(c->out, ": %llu", (unsigned long long)h->max);
 		for (k = 0; k < sizeof(pct) / sizeof(pct[0]); k++) {
 			fprintf(c->out, ", ");
 			json__string(c->out, value__key_of(pct[k].name, unit, key, sizeof(key)));
 			fprintf(c->out, ": %llu", (unsigned long long)
-				hist_quantile(h->counts, pct[k].q, h->max));
+				prof_hist__quantile(h, pct[k].q));
+		}
+		if (c->interval) {
+			putc('}', c->out);
+			continue;
 		}
 		fprintf(c->out, ", \"buckets\": [");
 		for (b = 0; b < HIST_BUCKETS; b++) {
@@ -364,12 +411,59 @@ static void histograms(struct ctx *c)
 		}
 		fprintf(c->out, "]}");
 	}
-	fprintf(c->out, "%s],\n", p->nhists ? "\n  " : "");
+	if (c->interval)
+		putc(']', c->out);
+	else
+		fprintf(c->out, "%s],\n", p->nhists ? "\n  " : "");
 }
 
-int render_json(const struct profile *p, FILE *out)
+/* Copy the spilled interval objects into the document. */
+static int intervals(struct ctx *c, FILE *in)
 {
-	struct ctx c = { .p = p, .out = out };
+	char buf[8192];
+	size_t n;
+
+	fprintf(c->out, "  \"intervals\": [");
+	if (fflush(in) || fseek(in, 0, SEEK_SET))
+		return -EIO;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, c->out) != n)
+			return -EIO;
+	if (ferror(in))
+		return -EIO;
+	fprintf(c->out, "\n  ],\n");
+	return 0;
+}
+
+int render_json_interval(const struct profile *p, int64_t start_ns, bool first,
+			 FILE *out)
+{
+	struct ctx c = { .p = p, .out = out, .nl = " ", .interval = true };
+	uint32_t t;
+	int64_t v;
+	int err;
+
+	for (t = 0; t < p->ntypes; t++)
+		value__key(p, t, c.keys[t], sizeof(c.keys[t]));
+	fprintf(out, "%s\n    {\"start_ns\": %lld, \"duration_ns\": %lld, \"totals\": {",
+		first ? "" : ",", (long long)start_ns, (long long)p->duration_ns);
+	for (t = 0; t < p->ntypes; t++) {
+		v = profile__total(p, t);
+		fprintf(out, "%s", t ? ", " : "");
+		json__string(out, c.keys[t]);
+		fprintf(out, ": %lld", (long long)v);
+	}
+	putc('}', out);
+	if ((err = functions(&c)))
+		return err;
+	histograms(&c);
+	fprintf(out, "}");
+	return ferror(out) ? -EIO : 0;
+}
+
+int render_json_with(const struct profile *p, FILE *interval_objects, FILE *out)
+{
+	struct ctx c = { .p = p, .out = out, .nl = "\n    " };
 	uint32_t t;
 	int err;
 
@@ -381,9 +475,16 @@ int render_json(const struct profile *p, FILE *out)
 	losses(&c);
 	metrics(&c);
 	histograms(&c);
+	if (interval_objects && (err = intervals(&c, interval_objects)))
+		return err;
 	totals(&c);
 	if ((err = functions(&c)) || (err = stacks(&c)))
 		return err;
 	fprintf(out, "}\n");
 	return ferror(out) ? -EIO : 0;
+}
+
+int render_json(const struct profile *p, FILE *out)
+{
+	return render_json_with(p, NULL, out);
 }

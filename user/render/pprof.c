@@ -91,13 +91,15 @@ static void value_type(struct pb_buf *b, uint32_t field,
 	pb_buf__free(&vt);
 }
 
-static void label(struct pb_buf *b, int64_t key, int64_t str_id, int64_t num)
+static void label(struct pb_buf *b, int64_t key, int64_t str_id, int64_t num,
+		  int64_t unit)
 {
 	struct pb_buf l = {};
 
 	pb__uint(&l, PPROF_LABEL_KEY, key);
 	pb__uint_opt(&l, PPROF_LABEL_STR, str_id);
 	pb__uint_opt(&l, PPROF_LABEL_NUM, num);
+	pb__uint_opt(&l, PPROF_LABEL_NUM_UNIT, unit);
 	pb__message(b, PPROF_SAMPLE_LABEL, &l);
 	pb_buf__free(&l);
 }
@@ -129,9 +131,15 @@ static int write_samples(struct writer *w)
 		pb_buf__reset(&w->msg);
 		pb__packed_u64(&w->msg, PPROF_SAMPLE_LOCATION_ID, w->loc_ids, n);
 		pb__packed_i64(&w->msg, PPROF_SAMPLE_VALUE, s->values, p->ntypes);
-		label(&w->msg, w->comm_key, s->comm, 0);
+		label(&w->msg, w->comm_key, s->comm, 0, 0);
 		if (s->pid)
-			label(&w->msg, w->pid_key, 0, s->pid);
+			label(&w->msg, w->pid_key, 0, s->pid, 0);
+		/* The profile's string ids are the file's (see encode()). */
+		for (k = 0; k < s->nlabels; k++) {
+			const struct prof_label *l = &p->labels[s->label0 + k];
+
+			label(&w->msg, l->key, l->str, l->num, l->unit);
+		}
 		pb__message(&w->out, PPROF_SAMPLE, &w->msg);
 	}
 	return 0;

@@ -6,6 +6,8 @@
 #ifndef PROFILER_RENDER_H
 #define PROFILER_RENDER_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -29,6 +31,16 @@ int render_folded(const struct profile *p, uint32_t value_type,
  */
 int render_table(const struct profile *p, uint32_t value_type, int top_n,
 		 FILE *out);
+
+/*
+ * The latency table of a flat profile of calls (lat): one row per
+ * function with calls, avg, p50..p99, max, total and share of wall time
+ * (without a "time" value type: calls and rate), the top rows only, then
+ * how many probed functions were not called ("functions_probed" metric)
+ * and the losses; hist adds each shown function's log2 histogram.
+ */
+int render_latency_table(const struct profile *p, size_t top, bool hist,
+			 FILE *out);
 
 /*
  * pprof's profile.proto, gzip-compressed: what `go tool pprof` and other
@@ -72,5 +84,18 @@ int render_speedscope(const struct profile *p, FILE *out);
  * type, and every stack root first with its values.
  */
 int render_json(const struct profile *p, FILE *out);
+/*
+ * The same with an "intervals" array: interval_objects holds what
+ * render_json_interval() wrote for each -i interval, in order (a mode
+ * spills them to a file as the run goes, so memory stays bounded).
+ */
+int render_json_with(const struct profile *p, FILE *interval_objects, FILE *out);
+/*
+ * One interval's profile as one object of that array: its start (since
+ * the run began) and duration, totals, functions and histograms without
+ * buckets.  first: no comma before it.
+ */
+int render_json_interval(const struct profile *p, int64_t start_ns, bool first,
+			 FILE *out);
 
 #endif

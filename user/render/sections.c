@@ -99,7 +99,7 @@ int render_hist_table(const struct profile *p, const char *group,
 			header = true;
 		}
 		for (k = 0; k < 4; k++)
-			fmt_value(hist_quantile(h->counts, qs[k], h->max), unit,
+			fmt_value(prof_hist__quantile(h, qs[k]), unit,
 				  cell[k], sizeof(cell[k]));
 		if (h->max)
 			fmt_value(h->max, unit, cell[4], sizeof(cell[4]));

@@ -168,7 +168,7 @@ static int render(const struct outputs *out, int format, const struct profile *p
 	case OUT_SPEEDSCOPE:
 		return render_speedscope(p, f);
 	case OUT_JSON:
-		return render_json(p, f);
+		return render_json_with(p, out->json_intervals, f);
 	}
 	return -EINVAL;
 }

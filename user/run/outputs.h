@@ -72,6 +72,8 @@ struct outputs {
 	struct outputs_opts o;
 	struct outfile files[OUT__COUNT];
 	bool written[OUT__COUNT];
+	/* A mode's -i intervals for the JSON (render_json_with), or NULL. */
+	FILE *json_intervals;
 };
 
 /*
