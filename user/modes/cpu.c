@@ -30,6 +30,7 @@
 #include "symbols/symbolize.h"
 #include "run/sysinfo.h"
 #include "lib/textsafe.h"
+#include "modes/stackrun.h"
 #include "modes/unwinder.h"
 
 /* Everything a run holds; released in one place (run_free). */
@@ -40,9 +41,7 @@ struct run {
 	struct bpf_link **perf_links;
 	int *perf_fds;
 	int nperf;
-	struct ring_buffer *events;
-	struct symbolizer *sym;
-	struct unwinder *unw;
+	struct stack_run sr;	/* symbolizer, unwinder, their events */
 	struct profile *prof;
 	struct outputs out;	/* every output file, opened before profiling */
 	uint64_t *cpu_start;	/* per -p target: its CPU time at the start */
@@ -132,33 +131,6 @@ static void detach_perf_events(struct run *r)
 	r->nperf = 0;
 }
 
-static int handle_event(void *ctx, void *data, size_t len)
-{
-	struct run *r = ctx;
-	const struct prof_event *e = data;
-
-	if (len < sizeof(*e))
-		return 0;
-	if (e->kind == EVENT_NEW_PROCESS) {
-		struct timespec t0, t1;
-		int err;
-
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		err = symbolizer__add_process(r->sym, e->tgid, e->gen);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		if (err)
-			p_dbg("maps of process %u unreadable: %s", e->tgid,
-			      strerror(-err));
-		else
-			p_dbg("process %u: first sample %.1f ms after start "
-			      "(%.1f ms after launch), maps read in %.2f ms",
-			      e->tgid, ns_between(&r->sess.start, &t0) / 1e6,
-			      ns_between(&r->sess.launched, &t0) / 1e6,
-			      ns_between(&t0, &t1) / 1e6);
-	}
-	return 0;
-}
-
 static int load_bpf(struct run *r)
 {
 	struct cpu_bpf *skel;
@@ -202,75 +174,33 @@ static int add_targets(struct run *r)
 	return 0;
 }
 
-/* The ips of one stored stack, leaf first; how many (0 if none). */
-static int read_stack(int fd, __u64 key, struct stack_trace *st)
-{
-	if (!key || bpf_map_lookup_elem(fd, &key, st))
-		return 0;
-	return st->depth < PROF_MAX_STACK_DEPTH ? st->depth : PROF_MAX_STACK_DEPTH;
-}
-
-static const char *stack_loss_name(__s32 err)
-{
-	return err == -E2BIG ? "[stack lost: map full]" :
-	       err == -ENOMEM ? "[stack lost: no kernel memory]" : "[stack lost]";
-}
-
 /* Turn the kernel's counts into profile samples. */
 static int drain_counts(struct run *r)
 {
 	int counts_fd = bpf_map__fd(r->skel->maps.counts);
-	int stacks_fd = bpf_map__fd(r->skel->maps.stacks);
-	struct stack_trace st;
-	/* Each user ip may expand into inlined frames. */
-	uint32_t locs[PROF_MAX_STACK_DEPTH * (1 + SYMBOLIZER_MAX_FRAMES) + 2];
+	/* The kernel part, then the user part. */
+	uint32_t locs[2 * STACK_RUN_MAX_LOCS + 1];
 	int64_t period = 1000000000LL / r->o.freq;
 	struct cpu_key key, next, *prev = NULL;
 	char comm[PROF_COMM_LEN + 1];
 
 	while (bpf_map_get_next_key(counts_fd, prev, &next) == 0) {
-		struct frame f;
-		uint32_t nlocs = 0;
+		uint32_t nlocs, i;
 		__u64 count;
 		int64_t values[2];
-		int n, i;
 
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(counts_fd, &key, &count))
 			continue;
-
-		/* Kernel part first: locs are leaf first.  Callers' ips are
-		 * return addresses: look up the call instruction instead. */
-		n = read_stack(stacks_fd, key.kern_stack, &st);
-		for (i = 0; i < n; i++) {
-			symbolizer__resolve_kernel(r->sym, i ? st.ips[i] - 1 : st.ips[i], &f);
-			locs[nlocs++] = profile__location(r->prof, &f);
-		}
-		if (key.kern_err)
-			locs[nlocs++] = profile__pseudo_location(r->prof,
-						stack_loss_name(key.kern_err));
-
-		n = read_stack(stacks_fd, key.user_stack, &st);
-		for (i = 0; i < n; i++) {
-			struct frame fr[SYMBOLIZER_MAX_FRAMES];
-			int k, nf;
-
-			nf = symbolizer__resolve_user(r->sym, key.tgid, key.gen,
-						      i ? st.ips[i] - 1 : st.ips[i], fr,
-						      SYMBOLIZER_MAX_FRAMES);
-			for (k = 0; k < nf; k++)
-				locs[nlocs++] = profile__location(r->prof, &fr[k]);
-		}
-		if (n && st.end != UNWIND_END_OK)
-			locs[nlocs++] = unwind_marker(r->prof, st.end);
-		if (key.user_err)
-			locs[nlocs++] = profile__pseudo_location(r->prof,
-						stack_loss_name(key.user_err));
+		/* locs are leaf first: the kernel part first. */
+		nlocs = stack_run__kernel(&r->sr, r->prof, key.kern_stack,
+					  key.kern_err, locs);
+		nlocs += stack_run__user(&r->sr, r->prof, key.tgid, key.gen,
+					 key.user_stack, key.user_err, locs + nlocs);
 		if (nlocs == 0 && r->o.kernel_only)
 			locs[nlocs++] = profile__pseudo_location(r->prof, "[user mode]");
-
-		for (i = 0; i < (int)nlocs; i++) {
+		for (i = 0; i < nlocs; i++) {
 			if (!locs[i]) {
 				p_err("out of memory while building the profile");
 				return -1;
@@ -298,7 +228,6 @@ static int record_losses(struct run *r)
 
 static int build_profile(struct run *r)
 {
-	struct symbolizer_stats st;
 	struct timespec now;
 	char title[256];
 	int len;
@@ -326,10 +255,7 @@ static int build_profile(struct run *r)
 		goto oom;
 	if (drain_counts(r))
 		return -1;
-	symbolizer__stats(r->sym, &st);
-	if (st.unnamed && profile__add_truncation(r->prof,
-			"addresses not named: naming stopped by a signal",
-			"shown as module+offset", st.unnamed))
+	if (stack_run__add_unnamed(&r->sr, r->prof))
 		goto oom;
 	return 0;
 oom:
@@ -394,82 +320,17 @@ static void run_free(struct run *r)
 	free(r->perf_links);
 	free(r->perf_fds);
 	free(r->cpu_start);
-	ring_buffer__free(r->events);
-	unwinder__free(r->unw);
+	stack_run__free(&r->sr);
 	cpu_bpf__destroy(r->skel);
-	symbolizer__free(r->sym);
 	profile__free(r->prof);
 	outputs__abort(&r->out);
 	session__free(&r->sess);
 	cpu_free_opts(&r->o);
 }
 
-static int start_unwinder(struct run *r)
-{
-	struct unwinder_opts uo = {
-		.mode = r->o.s.unwind,
-		.max_bytes = (size_t)r->o.s.unwind_max_mb << 20,
-		.launched = &r->sess.launched,
-		.debug_dirs = r->o.c.debug_dirs,
-	};
-	int err;
-
-	r->unw = unwinder__open(r->skel->obj, &uo);
-	if (!r->unw)
-		return -1;
-	err = unwinder__listen(r->unw, &r->events);
-	if (err) {
-		p_err("cannot listen to the unwinder's requests: %s", strerror(-err));
-		return -1;
-	}
-	return 0;
-}
-
-/* -v: what the unwinder loaded. */
-static void report_unwinder(struct run *r)
-{
-	struct unwinder_stats st;
-
-	if (!r->unw || r->o.s.unwind == UNWIND_MODE_FP)
-		return;
-	unwinder__stats(r->unw, &st);
-	p_dbg("unwind: %zu processes loaded, %zu tables (%zu rows, %zu shards, "
-	      "%.1f MiB), %zu files without CFI, %zu unreadable, %zu over the "
-	      "memory ceiling, %zu over the page index, built in %.1f ms",
-	      st.processes, st.tables, st.rows, st.shards, st.bytes / 1048576.0,
-	      st.no_cfi, st.failed, st.over_ceiling, st.pages_full,
-	      st.build_ns / 1e6);
-}
-
-/* A signal after the run cuts naming short (symbolizer__stop_when). */
-static bool interrupted(void *ctx)
-{
-	struct run *r = ctx;
-
-	return session__interrupted(&r->sess);
-}
-
-/* New processes first (their maps must be read before they exit), then
- * one process's unwind tables (more wait: the loop comes back at once,
- * signals and new processes checked in between). */
-static bool unwinder_busy(void *ctx)
-{
-	struct run *r = ctx;
-
-	return unwinder__pending(r->unw);
-}
-
-static void on_events(void *ctx)
-{
-	struct run *r = ctx;
-
-	unwinder__serve(r->unw, r->events);
-}
-
 int cmd_cpu(int argc, char **argv)
 {
 	struct run r = {};
-	struct symbolizer_opts sopts = {};
 	struct session_hooks hooks = {};
 	int status = EXIT_RUNTIME, i;
 
@@ -491,24 +352,11 @@ int cmd_cpu(int argc, char **argv)
 	if (load_bpf(&r) || add_targets(&r))
 		goto out;
 
-	sopts.no_inline = r.o.c.no_inline;
-	sopts.no_demangle = r.o.c.no_demangle;
-	sopts.debug_dirs = r.o.c.debug_dirs;
-	r.sym = symbolizer__new(&sopts);
-	r.events = ring_buffer__new(bpf_map__fd(r.skel->maps.events), handle_event,
-				    &r, NULL);
-	if (!r.sym || !r.events) {
-		p_err("out of memory");
-		goto out;
-	}
-	if (start_unwinder(&r))
+	if (stack_run__open(&r.sr, r.skel->obj, &r.sess, &r.o.c, &r.o.s))
 		goto out;
 	/* Snapshot -p targets now: they may exit before their first sample.
 	 * Their unwind tables too, so that the first samples are whole. */
-	for (i = 0; i < r.o.c.npids; i++) {
-		symbolizer__add_process(r.sym, r.o.c.pids[i], 0);
-		unwinder__add_process(r.unw, r.o.c.pids[i]);
-	}
+	stack_run__add_pids(&r.sr, r.o.c.pids, r.o.c.npids);
 	if (cpu_bpf__attach(r.skel)) {
 		p_err("cannot attach the process-tracking programs: %s",
 		      strerror(errno));
@@ -525,18 +373,13 @@ int cmd_cpu(int argc, char **argv)
 		       (unsigned long long)r.o.freq,
 		       r.o.c.duration > 0 ? "" : "; Ctrl-C to stop");
 
-	hooks.fd = ring_buffer__epoll_fd(r.events);
-	hooks.on_fd = on_events;
-	hooks.pending = unwinder_busy;
-	hooks.ctx = &r;
+	stack_run__hooks(&r.sr, &hooks);
 	session__loop(&r.sess, &hooks);
 
 	/* Freeze the counts, then collect what's left of the notifications. */
 	detach_perf_events(&r);
 	session__end(&r.sess);
-	symbolizer__stop_when(r.sym, interrupted, &r);
-	ring_buffer__consume(r.events);
-	report_unwinder(&r);
+	stack_run__finish(&r.sr);
 	if (build_profile(&r) || write_outputs(&r))
 		goto out;
 	status = session__exit_status(&r.sess);

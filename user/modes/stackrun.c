@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lib/log.h"
+#include "model/profile.h"
+#include "modes/stackrun.h"
+#include "stack.h"
+
+/* A process's first sample (or first after an exec): read its maps now,
+ * before it can exit. */
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct stack_run *sr = ctx;
+	const struct prof_event *e = data;
+	struct timespec t0, t1;
+	int err;
+
+	if (len < sizeof(*e) || e->kind != EVENT_NEW_PROCESS)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = symbolizer__add_process(sr->sym, e->tgid, e->gen);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (err)
+		p_dbg("maps of process %u unreadable: %s", e->tgid, strerror(-err));
+	else
+		p_dbg("process %u: first sample %.1f ms after start (%.1f ms "
+		      "after launch), maps read in %.2f ms", e->tgid,
+		      ns_between(&sr->sess->start, &t0) / 1e6,
+		      ns_between(&sr->sess->launched, &t0) / 1e6,
+		      ns_between(&t0, &t1) / 1e6);
+	return 0;
+}
+
+int stack_run__open(struct stack_run *sr, struct bpf_object *obj,
+		    struct session *sess, const struct common_opts *c,
+		    const struct stack_opts *s)
+{
+	struct symbolizer_opts so = {
+		.no_inline = c->no_inline,
+		.no_demangle = c->no_demangle,
+		.debug_dirs = c->debug_dirs,
+	};
+	struct unwinder_opts uo = {
+		.mode = s->unwind,
+		.max_bytes = (size_t)s->unwind_max_mb << 20,
+		.launched = &sess->launched,
+		.debug_dirs = c->debug_dirs,
+	};
+	struct bpf_map *events = bpf_object__find_map_by_name(obj, "events");
+	struct bpf_map *stacks = bpf_object__find_map_by_name(obj, "stacks");
+	int err;
+
+	memset(sr, 0, sizeof(*sr));
+	sr->sess = sess;
+	sr->unwind_mode = s->unwind;
+	if (!events || !stacks) {
+		p_err("the BPF object has no events or stacks map");
+		return -1;
+	}
+	sr->stacks_fd = bpf_map__fd(stacks);
+	sr->sym = symbolizer__new(&so);
+	sr->events = ring_buffer__new(bpf_map__fd(events), on_event, sr, NULL);
+	if (!sr->sym || !sr->events) {
+		p_err("out of memory");
+		return -1;
+	}
+	sr->unw = unwinder__open(obj, &uo);
+	if (!sr->unw)
+		return -1;
+	err = unwinder__listen(sr->unw, &sr->events);
+	if (err) {
+		p_err("cannot listen to the unwinder's requests: %s", strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+void stack_run__add_pids(struct stack_run *sr, const pid_t *pids, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		symbolizer__add_process(sr->sym, pids[i], 0);
+		unwinder__add_process(sr->unw, pids[i]);
+	}
+}
+
+static void on_fd(void *ctx)
+{
+	struct stack_run *sr = ctx;
+
+	unwinder__serve(sr->unw, sr->events);
+}
+
+/* New processes first (their maps must be read before they exit), then
+ * one process's unwind tables (more wait: the loop comes back at once,
+ * signals and new processes checked in between). */
+static bool pending(void *ctx)
+{
+	struct stack_run *sr = ctx;
+
+	return unwinder__pending(sr->unw);
+}
+
+void stack_run__hooks(struct stack_run *sr, struct session_hooks *h)
+{
+	h->fd = ring_buffer__epoll_fd(sr->events);
+	h->on_fd = on_fd;
+	h->pending = pending;
+	h->ctx = sr;
+}
+
+/* A signal after the run cuts naming short (symbolizer__stop_when). */
+static bool interrupted(void *ctx)
+{
+	struct stack_run *sr = ctx;
+
+	return session__interrupted(sr->sess);
+}
+
+void stack_run__finish(struct stack_run *sr)
+{
+	struct unwinder_stats st;
+
+	symbolizer__stop_when(sr->sym, interrupted, sr);
+	ring_buffer__consume(sr->events);
+	if (!sr->unw || sr->unwind_mode == UNWIND_MODE_FP)
+		return;
+	unwinder__stats(sr->unw, &st);
+	p_dbg("unwind: %zu processes loaded, %zu tables (%zu rows, %zu shards, "
+	      "%.1f MiB), %zu files without CFI, %zu unreadable, %zu over the "
+	      "memory ceiling, %zu over the page index, built in %.1f ms",
+	      st.processes, st.tables, st.rows, st.shards, st.bytes / 1048576.0,
+	      st.no_cfi, st.failed, st.over_ceiling, st.pages_full,
+	      st.build_ns / 1e6);
+}
+
+int stack_run__add_unnamed(struct stack_run *sr, struct profile *p)
+{
+	struct symbolizer_stats st;
+
+	symbolizer__stats(sr->sym, &st);
+	if (!st.unnamed)
+		return 0;
+	return profile__add_truncation(p, "addresses not named: naming stopped "
+				       "by a signal", "shown as module+offset",
+				       st.unnamed);
+}
+
+void stack_run__free(struct stack_run *sr)
+{
+	ring_buffer__free(sr->events);
+	unwinder__free(sr->unw);
+	symbolizer__free(sr->sym);
+	memset(sr, 0, sizeof(*sr));
+}
+
+/* The ips of one stored stack, leaf first; how many (0 if none). */
+static uint32_t read_stack(struct stack_run *sr, __u64 key, struct stack_trace *st)
+{
+	if (!key || bpf_map_lookup_elem(sr->stacks_fd, &key, st))
+		return 0;
+	return st->depth < PROF_MAX_STACK_DEPTH ? st->depth : PROF_MAX_STACK_DEPTH;
+}
+
+static uint32_t lost(struct profile *p, __s32 err, uint32_t *locs)
+{
+	if (!err)
+		return 0;
+	locs[0] = profile__pseudo_location(p, err == -E2BIG ? "[stack lost: map full]" :
+					   err == -ENOMEM ? "[stack lost: no kernel memory]" :
+					   "[stack lost]");
+	return 1;
+}
+
+/* Callers' ips are return addresses: the call instruction is just
+ * before, and may be in another line or inlined function. */
+uint32_t stack_run__kernel(struct stack_run *sr, struct profile *p, __u64 key,
+			   __s32 err, uint32_t *locs)
+{
+	struct stack_trace st;
+	struct frame f;
+	uint32_t n = read_stack(sr, key, &st), i;
+
+	for (i = 0; i < n; i++) {
+		symbolizer__resolve_kernel(sr->sym, i ? st.ips[i] - 1 : st.ips[i], &f);
+		locs[i] = profile__location(p, &f);
+	}
+	return n + lost(p, err, locs + n);
+}
+
+uint32_t stack_run__user(struct stack_run *sr, struct profile *p, __u32 tgid,
+			 __u32 gen, __u64 key, __s32 err, uint32_t *locs)
+{
+	struct frame fr[SYMBOLIZER_MAX_FRAMES];
+	struct stack_trace st;
+	uint32_t n = read_stack(sr, key, &st), i, nlocs = 0;
+	int k, nf;
+
+	for (i = 0; i < n; i++) {
+		nf = symbolizer__resolve_user(sr->sym, tgid, gen,
+					      i ? st.ips[i] - 1 : st.ips[i], fr,
+					      SYMBOLIZER_MAX_FRAMES);
+		for (k = 0; k < nf; k++)
+			locs[nlocs++] = profile__location(p, &fr[k]);
+	}
+	if (n && st.end != UNWIND_END_OK)
+		locs[nlocs++] = unwind_marker(p, st.end);
+	return nlocs + lost(p, err, locs + nlocs);
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What a mode that samples stacks (cpu, offcpu, wall) runs beside its BPF
+ * object: the symbolizer, the unwinder that gives the kernel its tables,
+ * the ring buffer of their events (a process's first sample, a request for
+ * tables), and the naming of stored stacks (bpf/stacks.bpf.h) into profile
+ * locations.
+ */
+#ifndef PROFILER_STACKRUN_H
+#define PROFILER_STACKRUN_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/types.h>
+
+#include "common.h"
+#include "modes/unwinder.h"
+#include "run/cli.h"
+#include "run/session.h"
+#include "symbols/symbolize.h"
+
+struct bpf_object;
+struct ring_buffer;
+struct profile;
+
+struct stack_run {
+	struct symbolizer *sym;
+	struct unwinder *unw;
+	struct ring_buffer *events;
+	struct session *sess;
+	int stacks_fd;		/* the object's "stacks" map */
+	int unwind_mode;	/* enum unwind_mode */
+};
+
+/* Locations one stored stack may become, at most: each user address may
+ * expand into inlined frames; one marker for how it ended or was lost. */
+#define STACK_RUN_MAX_LOCS	(PROF_MAX_STACK_DEPTH * (1 + SYMBOLIZER_MAX_FRAMES) + 2)
+
+/*
+ * After the object is loaded: the symbolizer, the ring buffer of obj's
+ * "events" map, the unwinder.  0, or -1 after one p_err line.
+ */
+int stack_run__open(struct stack_run *sr, struct bpf_object *obj,
+		    struct session *sess, const struct common_opts *c,
+		    const struct stack_opts *s);
+/* Targets known now (-p): their maps and unwind tables before the first
+ * sample, which may come after they exit. */
+void stack_run__add_pids(struct stack_run *sr, const pid_t *pids, int n);
+/* The session loop's fd, on_fd and pending hooks (ctx: sr). */
+void stack_run__hooks(struct stack_run *sr, struct session_hooks *h);
+/* After sampling stopped: the last events, naming cut short by a signal
+ * from now on, and (-v) what the unwinder loaded. */
+void stack_run__finish(struct stack_run *sr);
+/* Addresses left unnamed because a signal cut naming short: a truncation
+ * line in p.  0 or -ENOMEM. */
+int stack_run__add_unnamed(struct stack_run *sr, struct profile *p);
+void stack_run__free(struct stack_run *sr);
+
+/*
+ * The frames of a stored kernel stack (key 0: none), leaf first, appended
+ * to locs, then "[stack lost...]" if err says it was lost; how many.  A
+ * zero location means out of memory.
+ */
+uint32_t stack_run__kernel(struct stack_run *sr, struct profile *p, __u64 key,
+			   __s32 err, uint32_t *locs);
+/* The same for a user stack of process tgid (image gen), ending with an
+ * "[unwind: ...]" marker when its walk stopped early. */
+uint32_t stack_run__user(struct stack_run *sr, struct profile *p, __u32 tgid,
+			 __u32 gen, __u64 key, __s32 err, uint32_t *locs);
+
+#endif
