@@ -15,4 +15,12 @@
 
 #define PF_KTHREAD	0x00200000	/* include/linux/sched.h */
 
+/* task_struct.__state bits (include/linux/sched.h) */
+#define TASK_INTERRUPTIBLE	0x0001
+#define TASK_UNINTERRUPTIBLE	0x0002
+#define TASK_STOPPED		0x0004
+#define TASK_TRACED		0x0008
+#define TASK_DEAD		0x0080
+#define TASK_NOLOAD		0x0400
+
 #endif

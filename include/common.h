@@ -51,6 +51,10 @@ enum prof_stat {
 	STAT_LAT_NO_STORAGE,	/* thread storage unavailable: call not seen */
 	STAT_LAT_GO_STACK,	/* Go: goroutine's stack bounds unreadable */
 	STAT_LAT_GO_FULL,	/* Go: too many calls in flight */
+	/* offcpu, wall */
+	STAT_OFF_NO_START,	/* switch-in whose switch-out was not seen */
+	STAT_OFF_THREADS_FULL,	/* off-CPU thread not tracked: map full */
+	STAT_OFF_WAKERS_FULL,	/* waker not kept: map full */
 	/* User stacks by how their walk ended: UNWIND_END__MAX counters,
 	 * STAT_UNWIND_END + enum unwind_end. */
 	STAT_UNWIND_END,

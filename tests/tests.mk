@@ -13,7 +13,8 @@ TARGET_BINS	:= $(TARGET_DIR)/cpu_chain $(TARGET_DIR)/cpu_lib \
 		   $(TARGET_DIR)/lat_cpp $(TARGET_DIR)/go_target \
 		   $(TARGET_DIR)/unwind_target $(TARGET_DIR)/libunwind_plt.so \
 		   $(TARGET_DIR)/mem_cpp $(TARGET_DIR)/unwind_dbgframe \
-		   $(TARGET_DIR)/fault_target $(TARGET_DIR)/lat_throw
+		   $(TARGET_DIR)/fault_target $(TARGET_DIR)/lat_throw \
+		   $(TARGET_DIR)/offcpu_target
 
 # clang keeps the frame pointer in leaf functions; gcc 12 drops it there.
 $(TARGET_DIR)/libhot.so: tests/targets/libhot.c $(wildcard tests/targets/*.h)
@@ -303,6 +304,7 @@ test-integration: all $(TARGET_BINS)
 	bash tests/integration/symbols.sh || rc=1; \
 	bash tests/integration/mem.sh || rc=1; \
 	bash tests/integration/lat.sh || rc=1; \
+	bash tests/integration/offcpu.sh || rc=1; \
 	bash tests/integration/unwind.sh || rc=1; \
 	bash tests/integration/outputs.sh || rc=1; \
 	bash tests/integration/faults.sh || rc=1; exit $$rc

@@ -10,6 +10,10 @@ int cmd_cpu(int argc, char **argv);
 int cmd_mem(int argc, char **argv);
 /* `profiler lat ...`: function latency (user/modes/lat.c). */
 int cmd_lat(int argc, char **argv);
+/* `profiler offcpu ...`: where threads wait (user/modes/offcpu.c). */
+int cmd_offcpu(int argc, char **argv);
+/* `profiler wall ...`: on- and off-CPU time per thread (user/modes/offcpu.c). */
+int cmd_wall(int argc, char **argv);
 /* `profiler check`: can this machine run the profiler? (user/cmd/check.c) */
 int cmd_check(int argc, char **argv);
 

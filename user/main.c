@@ -17,6 +17,8 @@ static const struct cmd cmds[] = {
 	{ "cpu", cmd_cpu },
 	{ "mem", cmd_mem },
 	{ "lat", cmd_lat },
+	{ "offcpu", cmd_offcpu },
+	{ "wall", cmd_wall },
 	{ "check", cmd_check },
 	{ "report", cmd_report },
 	{ "diff", cmd_diff },
@@ -36,7 +38,7 @@ int main(int argc, char **argv)
 		for (c = cmds; c->name; c++)
 			if (!strcmp(argv[1], c->name))
 				return c->fn(argc - 1, argv + 1);
-		fprintf(stderr, "profiler: unknown command '%s' (commands: cpu, mem, lat, report, diff, check)\n"
+		fprintf(stderr, "profiler: unknown command '%s' (commands: cpu, mem, lat, offcpu, wall, report, diff, check)\n"
 			"Try 'profiler --help' for more information.\n", argv[1]);
 		return EXIT_USAGE;
 	}

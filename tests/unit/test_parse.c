@@ -91,6 +91,35 @@ static void test_seconds(void **state)
 	assert_true(v == -7);
 }
 
+static void test_duration(void **state)
+{
+	static const struct {
+		const char *s;
+		uint64_t ns;
+	} good[] = {
+		{ "250", 250000 }, { "250us", 250000 }, { "1.5ms", 1500000 },
+		{ "2s", 2000000000 }, { "100ns", 100 }, { "0", 0 },
+		{ "0.5s", 500000000 }, { "86400s", 86400000000000ULL },
+	};
+	static const char *const bad[] = {
+		"", "ms", "1m", "1 ms", "-1ms", "1e3", "0x10", "1.5.2s", "1msx",
+		"86401s", "99999999999999999999999999999999999999999999999999999999999999999",
+	};
+	uint64_t v;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = 7;
+		assert_int_equal(parse_duration_ns(good[i].s, &v), 0);
+		assert_int_equal(v, good[i].ns);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (parse_duration_ns(bad[i], &v) == 0)
+			fail_msg("'%s' parsed as %llu ns", bad[i], (unsigned long long)v);
+	assert_int_equal(parse_duration_ns(NULL, &v), -1);
+}
+
 static void test_pid_list_good(void **state)
 {
 	pid_t *pids = NULL;
@@ -247,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_u64_good),
 		cmocka_unit_test(test_u64_bad),
 		cmocka_unit_test(test_seconds),
+		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_pid_list_good),
 		cmocka_unit_test(test_pid_list_bad),
 		cmocka_unit_test(test_cpu_list_good),

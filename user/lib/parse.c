@@ -40,6 +40,40 @@ int parse_seconds(const char *s, double max, double *out)
 	return 0;
 }
 
+int parse_duration_ns(const char *s, uint64_t *out)
+{
+	static const struct {
+		const char *suffix;
+		double ns;
+	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 } };
+	size_t n, i;
+	double v, scale = 1e3;
+	char num[64], *end;
+
+	if (!s)
+		return -1;
+	n = strspn(s, "0123456789.");
+	if (!n || n >= sizeof(num))
+		return -1;
+	if (s[n]) {
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (!strcmp(s + n, units[i].suffix))
+				break;
+		if (i == sizeof(units) / sizeof(units[0]))
+			return -1;
+		scale = units[i].ns;
+	}
+	memcpy(num, s, n);
+	num[n] = '\0';
+	errno = 0;
+	v = strtod(num, &end) * scale;
+	/* A day at most: longer is not a block length anyone means. */
+	if (errno || *end != '\0' || !isfinite(v) || v < 0 || v > 86400e9)
+		return -1;
+	*out = (uint64_t)(v + 0.5);
+	return 0;
+}
+
 int parse_pid_list(const char *s, pid_t **pids, int *npids, const char **bad)
 {
 	const char *p = s;

@@ -12,6 +12,11 @@ int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* Seconds with an optional fraction ("2", "0.5"), > 0 and <= max. */
 int parse_seconds(const char *s, double max, double *out);
 /*
+ * A duration with a unit, "250us", "1.5ms", "2s", "100ns"; a bare number
+ * is microseconds (as bcc's offcputime takes them).  At most a day.
+ */
+int parse_duration_ns(const char *s, uint64_t *out);
+/*
  * A comma-separated list of PIDs ("12,34").  Appends to *pids (grown with
  * realloc); 0 on success, -1 on a syntax error with *bad pointing at the
  * offending element.

@@ -59,6 +59,13 @@ struct prof_label {
 	uint32_t unit;		/* string id of the number's unit, 0: none */
 };
 
+/*
+ * The label of a sample that is time spent off CPU (offcpu, wall), valued
+ * by the thread's state ("S", "D", "R"...): the SVG draws frames made
+ * mostly of such time in cold colours.
+ */
+#define PROF_LABEL_OFF_CPU	"off_cpu"
+
 struct prof_sample {
 	uint32_t *locs;		/* 1-based location ids, leaf first */
 	uint32_t nlocs;
@@ -116,8 +123,11 @@ struct profile {
 	int64_t duration_ns;
 	int64_t time_ns;	/* wall clock at start, ns since the epoch */
 	uint32_t title;		/* "cpu-clock at 99 Hz, pid 1234" */
-	uint32_t mode;		/* the mode that made it: "cpu", "mem", "lat";
-				 * "" if not known (another tool's file) */
+	uint32_t mode;		/* the mode that made it: "cpu", "mem", "lat",
+				 * "offcpu", "wall"; "" if not known */
+	/* --folded writes values divided by this (offcpu, wall: 1000, their
+	 * nanoseconds as microseconds, as bcc's offcputime); 0: as they are */
+	int64_t folded_scale;
 
 	struct prof_mapping *mappings;
 	size_t nmappings, mappings_cap;

@@ -38,98 +38,11 @@ struct run {
 	struct cpu_opts o;
 	struct session sess;
 	struct cpu_bpf *skel;
-	struct bpf_link **perf_links;
-	int *perf_fds;
-	int nperf;
 	struct stack_run sr;	/* symbolizer, unwinder, their events */
 	struct profile *prof;
 	struct outputs out;	/* every output file, opened before profiling */
 	uint64_t *cpu_start;	/* per -p target: its CPU time at the start */
 };
-
-static long perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu)
-{
-	return syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-}
-
-/* One sampling event per online CPU, each running cpu_sample. */
-static int attach_perf_events(struct run *r)
-{
-	struct perf_event_attr attr = {
-		.size = sizeof(attr),
-		.freq = 1,
-		.sample_freq = r->o.freq,
-	};
-	bool cycles = !strcmp(r->o.event, "cycles");
-	bool *online;
-	int ncpus, cpu;
-
-	attr.type = cycles ? PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE;
-	attr.config = cycles ? PERF_COUNT_HW_CPU_CYCLES : PERF_COUNT_SW_CPU_CLOCK;
-
-	online = sys_online_cpus(&ncpus);
-	if (!online) {
-		p_err("cannot read the online CPUs from /sys/devices/system/cpu/online: %s",
-		      strerror(errno));
-		return -1;
-	}
-	r->perf_links = calloc(ncpus, sizeof(*r->perf_links));
-	r->perf_fds = calloc(ncpus, sizeof(*r->perf_fds));
-	if (!r->perf_links || !r->perf_fds) {
-		free(online);
-		p_err("out of memory");
-		return -1;
-	}
-	for (cpu = 0; cpu < ncpus; cpu++) {
-		struct bpf_link *link;
-		int fd;
-
-		if (!online[cpu])
-			continue;
-		fd = perf_event_open(&attr, -1, cpu);
-		if (fd < 0) {
-			int err = errno;
-
-			free(online);
-			if (cycles && (err == ENOENT || err == EOPNOTSUPP || err == ENODEV))
-				p_err("event 'cycles' is not available on this machine "
-				      "(no hardware PMU): use --event cpu-clock");
-			else if (err == EINVAL)
-				p_err("cannot sample at %llu Hz on CPU %d: above "
-				      "kernel.perf_event_max_sample_rate? Lower -F",
-				      (unsigned long long)r->o.freq, cpu);
-			else
-				p_err("perf_event_open on CPU %d failed: %s", cpu,
-				      strerror(err));
-			return -1;
-		}
-		r->perf_fds[r->nperf] = fd;
-		link = bpf_program__attach_perf_event(r->skel->progs.cpu_sample, fd);
-		if (!link) {
-			int err = errno;
-
-			close(fd);
-			free(online);
-			p_err("cannot attach the sampling program on CPU %d: %s",
-			      cpu, strerror(err));
-			return -1;
-		}
-		r->perf_links[r->nperf++] = link;
-	}
-	free(online);
-	return 0;
-}
-
-static void detach_perf_events(struct run *r)
-{
-	int i;
-
-	for (i = 0; i < r->nperf; i++) {
-		bpf_link__destroy(r->perf_links[i]);
-		close(r->perf_fds[i]);
-	}
-	r->nperf = 0;
-}
 
 static int load_bpf(struct run *r)
 {
@@ -316,9 +229,6 @@ static int write_outputs(struct run *r)
 
 static void run_free(struct run *r)
 {
-	detach_perf_events(r);
-	free(r->perf_links);
-	free(r->perf_fds);
 	free(r->cpu_start);
 	stack_run__free(&r->sr);
 	cpu_bpf__destroy(r->skel);
@@ -362,7 +272,9 @@ int cmd_cpu(int argc, char **argv)
 		      strerror(errno));
 		goto out;
 	}
-	if (attach_perf_events(&r) || session__start(&r.sess, 0))
+	if (stack_run__sample(&r.sr, r.skel->progs.cpu_sample, r.o.freq,
+			      !strcmp(r.o.event, "cycles")) ||
+	    session__start(&r.sess, 0))
 		goto out;
 	r.cpu_start = calloc(r.o.c.npids ? r.o.c.npids : 1, sizeof(*r.cpu_start));
 	for (i = 0; r.cpu_start && i < r.o.c.npids; i++)
@@ -377,7 +289,7 @@ int cmd_cpu(int argc, char **argv)
 	session__loop(&r.sess, &hooks);
 
 	/* Freeze the counts, then collect what's left of the notifications. */
-	detach_perf_events(&r);
+	stack_run__stop_sampling(&r.sr);
 	session__end(&r.sess);
 	stack_run__finish(&r.sr);
 	if (build_profile(&r) || write_outputs(&r))
@@ -455,6 +367,8 @@ void cpu_usage(FILE *out)
 "  cpu                       CPU sampling (the default)\n"
 "  mem                       allocation profiling (profiler mem --help)\n"
 "  lat                       function latency (profiler lat --help)\n"
+"  offcpu                    where threads wait (profiler offcpu --help)\n"
+"  wall                      on- and off-CPU time per thread (profiler wall --help)\n"
 "  report FILE               re-render a saved pprof or folded profile\n"
 "  diff BASE NEW             compare two saved profiles\n"
 "  check                     say whether this machine can run the profiler\n"

@@ -44,6 +44,13 @@ static const struct stat_reason reasons[STAT__MAX] = {
 				"were unreadable", "" },
 	[STAT_LAT_GO_FULL] = { "Go calls not timed: more than 65536 in flight at "
 			       "once", "" },
+	[STAT_OFF_NO_START] = { "off-CPU periods not counted: begun before "
+				"tracing started", "" },
+	[STAT_OFF_THREADS_FULL] = { "off-CPU periods not counted: too many "
+				    "threads off CPU at once",
+				    "raise --threads-map-size" },
+	[STAT_OFF_WAKERS_FULL] = { "wakers not known: too many threads woken "
+				   "at once", "raise --threads-map-size" },
 };
 
 const struct stat_reason *stat_reason(enum prof_stat s)

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <linux/perf_event.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "lib/log.h"
 #include "model/profile.h"
 #include "modes/stackrun.h"
+#include "run/sysinfo.h"
 #include "stack.h"
 
 /* A process's first sample (or first after an exec): read its maps now,
@@ -151,8 +156,96 @@ int stack_run__add_unnamed(struct stack_run *sr, struct profile *p)
 				       st.unnamed);
 }
 
+/* ---- sampling events --------------------------------------------------- */
+
+static long perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu)
+{
+	return syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+int stack_run__sample(struct stack_run *sr, struct bpf_program *prog,
+		      uint64_t freq, bool cycles)
+{
+	struct perf_event_attr attr = {
+		.size = sizeof(attr),
+		.freq = 1,
+		.sample_freq = freq,
+	};
+	bool *online;
+	int ncpus, cpu;
+
+	attr.type = cycles ? PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE;
+	attr.config = cycles ? PERF_COUNT_HW_CPU_CYCLES : PERF_COUNT_SW_CPU_CLOCK;
+
+	online = sys_online_cpus(&ncpus);
+	if (!online) {
+		p_err("cannot read the online CPUs from /sys/devices/system/cpu/online: %s",
+		      strerror(errno));
+		return -1;
+	}
+	sr->perf_links = calloc(ncpus, sizeof(*sr->perf_links));
+	sr->perf_fds = calloc(ncpus, sizeof(*sr->perf_fds));
+	if (!sr->perf_links || !sr->perf_fds) {
+		free(online);
+		p_err("out of memory");
+		return -1;
+	}
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		struct bpf_link *link;
+		int fd;
+
+		if (!online[cpu])
+			continue;
+		fd = perf_event_open(&attr, -1, cpu);
+		if (fd < 0) {
+			int err = errno;
+
+			free(online);
+			if (cycles && (err == ENOENT || err == EOPNOTSUPP || err == ENODEV))
+				p_err("event 'cycles' is not available on this machine "
+				      "(no hardware PMU): use --event cpu-clock");
+			else if (err == EINVAL)
+				p_err("cannot sample at %llu Hz on CPU %d: above "
+				      "kernel.perf_event_max_sample_rate? Lower -F",
+				      (unsigned long long)freq, cpu);
+			else
+				p_err("perf_event_open on CPU %d failed: %s", cpu,
+				      strerror(err));
+			return -1;
+		}
+		sr->perf_fds[sr->nperf] = fd;
+		link = bpf_program__attach_perf_event(prog, fd);
+		if (!link) {
+			int err = errno;
+
+			close(fd);
+			free(online);
+			p_err("cannot attach the sampling program on CPU %d: %s",
+			      cpu, strerror(err));
+			return -1;
+		}
+		sr->perf_links[sr->nperf++] = link;
+	}
+	free(online);
+	return 0;
+}
+
+void stack_run__stop_sampling(struct stack_run *sr)
+{
+	int i;
+
+	for (i = 0; i < sr->nperf; i++) {
+		bpf_link__destroy(sr->perf_links[i]);
+		close(sr->perf_fds[i]);
+	}
+	sr->nperf = 0;
+}
+
 void stack_run__free(struct stack_run *sr)
 {
+	stack_run__stop_sampling(sr);
+	free(sr->perf_links);
+	free(sr->perf_fds);
 	ring_buffer__free(sr->events);
 	unwinder__free(sr->unw);
 	symbolizer__free(sr->sym);
@@ -179,18 +272,32 @@ static uint32_t lost(struct profile *p, __s32 err, uint32_t *locs)
 
 /* Callers' ips are return addresses: the call instruction is just
  * before, and may be in another line or inlined function. */
+/* The tracing plumbing that runs a program at a tracepoint: at the leaf
+ * of a stack taken there, and no part of what the thread was doing. */
+static bool plumbing(const struct frame *f)
+{
+	return (f->module && !strcmp(f->module, "[bpf]")) ||
+	       (f->name && (!strncmp(f->name, "bpf_trace_run", 13) ||
+			    !strncmp(f->name, "__bpf_trace_", 12) ||
+			    !strncmp(f->name, "__traceiter_", 12)));
+}
+
 uint32_t stack_run__kernel(struct stack_run *sr, struct profile *p, __u64 key,
 			   __s32 err, uint32_t *locs)
 {
 	struct stack_trace st;
 	struct frame f;
-	uint32_t n = read_stack(sr, key, &st), i;
+	uint32_t n = read_stack(sr, key, &st), i, k = 0;
+	bool leaf = true;
 
 	for (i = 0; i < n; i++) {
 		symbolizer__resolve_kernel(sr->sym, i ? st.ips[i] - 1 : st.ips[i], &f);
-		locs[i] = profile__location(p, &f);
+		if (leaf && plumbing(&f))
+			continue;
+		leaf = false;
+		locs[k++] = profile__location(p, &f);
 	}
-	return n + lost(p, err, locs + n);
+	return k + lost(p, err, locs + k);
 }
 
 uint32_t stack_run__user(struct stack_run *sr, struct profile *p, __u32 tgid,

@@ -20,6 +20,7 @@
 #include "symbols/symbolize.h"
 
 struct bpf_object;
+struct bpf_program;
 struct ring_buffer;
 struct profile;
 
@@ -30,6 +31,9 @@ struct stack_run {
 	struct session *sess;
 	int stacks_fd;		/* the object's "stacks" map */
 	int unwind_mode;	/* enum unwind_mode */
+	struct bpf_link **perf_links;	/* sampling events, one per CPU */
+	int *perf_fds;
+	int nperf;
 };
 
 /* Locations one stored stack may become, at most: each user address may
@@ -46,6 +50,14 @@ int stack_run__open(struct stack_run *sr, struct bpf_object *obj,
 /* Targets known now (-p): their maps and unwind tables before the first
  * sample, which may come after they exit. */
 void stack_run__add_pids(struct stack_run *sr, const pid_t *pids, int n);
+/*
+ * One sampling event per online CPU at freq Hz (cpu-clock, or cycles),
+ * each running prog.  0, or -1 after one p_err line.
+ */
+int stack_run__sample(struct stack_run *sr, struct bpf_program *prog,
+		      uint64_t freq, bool cycles);
+/* Close them: no sample after this returns. */
+void stack_run__stop_sampling(struct stack_run *sr);
 /* The session loop's fd, on_fd and pending hooks (ctx: sr). */
 void stack_run__hooks(struct stack_run *sr, struct session_hooks *h);
 /* After sampling stopped: the last events, naming cut short by a signal
@@ -58,8 +70,10 @@ void stack_run__free(struct stack_run *sr);
 
 /*
  * The frames of a stored kernel stack (key 0: none), leaf first, appended
- * to locs, then "[stack lost...]" if err says it was lost; how many.  A
- * zero location means out of memory.
+ * to locs, then "[stack lost...]" if err says it was lost; how many.  The
+ * tracing plumbing at the leaf of a stack taken at a tracepoint (BPF
+ * programs, bpf_trace_run*) is left out.  A zero location means out of
+ * memory.
  */
 uint32_t stack_run__kernel(struct stack_run *sr, struct profile *p, __u64 key,
 			   __s32 err, uint32_t *locs);

@@ -151,8 +151,16 @@ int render_folded(const struct profile *p, uint32_t value_type,
 		lines[i].count = counts[i];
 	}
 	qsort(lines, n, sizeof(*lines), cmp_line);
-	for (i = 0; i < n; i++)
-		fprintf(out, "%s %lld\n", lines[i].text, (long long)lines[i].count);
+	for (i = 0; i < n; i++) {
+		int64_t c = lines[i].count;
+
+		/* Scaled to the nearest unit; a line that rounds to nothing
+		 * is left out rather than written as 0. */
+		if (p->folded_scale > 1)
+			c = (c + p->folded_scale / 2) / p->folded_scale;
+		if (c)
+			fprintf(out, "%s %lld\n", lines[i].text, (long long)c);
+	}
 	if (ferror(out))
 		err = -EIO;
 out:

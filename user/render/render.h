@@ -20,7 +20,8 @@
  * Collapsed stacks (flamegraph.pl, inferno, speedscope): one line per
  * distinct stack, "comm;root;...;leaf COUNT", sorted; kernel frames are
  * suffixed "_[k]" and inlined ones "_[i]", as flamegraph.pl colours them.
- * value_type selects which sample value is the count.
+ * value_type selects which sample value is the count, divided by the
+ * profile's folded_scale when it has one (lines that round to 0 left out).
  */
 int render_folded(const struct profile *p, uint32_t value_type,
 		  unsigned int flags, FILE *out);

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "hist.h"
+#include "lib/array.h"
+#include "lib/strtab.h"
 #include "model/histogram.h"
 #include "render/sections.h"
 
@@ -213,5 +215,80 @@ int render_sites(const struct profile *p, uint32_t sort_type,
 		fputc('\n', out);
 	}
 	free(r);
+	return ferror(out) ? -EIO : 0;
+}
+
+struct group {
+	uint32_t text;		/* strtab id of the joined label values */
+	int64_t value;
+};
+
+static int cmp_group(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	if (x->value != y->value)
+		return x->value > y->value ? -1 : 1;
+	return x->text < y->text ? -1 : x->text > y->text;
+}
+
+int render_label_groups(const struct profile *p, uint32_t type,
+			const char *const *keys, int nkeys, const char *sep,
+			int top_n, FILE *out)
+{
+	const char *unit = profile__get_str(p, p->types[type].unit);
+	int64_t all = profile__total(p, type);
+	struct strtab *texts = strtab__new();
+	struct group *g = NULL;
+	size_t cap = 0, n = 0, i, len;
+	char text[1024], cell[32];
+	int err = 0, k;
+
+	if (!texts)
+		return -ENOMEM;
+	for (i = 0; i < p->nsamples && !err; i++) {
+		const struct prof_sample *s = &p->samples[i];
+		int64_t id;
+
+		for (k = 0, len = 0, text[0] = '\0'; k < nkeys; k++) {
+			const struct prof_label *l = profile__label(p, s, keys[k]);
+
+			if (!l || !l->str)
+				break;
+			len += snprintf(text + len, sizeof(text) - len, "%s%s",
+					k ? sep : "", profile__get_str(p, l->str));
+			if (len >= sizeof(text))
+				len = sizeof(text) - 1;
+		}
+		if (k < nkeys)
+			continue;
+		id = strtab__intern(texts, text);
+		if (id < 0 || array_reserve((void **)&g, (size_t)id, &cap, sizeof(*g))) {
+			err = -ENOMEM;
+			break;
+		}
+		while (n < (size_t)id) {
+			g[n].text = n + 1;
+			g[n++].value = 0;
+		}
+		g[id - 1].value += s->values[type];
+	}
+	if (!err && !n)
+		fprintf(out, "  none\n");
+	if (!err && n) {
+		qsort(g, n, sizeof(*g), cmp_group);
+		for (i = 0; i < n && (int)i < top_n; i++) {
+			fmt_value((double)g[i].value, unit, cell, sizeof(cell));
+			fprintf(out, "  %10s %6.2f%%  %s\n", cell,
+				all ? 100.0 * g[i].value / all : 0.0,
+				strtab__get(texts, g[i].text));
+		}
+		if (n > (size_t)top_n)
+			fprintf(out, "  ... %zu more (--top N shows more)\n", n - top_n);
+	}
+	free(g);
+	strtab__free(texts);
+	if (err)
+		return err;
 	return ferror(out) ? -EIO : 0;
 }

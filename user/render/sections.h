@@ -41,4 +41,13 @@ int render_sites(const struct profile *p, uint32_t sort_type,
 		 const uint32_t *types, int ntypes, int top_n, int max_frames,
 		 FILE *out);
 
+/*
+ * Samples grouped by the values of their labels keys[0..nkeys) (a sample
+ * lacking one is left out), largest first by value type: "VALUE  SHARE
+ * v1<sep>v2..." rows, the share of all samples' value; the top_n rows.
+ */
+int render_label_groups(const struct profile *p, uint32_t type,
+			const char *const *keys, int nkeys, const char *sep,
+			int top_n, FILE *out);
+
 #endif

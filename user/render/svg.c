@@ -42,6 +42,7 @@ struct node {
 	uint32_t next;		/* next sibling, 0: none */
 	uint32_t depth;
 	int64_t value, self, base;
+	int64_t cold;		/* of value, from samples off CPU */
 	int64_t x;		/* offset from the left, in value units */
 	uint32_t out;		/* position among drawn frames + 1, 0: not drawn */
 };
@@ -182,15 +183,19 @@ static int add_profile(struct tree *t, const struct profile *p, uint32_t type,
 	for (i = 0; i < p->nsamples && !err; i++) {
 		const struct prof_sample *s = &p->samples[i];
 		int64_t v = s->values[type];
+		int64_t cold = s->nlabels && profile__label(p, s, PROF_LABEL_OFF_CPU) ?
+			       v : 0;
 		uint32_t cur = 0, key;
 		int32_t j;
 
 		if (v == 0)
 			continue;
-		if (base)
+		if (base) {
 			t->nodes[0].base += v;
-		else
+		} else {
 			t->nodes[0].value += v;
+			t->nodes[0].cold += cold;
+		}
 		for (j = (int32_t)s->nlocs; j >= 0; j--) {
 			/* j == nlocs: the process name, then frames root first. */
 			key = j == (int32_t)s->nlocs ? comm_key(t, p, &k, s->comm) :
@@ -202,10 +207,12 @@ static int add_profile(struct tree *t, const struct profile *p, uint32_t type,
 			cur = child(t, cur, key, !base, &err);
 			if (!cur)
 				break;
-			if (base)
+			if (base) {
 				t->nodes[cur].base += v;
-			else
+			} else {
 				t->nodes[cur].value += v;
+				t->nodes[cur].cold += cold;
+			}
 		}
 		if (!base && cur && !err)
 			t->nodes[cur].self += v;
@@ -331,6 +338,9 @@ static void kind_colour(char kind, const char *name, char *out)
 		break;
 	case 'c':	/* process: lavender */
 		hsl_hex(262 + 14 * a, 0.32, 0.76 + 0.04 * b, out);
+		break;
+	case 'o':	/* mostly off-CPU time: indigos and violets */
+		hsl_hex(232 + 28 * a, 0.46, 0.64 + 0.08 * b, out);
 		break;
 	case 'r':	/* the root */
 		strcpy(out, "#d0d3d8");
@@ -459,7 +469,7 @@ static void subtitle(const struct profile *p, const struct svg_opts *o,
 	xml_text(out, when, SIZE_MAX);
 }
 
-static void legend(const struct svg_opts *o, int y, FILE *out)
+static void legend(const struct svg_opts *o, bool cold, int y, FILE *out)
 {
 	static const struct {
 		char kind;
@@ -467,6 +477,7 @@ static void legend(const struct svg_opts *o, int y, FILE *out)
 	} kinds[] = {
 		{ 'p', "program" }, { 'l', "library" }, { 'k', "kernel" },
 		{ 'i', "inlined" }, { 'u', "unknown" }, { 'c', "process" },
+		{ 'o', "off-CPU" },
 	};
 	char colour[8];
 	int x = SVG_PAD;
@@ -486,6 +497,9 @@ static void legend(const struct svg_opts *o, int y, FILE *out)
 		return;
 	}
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		/* Off-CPU frames only where there are some. */
+		if (kinds[i].kind == 'o' && !cold)
+			continue;
 		kind_colour(kinds[i].kind, "legend", colour);
 		fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
 			"<text x=\"%d\" y=\"%d\" class=\"foot\">%s</text>\n",
@@ -530,6 +544,8 @@ static void frames(const struct tree *t, const struct svg_opts *o, double scale,
 			diff_colour(100.0 * n->value / total -
 				    (base_total ? 100.0 * n->base / base_total : 0),
 				    maxabs, colour);
+		else if (i && 2 * n->cold > n->value)
+			kind_colour('o', name, colour);
 		else
 			kind_colour(i ? k->kind : 'r', name, colour);
 		fprintf(out, "<g><rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" "
@@ -718,7 +734,7 @@ static int document(const struct profile *p, const struct svg_opts *o,
 	fprintf(out, "<text id=\"matched\" class=\"foot\" x=\"%d\" y=\"%d\" "
 		"text-anchor=\"end\" style=\"display:none\"> </text>\n",
 		SVG_WIDTH - SVG_PAD, foot + 18);
-	legend(o, foot + 42, out);
+	legend(o, t->nodes[0].cold > 0, foot + 42, out);
 	if (t->pruned && t->nodes[0].value)
 		snprintf(share, sizeof(share), "; they hold %.2f%% of the total",
 			 100.0 * t->pruned_value / t->nodes[0].value);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "render/sections.h"
 #include "lib/strtab.h"
 
 /* One row per function as the user sees it: name + module. */
@@ -74,9 +75,22 @@ static int cmp_total(const void *a, const void *b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
-static void print_rows(const struct rows *r, struct row *sorted, size_t n,
-		       int top_n, int64_t all, bool by_self, FILE *out)
+/* A value in the table's unit: counts as they are, the rest with a unit
+ * ("1.50 s", "12.0 MiB"). */
+static const char *cell(int64_t v, const char *unit, char *buf, size_t len)
 {
+	if (!*unit || !strcmp(unit, "count"))
+		snprintf(buf, len, "%lld", (long long)v);
+	else
+		fmt_value((double)v, unit, buf, len);
+	return buf;
+}
+
+static void print_rows(const struct rows *r, struct row *sorted, size_t n,
+		       int top_n, int64_t all, bool by_self, const char *unit,
+		       FILE *out)
+{
+	char a[32], b[32];
 	size_t i;
 
 	for (i = 0; i < n && (int)i < top_n; i++) {
@@ -91,9 +105,9 @@ static void print_rows(const struct rows *r, struct row *sorted, size_t n,
 		/* "[vdso]" and "[kernel.kallsyms]" carry their own brackets. */
 		bool bracket = *mod && *mod != '[';
 
-		fprintf(out, "%10lld %6.2f%% %10lld %6.2f%%  %-.*s%s%s%s\n",
-			(long long)w->self, 100.0 * w->self / all,
-			(long long)w->total, 100.0 * w->total / all,
+		fprintf(out, "%10s %6.2f%% %10s %6.2f%%  %-.*s%s%s%s\n",
+			cell(w->self, unit, a, sizeof(a)), 100.0 * w->self / all,
+			cell(w->total, unit, b, sizeof(b)), 100.0 * w->total / all,
 			(int)(tab - key), key, *mod ? (bracket ? "  [" : "  ") : "",
 			mod, bracket ? "]" : "");
 	}
@@ -105,14 +119,17 @@ int render_table(const struct profile *p, uint32_t value_type, int top_n,
 	struct rows r = {};
 	struct row *sorted = NULL;
 	const char *unit = profile__get_str(p, p->types[value_type].type);
+	const char *vunit = profile__get_str(p, p->types[value_type].unit);
 	int64_t all = profile__total(p, value_type);
+	char buf[32];
 	size_t i, n;
 	int err = 0;
 	uint32_t j;
 
 	fprintf(out, "%s\n", profile__get_str(p, p->title));
-	fprintf(out, "duration %.2f s, %lld %s, %zu distinct stacks\n",
-		p->duration_ns / 1e9, (long long)all, unit, p->nsamples);
+	fprintf(out, "duration %.2f s, %s %s, %zu distinct stacks\n",
+		p->duration_ns / 1e9, cell(all, vunit, buf, sizeof(buf)), unit,
+		p->nsamples);
 	for (i = 0; i < p->nlosses; i++) {
 		const struct prof_loss *l = &p->losses[i];
 		const char *hint = profile__get_str(p, l->hint);
@@ -166,12 +183,12 @@ int render_table(const struct profile *p, uint32_t value_type, int top_n,
 	fprintf(out, "\nTop %d functions by self %s:\n", top_n, unit);
 	fprintf(out, "%10s %7s %10s %7s  %s\n", "SELF", "%", "TOTAL", "%",
 		"FUNCTION  [MODULE]");
-	print_rows(&r, sorted, n, top_n, all, true, out);
+	print_rows(&r, sorted, n, top_n, all, true, vunit, out);
 	qsort(sorted, n, sizeof(*sorted), cmp_total);
 	fprintf(out, "\nTop %d functions by total (inclusive) %s:\n", top_n, unit);
 	fprintf(out, "%10s %7s %10s %7s  %s\n", "SELF", "%", "TOTAL", "%",
 		"FUNCTION  [MODULE]");
-	print_rows(&r, sorted, n, top_n, all, false, out);
+	print_rows(&r, sorted, n, top_n, all, false, vunit, out);
 	if (ferror(out))
 		err = -EIO;
 out:
