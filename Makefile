@@ -149,6 +149,13 @@ $(OUT)/bench/call_loop: tools/bench/call_loop.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -g -fno-omit-frame-pointer -o $@ $<
 
+# Two threads passing a byte through pipes: context switches
+# (tools/bench/offcpu_overhead.sh).
+$(OUT)/bench/pingpong: tools/bench/pingpong.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -pthread -o $@ $<
+
 $(OUT)/bench/uprobe_multi_floor: tools/bench/multi_floor.c \
 		$(OUT)/bench/floor.skel.h $(OUT)/user/probes/uprobe_multi.o
 	$(call msg,CC,$@)
@@ -158,7 +165,7 @@ $(OUT)/bench/uprobe_multi_floor: tools/bench/multi_floor.c \
 BENCH_BINS	:= $(OUT)/bench/symbolize_bench $(OUT)/bench/unwind_bench $(OUT)/bench/uprobe_floor \
 		   $(OUT)/bench/malloc_loop $(OUT)/bench/call_loop \
 		   $(OUT)/bench/uprobe_multi_floor $(OUT)/bench/cpu_work \
-		   $(OUT)/bench/stacks $(OUT)/bench/gaps
+		   $(OUT)/bench/stacks $(OUT)/bench/gaps $(OUT)/bench/pingpong
 
 # perf, bpftrace and bcc are installed here, for `make bench` only.
 # BENCH_QUICK=1 is a smoke run of a few minutes; REPS and the scripts'

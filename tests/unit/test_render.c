@@ -12,6 +12,7 @@
 
 #include "model/profile.h"
 #include "render/render.h"
+#include "render/sections.h"
 
 static uint32_t loc(struct profile *p, const char *name, const char *module,
 		    uint64_t address, bool kernel)
@@ -415,6 +416,70 @@ static void test_folded_inline_and_lines(void **state)
 	profile__free(p);
 }
 
+/* Off-CPU time: nanosecond values, a table in units, folded in
+ * microseconds (rounded per line, lines under half a unit left out), and
+ * samples grouped by their labels. */
+static void test_off_cpu_profile(void **state)
+{
+	static const char *const by_state[] = { PROF_LABEL_OFF_CPU };
+	static const char *const pair[] = { "waiting", "woken_by" };
+	struct profile *p = profile__new();
+	uint32_t main_, wait, kern;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(profile__add_type(p, "off_cpu", "nanoseconds"), 0);
+	assert_int_equal(profile__add_type(p, "blocks", "count"), 1);
+	p->title = profile__str(p, "profiler offcpu: test");
+	p->duration_ns = 2000000000LL;
+	p->folded_scale = 1000;
+	main_ = loc(p, "main", "app", 0x1100, false);
+	wait = loc(p, "wait_here", "app", 0x1200, false);
+	kern = loc(p, "do_nanosleep", "[kernel.kallsyms]", 0xffffffff81002010ULL,
+		   true);
+	sample(p, "t1", 1500000000, 15, 3, kern, wait, main_);
+	assert_int_equal(profile__add_label(p, PROF_LABEL_OFF_CPU, "S", 0, NULL), 0);
+	assert_int_equal(profile__add_label(p, "waiting", "wait_here (t1)", 0, NULL), 0);
+	assert_int_equal(profile__add_label(p, "woken_by", "wake (t2)", 0, NULL), 0);
+	sample(p, "t2", 500000000, 1, 2, wait, main_);
+	assert_int_equal(profile__add_label(p, PROF_LABEL_OFF_CPU, "D", 0, NULL), 0);
+	sample(p, "t3", 400, 1, 2, wait, main_);	/* 0.4 us: no folded line */
+	assert_int_equal(profile__add_label(p, PROF_LABEL_OFF_CPU, "S", 0, NULL), 0);
+	sample(p, "t4", 1499, 1, 2, wait, main_);	/* 1.499 us: 1 */
+
+	expect_output(p, 0, 0, 0,
+		"t1;main;wait_here;do_nanosleep_[k] 1500000\n"
+		"t2;main;wait_here 500000\n"
+		"t4;main;wait_here 1\n");
+	expect_output(p, 1, 0, 2,
+		"profiler offcpu: test\n"
+		"duration 2.00 s, 2.00 s off_cpu, 4 distinct stacks\n"
+		"\n"
+		"Top 2 functions by self off_cpu:\n"
+		HEADER
+		"    1.50 s  75.00%     1.50 s  75.00%  do_nanosleep  [kernel.kallsyms]\n"
+		"  500.0 ms  25.00%     2.00 s 100.00%  wait_here  [app]\n"
+		"\n"
+		"Top 2 functions by total (inclusive) off_cpu:\n"
+		HEADER
+		"  500.0 ms  25.00%     2.00 s 100.00%  wait_here  [app]\n"
+		"      0 ns   0.00%     2.00 s 100.00%  main  [app]\n");
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(render_label_groups(p, 0, by_state, 1, "", 10, f), 0);
+	assert_int_equal(render_label_groups(p, 0, pair, 2, " <- ", 10, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(text,
+		"      1.50 s  75.00%  S\n"
+		"    500.0 ms  25.00%  D\n"
+		"      1.50 s  75.00%  wait_here (t1) <- wake (t2)\n");
+	free(text);
+	profile__free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -431,6 +496,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_location_dedup, folded_setup,
 						folded_teardown),
 		cmocka_unit_test(test_table_exact),
+		cmocka_unit_test(test_off_cpu_profile),
 		cmocka_unit_test(test_table_top_n),
 		cmocka_unit_test(test_table_no_samples),
 	};
