@@ -75,6 +75,10 @@ echo "== integration: lat"
 bash tests/integration/lat.sh 2>&1 | tee "$log"
 tally lat
 
+echo "== integration: offcpu, wall"
+bash tests/integration/offcpu.sh 2>&1 | tee "$log"
+tally offcpu
+
 echo "== integration: unwinding"
 bash tests/integration/unwind.sh 2>&1 | tee "$log"
 tally unwind
