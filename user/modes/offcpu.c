@@ -240,20 +240,22 @@ static int add_key(struct run *r, const struct offcpu_key *k, uint64_t ns,
 		if (!locs[i])
 			return -ENOMEM;
 	if (profile__add_sample(p, locs, n, k->tgid, comm, values) ||
-	    profile__add_label(p, "tid", NULL, k->pid, NULL) ||
-	    (!on && profile__add_label(p, PROF_LABEL_OFF_CPU,
-				       states[k->state % OFFCPU_STATE__MAX].letter,
-				       0, NULL)))
+	    profile__add_label(p, "tid", NULL, k->pid, NULL))
+		return -ENOMEM;
+	if (on)
+		return 0;
+	summary(r, locs + start, n - start, nk, comm, wait, sizeof(wait));
+	if (profile__add_label(p, PROF_LABEL_OFF_CPU,
+			       states[k->state % OFFCPU_STATE__MAX].letter, 0, NULL) ||
+	    profile__add_label(p, "waiting", wait, 0, NULL))
 		return -ENOMEM;
 	if (!waker)
 		return 0;
-	summary(r, locs + start, n - start, nk, comm, wait, sizeof(wait));
 	if (irq)
 		summary(r, wl, nw, nw, "interrupt", woke, sizeof(woke));
 	else
 		summary(r, wl, nw, wk, wcomm, woke, sizeof(woke));
-	return profile__add_label(p, "waiting", wait, 0, NULL) ?:
-	       profile__add_label(p, "woken_by", woke, 0, NULL);
+	return profile__add_label(p, "woken_by", woke, 0, NULL);
 }
 
 static int drain_counts(struct run *r)
@@ -354,7 +356,14 @@ static int print_report(struct run *r)
 	int top = (int)r->o.c.top, err;
 	size_t i;
 
+	static const char *const where[] = { "waiting" };
+
 	err = render_table(p, 0, top, stdout);
+	if (!err) {
+		printf("\ntop %d places by time off CPU: innermost function of the "
+		       "program (else library, else kernel) and thread\n", top);
+		err = render_label_groups(p, 0, where, 1, "", top, stdout);
+	}
 	printf("\n%s by state:\n", r->o.wall ? "off-CPU time" : "time");
 	if (!err)
 		err = render_label_groups(p, 0, by_state, 1, "", top, stdout);
