@@ -70,23 +70,6 @@ static int load_bpf(struct run *r)
 	return 0;
 }
 
-static int add_targets(struct run *r)
-{
-	int fd = bpf_map__fd(r->skel->maps.targets), i;
-	__u8 one = 1;
-
-	for (i = 0; i < r->sess.ntargets; i++) {
-		__u32 pid = session__target(&r->sess, i);
-
-		if (bpf_map_update_elem(fd, &pid, &one, BPF_ANY)) {
-			p_err("cannot add process %u to the target map: %s", pid,
-			      strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* Turn the kernel's counts into profile samples. */
 static int drain_counts(struct run *r)
 {
@@ -259,10 +242,9 @@ int cmd_cpu(int argc, char **argv)
 	/* A bad output path fails now, not after an hour of profiling. */
 	if (outputs__open(&r.out, &r.o.c.out))
 		goto out;
-	if (load_bpf(&r) || add_targets(&r))
-		goto out;
-
-	if (stack_run__open(&r.sr, r.skel->obj, &r.sess, &r.o.c, &r.o.s))
+	if (load_bpf(&r) ||
+	    stack_run__open(&r.sr, r.skel->obj, &r.sess, &r.o.c, &r.o.s) ||
+	    stack_run__follow(&r.sr, r.skel->maps.targets))
 		goto out;
 	/* Snapshot -p targets now: they may exit before their first sample.
 	 * Their unwind tables too, so that the first samples are whole. */

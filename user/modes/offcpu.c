@@ -95,23 +95,6 @@ static int load_bpf(struct run *r)
 	return 0;
 }
 
-static int add_targets(struct run *r)
-{
-	int fd = bpf_map__fd(r->skel->maps.targets), i;
-	__u8 one = 1;
-
-	for (i = 0; i < r->sess.ntargets; i++) {
-		__u32 pid = session__target(&r->sess, i);
-
-		if (bpf_map_update_elem(fd, &pid, &one, BPF_ANY)) {
-			p_err("cannot add process %u to the target map: %s", pid,
-			      strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* ---- the profile ------------------------------------------------------ */
 
 static void comm_of(const char *c, char *buf)
@@ -442,8 +425,9 @@ static int run_mode(int argc, char **argv, bool wall)
 	log_setup_libbpf();
 
 	if (session__init(&r.sess, &r.o.c, NULL) || outputs__open(&r.out, &r.o.c.out) ||
-	    load_bpf(&r) || add_targets(&r) ||
-	    stack_run__open(&r.sr, r.skel->obj, &r.sess, &r.o.c, &r.o.s))
+	    load_bpf(&r) ||
+	    stack_run__open(&r.sr, r.skel->obj, &r.sess, &r.o.c, &r.o.s) ||
+	    stack_run__follow(&r.sr, r.skel->maps.targets))
 		goto out;
 	stack_run__add_pids(&r.sr, r.o.c.pids, r.o.c.npids);
 	if (stop_at_entry(&r))

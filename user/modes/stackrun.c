@@ -84,6 +84,23 @@ int stack_run__open(struct stack_run *sr, struct bpf_object *obj,
 	return 0;
 }
 
+int stack_run__follow(struct stack_run *sr, struct bpf_map *targets)
+{
+	int fd = bpf_map__fd(targets), i;
+	__u8 one = 1;
+
+	for (i = 0; i < sr->sess->ntargets; i++) {
+		__u32 pid = session__target(sr->sess, i);
+
+		if (bpf_map_update_elem(fd, &pid, &one, BPF_ANY)) {
+			p_err("cannot add process %u to the target map: %s", pid,
+			      strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 void stack_run__add_pids(struct stack_run *sr, const pid_t *pids, int n)
 {
 	int i;

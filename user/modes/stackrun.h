@@ -19,6 +19,7 @@
 #include "run/session.h"
 #include "symbols/symbolize.h"
 
+struct bpf_map;
 struct bpf_object;
 struct bpf_program;
 struct ring_buffer;
@@ -47,6 +48,9 @@ struct stack_run {
 int stack_run__open(struct stack_run *sr, struct bpf_object *obj,
 		    struct session *sess, const struct common_opts *c,
 		    const struct stack_opts *s);
+/* The session's targets (-p PIDs, the COMMAND) into the object's targets
+ * map (bpf/targets.bpf.h).  0, or -1 after one p_err line. */
+int stack_run__follow(struct stack_run *sr, struct bpf_map *targets);
 /* Targets known now (-p): their maps and unwind tables before the first
  * sample, which may come after they exit. */
 void stack_run__add_pids(struct stack_run *sr, const pid_t *pids, int n);
