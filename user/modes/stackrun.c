@@ -269,12 +269,12 @@ void stack_run__free(struct stack_run *sr)
 	memset(sr, 0, sizeof(*sr));
 }
 
-/* The ips of one stored stack, leaf first; how many (0 if none). */
+/* One stored stack into st; its depth (0 if none). */
 static uint32_t read_stack(struct stack_run *sr, __u64 key, struct stack_trace *st)
 {
 	if (!key || bpf_map_lookup_elem(sr->stacks_fd, &key, st))
 		return 0;
-	return st->depth < PROF_MAX_STACK_DEPTH ? st->depth : PROF_MAX_STACK_DEPTH;
+	return st->depth;
 }
 
 static uint32_t lost(struct profile *p, __s32 err, uint32_t *locs)
@@ -299,16 +299,18 @@ static bool plumbing(const struct frame *f)
 			    !strncmp(f->name, "__traceiter_", 12)));
 }
 
-uint32_t stack_run__kernel(struct stack_run *sr, struct profile *p, __u64 key,
-			   __s32 err, uint32_t *locs)
+uint32_t stack_run__kernel_ips(struct stack_run *sr, struct profile *p,
+			       const struct stack_trace *st, __s32 err,
+			       uint32_t *locs)
 {
-	struct stack_trace st;
-	struct frame f;
-	uint32_t n = read_stack(sr, key, &st), i, k = 0;
+	uint32_t n = st ? st->depth : 0, i, k = 0;
 	bool leaf = true;
+	struct frame f;
 
+	if (n > PROF_MAX_STACK_DEPTH)
+		n = PROF_MAX_STACK_DEPTH;
 	for (i = 0; i < n; i++) {
-		symbolizer__resolve_kernel(sr->sym, i ? st.ips[i] - 1 : st.ips[i], &f);
+		symbolizer__resolve_kernel(sr->sym, i ? st->ips[i] - 1 : st->ips[i], &f);
 		if (leaf && plumbing(&f))
 			continue;
 		leaf = false;
@@ -317,22 +319,44 @@ uint32_t stack_run__kernel(struct stack_run *sr, struct profile *p, __u64 key,
 	return k + lost(p, err, locs + k);
 }
 
-uint32_t stack_run__user(struct stack_run *sr, struct profile *p, __u32 tgid,
-			 __u32 gen, __u64 key, __s32 err, uint32_t *locs)
+uint32_t stack_run__user_ips(struct stack_run *sr, struct profile *p, __u32 tgid,
+			     __u32 gen, const struct stack_trace *st, __s32 err,
+			     uint32_t *locs)
 {
 	struct frame fr[SYMBOLIZER_MAX_FRAMES];
-	struct stack_trace st;
-	uint32_t n = read_stack(sr, key, &st), i, nlocs = 0;
+	uint32_t n = st ? st->depth : 0, i, nlocs = 0;
 	int k, nf;
 
+	if (n > PROF_MAX_STACK_DEPTH)
+		n = PROF_MAX_STACK_DEPTH;
 	for (i = 0; i < n; i++) {
 		nf = symbolizer__resolve_user(sr->sym, tgid, gen,
-					      i ? st.ips[i] - 1 : st.ips[i], fr,
+					      i ? st->ips[i] - 1 : st->ips[i], fr,
 					      SYMBOLIZER_MAX_FRAMES);
 		for (k = 0; k < nf; k++)
 			locs[nlocs++] = profile__location(p, &fr[k]);
 	}
-	if (n && st.end != UNWIND_END_OK)
-		locs[nlocs++] = unwind_marker(p, st.end);
+	if (n && st->end != UNWIND_END_OK)
+		locs[nlocs++] = unwind_marker(p, st->end);
 	return nlocs + lost(p, err, locs + nlocs);
+}
+
+uint32_t stack_run__kernel(struct stack_run *sr, struct profile *p, __u64 key,
+			   __s32 err, uint32_t *locs)
+{
+	struct stack_trace st;
+
+	if (!read_stack(sr, key, &st))
+		return stack_run__kernel_ips(sr, p, NULL, err, locs);
+	return stack_run__kernel_ips(sr, p, &st, err, locs);
+}
+
+uint32_t stack_run__user(struct stack_run *sr, struct profile *p, __u32 tgid,
+			 __u32 gen, __u64 key, __s32 err, uint32_t *locs)
+{
+	struct stack_trace st;
+
+	if (!read_stack(sr, key, &st))
+		return stack_run__user_ips(sr, p, tgid, gen, NULL, err, locs);
+	return stack_run__user_ips(sr, p, tgid, gen, &st, err, locs);
 }

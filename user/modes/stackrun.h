@@ -14,6 +14,7 @@
 #include <linux/types.h>
 
 #include "common.h"
+#include "stack.h"
 #include "modes/unwinder.h"
 #include "run/cli.h"
 #include "run/session.h"
@@ -85,5 +86,13 @@ uint32_t stack_run__kernel(struct stack_run *sr, struct profile *p, __u64 key,
  * "[unwind: ...]" marker when its walk stopped early. */
 uint32_t stack_run__user(struct stack_run *sr, struct profile *p, __u32 tgid,
 			 __u32 gen, __u64 key, __s32 err, uint32_t *locs);
+
+/* The same from ips already read (st NULL: none). */
+uint32_t stack_run__kernel_ips(struct stack_run *sr, struct profile *p,
+			       const struct stack_trace *st, __s32 err,
+			       uint32_t *locs);
+uint32_t stack_run__user_ips(struct stack_run *sr, struct profile *p, __u32 tgid,
+			     __u32 gen, const struct stack_trace *st, __s32 err,
+			     uint32_t *locs);
 
 #endif
