@@ -24,7 +24,7 @@ CFLAGS		?= -O2 -g
 WARN		:= -Wall -Wextra -Werror -Wno-missing-field-initializers
 USER_CFLAGS	:= $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP \
 		   -Iinclude -Iuser -I$(OUT) -DPROFILER_VERSION='"$(VERSION)"'
-LDLIBS		:= -lbpf -lelf -ldw -lz -llzma -liberty -lcapstone -lm
+LDLIBS		:= -lbpf -lelf -ldw -lz -llzma -liberty -lcapstone -lmicrohttpd -lpthread -lm
 BPF_CFLAGS	:= -target bpf -g -O2 -Wall -D__TARGET_ARCH_$(ARCH) -MMD -MP \
 		   -Ivmlinux/$(ARCH) -Iinclude -Ibpf
 

@@ -79,6 +79,10 @@ echo "== integration: offcpu, wall"
 bash tests/integration/offcpu.sh 2>&1 | tee "$log"
 tally offcpu
 
+echo "== integration: serve"
+bash tests/integration/serve.sh 2>&1 | tee "$log"
+tally serve
+
 echo "== integration: unwinding"
 bash tests/integration/unwind.sh 2>&1 | tee "$log"
 tally unwind

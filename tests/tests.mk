@@ -305,6 +305,7 @@ test-integration: all $(TARGET_BINS)
 	bash tests/integration/mem.sh || rc=1; \
 	bash tests/integration/lat.sh || rc=1; \
 	bash tests/integration/offcpu.sh || rc=1; \
+	bash tests/integration/serve.sh || rc=1; \
 	bash tests/integration/unwind.sh || rc=1; \
 	bash tests/integration/outputs.sh || rc=1; \
 	bash tests/integration/faults.sh || rc=1; exit $$rc

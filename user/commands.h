@@ -14,6 +14,8 @@ int cmd_lat(int argc, char **argv);
 int cmd_offcpu(int argc, char **argv);
 /* `profiler wall ...`: on- and off-CPU time per thread (user/modes/offcpu.c). */
 int cmd_wall(int argc, char **argv);
+/* `profiler serve ...`: cpu sampling served over HTTP (user/modes/serve.c). */
+int cmd_serve(int argc, char **argv);
 /* `profiler check`: can this machine run the profiler? (user/cmd/check.c) */
 int cmd_check(int argc, char **argv);
 

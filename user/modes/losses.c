@@ -53,6 +53,47 @@ static const struct stat_reason reasons[STAT__MAX] = {
 				   "at once", "raise --threads-map-size" },
 };
 
+/* Short names for metrics labels, one per counter. */
+static const char *const ids[STAT__MAX] = {
+	[STAT_SAMPLES] = "samples",
+	[STAT_USTACK_FULL] = "user_stack_map_full",
+	[STAT_USTACK_FAULT] = "user_stack_unwalkable",
+	[STAT_KSTACK_FULL] = "kernel_stack_map_full",
+	[STAT_COUNTS_FULL] = "counts_map_full",
+	[STAT_TARGETS_FULL] = "targets_map_full",
+	[STAT_EVENTS_LOST] = "events_ring_full",
+	[STAT_UNWIND_PROCS_FULL] = "unwind_processes_full",
+	[STAT_STACK_NOMEM] = "stack_no_memory",
+	[STAT_MEM_LIVE_FULL] = "mem_live_map_full",
+	[STAT_MEM_SITES_FULL] = "mem_sites_map_full",
+	[STAT_MEM_INFLIGHT_FULL] = "mem_inflight_full",
+	[STAT_LAT_DEPTH] = "lat_too_deep",
+	[STAT_LAT_NO_RETURN] = "lat_no_return",
+	[STAT_LAT_DEEP_GONE] = "lat_deep_gone",
+	[STAT_LAT_NO_ENTRY] = "lat_no_entry",
+	[STAT_LAT_NO_STORAGE] = "lat_no_storage",
+	[STAT_LAT_GO_STACK] = "lat_go_stack",
+	[STAT_LAT_GO_FULL] = "lat_go_full",
+	[STAT_OFF_NO_START] = "offcpu_no_start",
+	[STAT_OFF_THREADS_FULL] = "offcpu_threads_full",
+	[STAT_OFF_WAKERS_FULL] = "offcpu_wakers_full",
+	[STAT_UNWIND_END + UNWIND_END_OK] = "unwind_complete",
+	[STAT_UNWIND_END + UNWIND_END_TRUNCATED] = "unwind_too_deep",
+	[STAT_UNWIND_END + UNWIND_END_NO_PROCESS] = "unwind_no_process",
+	[STAT_UNWIND_END + UNWIND_END_NO_MAPPING] = "unwind_no_mapping",
+	[STAT_UNWIND_END + UNWIND_END_NO_TABLE] = "unwind_no_table",
+	[STAT_UNWIND_END + UNWIND_END_NO_ROW] = "unwind_no_row",
+	[STAT_UNWIND_END + UNWIND_END_UNSUPPORTED] = "unwind_unsupported",
+	[STAT_UNWIND_END + UNWIND_END_BAD_READ] = "unwind_bad_read",
+	[STAT_UNWIND_END + UNWIND_END_BAD_FRAME] = "unwind_bad_frame",
+	[STAT_UNWIND_END + UNWIND_END_TABLE_LOST] = "unwind_table_lost",
+};
+
+const char *stat_id(enum prof_stat s)
+{
+	return (unsigned int)s < STAT__MAX && ids[s] ? ids[s] : "other";
+}
+
 const struct stat_reason *stat_reason(enum prof_stat s)
 {
 	static const struct stat_reason none;

@@ -22,6 +22,10 @@ struct stat_reason {
  * (samples taken, and the unwinder's endings: unwind_add_truncations). */
 const struct stat_reason *stat_reason(enum prof_stat s);
 
+/* A short name of counter s for metrics labels: "user_stack_map_full",
+ * "unwind_no_row"... */
+const char *stat_id(enum prof_stat s);
+
 /* Sum the "stats" map (fd) over CPUs into totals[STAT__MAX]; 0 or -errno
  * (then all zeros). */
 int stats_read(int fd, uint64_t *totals);

@@ -111,11 +111,19 @@ void stack_run__add_pids(struct stack_run *sr, const pid_t *pids, int n)
 	}
 }
 
+void stack_run__serve_events(struct stack_run *sr)
+{
+	unwinder__serve(sr->unw, sr->events);
+}
+
+bool stack_run__busy(const struct stack_run *sr)
+{
+	return unwinder__pending(sr->unw);
+}
+
 static void on_fd(void *ctx)
 {
-	struct stack_run *sr = ctx;
-
-	unwinder__serve(sr->unw, sr->events);
+	stack_run__serve_events(ctx);
 }
 
 /* New processes first (their maps must be read before they exit), then
@@ -123,9 +131,7 @@ static void on_fd(void *ctx)
  * signals and new processes checked in between). */
 static bool pending(void *ctx)
 {
-	struct stack_run *sr = ctx;
-
-	return unwinder__pending(sr->unw);
+	return stack_run__busy(ctx);
 }
 
 void stack_run__hooks(struct stack_run *sr, struct session_hooks *h)

@@ -65,6 +65,11 @@ int stack_run__sample(struct stack_run *sr, struct bpf_program *prog,
 void stack_run__stop_sampling(struct stack_run *sr);
 /* The session loop's fd, on_fd and pending hooks (ctx: sr). */
 void stack_run__hooks(struct stack_run *sr, struct session_hooks *h);
+/* The same for a mode with hooks of its own: the events' fd is
+ * ring_buffer__epoll_fd(sr->events); on it, serve them; while busy, the
+ * loop should call again without waiting. */
+void stack_run__serve_events(struct stack_run *sr);
+bool stack_run__busy(const struct stack_run *sr);
 /* After sampling stopped: the last events, naming cut short by a signal
  * from now on, and (-v) what the unwinder loaded. */
 void stack_run__finish(struct stack_run *sr);

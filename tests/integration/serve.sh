@@ -1,0 +1,243 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# Integration tests of `profiler serve`: cpu sampling kept attached and
+# served over HTTP.  /metrics in Prometheus' text format (promtool checks
+# it), /debug/pprof/profile?seconds=N read back by `profiler report` and by
+# `go tool pprof` over HTTP, /flamegraph.svg, the bearer token, bad
+# requests, concurrent requests, a stop while a request waits, and the
+# errors.  Each server listens on a free port it picks (--listen :0) and
+# says which on stderr: the tests wait for that line.
+#
+# Run as `bash tests/integration/serve.sh` after `make` and `make targets`.
+# Same conventions as run.sh (see lib.sh).
+
+set -u
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+TESTS="metrics profile_report go_tool_pprof flamegraph loopback_default token
+       bad_requests concurrent stop_while_waiting errors no_bpf_leftover"
+
+URL=
+
+# serve_on ARGS...: start `profiler serve` on a free port of 127.0.0.1
+# following a busy cpu_chain; URL is where it serves.  1 if it never said.
+serve_on()
+{
+	local port
+
+	start_target cpu_chain 60 || { bad "cpu_chain did not start"; return 1; }
+	prof_start serve -p "$LAST_PID" --listen 127.0.0.1:0 "$@"
+	wait_said "serving on" || return 1
+	port=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/err")
+	[[ -n $port ]] || { bad "no port in: $(err_head)"; return 1; }
+	URL=http://127.0.0.1:$port
+}
+
+# get PATH [CURL ARGS...]: the body to $T/body; prints the HTTP status.
+get()
+{
+	local path=$1
+
+	shift
+	curl -s -m "$LIMIT" -o "$T/body" -w '%{http_code}' "$@" "$URL$path"
+}
+
+# stop_serve: SIGINT, and it must exit 0 within LIMIT.
+stop_serve()
+{
+	kill -INT "$PROF_PID" 2>/dev/null
+	prof_wait "$LIMIT"
+	expect_rc 0
+}
+
+# metric NAME: its value in $T/body (the first line without labels).
+metric()
+{
+	awk -v n="$1" '$1 == n { print $2; exit }' "$T/body"
+}
+
+# /metrics is valid Prometheus text (promtool), counts the samples taken,
+# lists every loss reason and the BPF programs' run time.
+t_metrics()
+{
+	local i samples
+
+	command -v promtool >/dev/null || { skip "promtool is not installed (tools/deps.sh installs prometheus)"; return; }
+	serve_on || return
+	# Samples arrive with the first second's tick.
+	for ((i = 0; i < LIMIT * 10; i++)); do
+		[[ $(get /metrics) == 200 ]] || { bad "/metrics: status $(get /metrics)"; return; }
+		samples=$(metric profiler_cpu_samples_total)
+		((${samples:-0} > 0)) && break
+		sleep 0.1
+	done
+	if ! promtool check metrics <"$T/body" >"$T/promtool" 2>&1; then
+		bad "promtool: $(head -c 400 "$T/promtool")"
+		return
+	fi
+	((${samples:-0} > 0)) || { bad "no samples counted: $(head -c 400 "$T/body")"; return; }
+	grep -q '^profiler_lost_total{reason="user_stack_map_full"} ' "$T/body" &&
+	grep -q '^profiler_bpf_prog_runs_total{prog="cpu_sample"} [1-9]' "$T/body" &&
+	grep -q '^profiler_bpf_map_max_entries{map="stacks"} 16384$' "$T/body" ||
+		{ bad "missing series: $(grep -c . "$T/body") lines"; return; }
+	stop_serve || return
+	ok
+}
+
+# A profile of the next 2 seconds: 2 s long, nearly all of it in
+# chain_hot under the whole chain, as the cpu mode sees it.
+t_profile_report()
+{
+	local share
+
+	serve_on || return
+	[[ $(get '/debug/pprof/profile?seconds=2') == 200 ]] || { bad "status $(get /debug/pprof/profile?seconds=2)"; return; }
+	"$PROF" report "$T/body" >"$T/report" 2>"$T/rerr" &&
+	"$PROF" report "$T/body" --folded "$T/folded" >/dev/null 2>"$T/rerr" ||
+		{ bad "report: $(head -c 300 "$T/rerr")"; return; }
+	grep -q '^duration 2.00 s, ' "$T/report" || { bad "$(head -3 "$T/report")"; return; }
+	read -r hit total _ < <(folded_sum "$T/folded" "main;chain_a;chain_b;chain_hot")
+	if ((total < 100 || hit * 100 < total * 90)); then
+		bad "$hit of $total samples in main;chain_a;chain_b;chain_hot"
+		return
+	fi
+	stop_serve || return
+	ok
+}
+
+# go tool pprof fetches the profile itself, as Parca and Pyroscope do.
+t_go_tool_pprof()
+{
+	command -v go >/dev/null || { skip "go is not installed"; return; }
+	serve_on || return
+	if ! HOME=$T PPROF_TMPDIR=$T timeout "$LIMIT" go tool pprof -top \
+		"$URL/debug/pprof/profile?seconds=1" >"$T/top" 2>&1; then
+		bad "go tool pprof: $(head -c 400 "$T/top")"
+		return
+	fi
+	grep -q 'chain_hot' "$T/top" || { bad "no chain_hot in: $(head -c 400 "$T/top")"; return; }
+	stop_serve || return
+	ok
+}
+
+t_flamegraph()
+{
+	serve_on || return
+	[[ $(get '/flamegraph.svg?seconds=1') == 200 ]] || { bad "status"; return; }
+	grep -q '<svg' "$T/body" && grep -q 'chain_hot' "$T/body" ||
+		{ bad "no flame graph of chain_hot"; return; }
+	[[ $(get /) == 200 ]] && grep -q '/debug/pprof/profile' "$T/body" ||
+		{ bad "/ does not list the endpoints"; return; }
+	[[ $(get /health) == 200 ]] || { bad "/health"; return; }
+	stop_serve || return
+	ok
+}
+
+# Without --listen's address it listens on the loopback address only.
+t_loopback_default()
+{
+	local port
+
+	start_target cpu_chain 60 || { bad "cpu_chain did not start"; return; }
+	prof_start serve -p "$LAST_PID" --listen :0
+	wait_said "serving on" || return
+	port=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/err")
+	[[ -n $port ]] || { bad "not on 127.0.0.1: $(err_head)"; return; }
+	if ! ss -Hltn "sport = :$port" | grep -q "127.0.0.1:$port"; then
+		bad "listening on: $(ss -Hltn "sport = :$port")"
+		return
+	fi
+	stop_serve || return
+	ok
+}
+
+t_token()
+{
+	printf 's3cr3t\n' >"$T/token"
+	serve_on --token-file "$T/token" || return
+	[[ $(get /metrics) == 401 ]] || { bad "no token: $(get /metrics)"; return; }
+	[[ $(get /metrics -H 'Authorization: Bearer wrong') == 401 ]] || { bad "wrong token accepted"; return; }
+	[[ $(get /metrics -H 'Authorization: Bearer s3cr3t') == 200 ]] || { bad "token refused"; return; }
+	stop_serve || return
+	: >"$T/empty"
+	prof serve --token-file "$T/empty" -d 1
+	expect_rc 1 || return
+	grep -q "holds no token" "$T/err" || { bad "stderr: $(err_head)"; return; }
+	ok
+}
+
+t_bad_requests()
+{
+	serve_on --max-seconds 5 || return
+	[[ $(get '/debug/pprof/profile?seconds=0') == 400 ]] &&
+	[[ $(get '/debug/pprof/profile?seconds=6') == 400 ]] &&
+	[[ $(get '/debug/pprof/profile?seconds=x') == 400 ]] ||
+		{ bad "bad seconds accepted"; return; }
+	[[ $(get /nope) == 404 ]] || { bad "/nope: $(get /nope)"; return; }
+	[[ $(get /metrics -X POST -d x=1) == 405 ]] || { bad "POST: $(get /metrics -X POST -d x=1)"; return; }
+	stop_serve || return
+	ok
+}
+
+# Two profiles at once: both whole.
+t_concurrent()
+{
+	local a b
+
+	serve_on || return
+	curl -s -m "$LIMIT" -o "$T/a" -w '%{http_code}' "$URL/debug/pprof/profile?seconds=2" >"$T/a.status" &
+	a=$!
+	curl -s -m "$LIMIT" -o "$T/b" -w '%{http_code}' "$URL/debug/pprof/profile?seconds=1" >"$T/b.status" &
+	b=$!
+	wait $a $b
+	if [[ $(cat "$T/a.status") != 200 || $(cat "$T/b.status") != 200 ]]; then
+		bad "statuses $(cat "$T/a.status") $(cat "$T/b.status")"
+		return
+	fi
+	"$PROF" report "$T/a" | grep -q '^duration 2.00 s' &&
+	"$PROF" report "$T/b" | grep -q '^duration 1.00 s' || { bad "durations"; return; }
+	stop_serve || return
+	ok
+}
+
+# SIGINT while a request waits: the request gets 503, the server exits 0.
+t_stop_while_waiting()
+{
+	local c i
+
+	serve_on || return
+	curl -s -m "$LIMIT" -o "$T/w" -w '%{http_code}' "$URL/debug/pprof/profile?seconds=60" >"$T/w.status" &
+	c=$!
+	for ((i = 0; i < LIMIT * 10; i++)); do
+		[[ $(get /metrics) == 200 ]] && [[ $(metric profiler_profile_requests_in_flight) == 1 ]] && break
+		sleep 0.1
+	done
+	stop_serve || return
+	wait $c
+	[[ $(cat "$T/w.status") == 503 ]] || { bad "waiting request got $(cat "$T/w.status")"; return; }
+	ok
+}
+
+t_errors()
+{
+	local first
+
+	prof serve --listen nowhere -d 1
+	expect_rc 2 || return
+	grep -q "invalid --listen 'nowhere'" "$T/err" || { bad "stderr: $(err_head)"; return; }
+	prof serve -d 1 -- /bin/true
+	expect_rc 2 || return
+	serve_on || return
+	first=$PROF_PID
+	prof_start serve --listen "${URL#http://}" -d 5
+	prof_wait "$LIMIT"
+	kill -INT "$first"
+	wait_pid "$first" "$LIMIT"
+	expect_rc 1 || return
+	grep -q "cannot listen on 127.0.0.1 port" "$T/err" || { bad "stderr: $(err_head)"; return; }
+	ok
+}
+
+suite_main cpu_chain

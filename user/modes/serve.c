@@ -1,0 +1,1024 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The service mode: cpu sampling kept attached, served over HTTP.  The
+ * main thread runs the session: every second it drains the kernel's counts
+ * (lookup-and-delete, so nothing accumulates there), copies the stacks they
+ * name into a store of its own (the kernel's stack map is trimmed of those
+ * once half full), and adds the counts to each profile being taken.  A
+ * profile request (one libmicrohttpd thread per connection) registers a
+ * capture and waits; when its seconds are over the main thread names its
+ * stacks, renders it, and wakes the request.  /metrics reads a snapshot the
+ * main thread refreshes every second, and the kernel's own counters.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "commands.h"
+#include "cpu.h"
+#include "cpu.skel.h"
+#include "lib/array.h"
+#include "lib/hashmap.h"
+#include "lib/log.h"
+#include "lib/parse.h"
+#include "model/profile.h"
+#include "modes/losses.h"
+#include "modes/serve_mode.h"
+#include "modes/stackrun.h"
+#include "probes/bpfutil.h"
+#include "render/render.h"
+#include "run/httpd.h"
+#include "run/session.h"
+#include "run/sysinfo.h"
+#include "symbols/targetfs.h"
+
+/* Counts per cpu key: what a capture adds up. */
+struct tally {
+	struct u64map *index;	/* hash of the key (probed on) -> i + 1 */
+	struct cpu_key *keys;
+	uint64_t *counts;
+	size_t n, cap;
+};
+
+/* A stack copied out of the kernel, last seen at tick last. */
+struct stored {
+	uint64_t hash;
+	uint64_t last;
+	struct stack_trace *st;	/* depth entries only */
+};
+
+struct store {
+	struct u64map *index;	/* hash -> i + 1 */
+	struct stored *v;
+	size_t n, cap;
+	size_t since_trim;	/* stacks copied since the kernel's map was trimmed */
+};
+
+/* A profile being taken for a request. */
+struct capture {
+	uint64_t seconds;
+	uint64_t end;		/* the tick that completes it (0: not started) */
+	bool svg;		/* else pprof */
+	struct tally tally;
+	bool done;
+	int status;		/* HTTP status once done */
+	char *body;
+	size_t len;
+	int refs;		/* the request and the engine */
+	pthread_cond_t cond;
+	struct capture *next;
+};
+
+/* What /metrics shows of the main thread's state (under the lock). */
+struct snapshot {
+	uint64_t stats[STAT__MAX];
+	struct symbolizer_stats sym;
+	size_t stored;
+	uint64_t served_pprof, served_svg, trims;
+	int64_t uptime_ns;
+};
+
+struct serve {
+	struct serve_opts o;
+	struct session sess;
+	struct cpu_bpf *skel;
+	struct stack_run sr;
+	struct httpd *http;
+	struct store store;
+	uint64_t tick;
+	struct capture *active;		/* main thread only */
+	struct cpu_key *kbuf;		/* drain buffers */
+	__u64 *vbuf;
+	size_t bufn;
+	int stats_fd;			/* keeps the kernel's run-time stats on */
+	char target[256];
+
+	pthread_mutex_t lock;		/* guards what follows */
+	struct capture *pending;	/* requests not yet seen by the engine */
+	int in_flight;
+	bool stopping;
+	struct snapshot snap;
+};
+
+/* ---- tallies and the stack store -------------------------------------- */
+
+static int tally_add(struct tally *t, const struct cpu_key *k, uint64_t count)
+{
+	uint64_t h = hash_bytes(HASH_SEED, k, sizeof(*k)), i;
+
+	if (!t->index && !(t->index = u64map__new()))
+		return -ENOMEM;
+	for (;; h++) {
+		if (!u64map__get(t->index, h, &i))
+			break;
+		if (!memcmp(&t->keys[i - 1], k, sizeof(*k))) {
+			t->counts[i - 1] += count;
+			return 0;
+		}
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 256;
+		struct cpu_key *keys = realloc(t->keys, cap * sizeof(*keys));
+		uint64_t *counts;
+
+		if (!keys)
+			return -ENOMEM;
+		t->keys = keys;
+		counts = realloc(t->counts, cap * sizeof(*counts));
+		if (!counts)
+			return -ENOMEM;
+		t->counts = counts;
+		t->cap = cap;
+	}
+	if (u64map__set(t->index, h, t->n + 1))
+		return -ENOMEM;
+	t->keys[t->n] = *k;
+	t->counts[t->n++] = count;
+	return 0;
+}
+
+static void tally_free(struct tally *t)
+{
+	u64map__free(t->index);
+	free(t->keys);
+	free(t->counts);
+	memset(t, 0, sizeof(*t));
+}
+
+static struct stored *store_get(struct store *s, uint64_t hash)
+{
+	uint64_t i;
+
+	return s->index && u64map__get(s->index, hash, &i) ? &s->v[i - 1] : NULL;
+}
+
+/* Copy stack hash from the kernel's map if not stored yet; mark it seen. */
+static int store_copy(struct serve *r, uint64_t hash)
+{
+	struct store *s = &r->store;
+	struct stored *e = store_get(s, hash);
+	struct stack_trace st;
+	size_t size;
+
+	if (!hash)
+		return 0;
+	if (e) {
+		e->last = r->tick;
+		return 0;
+	}
+	if (bpf_map_lookup_elem(r->sr.stacks_fd, &hash, &st))
+		return 0;	/* gone: named "[stack lost]" */
+	if (st.depth > PROF_MAX_STACK_DEPTH)
+		st.depth = PROF_MAX_STACK_DEPTH;
+	if ((!s->index && !(s->index = u64map__new())) ||
+	    (s->n == s->cap &&
+	     array_reserve((void **)&s->v, s->n + 1, &s->cap, sizeof(*s->v))))
+		return -ENOMEM;
+	size = offsetof(struct stack_trace, ips) + st.depth * sizeof(st.ips[0]);
+	e = &s->v[s->n];
+	e->st = malloc(size);
+	if (!e->st || u64map__set(s->index, hash, s->n + 1)) {
+		free(e->st);
+		return -ENOMEM;
+	}
+	memcpy(e->st, &st, size);
+	e->hash = hash;
+	e->last = r->tick;
+	s->n++;
+	s->since_trim++;
+	return 0;
+}
+
+/*
+ * Drop stored stacks unseen for longer than any capture lasts.  The index
+ * is rebuilt (the map has no delete); a failure keeps the old one.
+ */
+static void store_gc(struct serve *r)
+{
+	struct store *s = &r->store;
+	struct u64map *index = u64map__new();
+	uint64_t horizon = r->o.max_seconds + 2;
+	size_t i, n = 0;
+
+	if (!index)
+		return;
+	for (i = 0; i < s->n; i++) {
+		if (r->tick - s->v[i].last > horizon) {
+			free(s->v[i].st);
+			continue;
+		}
+		s->v[n] = s->v[i];
+		if (u64map__set(index, s->v[n].hash, n + 1)) {
+			/* Out of memory: keep what is left, unindexed ones
+			 * freed below would be lost; stop collecting. */
+			for (i = i + 1; i < s->n; i++)
+				s->v[++n] = s->v[i];
+			u64map__free(index);
+			s->n = n + 1;
+			return;
+		}
+		n++;
+	}
+	u64map__free(s->index);
+	s->index = index;
+	s->n = n;
+}
+
+/*
+ * The kernel's stack map fills over days: once stacks copied since the
+ * last trim reach half of it, delete from it every stack the store holds
+ * (a count in the kernel that names one was drained already, or names one
+ * we keep).  Stacks not stored yet stay.
+ */
+static void trim_kernel_stacks(struct serve *r)
+{
+	__u64 key, next, *prev = NULL;
+	int fd = r->sr.stacks_fd;
+
+	if (r->store.since_trim < r->o.stack_map_size / 2)
+		return;
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (store_get(&r->store, key))
+			bpf_map_delete_elem(fd, &key);
+	}
+	r->store.since_trim = 0;
+	pthread_mutex_lock(&r->lock);
+	r->snap.trims++;
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void store_free(struct store *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i].st);
+	free(s->v);
+	u64map__free(s->index);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- captures ---------------------------------------------------------- */
+
+/* Drop one reference (under the lock); the last one frees. */
+static void capture_put(struct capture *c)
+{
+	if (--c->refs)
+		return;
+	tally_free(&c->tally);
+	free(c->body);
+	pthread_cond_destroy(&c->cond);
+	free(c);
+}
+
+/* A capture's samples as a cpu profile. */
+static struct profile *capture_profile(struct serve *r, const struct capture *c)
+{
+	static uint32_t locs[2 * STACK_RUN_MAX_LOCS + 1];
+	struct profile *p = profile__new();
+	char title[400], comm[PROF_COMM_LEN + 1];
+	struct timespec now;
+	size_t i;
+	int len;
+
+	if (!p || profile__add_type(p, "samples", "count") < 0 ||
+	    profile__add_type(p, "cpu", "nanoseconds") < 0)
+		goto oom;
+	p->period_type = p->types[1];
+	p->period = 1000000000LL / r->o.freq;
+	p->duration_ns = (int64_t)c->seconds * 1000000000LL;
+	clock_gettime(CLOCK_REALTIME, &now);
+	p->time_ns = now.tv_sec * 1000000000LL + now.tv_nsec - p->duration_ns;
+	len = snprintf(title, sizeof(title), "profiler cpu: cpu-clock at %llu Hz, %s, "
+		       "%llu s (profiler serve)", (unsigned long long)r->o.freq,
+		       r->target, (unsigned long long)c->seconds);
+	if (len < 0 || profile__str(p, title) < 0 || profile__str(p, "cpu") < 0)
+		goto oom;
+	p->title = profile__str(p, title);
+	p->mode = profile__str(p, "cpu");
+	for (i = 0; i < c->tally.n; i++) {
+		const struct cpu_key *k = &c->tally.keys[i];
+		struct stored *ks = store_get(&r->store, k->kern_stack);
+		struct stored *us = store_get(&r->store, k->user_stack);
+		int64_t values[2] = { (int64_t)c->tally.counts[i],
+				      (int64_t)c->tally.counts[i] * p->period };
+		uint32_t n, j;
+
+		n = stack_run__kernel_ips(&r->sr, p, ks ? ks->st : NULL,
+					  k->kern_err ? k->kern_err :
+					  k->kern_stack && !ks ? -ENOENT : 0, locs);
+		n += stack_run__user_ips(&r->sr, p, k->tgid, k->gen, us ? us->st : NULL,
+					 k->user_err ? k->user_err :
+					 k->user_stack && !us ? -ENOENT : 0, locs + n);
+		for (j = 0; j < n; j++)
+			if (!locs[j])
+				goto oom;
+		memcpy(comm, k->comm, PROF_COMM_LEN);
+		comm[PROF_COMM_LEN] = '\0';
+		if (profile__add_sample(p, locs, n, k->tgid, comm, values))
+			goto oom;
+	}
+	return p;
+oom:
+	profile__free(p);
+	return NULL;
+}
+
+/* Name, render, and hand the capture to its request. */
+static void capture_finish(struct serve *r, struct capture *c)
+{
+	struct profile *p = capture_profile(r, c);
+	char *body = NULL;
+	size_t len = 0;
+	int status = 500;
+	FILE *f;
+
+	if (p && (f = open_memstream(&body, &len))) {
+		struct svg_opts so = { .value_type = 0 };
+		int err = c->svg ? render_svg(p, &so, f) : render_pprof(p, f);
+
+		if (fclose(f) == 0 && !err)
+			status = 200;
+	}
+	profile__free(p);
+	pthread_mutex_lock(&r->lock);
+	c->done = true;
+	c->status = status;
+	c->body = status == 200 ? body : NULL;
+	c->len = status == 200 ? len : 0;
+	if (status == 200) {
+		if (c->svg)
+			r->snap.served_svg++;
+		else
+			r->snap.served_pprof++;
+	} else {
+		free(body);
+	}
+	pthread_cond_broadcast(&c->cond);
+	capture_put(c);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* ---- the engine's tick ------------------------------------------------- */
+
+/* The kernel's counts since the last tick, into every active capture. */
+static int drain(struct serve *r)
+{
+	int fd = bpf_map__fd(r->skel->maps.counts);
+	__u32 batch = 0, count, i;
+	void *in = NULL;
+	struct capture *c;
+	int err;
+
+	for (;;) {
+		count = (__u32)r->bufn;
+		err = bpf_map_lookup_and_delete_batch(fd, in, &batch, r->kbuf, r->vbuf,
+						      &count, NULL);
+		if (err && errno != ENOENT)
+			return -errno;
+		for (i = 0; i < count; i++) {
+			if (store_copy(r, r->kbuf[i].user_stack) ||
+			    store_copy(r, r->kbuf[i].kern_stack))
+				return -ENOMEM;
+			for (c = r->active; c; c = c->next)
+				if (tally_add(&c->tally, &r->kbuf[i], r->vbuf[i]))
+					return -ENOMEM;
+		}
+		if (err)
+			return 0;	/* ENOENT: the last batch */
+		in = &batch;
+	}
+}
+
+static void refresh_snapshot(struct serve *r)
+{
+	struct snapshot s = r->snap;
+	struct timespec now;
+
+	stats_read(bpf_map__fd(r->skel->maps.stats), s.stats);
+	symbolizer__stats(r->sr.sym, &s.sym);
+	s.stored = r->store.n;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s.uptime_ns = ns_between(&r->sess.start, &now);
+	pthread_mutex_lock(&r->lock);
+	s.served_pprof = r->snap.served_pprof;
+	s.served_svg = r->snap.served_svg;
+	s.trims = r->snap.trims;
+	r->snap = s;
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void on_tick(void *ctx)
+{
+	struct serve *r = ctx;
+	struct capture **pc, *c, *mine;
+	int err;
+
+	r->tick++;
+	err = drain(r);
+	if (err)
+		p_warn("reading the kernel's counts: %s", strerror(-err));
+	for (pc = &r->active; (c = *pc);) {
+		if (c->end > r->tick) {
+			pc = &c->next;
+			continue;
+		}
+		*pc = c->next;
+		capture_finish(r, c);
+	}
+	/* New requests count from now: the next seconds ticks' samples. */
+	pthread_mutex_lock(&r->lock);
+	mine = r->pending;
+	r->pending = NULL;
+	pthread_mutex_unlock(&r->lock);
+	while (mine) {
+		c = mine;
+		mine = c->next;
+		c->end = r->tick + c->seconds;
+		c->next = r->active;
+		r->active = c;
+	}
+	trim_kernel_stacks(r);
+	if (r->tick % 60 == 0)
+		store_gc(r);
+	refresh_snapshot(r);
+}
+
+static void on_events(void *ctx)
+{
+	struct serve *r = ctx;
+
+	stack_run__serve_events(&r->sr);
+}
+
+static bool busy(void *ctx)
+{
+	struct serve *r = ctx;
+
+	return stack_run__busy(&r->sr);
+}
+
+/* ---- HTTP --------------------------------------------------------------- */
+
+static int page(struct http_resp *resp, const struct serve *r)
+{
+	return http_resp__printf(resp, 200, "text/html; charset=utf-8",
+		"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+		"<title>profiler serve</title></head><body>\n"
+		"<h1>profiler serve</h1>\n<p>cpu-clock at %llu Hz</p>\n<ul>\n"
+		"<li><a href=\"/metrics\">/metrics</a>: Prometheus text format</li>\n"
+		"<li><a href=\"/debug/pprof/profile?seconds=%d\">/debug/pprof/profile?seconds=N</a>:"
+		" a CPU profile of the next N seconds (gzip'd pprof, for go tool pprof, "
+		"Parca, Pyroscope; N up to %llu)</li>\n"
+		"<li><a href=\"/flamegraph.svg?seconds=10\">/flamegraph.svg?seconds=N</a>:"
+		" a flame graph of the next N seconds</li>\n"
+		"<li><a href=\"/health\">/health</a>: 200 while profiling</li>\n"
+		"</ul></body></html>\n", (unsigned long long)r->o.freq,
+		SERVE_DEFAULT_SECONDS, (unsigned long long)r->o.max_seconds);
+}
+
+/* A profile of the next ?seconds=, waited for. */
+static int take_profile(struct serve *r, const struct http_req *req,
+			struct http_resp *resp, bool svg)
+{
+	const char *arg = http_req__arg(req, "seconds");
+	uint64_t seconds = SERVE_DEFAULT_SECONDS;
+	struct capture *c;
+	struct timespec deadline;
+	int err = 0;
+
+	if (arg && parse_u64(arg, 1, r->o.max_seconds, &seconds))
+		return http_resp__printf(resp, 400, "text/plain; charset=utf-8",
+					 "seconds must be 1..%llu (--max-seconds)\n",
+					 (unsigned long long)r->o.max_seconds);
+	c = calloc(1, sizeof(*c));
+	if (!c || pthread_cond_init(&c->cond, NULL)) {
+		free(c);
+		return -ENOMEM;
+	}
+	c->seconds = seconds;
+	c->svg = svg;
+	c->refs = 2;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	/* The seconds, and a minute to name and render. */
+	deadline.tv_sec += (time_t)seconds + 60;
+	pthread_mutex_lock(&r->lock);
+	if (r->stopping) {
+		c->refs = 1;
+		capture_put(c);
+		pthread_mutex_unlock(&r->lock);
+		return http_resp__printf(resp, 503, "text/plain; charset=utf-8",
+					 "the profiler is stopping\n");
+	}
+	c->next = r->pending;
+	r->pending = c;
+	r->in_flight++;
+	while (!c->done && !r->stopping && err != ETIMEDOUT)
+		err = pthread_cond_timedwait(&c->cond, &r->lock, &deadline);
+	r->in_flight--;
+	if (c->done && c->status == 200) {
+		resp->status = 200;
+		resp->body = c->body;
+		resp->len = c->len;
+		c->body = NULL;
+		resp->type = svg ? "image/svg+xml" : "application/octet-stream";
+		resp->disposition = svg ? NULL : "attachment; filename=\"profile.pb.gz\"";
+		err = 0;
+	} else {
+		err = http_resp__printf(resp, c->done ? 500 : 503,
+					"text/plain; charset=utf-8", "%s\n",
+					c->done ? "the profile could not be built" :
+					r->stopping ? "the profiler is stopping" :
+					"timed out waiting for the profile");
+	}
+	capture_put(c);
+	pthread_mutex_unlock(&r->lock);
+	return err;
+}
+
+/* Entries of a BPF map, counted (thread-safe: plain syscalls). */
+static uint64_t map_entries(int fd)
+{
+	__u64 key, next, *prev = NULL;
+	uint64_t n = 0;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	return n;
+}
+
+static void metric(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static int metrics(struct serve *r, struct http_resp *resp)
+{
+	struct bpf_program *prog;
+	struct snapshot s;
+	char *text = NULL;
+	size_t len = 0;
+	int in_flight, k;
+	FILE *f;
+
+	pthread_mutex_lock(&r->lock);
+	s = r->snap;
+	in_flight = r->in_flight;
+	pthread_mutex_unlock(&r->lock);
+	f = open_memstream(&text, &len);
+	if (!f)
+		return -ENOMEM;
+	metric(f, "profiler_up", "gauge", "1 while the profiler runs.");
+	fprintf(f, "profiler_up 1\n");
+	metric(f, "profiler_uptime_seconds", "gauge", "Seconds since profiling began.");
+	fprintf(f, "profiler_uptime_seconds %.3f\n", s.uptime_ns / 1e9);
+	metric(f, "profiler_sample_frequency_hertz", "gauge",
+	       "CPU samples per second per CPU.");
+	fprintf(f, "profiler_sample_frequency_hertz %llu\n", (unsigned long long)r->o.freq);
+	metric(f, "profiler_cpu_samples_total", "counter", "CPU samples taken of the targets.");
+	fprintf(f, "profiler_cpu_samples_total %llu\n",
+		(unsigned long long)s.stats[STAT_SAMPLES]);
+	metric(f, "profiler_lost_total", "counter",
+	       "Samples, stacks or events lost, by reason.");
+	for (k = 0; k < STAT__MAX; k++)
+		if (stat_reason(k)->what)
+			fprintf(f, "profiler_lost_total{reason=\"%s\"} %llu\n", stat_id(k),
+				(unsigned long long)s.stats[k]);
+	metric(f, "profiler_user_stacks_total", "counter",
+	       "User stacks walked, by how the walk ended.");
+	for (k = 0; k < UNWIND_END__MAX; k++)
+		fprintf(f, "profiler_user_stacks_total{end=\"%s\"} %llu\n",
+			stat_id(STAT_UNWIND_END + k),
+			(unsigned long long)s.stats[STAT_UNWIND_END + k]);
+	metric(f, "profiler_bpf_map_entries", "gauge", "Entries in a BPF map now.");
+	fprintf(f, "profiler_bpf_map_entries{map=\"stacks\"} %llu\n",
+		(unsigned long long)map_entries(r->sr.stacks_fd));
+	fprintf(f, "profiler_bpf_map_entries{map=\"counts\"} %llu\n",
+		(unsigned long long)map_entries(bpf_map__fd(r->skel->maps.counts)));
+	metric(f, "profiler_bpf_map_max_entries", "gauge", "Capacity of a BPF map.");
+	fprintf(f, "profiler_bpf_map_max_entries{map=\"stacks\"} %u\n",
+		bpf_map__max_entries(r->skel->maps.stacks));
+	fprintf(f, "profiler_bpf_map_max_entries{map=\"counts\"} %u\n",
+		bpf_map__max_entries(r->skel->maps.counts));
+	metric(f, "profiler_bpf_prog_run_seconds_total", "counter",
+	       "Time the kernel spent in a BPF program.");
+	bpf_object__for_each_program(prog, r->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 ilen = sizeof(info);
+
+		if (bpf_program__fd(prog) < 0 ||
+		    bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &ilen))
+			continue;
+		fprintf(f, "profiler_bpf_prog_run_seconds_total{prog=\"%s\"} %.9f\n",
+			bpf_program__name(prog), info.run_time_ns / 1e9);
+	}
+	metric(f, "profiler_bpf_prog_runs_total", "counter", "Runs of a BPF program.");
+	bpf_object__for_each_program(prog, r->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 ilen = sizeof(info);
+
+		if (bpf_program__fd(prog) < 0 ||
+		    bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &ilen))
+			continue;
+		fprintf(f, "profiler_bpf_prog_runs_total{prog=\"%s\"} %llu\n",
+			bpf_program__name(prog), (unsigned long long)info.run_cnt);
+	}
+	metric(f, "profiler_stacks_stored", "gauge",
+	       "Stacks copied out of the kernel and kept for profiles.");
+	fprintf(f, "profiler_stacks_stored %zu\n", s.stored);
+	metric(f, "profiler_kernel_stack_map_trims_total", "counter",
+	       "Times the kernel's stack map was trimmed of stored stacks.");
+	fprintf(f, "profiler_kernel_stack_map_trims_total %llu\n",
+		(unsigned long long)s.trims);
+	metric(f, "profiler_symbolizer_elf_files", "gauge", "ELF files read for names.");
+	fprintf(f, "profiler_symbolizer_elf_files %llu\n",
+		(unsigned long long)s.sym.elf_opened);
+	metric(f, "profiler_symbolizer_maps_reads_total", "counter",
+	       "/proc/PID/maps reads.");
+	fprintf(f, "profiler_symbolizer_maps_reads_total %llu\n",
+		(unsigned long long)s.sym.maps_reads);
+	metric(f, "profiler_symbolizer_addresses_total", "counter",
+	       "Addresses named (each once per process).");
+	fprintf(f, "profiler_symbolizer_addresses_total %llu\n",
+		(unsigned long long)s.sym.resolved);
+	metric(f, "profiler_profiles_served_total", "counter",
+	       "Profiles served, by format.");
+	fprintf(f, "profiler_profiles_served_total{format=\"pprof\"} %llu\n",
+		(unsigned long long)s.served_pprof);
+	fprintf(f, "profiler_profiles_served_total{format=\"svg\"} %llu\n",
+		(unsigned long long)s.served_svg);
+	metric(f, "profiler_profile_requests_in_flight", "gauge",
+	       "Profile requests waiting for their seconds to pass.");
+	fprintf(f, "profiler_profile_requests_in_flight %d\n", in_flight);
+	if (fclose(f)) {
+		free(text);
+		return -ENOMEM;
+	}
+	resp->status = 200;
+	resp->type = "text/plain; version=0.0.4; charset=utf-8";
+	resp->body = text;
+	resp->len = len;
+	return 0;
+}
+
+static int health(struct serve *r, struct http_resp *resp)
+{
+	struct snapshot s;
+
+	pthread_mutex_lock(&r->lock);
+	s = r->snap;
+	pthread_mutex_unlock(&r->lock);
+	return http_resp__printf(resp, 200, "application/json",
+				 "{\"status\": \"ok\", \"uptime_s\": %.3f, "
+				 "\"cpu_samples\": %llu}\n", s.uptime_ns / 1e9,
+				 (unsigned long long)s.stats[STAT_SAMPLES]);
+}
+
+static int on_http(void *ctx, const struct http_req *req, struct http_resp *resp)
+{
+	struct serve *r = ctx;
+
+	if (!strcmp(req->path, "/"))
+		return page(resp, r);
+	if (!strcmp(req->path, "/metrics"))
+		return metrics(r, resp);
+	if (!strcmp(req->path, "/health"))
+		return health(r, resp);
+	if (!strcmp(req->path, "/debug/pprof/profile"))
+		return take_profile(r, req, resp, false);
+	if (!strcmp(req->path, "/flamegraph.svg"))
+		return take_profile(r, req, resp, true);
+	return http_resp__printf(resp, 404, "text/plain; charset=utf-8",
+				 "not found: see / for the endpoints\n");
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+/* The token: the file's first line, at most 4 KiB, not empty. */
+static char *read_token(const char *path)
+{
+	char buf[4097];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+
+	if (fd < 0) {
+		p_err("cannot read --token-file %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0) {
+		p_err("cannot read --token-file %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (!buf[0] || strspn(buf, " \t") == strlen(buf)) {
+		p_err("--token-file %s holds no token on its first line", path);
+		return NULL;
+	}
+	return strdup(buf);
+}
+
+static int load_bpf(struct serve *r)
+{
+	struct cpu_bpf *skel = cpu_bpf__open();
+	int err;
+
+	if (!skel) {
+		p_err("cannot open the BPF object: %s", strerror(errno));
+		return -1;
+	}
+	r->skel = skel;
+	skel->rodata->filter_targets = r->sess.ntargets > 0;
+	skel->rodata->unwind_mode = r->o.s.unwind;
+	bpf_map__set_max_entries(skel->maps.stacks, r->o.stack_map_size);
+	bpf_map__set_max_entries(skel->maps.counts, r->o.counts_map_size);
+	err = cpu_bpf__load(skel);
+	if (err) {
+		report_load_error(err);
+		return -1;
+	}
+	r->bufn = r->o.counts_map_size < 4096 ? r->o.counts_map_size : 4096;
+	r->kbuf = calloc(r->bufn, sizeof(*r->kbuf));
+	r->vbuf = calloc(r->bufn, sizeof(*r->vbuf));
+	if (!r->kbuf || !r->vbuf) {
+		p_err("out of memory");
+		return -1;
+	}
+	/* The kernel's per-program run time, for /metrics, while we run. */
+	r->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (r->stats_fd < 0)
+		p_dbg("BPF run-time stats unavailable: %s", strerror(errno));
+	return 0;
+}
+
+static int start_http(struct serve *r)
+{
+	struct httpd_opts ho = { .addr = r->o.addr, .port = r->o.port };
+	char err[256], *token = NULL;
+
+	if (r->o.token_file && !(token = read_token(r->o.token_file)))
+		return -1;
+	ho.token = token;
+	r->http = httpd__start(&ho, on_http, r, err, sizeof(err));
+	if (token) {
+		memset(token, 0, strlen(token));
+		free(token);
+	}
+	if (!r->http) {
+		p_err("%s", err);
+		return -1;
+	}
+	p_info("serving on http://%s%s%s:%u/ (%s)", strchr(r->o.addr, ':') ? "[" : "",
+	       r->o.addr, strchr(r->o.addr, ':') ? "]" : "",
+	       (unsigned int)httpd__port(r->http),
+	       r->o.token_file ? "bearer token required" : "no token");
+	return 0;
+}
+
+/* End the waits: every request still waiting answers 503. */
+static void stop_captures(struct serve *r)
+{
+	struct capture *c, *next;
+
+	pthread_mutex_lock(&r->lock);
+	r->stopping = true;
+	for (c = r->pending; c; c = c->next)
+		pthread_cond_broadcast(&c->cond);
+	for (c = r->active; c; c = c->next)
+		pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&r->lock);
+	/* The requests return; then the server's threads end. */
+	httpd__stop(r->http, 3000);
+	r->http = NULL;
+	pthread_mutex_lock(&r->lock);
+	for (c = r->pending; c; c = next) {
+		next = c->next;
+		capture_put(c);
+	}
+	for (c = r->active; c; c = next) {
+		next = c->next;
+		capture_put(c);
+	}
+	r->pending = r->active = NULL;
+	pthread_mutex_unlock(&r->lock);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct serve r = { .stats_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct session_hooks hooks = {};
+	int status;
+
+	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
+	status = cli_exit_status(serve_parse_args(argc, argv, &r.o));
+	if (status >= 0) {
+		cli_free_common(&r.o.c);
+		return status;
+	}
+	status = EXIT_RUNTIME;
+	log_level = r.o.c.verbosity;
+	log_setup_libbpf();
+
+	if (session__init(&r.sess, &r.o.c, NULL))
+		goto out;
+	session__describe(&r.sess, r.target, sizeof(r.target));
+	if (load_bpf(&r) ||
+	    stack_run__open(&r.sr, r.skel->obj, &r.sess, &r.o.c, &r.o.s) ||
+	    stack_run__follow(&r.sr, r.skel->maps.targets))
+		goto out;
+	stack_run__add_pids(&r.sr, r.o.c.pids, r.o.c.npids);
+	if (cpu_bpf__attach(r.skel)) {
+		p_err("cannot attach the process-tracking programs: %s", strerror(errno));
+		goto out;
+	}
+	if (stack_run__sample(&r.sr, r.skel->progs.cpu_sample, r.o.freq, false) ||
+	    session__start(&r.sess, 1.0))
+		goto out;
+	refresh_snapshot(&r);
+	if (start_http(&r))
+		goto out;
+
+	hooks.fd = ring_buffer__epoll_fd(r.sr.events);
+	hooks.on_fd = on_events;
+	hooks.pending = busy;
+	hooks.on_interval = on_tick;
+	hooks.ctx = &r;
+	session__loop(&r.sess, &hooks);
+	stop_captures(&r);
+	if (r.sess.stop_reason)
+		p_info("stopped: %s", r.sess.stop_reason);
+	status = session__exit_status(&r.sess);
+out:
+	stop_captures(&r);
+	stack_run__free(&r.sr);
+	cpu_bpf__destroy(r.skel);
+	if (r.stats_fd >= 0)
+		close(r.stats_fd);
+	store_free(&r.store);
+	free(r.kbuf);
+	free(r.vbuf);
+	session__free(&r.sess);
+	cli_free_common(&r.o.c);
+	return status;
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+enum {
+	SERVE_OPT_LISTEN = CLI_OPT_MODE,
+	SERVE_OPT_TOKEN_FILE,
+	SERVE_OPT_MAX_SECONDS,
+	SERVE_OPT_STACK_MAP_SIZE,
+	SERVE_OPT_COUNTS_MAP_SIZE,
+};
+
+static const struct option serve_long[] = {
+	{ "listen",		required_argument, NULL, SERVE_OPT_LISTEN },
+	{ "token-file",		required_argument, NULL, SERVE_OPT_TOKEN_FILE },
+	{ "max-seconds",	required_argument, NULL, SERVE_OPT_MAX_SECONDS },
+	{ "frequency",		required_argument, NULL, 'F' },
+	{ "stack-map-size",	required_argument, NULL, SERVE_OPT_STACK_MAP_SIZE },
+	{ "counts-map-size",	required_argument, NULL, SERVE_OPT_COUNTS_MAP_SIZE },
+	STACK_LONG_OPTIONS,
+};
+
+void serve_usage(FILE *out)
+{
+	fprintf(out,
+"Usage: profiler serve [-p PID[,PID...]] [--listen ADDR:PORT] [OPTIONS]\n"
+"\n"
+"Keeps CPU sampling attached and serves it over HTTP: /metrics for\n"
+"Prometheus, /debug/pprof/profile?seconds=N for go tool pprof, Parca and\n"
+"Pyroscope, /flamegraph.svg?seconds=N, /health, and / listing them.\n"
+"Without -p: every process on the machine.  Needs root.\n"
+"\n"
+"Targets:\n"
+"  -p, --pid PID[,PID...]    these processes (and their children)\n"
+"  -d, --duration SECONDS    stop after SECONDS (default: at Ctrl-C, SIGTERM,\n"
+"                            or when every target has exited)\n"
+"\n"
+"Serving:\n"
+"      --listen ADDR:PORT    where to listen (default %s:%d: this machine\n"
+"                            only; [::1]:PORT for IPv6, port 0: any free one)\n"
+"      --token-file FILE     requests need \"Authorization: Bearer TOKEN\",\n"
+"                            TOKEN the file's first line\n"
+"      --max-seconds N       longest ?seconds= a request may ask (default %d)\n"
+"\n"
+"Sampling:\n"
+"  -F, --frequency HZ        samples per second per CPU (default 99)\n"
+"      --stack-map-size N    distinct stacks kept in the kernel (default %d)\n"
+"      --counts-map-size N   distinct (process, stack) pairs per second\n"
+"                            (default %d)\n",
+		SERVE_DEFAULT_ADDR, SERVE_DEFAULT_PORT, SERVE_DEFAULT_MAX_SECONDS,
+		CPU_DEFAULT_STACK_MAP_SIZE, CPU_DEFAULT_COUNTS_MAP_SIZE);
+	stack_opts__usage(out);
+	fprintf(out,
+"\n"
+"Symbols:\n"
+"      --debug-dir DIR, --no-inline, --no-demangle   as for cpu\n"
+"  -q, --quiet               errors only\n"
+"  -v, --verbose             libbpf and debug messages\n"
+"  -h, --help                this help\n"
+"\n"
+"Examples:\n"
+"  profiler serve -p 1234\n"
+"  go tool pprof http://127.0.0.1:6060/debug/pprof/profile?seconds=30\n"
+"  curl -s http://127.0.0.1:6060/metrics\n");
+}
+
+/* "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT" (the default address). */
+static enum cli_result parse_listen(const char *arg, struct serve_opts *o)
+{
+	const char *colon = strrchr(arg, ':'), *a = arg;
+	size_t len;
+	uint64_t port;
+
+	if (!colon || parse_u64(colon + 1, 0, 65535, &port))
+		goto bad;
+	len = (size_t)(colon - arg);
+	if (len && arg[0] == '[') {
+		if (len < 3 || arg[len - 1] != ']')
+			goto bad;
+		a = arg + 1;
+		len -= 2;
+	}
+	if (len >= sizeof(o->addr))
+		goto bad;
+	if (len) {
+		memcpy(o->addr, a, len);
+		o->addr[len] = '\0';
+	}
+	o->port = (uint16_t)port;
+	return CLI_OK;
+bad:
+	return cli_error("invalid --listen '%s' (expected ADDR:PORT, [ADDR]:PORT "
+			 "for IPv6, or :PORT)", arg);
+}
+
+static enum cli_result parse_opt(int c, const char *arg, void *mode)
+{
+	struct serve_opts *o = mode;
+
+	switch (c) {
+	case 'F':
+		if (parse_u64(arg, 1, 100000, &o->freq))
+			return cli_error("invalid frequency '%s' for -F "
+					 "(expected 1..100000 Hz)", arg);
+		return CLI_OK;
+	case SERVE_OPT_LISTEN:
+		return parse_listen(arg, o);
+	case SERVE_OPT_TOKEN_FILE:
+		o->token_file = arg;
+		return CLI_OK;
+	case SERVE_OPT_MAX_SECONDS:
+		if (parse_u64(arg, 1, 3600, &o->max_seconds))
+			return cli_error("invalid --max-seconds '%s' (expected 1..3600)", arg);
+		return CLI_OK;
+	case SERVE_OPT_STACK_MAP_SIZE:
+		return cli_parse_size(arg, "--stack-map-size", 1 << 24, &o->stack_map_size);
+	case SERVE_OPT_COUNTS_MAP_SIZE:
+		return cli_parse_size(arg, "--counts-map-size", 1 << 24, &o->counts_map_size);
+	}
+	return stack_opts__parse(c, arg, &o->s);
+}
+
+enum cli_result serve_parse_args(int argc, char **argv, struct serve_opts *o)
+{
+	static const struct cli_mode spec = {
+		.help = "profiler serve --help",
+		.groups = CLI_TARGETS | CLI_SYMBOLS,
+		.shortopts = "F:",
+		.longopts = serve_long,
+		.nlong = sizeof(serve_long) / sizeof(serve_long[0]),
+		.parse = parse_opt,
+		.usage = serve_usage,
+	};
+	enum cli_result r;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->addr, sizeof(o->addr), "%s", SERVE_DEFAULT_ADDR);
+	o->port = SERVE_DEFAULT_PORT;
+	o->max_seconds = SERVE_DEFAULT_MAX_SECONDS;
+	o->freq = 99;
+	o->stack_map_size = CPU_DEFAULT_STACK_MAP_SIZE;
+	o->counts_map_size = CPU_DEFAULT_COUNTS_MAP_SIZE;
+	stack_opts__defaults(&o->s);
+	r = cli_parse(argc, argv, &o->c, &spec, o);
+	if (r == CLI_OK && o->c.command)
+		return cli_error("serve follows running processes (-p) or the whole "
+				 "machine, not a COMMAND");
+	return r;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The serve mode's options, defaults and help, with the mode. */
+#ifndef PROFILER_SERVE_MODE_H
+#define PROFILER_SERVE_MODE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "modes/unwinder.h"
+#include "run/cli.h"
+
+/* Where it listens unless --listen says otherwise: this machine only. */
+#define SERVE_DEFAULT_ADDR	"127.0.0.1"
+#define SERVE_DEFAULT_PORT	6060
+/* ?seconds= of a profile request: the default (as Go's) and the bound. */
+#define SERVE_DEFAULT_SECONDS	30
+#define SERVE_DEFAULT_MAX_SECONDS 300
+
+struct serve_opts {
+	struct common_opts c;
+	struct stack_opts s;
+	char addr[64];		/* --listen ADDR:PORT */
+	uint16_t port;
+	const char *token_file;	/* --token-file FILE */
+	uint64_t max_seconds;	/* --max-seconds N */
+	uint64_t freq;		/* -F */
+	uint64_t stack_map_size;
+	uint64_t counts_map_size;
+};
+
+enum cli_result serve_parse_args(int argc, char **argv, struct serve_opts *o);
+void serve_usage(FILE *out);
+
+#endif
