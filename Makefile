@@ -179,6 +179,46 @@ bench: all $(BENCH_BINS) $(TARGET_DIR)/unwind_target
 clean:
 	rm -rf $(OUT) profiler demo.folded demo.svg
 
+# ---- install and package ------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the man page, bash
+# completion, and the systemd unit for `profiler serve` with its settings file.
+PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+MANDIR		?= $(PREFIX)/share/man
+COMPLETIONDIR	?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR	?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR		?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+INSTALL		?= install
+
+.PHONY: install
+install: profiler
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/default
+	$(INSTALL) -m 0755 profiler $(DESTDIR)$(BINDIR)/profiler
+	$(INSTALL) -m 0644 docs/profiler.1 $(DESTDIR)$(MANDIR)/man1/profiler.1
+	$(INSTALL) -m 0644 dist/profiler.bash-completion $(DESTDIR)$(COMPLETIONDIR)/profiler
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		dist/profiler.service.in > $(DESTDIR)$(UNITDIR)/profiler.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/profiler.service
+	@# The settings file is the admin's once there: never overwritten.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/profiler ] || \
+		$(INSTALL) -m 0644 dist/profiler.default $(DESTDIR)$(SYSCONFDIR)/default/profiler
+
+.PHONY: uninstall
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/profiler $(DESTDIR)$(MANDIR)/man1/profiler.1 \
+		$(DESTDIR)$(COMPLETIONDIR)/profiler $(DESTDIR)$(UNITDIR)/profiler.service
+
+# make deb: a Debian package built by dpkg-buildpackage from a copy of the
+# tree in build/deb (the parent directory stays clean); the .deb lands there.
+.PHONY: deb
+deb:
+	$(Q)rm -rf $(OUT)/deb && mkdir -p $(OUT)/deb/src
+	$(Q)git ls-files -z 2>/dev/null | xargs -0 -r cp --parents -t $(OUT)/deb/src || \
+		tar --exclude=./$(OUT) --exclude=./.git -cf - . | tar -C $(OUT)/deb/src -xf -
+	$(Q)cd $(OUT)/deb/src && dpkg-buildpackage -us -uc -b
+	$(Q)ls $(OUT)/deb/*.deb
+
 .PHONY: help
 help:
 	@echo 'make           build ./profiler'
@@ -186,6 +226,8 @@ help:
 	@echo 'make demo      build, run a demo workload, profile it, write demo.folded and demo.svg'
 	@echo 'make fuzz      run every fuzz harness for FUZZ_SECONDS (default 60) each'
 	@echo 'make vmlinux   regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'
+	@echo 'make install   install into PREFIX (default /usr/local), DESTDIR for staging'
+	@echo 'make deb       build a Debian package into build/deb/'
 	@echo 'V=1            show full commands'
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)
