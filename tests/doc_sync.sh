@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# The options --help lists, README, docs/usage.md and the man page must name
-# the same long options.  Prints "N passed, N failed" like the other suites.
+# The options --help lists, README, docs/usage.md, the man page and the
+# bash completion must name the same long options.  Prints "N passed, N failed" like the other suites.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
 PROF=${PROFILER:-$ROOT/profiler}
@@ -15,7 +15,7 @@ help=$({ "$PROF" --help; "$PROF" mem --help; "$PROF" lat --help;
 	"$PROF" diff --help; } | opts)
 pass=0
 fail=0
-for doc in README.md docs/usage.md docs/profiler.1; do
+for doc in README.md docs/usage.md docs/profiler.1 dist/profiler.bash-completion; do
 	# The man page escapes dashes as \-.
 	have=$(sed 's/\\-/-/g' "$ROOT/$doc" | opts)
 	missing=$(comm -23 <(echo "$help") <(echo "$have") | tr '\n' ' ')
