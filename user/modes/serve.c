@@ -30,35 +30,12 @@
 #include "model/profile.h"
 #include "modes/losses.h"
 #include "modes/serve_mode.h"
+#include "modes/live.h"
 #include "modes/stackrun.h"
 #include "probes/bpfutil.h"
 #include "render/render.h"
 #include "run/httpd.h"
 #include "run/session.h"
-#include "run/sysinfo.h"
-#include "symbols/targetfs.h"
-
-/* Counts per cpu key: what a capture adds up. */
-struct tally {
-	struct u64map *index;	/* hash of the key (probed on) -> i + 1 */
-	struct cpu_key *keys;
-	uint64_t *counts;
-	size_t n, cap;
-};
-
-/* A stack copied out of the kernel, last seen at tick last. */
-struct stored {
-	uint64_t hash;
-	uint64_t last;
-	struct stack_trace *st;	/* depth entries only */
-};
-
-struct store {
-	struct u64map *index;	/* hash -> i + 1 */
-	struct stored *v;
-	size_t n, cap;
-	size_t since_trim;	/* stacks copied since the kernel's map was trimmed */
-};
 
 /* A profile being taken for a request. */
 struct capture {
@@ -87,16 +64,9 @@ struct snapshot {
 struct serve {
 	struct serve_opts o;
 	struct session sess;
-	struct cpu_bpf *skel;
-	struct stack_run sr;
+	struct live live;		/* sampling, drained every tick */
 	struct httpd *http;
-	struct store store;
-	uint64_t tick;
 	struct capture *active;		/* main thread only */
-	struct cpu_key *kbuf;		/* drain buffers */
-	__u64 *vbuf;
-	size_t bufn;
-	int stats_fd;			/* keeps the kernel's run-time stats on */
 	char target[256];
 
 	pthread_mutex_t lock;		/* guards what follows */
@@ -105,166 +75,6 @@ struct serve {
 	bool stopping;
 	struct snapshot snap;
 };
-
-/* ---- tallies and the stack store -------------------------------------- */
-
-static int tally_add(struct tally *t, const struct cpu_key *k, uint64_t count)
-{
-	uint64_t h = hash_bytes(HASH_SEED, k, sizeof(*k)), i;
-
-	if (!t->index && !(t->index = u64map__new()))
-		return -ENOMEM;
-	for (;; h++) {
-		if (!u64map__get(t->index, h, &i))
-			break;
-		if (!memcmp(&t->keys[i - 1], k, sizeof(*k))) {
-			t->counts[i - 1] += count;
-			return 0;
-		}
-	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 256;
-		struct cpu_key *keys = realloc(t->keys, cap * sizeof(*keys));
-		uint64_t *counts;
-
-		if (!keys)
-			return -ENOMEM;
-		t->keys = keys;
-		counts = realloc(t->counts, cap * sizeof(*counts));
-		if (!counts)
-			return -ENOMEM;
-		t->counts = counts;
-		t->cap = cap;
-	}
-	if (u64map__set(t->index, h, t->n + 1))
-		return -ENOMEM;
-	t->keys[t->n] = *k;
-	t->counts[t->n++] = count;
-	return 0;
-}
-
-static void tally_free(struct tally *t)
-{
-	u64map__free(t->index);
-	free(t->keys);
-	free(t->counts);
-	memset(t, 0, sizeof(*t));
-}
-
-static struct stored *store_get(struct store *s, uint64_t hash)
-{
-	uint64_t i;
-
-	return s->index && u64map__get(s->index, hash, &i) ? &s->v[i - 1] : NULL;
-}
-
-/* Copy stack hash from the kernel's map if not stored yet; mark it seen. */
-static int store_copy(struct serve *r, uint64_t hash)
-{
-	struct store *s = &r->store;
-	struct stored *e = store_get(s, hash);
-	struct stack_trace st;
-	size_t size;
-
-	if (!hash)
-		return 0;
-	if (e) {
-		e->last = r->tick;
-		return 0;
-	}
-	if (bpf_map_lookup_elem(r->sr.stacks_fd, &hash, &st))
-		return 0;	/* gone: named "[stack lost]" */
-	if (st.depth > PROF_MAX_STACK_DEPTH)
-		st.depth = PROF_MAX_STACK_DEPTH;
-	if ((!s->index && !(s->index = u64map__new())) ||
-	    (s->n == s->cap &&
-	     array_reserve((void **)&s->v, s->n + 1, &s->cap, sizeof(*s->v))))
-		return -ENOMEM;
-	size = offsetof(struct stack_trace, ips) + st.depth * sizeof(st.ips[0]);
-	e = &s->v[s->n];
-	e->st = malloc(size);
-	if (!e->st || u64map__set(s->index, hash, s->n + 1)) {
-		free(e->st);
-		return -ENOMEM;
-	}
-	memcpy(e->st, &st, size);
-	e->hash = hash;
-	e->last = r->tick;
-	s->n++;
-	s->since_trim++;
-	return 0;
-}
-
-/*
- * Drop stored stacks unseen for longer than any capture lasts.  The index
- * is rebuilt (the map has no delete); a failure keeps the old one.
- */
-static void store_gc(struct serve *r)
-{
-	struct store *s = &r->store;
-	struct u64map *index = u64map__new();
-	uint64_t horizon = r->o.max_seconds + 2;
-	size_t i, n = 0;
-
-	if (!index)
-		return;
-	for (i = 0; i < s->n; i++) {
-		if (r->tick - s->v[i].last > horizon) {
-			free(s->v[i].st);
-			continue;
-		}
-		s->v[n] = s->v[i];
-		if (u64map__set(index, s->v[n].hash, n + 1)) {
-			/* Out of memory: keep what is left, unindexed ones
-			 * freed below would be lost; stop collecting. */
-			for (i = i + 1; i < s->n; i++)
-				s->v[++n] = s->v[i];
-			u64map__free(index);
-			s->n = n + 1;
-			return;
-		}
-		n++;
-	}
-	u64map__free(s->index);
-	s->index = index;
-	s->n = n;
-}
-
-/*
- * The kernel's stack map fills over days: once stacks copied since the
- * last trim reach half of it, delete from it every stack the store holds
- * (a count in the kernel that names one was drained already, or names one
- * we keep).  Stacks not stored yet stay.
- */
-static void trim_kernel_stacks(struct serve *r)
-{
-	__u64 key, next, *prev = NULL;
-	int fd = r->sr.stacks_fd;
-
-	if (r->store.since_trim < r->o.stack_map_size / 2)
-		return;
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (store_get(&r->store, key))
-			bpf_map_delete_elem(fd, &key);
-	}
-	r->store.since_trim = 0;
-	pthread_mutex_lock(&r->lock);
-	r->snap.trims++;
-	pthread_mutex_unlock(&r->lock);
-}
-
-static void store_free(struct store *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->v[i].st);
-	free(s->v);
-	u64map__free(s->index);
-	memset(s, 0, sizeof(*s));
-}
 
 /* ---- captures ---------------------------------------------------------- */
 
@@ -279,63 +89,15 @@ static void capture_put(struct capture *c)
 	free(c);
 }
 
-/* A capture's samples as a cpu profile. */
-static struct profile *capture_profile(struct serve *r, const struct capture *c)
-{
-	static uint32_t locs[2 * STACK_RUN_MAX_LOCS + 1];
-	struct profile *p = profile__new();
-	char title[400], comm[PROF_COMM_LEN + 1];
-	struct timespec now;
-	size_t i;
-	int len;
-
-	if (!p || profile__add_type(p, "samples", "count") < 0 ||
-	    profile__add_type(p, "cpu", "nanoseconds") < 0)
-		goto oom;
-	p->period_type = p->types[1];
-	p->period = 1000000000LL / r->o.freq;
-	p->duration_ns = (int64_t)c->seconds * 1000000000LL;
-	clock_gettime(CLOCK_REALTIME, &now);
-	p->time_ns = now.tv_sec * 1000000000LL + now.tv_nsec - p->duration_ns;
-	len = snprintf(title, sizeof(title), "profiler cpu: cpu-clock at %llu Hz, %s, "
-		       "%llu s (profiler serve)", (unsigned long long)r->o.freq,
-		       r->target, (unsigned long long)c->seconds);
-	if (len < 0 || profile__str(p, title) < 0 || profile__str(p, "cpu") < 0)
-		goto oom;
-	p->title = profile__str(p, title);
-	p->mode = profile__str(p, "cpu");
-	for (i = 0; i < c->tally.n; i++) {
-		const struct cpu_key *k = &c->tally.keys[i];
-		struct stored *ks = store_get(&r->store, k->kern_stack);
-		struct stored *us = store_get(&r->store, k->user_stack);
-		int64_t values[2] = { (int64_t)c->tally.counts[i],
-				      (int64_t)c->tally.counts[i] * p->period };
-		uint32_t n, j;
-
-		n = stack_run__kernel_ips(&r->sr, p, ks ? ks->st : NULL,
-					  k->kern_err ? k->kern_err :
-					  k->kern_stack && !ks ? -ENOENT : 0, locs);
-		n += stack_run__user_ips(&r->sr, p, k->tgid, k->gen, us ? us->st : NULL,
-					 k->user_err ? k->user_err :
-					 k->user_stack && !us ? -ENOENT : 0, locs + n);
-		for (j = 0; j < n; j++)
-			if (!locs[j])
-				goto oom;
-		memcpy(comm, k->comm, PROF_COMM_LEN);
-		comm[PROF_COMM_LEN] = '\0';
-		if (profile__add_sample(p, locs, n, k->tgid, comm, values))
-			goto oom;
-	}
-	return p;
-oom:
-	profile__free(p);
-	return NULL;
-}
-
 /* Name, render, and hand the capture to its request. */
 static void capture_finish(struct serve *r, struct capture *c)
 {
-	struct profile *p = capture_profile(r, c);
+	char what[64];
+	struct profile *p;
+
+	snprintf(what, sizeof(what), "%llu s (profiler serve)",
+		 (unsigned long long)c->seconds);
+	p = live__profile(&r->live, &c->tally, (double)c->seconds, r->target, what);
 	char *body = NULL;
 	size_t len = 0;
 	int status = 500;
@@ -372,30 +134,22 @@ static void capture_finish(struct serve *r, struct capture *c)
 /* The kernel's counts since the last tick, into every active capture. */
 static int drain(struct serve *r)
 {
-	int fd = bpf_map__fd(r->skel->maps.counts);
-	__u32 batch = 0, count, i;
-	void *in = NULL;
+	struct tally *t[64] = { NULL }, **all = t;
 	struct capture *c;
+	size_t n = 0;
 	int err;
 
-	for (;;) {
-		count = (__u32)r->bufn;
-		err = bpf_map_lookup_and_delete_batch(fd, in, &batch, r->kbuf, r->vbuf,
-						      &count, NULL);
-		if (err && errno != ENOENT)
-			return -errno;
-		for (i = 0; i < count; i++) {
-			if (store_copy(r, r->kbuf[i].user_stack) ||
-			    store_copy(r, r->kbuf[i].kern_stack))
-				return -ENOMEM;
-			for (c = r->active; c; c = c->next)
-				if (tally_add(&c->tally, &r->kbuf[i], r->vbuf[i]))
-					return -ENOMEM;
-		}
-		if (err)
-			return 0;	/* ENOENT: the last batch */
-		in = &batch;
-	}
+	for (c = r->active; c; c = c->next)
+		n++;
+	if (n > 64 && !(all = malloc(n * sizeof(*all))))
+		return -ENOMEM;
+	n = 0;
+	for (c = r->active; c; c = c->next)
+		all[n++] = &c->tally;
+	err = live__drain(&r->live, all, n);
+	if (all != t)
+		free(all);
+	return err;
 }
 
 static void refresh_snapshot(struct serve *r)
@@ -403,15 +157,15 @@ static void refresh_snapshot(struct serve *r)
 	struct snapshot s = r->snap;
 	struct timespec now;
 
-	stats_read(bpf_map__fd(r->skel->maps.stats), s.stats);
-	symbolizer__stats(r->sr.sym, &s.sym);
-	s.stored = r->store.n;
+	stats_read(bpf_map__fd(r->live.skel->maps.stats), s.stats);
+	symbolizer__stats(r->live.sr.sym, &s.sym);
+	s.stored = r->live.n;
+	s.trims = r->live.trims;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	s.uptime_ns = ns_between(&r->sess.start, &now);
 	pthread_mutex_lock(&r->lock);
 	s.served_pprof = r->snap.served_pprof;
 	s.served_svg = r->snap.served_svg;
-	s.trims = r->snap.trims;
 	r->snap = s;
 	pthread_mutex_unlock(&r->lock);
 }
@@ -422,12 +176,11 @@ static void on_tick(void *ctx)
 	struct capture **pc, *c, *mine;
 	int err;
 
-	r->tick++;
 	err = drain(r);
 	if (err)
 		p_warn("reading the kernel's counts: %s", strerror(-err));
 	for (pc = &r->active; (c = *pc);) {
-		if (c->end > r->tick) {
+		if (c->end > r->live.tick) {
 			pc = &c->next;
 			continue;
 		}
@@ -442,13 +195,11 @@ static void on_tick(void *ctx)
 	while (mine) {
 		c = mine;
 		mine = c->next;
-		c->end = r->tick + c->seconds;
+		c->end = r->live.tick + c->seconds;
 		c->next = r->active;
 		r->active = c;
 	}
-	trim_kernel_stacks(r);
-	if (r->tick % 60 == 0)
-		store_gc(r);
+	live__maintain(&r->live, r->o.max_seconds + 2);
 	refresh_snapshot(r);
 }
 
@@ -456,14 +207,14 @@ static void on_events(void *ctx)
 {
 	struct serve *r = ctx;
 
-	stack_run__serve_events(&r->sr);
+	stack_run__serve_events(&r->live.sr);
 }
 
 static bool busy(void *ctx)
 {
 	struct serve *r = ctx;
 
-	return stack_run__busy(&r->sr);
+	return stack_run__busy(&r->live.sr);
 }
 
 /* ---- HTTP --------------------------------------------------------------- */
@@ -603,17 +354,17 @@ static int metrics(struct serve *r, struct http_resp *resp)
 			(unsigned long long)s.stats[STAT_UNWIND_END + k]);
 	metric(f, "profiler_bpf_map_entries", "gauge", "Entries in a BPF map now.");
 	fprintf(f, "profiler_bpf_map_entries{map=\"stacks\"} %llu\n",
-		(unsigned long long)map_entries(r->sr.stacks_fd));
+		(unsigned long long)map_entries(r->live.sr.stacks_fd));
 	fprintf(f, "profiler_bpf_map_entries{map=\"counts\"} %llu\n",
-		(unsigned long long)map_entries(bpf_map__fd(r->skel->maps.counts)));
+		(unsigned long long)map_entries(bpf_map__fd(r->live.skel->maps.counts)));
 	metric(f, "profiler_bpf_map_max_entries", "gauge", "Capacity of a BPF map.");
 	fprintf(f, "profiler_bpf_map_max_entries{map=\"stacks\"} %u\n",
-		bpf_map__max_entries(r->skel->maps.stacks));
+		bpf_map__max_entries(r->live.skel->maps.stacks));
 	fprintf(f, "profiler_bpf_map_max_entries{map=\"counts\"} %u\n",
-		bpf_map__max_entries(r->skel->maps.counts));
+		bpf_map__max_entries(r->live.skel->maps.counts));
 	metric(f, "profiler_bpf_prog_run_seconds_total", "counter",
 	       "Time the kernel spent in a BPF program.");
-	bpf_object__for_each_program(prog, r->skel->obj) {
+	bpf_object__for_each_program(prog, r->live.skel->obj) {
 		struct bpf_prog_info info = {};
 		__u32 ilen = sizeof(info);
 
@@ -624,7 +375,7 @@ static int metrics(struct serve *r, struct http_resp *resp)
 			bpf_program__name(prog), info.run_time_ns / 1e9);
 	}
 	metric(f, "profiler_bpf_prog_runs_total", "counter", "Runs of a BPF program.");
-	bpf_object__for_each_program(prog, r->skel->obj) {
+	bpf_object__for_each_program(prog, r->live.skel->obj) {
 		struct bpf_prog_info info = {};
 		__u32 ilen = sizeof(info);
 
@@ -731,39 +482,6 @@ static char *read_token(const char *path)
 	return strdup(buf);
 }
 
-static int load_bpf(struct serve *r)
-{
-	struct cpu_bpf *skel = cpu_bpf__open();
-	int err;
-
-	if (!skel) {
-		p_err("cannot open the BPF object: %s", strerror(errno));
-		return -1;
-	}
-	r->skel = skel;
-	skel->rodata->filter_targets = r->sess.ntargets > 0;
-	skel->rodata->unwind_mode = r->o.s.unwind;
-	bpf_map__set_max_entries(skel->maps.stacks, r->o.stack_map_size);
-	bpf_map__set_max_entries(skel->maps.counts, r->o.counts_map_size);
-	err = cpu_bpf__load(skel);
-	if (err) {
-		report_load_error(err);
-		return -1;
-	}
-	r->bufn = r->o.counts_map_size < 4096 ? r->o.counts_map_size : 4096;
-	r->kbuf = calloc(r->bufn, sizeof(*r->kbuf));
-	r->vbuf = calloc(r->bufn, sizeof(*r->vbuf));
-	if (!r->kbuf || !r->vbuf) {
-		p_err("out of memory");
-		return -1;
-	}
-	/* The kernel's per-program run time, for /metrics, while we run. */
-	r->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	if (r->stats_fd < 0)
-		p_dbg("BPF run-time stats unavailable: %s", strerror(errno));
-	return 0;
-}
-
 static int start_http(struct serve *r)
 {
 	struct httpd_opts ho = { .addr = r->o.addr, .port = r->o.port };
@@ -818,10 +536,12 @@ static void stop_captures(struct serve *r)
 
 int cmd_serve(int argc, char **argv)
 {
-	struct serve r = { .stats_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct serve r = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct session_hooks hooks = {};
+	struct live_opts lo = {};
 	int status;
 
+	r.live.stats_fd = -1;
 	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
 	status = cli_exit_status(serve_parse_args(argc, argv, &r.o));
 	if (status >= 0) {
@@ -835,23 +555,19 @@ int cmd_serve(int argc, char **argv)
 	if (session__init(&r.sess, &r.o.c, NULL))
 		goto out;
 	session__describe(&r.sess, r.target, sizeof(r.target));
-	if (load_bpf(&r) ||
-	    stack_run__open(&r.sr, r.skel->obj, &r.sess, &r.o.c, &r.o.s) ||
-	    stack_run__follow(&r.sr, r.skel->maps.targets))
-		goto out;
-	stack_run__add_pids(&r.sr, r.o.c.pids, r.o.c.npids);
-	if (cpu_bpf__attach(r.skel)) {
-		p_err("cannot attach the process-tracking programs: %s", strerror(errno));
-		goto out;
-	}
-	if (stack_run__sample(&r.sr, r.skel->progs.cpu_sample, r.o.freq, false) ||
-	    session__start(&r.sess, 1.0))
+	lo.freq = r.o.freq;
+	lo.stack_map_size = r.o.stack_map_size;
+	lo.counts_map_size = r.o.counts_map_size;
+	lo.c = &r.o.c;
+	lo.s = &r.o.s;
+	lo.bpf_stats = true;
+	if (live__open(&r.live, &r.sess, &lo) || session__start(&r.sess, 1.0))
 		goto out;
 	refresh_snapshot(&r);
 	if (start_http(&r))
 		goto out;
 
-	hooks.fd = ring_buffer__epoll_fd(r.sr.events);
+	hooks.fd = ring_buffer__epoll_fd(r.live.sr.events);
 	hooks.on_fd = on_events;
 	hooks.pending = busy;
 	hooks.on_interval = on_tick;
@@ -863,13 +579,7 @@ int cmd_serve(int argc, char **argv)
 	status = session__exit_status(&r.sess);
 out:
 	stop_captures(&r);
-	stack_run__free(&r.sr);
-	cpu_bpf__destroy(r.skel);
-	if (r.stats_fd >= 0)
-		close(r.stats_fd);
-	store_free(&r.store);
-	free(r.kbuf);
-	free(r.vbuf);
+	live__free(&r.live);
 	session__free(&r.sess);
 	cli_free_common(&r.o.c);
 	return status;
