@@ -10,7 +10,7 @@ PROF=${PROFILER:-$ROOT/profiler}
 opts() { grep -o -- '--[a-z][a-z-]*' | sort -u; }
 
 help=$({ "$PROF" --help; "$PROF" mem --help; "$PROF" lat --help;
-	"$PROF" offcpu --help; "$PROF" wall --help; "$PROF" serve --help;
+	"$PROF" offcpu --help; "$PROF" wall --help; "$PROF" serve --help; "$PROF" top --help;
 	"$PROF" report --help;
 	"$PROF" diff --help; } | opts)
 pass=0

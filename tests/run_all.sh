@@ -83,6 +83,10 @@ echo "== integration: serve"
 bash tests/integration/serve.sh 2>&1 | tee "$log"
 tally serve
 
+echo "== integration: top"
+bash tests/integration/top.sh 2>&1 | tee "$log"
+tally top
+
 echo "== integration: install and package"
 bash tests/integration/package.sh 2>&1 | tee "$log"
 tally package

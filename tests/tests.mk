@@ -306,6 +306,7 @@ test-integration: all $(TARGET_BINS)
 	bash tests/integration/lat.sh || rc=1; \
 	bash tests/integration/offcpu.sh || rc=1; \
 	bash tests/integration/serve.sh || rc=1; \
+	bash tests/integration/top.sh || rc=1; \
 	bash tests/integration/package.sh || rc=1; \
 	bash tests/integration/unwind.sh || rc=1; \
 	bash tests/integration/outputs.sh || rc=1; \

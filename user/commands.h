@@ -16,6 +16,8 @@ int cmd_offcpu(int argc, char **argv);
 int cmd_wall(int argc, char **argv);
 /* `profiler serve ...`: cpu sampling served over HTTP (user/modes/serve.c). */
 int cmd_serve(int argc, char **argv);
+/* `profiler top ...`: a live view of CPU time (user/modes/top.c). */
+int cmd_top(int argc, char **argv);
 /* `profiler check`: can this machine run the profiler? (user/cmd/check.c) */
 int cmd_check(int argc, char **argv);
 

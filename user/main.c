@@ -20,6 +20,7 @@ static const struct cmd cmds[] = {
 	{ "offcpu", cmd_offcpu },
 	{ "wall", cmd_wall },
 	{ "serve", cmd_serve },
+	{ "top", cmd_top },
 	{ "check", cmd_check },
 	{ "report", cmd_report },
 	{ "diff", cmd_diff },
@@ -39,7 +40,7 @@ int main(int argc, char **argv)
 		for (c = cmds; c->name; c++)
 			if (!strcmp(argv[1], c->name))
 				return c->fn(argc - 1, argv + 1);
-		fprintf(stderr, "profiler: unknown command '%s' (commands: cpu, mem, lat, offcpu, wall, serve, report, diff, check)\n"
+		fprintf(stderr, "profiler: unknown command '%s' (commands: cpu, mem, lat, offcpu, wall, serve, top, report, diff, check)\n"
 			"Try 'profiler --help' for more information.\n", argv[1]);
 		return EXIT_USAGE;
 	}

@@ -352,6 +352,7 @@ void cpu_usage(FILE *out)
 "  offcpu                    where threads wait (profiler offcpu --help)\n"
 "  wall                      on- and off-CPU time per thread (profiler wall --help)\n"
 "  serve                     sampling served over HTTP (profiler serve --help)\n"
+"  top                       a live view of CPU time (profiler top --help)\n"
 "  report FILE               re-render a saved pprof or folded profile\n"
 "  diff BASE NEW             compare two saved profiles\n"
 "  check                     say whether this machine can run the profiler\n"

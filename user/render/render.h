@@ -34,6 +34,14 @@ int render_table(const struct profile *p, uint32_t value_type, int top_n,
 		 FILE *out);
 
 /*
+ * A screenful for `profiler top`: rows functions by self value (then
+ * total), "SELF%  TOTAL%  FUNCTION  [MODULE]", each line cut to width
+ * columns; at most rows lines, none if rows < 1.
+ */
+int render_top(const struct profile *p, uint32_t value_type, int rows,
+	       int width, FILE *out);
+
+/*
  * The latency table of a flat profile of calls (lat): one row per
  * function with calls, avg, p50..p99, max, total and share of wall time
  * (without a "time" value type: calls and rate), the top rows only, then

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "render/common.h"
 #include "render/sections.h"
 #include "lib/strtab.h"
 
@@ -197,4 +198,56 @@ out:
 	free(r.v);
 	strtab__free(r.keys);
 	return err;
+}
+
+static uint32_t top_type;
+
+static int cmp_top(const void *a, const void *b)
+{
+	const struct func_row *x = a, *y = b;
+	int c;
+
+	if (x->self[top_type] != y->self[top_type])
+		return x->self[top_type] > y->self[top_type] ? -1 : 1;
+	if (x->total[top_type] != y->total[top_type])
+		return x->total[top_type] > y->total[top_type] ? -1 : 1;
+	c = strcmp(x->name, y->name);
+	return c ? c : strcmp(x->module, y->module);
+}
+
+int render_top(const struct profile *p, uint32_t value_type, int rows,
+	       int width, FILE *out)
+{
+	int64_t all = profile__total(p, value_type);
+	struct func_table t;
+	char line[1024];
+	size_t i;
+	int err, n;
+
+	if (rows < 1)
+		return 0;
+	if (width > (int)sizeof(line) - 1)
+		width = (int)sizeof(line) - 1;
+	if ((err = func_table__build(p, &t)))
+		return err;
+	top_type = value_type;
+	qsort(t.rows, t.n, sizeof(*t.rows), cmp_top);
+	n = snprintf(line, sizeof(line), "%7s %7s  %s", "SELF%", "TOTAL%",
+		     "FUNCTION  [MODULE]");
+	fprintf(out, "%.*s\n", width, line);
+	(void)n;
+	for (i = 0; i < t.n && (int)i < rows - 1; i++) {
+		const struct func_row *r = &t.rows[i];
+
+		if (!r->self[value_type] && !r->total[value_type])
+			break;
+		snprintf(line, sizeof(line), "%6.2f%% %6.2f%%  %s%s%s%s",
+			 all ? 100.0 * r->self[value_type] / all : 0.0,
+			 all ? 100.0 * r->total[value_type] / all : 0.0, r->name,
+			 *r->module ? (r->module[0] == '[' ? "  " : "  [") : "",
+			 r->module, *r->module && r->module[0] != '[' ? "]" : "");
+		fprintf(out, "%.*s\n", width, line);
+	}
+	func_table__free(&t);
+	return ferror(out) ? -EIO : 0;
 }

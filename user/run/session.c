@@ -183,7 +183,7 @@ int session__start(struct session *s, double interval)
 	return 0;
 }
 
-enum { P_SIG, P_TIMER, P_INTERVAL, P_MODE, P_TARGETS };
+enum { P_SIG, P_TIMER, P_INTERVAL, P_MODE, P_MODE2, P_TARGETS };
 
 void session__loop(struct session *s, const struct session_hooks *h)
 {
@@ -198,6 +198,7 @@ void session__loop(struct session *s, const struct session_hooks *h)
 	pfd[P_TIMER].fd = s->timerfd;
 	pfd[P_INTERVAL].fd = s->intervalfd;
 	pfd[P_MODE].fd = h ? h->fd : -1;
+	pfd[P_MODE2].fd = h && h->on_fd2 ? h->fd2 : -1;
 	for (i = 0; i < s->ntargets; i++)
 		pfd[P_TARGETS + i].fd = s->pidfds[i];
 	for (i = 0; i < n; i++)
@@ -214,6 +215,8 @@ void session__loop(struct session *s, const struct session_hooks *h)
 		}
 		if ((pfd[P_MODE].revents || busy) && h->on_fd)
 			h->on_fd(h->ctx);
+		if (pfd[P_MODE2].revents)
+			h->on_fd2(h->ctx);
 		if (pfd[P_INTERVAL].revents) {
 			uint64_t ticks;
 

@@ -56,6 +56,8 @@ struct session_hooks {
 	/* The mode has work left (it does a piece per on_fd): the loop then
 	 * does not wait, and calls on_fd again after checking signals. */
 	bool (*pending)(void *ctx);
+	int fd2;			/* a second one (top: the terminal) */
+	void (*on_fd2)(void *ctx);	/* fd2 readable; NULL: fd2 unused */
 	void (*on_interval)(void *ctx);	/* each -i interval */
 	void *ctx;
 };
