@@ -17,7 +17,8 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TESTS="metrics profile_report go_tool_pprof flamegraph loopback_default token
-       bad_requests concurrent stop_while_waiting errors no_bpf_leftover"
+       bad_requests concurrent stop_while_waiting health trend errors
+       no_bpf_leftover"
 
 URL=
 
@@ -217,6 +218,71 @@ t_stop_while_waiting()
 	stop_serve || return
 	wait $c
 	[[ $(cat "$T/w.status") == 503 ]] || { bad "waiting request got $(cat "$T/w.status")"; return; }
+	ok
+}
+
+# /health: 200 while the rules hold; a rule the target breaks (its RSS is
+# above 1 KiB) makes it 503 and is named in the body.
+t_health()
+{
+	local i status
+
+	serve_on --health 'rss<1TiB,lost<1000000' || return
+	for ((i = 0; i < LIMIT * 10; i++)); do
+		status=$(get /health)
+		grep -q '"rss_bytes": [1-9]' "$T/body" && break
+		sleep 0.1
+	done
+	[[ $status == 200 ]] && grep -q '"status": "ok"' "$T/body" ||
+		{ bad "healthy: $status $(cat "$T/body")"; return; }
+	stop_serve || return
+	serve_on --health 'lost==0,rss<1KiB' || return
+	for ((i = 0; i < LIMIT * 10; i++)); do
+		status=$(get /health)
+		[[ $status == 503 ]] && break
+		sleep 0.1
+	done
+	[[ $status == 503 ]] && [[ $(jq -r '.failing | join(",")' "$T/body") == "rss<1KiB" ]] ||
+		{ bad "unhealthy: $status $(cat "$T/body")"; return; }
+	[[ $(get /metrics) == 200 ]] && [[ $(metric profiler_healthy) == 0 ]] ||
+		{ bad "profiler_healthy is $(metric profiler_healthy)"; return; }
+	stop_serve || return
+	prof serve --health 'rss<1GiB' -d 1
+	expect_rc 2 || return
+	grep -q "needs -p" "$T/err" || { bad "stderr: $(err_head)"; return; }
+	ok
+}
+
+# /api/trend: a point per --window second, oldest first, each with the
+# window's samples and the target's RSS; --history bounds them; the points
+# add up to no more than the samples /metrics counted after.
+t_trend()
+{
+	local i n
+
+	serve_on --window 1 --history 3 || return
+	for ((i = 0; i < LIMIT * 10; i++)); do
+		[[ $(get /api/trend) == 200 ]] || { bad "status"; return; }
+		n=$(jq '.points | length' "$T/body")
+		((n >= 3)) && break
+		sleep 0.2
+	done
+	if ((n != 3)); then
+		bad "$n points with --history 3: $(head -c 300 "$T/body")"
+		return
+	fi
+	cp "$T/body" "$T/trend"
+	if [[ $(jq '[.points[] | select(.cpu_samples <= 0 or .rss_bytes <= 0)] | length' "$T/trend") != 0 ||
+	      $(jq '[.points[].t_s] | . == sort and (unique | length) == 3' "$T/trend") != true ]]; then
+		bad "points: $(jq -c .points "$T/trend")"
+		return
+	fi
+	[[ $(get /metrics) == 200 ]] || { bad "/metrics"; return; }
+	if (($(jq '[.points[].cpu_samples] | add' "$T/trend") > $(metric profiler_cpu_samples_total))); then
+		bad "the points hold more samples than were taken: $(jq -c .points "$T/trend")"
+		return
+	fi
+	stop_serve || return
 	ok
 }
 

@@ -411,9 +411,15 @@ t_debug_frame()
 	wait_exec "$pid" "$TDIR/unwind_dbgframe" || { bad "unwind_dbgframe did not start"; return; }
 	prof -p "$pid" -d 1 -F "$SFREQ" -U --unwind dwarf --folded "$T/without"
 	expect_rc 0 || return
-	read -r hit total < <(share "$T/without" main)
+	# A sample in cmp_spin (no table) cannot be walked past it.  One in
+	# glibc's qsort between two calls of it can, up to work_qsort (glibc
+	# has CFI): those are not the executable's frames being walked.
+	read -r hit total < <(awk '/^[^ ].* [0-9]+$/ {
+		n = $NF; s = $0; sub(/ [0-9]+$/, "", s)
+		if (index(s ";", ";cmp_spin;")) { t += n; if (index(s ";", ";main;")) h += n }
+	} END { print h + 0, t + 0 }' "$T/without")
 	if ((total < 100 || hit > 0)) || ! grep -q '\[unwind: no table\]' "$T/without"; then
-		bad "without the debug file: $hit of $total samples reach main: $(top_stack "$T/without")"
+		bad "without the debug file: $hit of $total samples in cmp_spin reach main: $(top_stack "$T/without")"
 		return
 	fi
 	prof -p "$pid" -d 1 -F "$SFREQ" -U --unwind dwarf --debug-dir "$TDIR/dbgroot" \

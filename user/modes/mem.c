@@ -187,24 +187,6 @@ static void sum_totals(struct memrun *r, uint64_t *t)
 		memset(t, 0, MEM_T__MAX * sizeof(*t));
 }
 
-/* VmRSS of pid in bytes, 0 if unknown. */
-static uint64_t rss_of(pid_t pid)
-{
-	char path[64], line[256];
-	unsigned long long kb = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb * 1024;
-}
-
 /* -i: one timeline line per interval. */
 static void on_interval(void *ctx)
 {
@@ -219,7 +201,7 @@ static void on_interval(void *ctx)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	secs = ns_between(&r->last_tick, &now) / 1e9;
 	for (i = 0; i < r->ntargets; i++)
-		rss += rss_of(r->targets[i].pid);
+		rss += sys_rss_bytes(r->targets[i].pid);
 	fmt_bytes((double)t[MEM_T_ALLOC_BYTES] - t[MEM_T_FREE_BYTES], out, sizeof(out));
 	fmt_bytes(rss, rs, sizeof(rs));
 	if (log_level >= LOG_NORMAL)

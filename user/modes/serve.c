@@ -35,7 +35,10 @@
 #include "probes/bpfutil.h"
 #include "render/render.h"
 #include "run/httpd.h"
+#include "render/common.h"
+#include "run/health.h"
 #include "run/session.h"
+#include "run/sysinfo.h"
 
 /* A profile being taken for a request. */
 struct capture {
@@ -52,13 +55,25 @@ struct capture {
 	struct capture *next;
 };
 
-/* What /metrics shows of the main thread's state (under the lock). */
+/* One point of the history: a window's figures. */
+struct point {
+	double t_s;		/* end of the window, since profiling began */
+	uint64_t rss;		/* the targets' resident bytes then */
+	uint64_t samples;	/* CPU samples in the window */
+	uint64_t lost;		/* losses in the window */
+};
+
+/* What /metrics and /health show of the main thread's state (under the
+ * lock). */
 struct snapshot {
 	uint64_t stats[STAT__MAX];
 	struct symbolizer_stats sym;
 	size_t stored;
 	uint64_t served_pprof, served_svg, trims;
 	int64_t uptime_ns;
+	struct health_values health;
+	bool failing[HEALTH_MAX_RULES];
+	bool healthy;
 };
 
 struct serve {
@@ -69,11 +84,15 @@ struct serve {
 	struct capture *active;		/* main thread only */
 	char target[256];
 
+	uint64_t window_samples, window_lost;	/* at the last history point */
+
 	pthread_mutex_t lock;		/* guards what follows */
 	struct capture *pending;	/* requests not yet seen by the engine */
 	int in_flight;
 	bool stopping;
 	struct snapshot snap;
+	struct point *hist;		/* ring of o.history points */
+	size_t nhist, hist_next;
 };
 
 /* ---- captures ---------------------------------------------------------- */
@@ -152,18 +171,86 @@ static int drain(struct serve *r)
 	return err;
 }
 
+/* The targets' resident memory; 0 without -p. */
+static uint64_t targets_rss(struct serve *r)
+{
+	uint64_t rss = 0;
+	int i;
+
+	for (i = 0; i < r->sess.ntargets; i++)
+		rss += sys_rss_bytes(session__target(&r->sess, i));
+	return rss;
+}
+
+static uint64_t losses(const uint64_t *stats)
+{
+	uint64_t n = 0;
+	int k;
+
+	for (k = 0; k < STAT__MAX; k++)
+		if (stat_reason(k)->what)
+			n += stats[k];
+	return n;
+}
+
+/* Oldest and newest point of the history (under the lock); NULL if < 2. */
+static bool history_ends(const struct serve *r, const struct point **old,
+			 const struct point **now)
+{
+	size_t cap = r->o.history;
+
+	if (r->nhist < 2)
+		return false;
+	*now = &r->hist[(r->hist_next + cap - 1) % cap];
+	*old = &r->hist[(r->hist_next + cap - r->nhist) % cap];
+	return (*now)->t_s > (*old)->t_s;
+}
+
 static void refresh_snapshot(struct serve *r)
 {
 	struct snapshot s = r->snap;
-	struct timespec now;
+	const struct point *old, *now;
+	struct timespec ts;
+	uint64_t rss;
+	int k;
 
 	stats_read(bpf_map__fd(r->live.skel->maps.stats), s.stats);
 	symbolizer__stats(r->live.sr.sym, &s.sym);
 	s.stored = r->live.n;
 	s.trims = r->live.trims;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	s.uptime_ns = ns_between(&r->sess.start, &now);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	s.uptime_ns = ns_between(&r->sess.start, &ts);
+	rss = r->sess.ntargets ? targets_rss(r) : 0;
+	memset(&s.health, 0, sizeof(s.health));
+	s.health.known[HEALTH_RSS] = r->sess.ntargets > 0;
+	s.health.v[HEALTH_RSS] = (double)rss;
+	s.health.known[HEALTH_LOST] = true;
+	s.health.v[HEALTH_LOST] = (double)losses(s.stats);
 	pthread_mutex_lock(&r->lock);
+	/* Every window, a point of the history. */
+	if (r->live.tick && r->live.tick % r->o.window == 0) {
+		struct point *p = &r->hist[r->hist_next];
+
+		p->t_s = s.uptime_ns / 1e9;
+		p->rss = rss;
+		p->samples = s.stats[STAT_SAMPLES] - r->window_samples;
+		p->lost = (uint64_t)s.health.v[HEALTH_LOST] - r->window_lost;
+		r->window_samples = s.stats[STAT_SAMPLES];
+		r->window_lost = (uint64_t)s.health.v[HEALTH_LOST];
+		r->hist_next = (r->hist_next + 1) % r->o.history;
+		if (r->nhist < r->o.history)
+			r->nhist++;
+	}
+	if (r->sess.ntargets && history_ends(r, &old, &now)) {
+		s.health.known[HEALTH_GROWTH] = true;
+		s.health.v[HEALTH_GROWTH] = ((double)now->rss - (double)old->rss) /
+					    (now->t_s - old->t_s) * 60;
+	}
+	s.healthy = true;
+	for (k = 0; k < r->o.nrules; k++) {
+		s.failing[k] = !health_holds(&r->o.rules[k], &s.health);
+		s.healthy &= !s.failing[k];
+	}
 	s.served_pprof = r->snap.served_pprof;
 	s.served_svg = r->snap.served_svg;
 	r->snap = s;
@@ -231,7 +318,10 @@ static int page(struct http_resp *resp, const struct serve *r)
 		"Parca, Pyroscope; N up to %llu)</li>\n"
 		"<li><a href=\"/flamegraph.svg?seconds=10\">/flamegraph.svg?seconds=N</a>:"
 		" a flame graph of the next N seconds</li>\n"
-		"<li><a href=\"/health\">/health</a>: 200 while profiling</li>\n"
+		"<li><a href=\"/health\">/health</a>: 200 while the --health rules hold, "
+		"else 503</li>\n"
+		"<li><a href=\"/api/trend\">/api/trend</a>: the history, a point per "
+		"--window (JSON)</li>\n"
 		"</ul></body></html>\n", (unsigned long long)r->o.freq,
 		SERVE_DEFAULT_SECONDS, (unsigned long long)r->o.max_seconds);
 }
@@ -409,6 +499,14 @@ static int metrics(struct serve *r, struct http_resp *resp)
 		(unsigned long long)s.served_pprof);
 	fprintf(f, "profiler_profiles_served_total{format=\"svg\"} %llu\n",
 		(unsigned long long)s.served_svg);
+	if (s.health.known[HEALTH_RSS]) {
+		metric(f, "profiler_target_resident_memory_bytes", "gauge",
+		       "Resident memory of the -p targets, summed.");
+		fprintf(f, "profiler_target_resident_memory_bytes %.0f\n",
+			s.health.v[HEALTH_RSS]);
+	}
+	metric(f, "profiler_healthy", "gauge", "1 while every --health rule holds.");
+	fprintf(f, "profiler_healthy %d\n", s.healthy ? 1 : 0);
 	metric(f, "profiler_profile_requests_in_flight", "gauge",
 	       "Profile requests waiting for their seconds to pass.");
 	fprintf(f, "profiler_profile_requests_in_flight %d\n", in_flight);
@@ -423,17 +521,87 @@ static int metrics(struct serve *r, struct http_resp *resp)
 	return 0;
 }
 
+/* 200 while every --health rule holds, else 503 naming those that fail. */
 static int health(struct serve *r, struct http_resp *resp)
 {
 	struct snapshot s;
+	char *text = NULL;
+	size_t len = 0;
+	bool first = true;
+	FILE *f;
+	int k;
 
 	pthread_mutex_lock(&r->lock);
 	s = r->snap;
 	pthread_mutex_unlock(&r->lock);
-	return http_resp__printf(resp, 200, "application/json",
-				 "{\"status\": \"ok\", \"uptime_s\": %.3f, "
-				 "\"cpu_samples\": %llu}\n", s.uptime_ns / 1e9,
-				 (unsigned long long)s.stats[STAT_SAMPLES]);
+	f = open_memstream(&text, &len);
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "{\"status\": \"%s\", \"failing\": [", s.healthy ? "ok" : "failing");
+	for (k = 0; k < r->o.nrules; k++) {
+		if (!s.failing[k])
+			continue;
+		fprintf(f, "%s", first ? "" : ", ");
+		json__string(f, r->o.rules[k].text);
+		first = false;
+	}
+	fprintf(f, "], \"rules\": [");
+	for (k = 0; k < r->o.nrules; k++) {
+		fprintf(f, "%s", k ? ", " : "");
+		json__string(f, r->o.rules[k].text);
+	}
+	fprintf(f, "], \"uptime_s\": %.3f, \"cpu_samples\": %llu, \"lost\": %.0f",
+		s.uptime_ns / 1e9, (unsigned long long)s.stats[STAT_SAMPLES],
+		s.health.v[HEALTH_LOST]);
+	if (s.health.known[HEALTH_RSS])
+		fprintf(f, ", \"rss_bytes\": %.0f", s.health.v[HEALTH_RSS]);
+	if (s.health.known[HEALTH_GROWTH])
+		fprintf(f, ", \"growth_bytes_per_min\": %.0f", s.health.v[HEALTH_GROWTH]);
+	fprintf(f, "}\n");
+	if (fclose(f)) {
+		free(text);
+		return -ENOMEM;
+	}
+	resp->status = s.healthy ? 200 : 503;
+	resp->type = "application/json";
+	resp->body = text;
+	resp->len = len;
+	return 0;
+}
+
+/* The history: one point per --window, oldest first. */
+static int trend(struct serve *r, struct http_resp *resp)
+{
+	char *text = NULL;
+	size_t len = 0, i, cap = r->o.history;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return -ENOMEM;
+	pthread_mutex_lock(&r->lock);
+	fprintf(f, "{\"window_s\": %llu, \"points\": [",
+		(unsigned long long)r->o.window);
+	for (i = 0; i < r->nhist; i++) {
+		const struct point *p = &r->hist[(r->hist_next + cap - r->nhist + i) % cap];
+
+		fprintf(f, "%s\n  {\"t_s\": %.3f, \"cpu_samples\": %llu, \"lost\": %llu",
+			i ? "," : "", p->t_s, (unsigned long long)p->samples,
+			(unsigned long long)p->lost);
+		if (r->sess.ntargets)
+			fprintf(f, ", \"rss_bytes\": %llu", (unsigned long long)p->rss);
+		fputc('}', f);
+	}
+	pthread_mutex_unlock(&r->lock);
+	fprintf(f, "%s]}\n", r->nhist ? "\n" : "");
+	if (fclose(f)) {
+		free(text);
+		return -ENOMEM;
+	}
+	resp->status = 200;
+	resp->type = "application/json";
+	resp->body = text;
+	resp->len = len;
+	return 0;
 }
 
 static int on_http(void *ctx, const struct http_req *req, struct http_resp *resp)
@@ -446,6 +614,8 @@ static int on_http(void *ctx, const struct http_req *req, struct http_resp *resp
 		return metrics(r, resp);
 	if (!strcmp(req->path, "/health"))
 		return health(r, resp);
+	if (!strcmp(req->path, "/api/trend"))
+		return trend(r, resp);
 	if (!strcmp(req->path, "/debug/pprof/profile"))
 		return take_profile(r, req, resp, false);
 	if (!strcmp(req->path, "/flamegraph.svg"))
@@ -552,6 +722,11 @@ int cmd_serve(int argc, char **argv)
 	log_level = r.o.c.verbosity;
 	log_setup_libbpf();
 
+	r.hist = calloc(r.o.history, sizeof(*r.hist));
+	if (!r.hist) {
+		p_err("out of memory");
+		goto out;
+	}
 	if (session__init(&r.sess, &r.o.c, NULL))
 		goto out;
 	session__describe(&r.sess, r.target, sizeof(r.target));
@@ -580,6 +755,7 @@ int cmd_serve(int argc, char **argv)
 out:
 	stop_captures(&r);
 	live__free(&r.live);
+	free(r.hist);
 	session__free(&r.sess);
 	cli_free_common(&r.o.c);
 	return status;
@@ -593,6 +769,9 @@ enum {
 	SERVE_OPT_MAX_SECONDS,
 	SERVE_OPT_STACK_MAP_SIZE,
 	SERVE_OPT_COUNTS_MAP_SIZE,
+	SERVE_OPT_WINDOW,
+	SERVE_OPT_HISTORY,
+	SERVE_OPT_HEALTH,
 };
 
 static const struct option serve_long[] = {
@@ -602,6 +781,9 @@ static const struct option serve_long[] = {
 	{ "frequency",		required_argument, NULL, 'F' },
 	{ "stack-map-size",	required_argument, NULL, SERVE_OPT_STACK_MAP_SIZE },
 	{ "counts-map-size",	required_argument, NULL, SERVE_OPT_COUNTS_MAP_SIZE },
+	{ "window",		required_argument, NULL, SERVE_OPT_WINDOW },
+	{ "history",		required_argument, NULL, SERVE_OPT_HISTORY },
+	{ "health",		required_argument, NULL, SERVE_OPT_HEALTH },
 	STACK_LONG_OPTIONS,
 };
 
@@ -626,6 +808,12 @@ void serve_usage(FILE *out)
 "      --token-file FILE     requests need \"Authorization: Bearer TOKEN\",\n"
 "                            TOKEN the file's first line\n"
 "      --max-seconds N       longest ?seconds= a request may ask (default %d)\n"
+"      --window SECONDS      one point of /api/trend every SECONDS (default %d)\n"
+"      --history N           points kept (default %d: an hour of 10 s)\n"
+"      --health RULES        /health answers 503 while one fails: comma-\n"
+"                            separated rss<2GiB, growth<10MiB/min (-p only:\n"
+"                            the targets' resident memory, its growth over\n"
+"                            the history), lost==0; <, <=, >, >=, ==, !=\n"
 "\n"
 "Sampling:\n"
 "  -F, --frequency HZ        samples per second per CPU (default 99)\n"
@@ -633,6 +821,7 @@ void serve_usage(FILE *out)
 "      --counts-map-size N   distinct (process, stack) pairs per second\n"
 "                            (default %d)\n",
 		SERVE_DEFAULT_ADDR, SERVE_DEFAULT_PORT, SERVE_DEFAULT_MAX_SECONDS,
+		SERVE_DEFAULT_WINDOW, SERVE_DEFAULT_HISTORY,
 		CPU_DEFAULT_STACK_MAP_SIZE, CPU_DEFAULT_COUNTS_MAP_SIZE);
 	stack_opts__usage(out);
 	fprintf(out,
@@ -701,12 +890,30 @@ static enum cli_result parse_opt(int c, const char *arg, void *mode)
 		return cli_parse_size(arg, "--stack-map-size", 1 << 24, &o->stack_map_size);
 	case SERVE_OPT_COUNTS_MAP_SIZE:
 		return cli_parse_size(arg, "--counts-map-size", 1 << 24, &o->counts_map_size);
+	case SERVE_OPT_WINDOW:
+		if (parse_u64(arg, 1, 3600, &o->window))
+			return cli_error("invalid --window '%s' (expected 1..3600 seconds)", arg);
+		return CLI_OK;
+	case SERVE_OPT_HISTORY:
+		if (parse_u64(arg, 2, 100000, &o->history))
+			return cli_error("invalid --history '%s' (expected 2..100000)", arg);
+		return CLI_OK;
+	case SERVE_OPT_HEALTH: {
+		char err[256];
+
+		o->nrules = health_parse(arg, o->rules, HEALTH_MAX_RULES, err, sizeof(err));
+		if (o->nrules < 0)
+			return cli_error("invalid --health: %s", err);
+		return CLI_OK;
+	}
 	}
 	return stack_opts__parse(c, arg, &o->s);
 }
 
 enum cli_result serve_parse_args(int argc, char **argv, struct serve_opts *o)
 {
+	int i;
+
 	static const struct cli_mode spec = {
 		.help = "profiler serve --help",
 		.groups = CLI_TARGETS | CLI_SYMBOLS,
@@ -725,10 +932,18 @@ enum cli_result serve_parse_args(int argc, char **argv, struct serve_opts *o)
 	o->freq = 99;
 	o->stack_map_size = CPU_DEFAULT_STACK_MAP_SIZE;
 	o->counts_map_size = CPU_DEFAULT_COUNTS_MAP_SIZE;
+	o->window = SERVE_DEFAULT_WINDOW;
+	o->history = SERVE_DEFAULT_HISTORY;
 	stack_opts__defaults(&o->s);
 	r = cli_parse(argc, argv, &o->c, &spec, o);
-	if (r == CLI_OK && o->c.command)
+	if (r != CLI_OK)
+		return r;
+	if (o->c.command)
 		return cli_error("serve follows running processes (-p) or the whole "
 				 "machine, not a COMMAND");
-	return r;
+	for (i = 0; i < o->nrules; i++)
+		if (o->rules[i].metric != HEALTH_LOST && !o->c.npids)
+			return cli_error("--health rule '%s' needs -p: it is about the "
+					 "targets' memory", o->rules[i].text);
+	return CLI_OK;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "modes/unwinder.h"
+#include "run/health.h"
 #include "run/cli.h"
 
 /* Where it listens unless --listen says otherwise: this machine only. */
@@ -26,7 +27,14 @@ struct serve_opts {
 	uint64_t freq;		/* -F */
 	uint64_t stack_map_size;
 	uint64_t counts_map_size;
+	uint64_t window;	/* --window SECONDS: one history point each */
+	uint64_t history;	/* --history N points kept */
+	struct health_rule rules[HEALTH_MAX_RULES];	/* --health */
+	int nrules;
 };
+
+#define SERVE_DEFAULT_WINDOW	10
+#define SERVE_DEFAULT_HISTORY	360
 
 enum cli_result serve_parse_args(int argc, char **argv, struct serve_opts *o);
 void serve_usage(FILE *out);

@@ -28,6 +28,8 @@ int sys_is_kernel_thread(pid_t pid, char *name, size_t len);
 int sys_comm(pid_t pid, char *name, size_t len);
 /* CPU time of the whole process so far (user + system, clock-tick grain). */
 int sys_cpu_time_ns(pid_t pid, uint64_t *ns);
+/* VmRSS of pid in bytes (/proc/PID/status), 0 if unknown. */
+uint64_t sys_rss_bytes(pid_t pid);
 /* pidfd_open(2); -errno on failure. */
 int sys_pidfd_open(pid_t pid);
 
