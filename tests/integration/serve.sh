@@ -17,8 +17,8 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TESTS="metrics profile_report go_tool_pprof flamegraph loopback_default token
-       bad_requests concurrent stop_while_waiting health trend errors
-       no_bpf_leftover"
+       bad_requests concurrent stop_while_waiting health trend renew_symbols
+       errors no_bpf_leftover"
 
 URL=
 
@@ -280,6 +280,33 @@ t_trend()
 	[[ $(get /metrics) == 200 ]] || { bad "/metrics"; return; }
 	if (($(jq '[.points[].cpu_samples] | add' "$T/trend") > $(metric profiler_cpu_samples_total))); then
 		bad "the points hold more samples than were taken: $(jq -c .points "$T/trend")"
+		return
+	fi
+	stop_serve || return
+	ok
+}
+
+# A run of days drops the symbolizer's caches now and then (every second
+# here, PROFILER_SERVE_RENEW_S=1); profiles taken after are named as well.
+t_renew_symbols()
+{
+	local i
+
+	export PROFILER_SERVE_RENEW_S=1
+	serve_on
+	i=$?
+	unset PROFILER_SERVE_RENEW_S
+	((i == 0)) || return
+	for ((i = 0; i < LIMIT * 10; i++)); do
+		[[ $(get /metrics) == 200 ]] && (($(metric profiler_symbolizer_renewals_total) >= 2)) && break
+		sleep 0.1
+	done
+	(($(metric profiler_symbolizer_renewals_total) >= 2)) || { bad "no renewal: $(grep renewals "$T/body")"; return; }
+	[[ $(get '/debug/pprof/profile?seconds=2') == 200 ]] || { bad "status"; return; }
+	"$PROF" report "$T/body" --folded "$T/folded" >/dev/null 2>&1 || { bad "report"; return; }
+	read -r hit total _ < <(folded_sum "$T/folded" "main;chain_a;chain_b;chain_hot")
+	if ((total < 100 || hit * 100 < total * 90)); then
+		bad "after renewals: $hit of $total samples named main;chain_a;chain_b;chain_hot: $(head -c 300 "$T/folded")"
 		return
 	fi
 	stop_serve || return

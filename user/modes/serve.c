@@ -69,7 +69,7 @@ struct snapshot {
 	uint64_t stats[STAT__MAX];
 	struct symbolizer_stats sym;
 	size_t stored;
-	uint64_t served_pprof, served_svg, trims;
+	uint64_t served_pprof, served_svg, trims, renewals;
 	int64_t uptime_ns;
 	struct health_values health;
 	bool failing[HEALTH_MAX_RULES];
@@ -85,6 +85,8 @@ struct serve {
 	char target[256];
 
 	uint64_t window_samples, window_lost;	/* at the last history point */
+	uint64_t renew_s;		/* seconds between symbolizer renewals */
+	uint64_t renewed;		/* tick of the last one */
 
 	pthread_mutex_t lock;		/* guards what follows */
 	struct capture *pending;	/* requests not yet seen by the engine */
@@ -253,7 +255,26 @@ static void refresh_snapshot(struct serve *r)
 	}
 	s.served_pprof = r->snap.served_pprof;
 	s.served_svg = r->snap.served_svg;
+	s.renewals = r->snap.renewals;
 	r->snap = s;
+	pthread_mutex_unlock(&r->lock);
+}
+
+/*
+ * Every renew seconds, when no capture holds samples to name, a fresh
+ * symbolizer: what it kept of processes that exited, and of addresses no
+ * longer sampled, goes (the kernel announces a new process once, and a
+ * running one's maps are read again when its addresses miss).
+ */
+static void renew_symbols(struct serve *r)
+{
+	if (r->active || r->live.tick - r->renewed < r->renew_s)
+		return;
+	if (stack_run__renew_symbolizer(&r->live.sr, r->o.c.pids, r->o.c.npids))
+		return;
+	r->renewed = r->live.tick;
+	pthread_mutex_lock(&r->lock);
+	r->snap.renewals++;
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -287,6 +308,7 @@ static void on_tick(void *ctx)
 		r->active = c;
 	}
 	live__maintain(&r->live, r->o.max_seconds + 2);
+	renew_symbols(r);
 	refresh_snapshot(r);
 }
 
@@ -482,6 +504,11 @@ static int metrics(struct serve *r, struct http_resp *resp)
 	       "Times the kernel's stack map was trimmed of stored stacks.");
 	fprintf(f, "profiler_kernel_stack_map_trims_total %llu\n",
 		(unsigned long long)s.trims);
+	metric(f, "profiler_symbolizer_renewals_total", "counter",
+	       "Times the symbolizer's caches were dropped (processes gone, "
+	       "addresses no longer sampled).");
+	fprintf(f, "profiler_symbolizer_renewals_total %llu\n",
+		(unsigned long long)s.renewals);
 	metric(f, "profiler_symbolizer_elf_files", "gauge", "ELF files read for names.");
 	fprintf(f, "profiler_symbolizer_elf_files %llu\n",
 		(unsigned long long)s.sym.elf_opened);
@@ -722,6 +749,10 @@ int cmd_serve(int argc, char **argv)
 	log_level = r.o.c.verbosity;
 	log_setup_libbpf();
 
+	r.renew_s = SERVE_RENEW_SECONDS;
+	if (getenv("PROFILER_SERVE_RENEW_S") &&
+	    parse_u64(getenv("PROFILER_SERVE_RENEW_S"), 1, 86400, &r.renew_s))
+		r.renew_s = SERVE_RENEW_SECONDS;
 	r.hist = calloc(r.o.history, sizeof(*r.hist));
 	if (!r.hist) {
 		p_err("out of memory");

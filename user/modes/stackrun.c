@@ -67,6 +67,7 @@ int stack_run__open(struct stack_run *sr, struct bpf_object *obj,
 		return -1;
 	}
 	sr->stacks_fd = bpf_map__fd(stacks);
+	sr->sym_opts = so;
 	sr->sym = symbolizer__new(&so);
 	sr->events = ring_buffer__new(bpf_map__fd(events), on_event, sr, NULL);
 	if (!sr->sym || !sr->events) {
@@ -98,6 +99,20 @@ int stack_run__follow(struct stack_run *sr, struct bpf_map *targets)
 			return -1;
 		}
 	}
+	return 0;
+}
+
+int stack_run__renew_symbolizer(struct stack_run *sr, const pid_t *pids, int n)
+{
+	struct symbolizer *sym = symbolizer__new(&sr->sym_opts);
+	int i;
+
+	if (!sym)
+		return -ENOMEM;
+	symbolizer__free(sr->sym);
+	sr->sym = sym;
+	for (i = 0; i < n; i++)
+		symbolizer__add_process(sym, pids[i], 0);
 	return 0;
 }
 

@@ -33,6 +33,7 @@ struct stack_run {
 	struct session *sess;
 	int stacks_fd;		/* the object's "stacks" map */
 	int unwind_mode;	/* enum unwind_mode */
+	struct symbolizer_opts sym_opts;	/* to make a new symbolizer */
 	struct bpf_link **perf_links;	/* sampling events, one per CPU */
 	int *perf_fds;
 	int nperf;
@@ -77,6 +78,14 @@ void stack_run__finish(struct stack_run *sr);
  * line in p.  0 or -ENOMEM. */
 int stack_run__add_unnamed(struct stack_run *sr, struct profile *p);
 void stack_run__free(struct stack_run *sr);
+/*
+ * A new symbolizer in place of the old: every process snapshot, named
+ * address and read file is dropped (those of processes that exited too), so
+ * that a run of days keeps only what it still uses.  Only when nothing
+ * waits to be named.  pids[0..n) are read again at once.  0 or -ENOMEM
+ * (the old one is kept).
+ */
+int stack_run__renew_symbolizer(struct stack_run *sr, const pid_t *pids, int n);
 
 /*
  * The frames of a stored kernel stack (key 0: none), leaf first, appended
