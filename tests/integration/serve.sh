@@ -18,7 +18,7 @@ set -u
 
 TESTS="metrics profile_report go_tool_pprof flamegraph loopback_default token
        bad_requests concurrent stop_while_waiting health trend renew_symbols
-       errors no_bpf_leftover"
+       mem_heap mem_json errors no_bpf_leftover"
 
 URL=
 
@@ -313,6 +313,80 @@ t_renew_symbols()
 	ok
 }
 
+# serve_mem: mem_exact ("stay": it waits after its work) followed with
+# --mem; its work done while probed.  Its truth (tests/targets/mem_exact.c):
+# 1610 allocations of 221760 bytes, 25 blocks of 11280 bytes outstanding.
+serve_mem()
+{
+	local port i
+
+	start_target mem_exact stay >"$T/target.out" || { bad "mem_exact did not start"; return 1; }
+	MEM_PID=$LAST_PID
+	prof_start serve -p "$MEM_PID" --mem --listen 127.0.0.1:0
+	wait_said "serving on" || return 1
+	port=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/err")
+	URL=http://127.0.0.1:$port
+	kill -USR1 "$MEM_PID"
+	for ((i = 0; i < LIMIT * 10; i++)); do
+		grep -qx done "$T/target.out" && return 0
+		sleep 0.1
+	done
+	bad "mem_exact did not finish its work"
+	return 1
+}
+
+# /debug/pprof/heap: Go's four sample types with the exact truth; the
+# mem counters in /metrics; go tool pprof reads it over HTTP.
+t_mem_heap()
+{
+	serve_mem || return
+	[[ $(get /debug/pprof/heap) == 200 ]] || { bad "/debug/pprof/heap: $(cat "$T/body")"; return; }
+	"$PROF" report "$T/body" --json "$T/heap.json" >/dev/null 2>"$T/rerr" ||
+		{ bad "report: $(head -c 300 "$T/rerr")"; return; }
+	if [[ $(jq -c .totals "$T/heap.json") != '{"alloc_objects":1610,"alloc_space_bytes":221760,"inuse_objects":25,"inuse_space_bytes":11280}' ]]; then
+		bad "heap totals: $(jq -c .totals "$T/heap.json")"
+		return
+	fi
+	[[ $(get /metrics) == 200 ]] || { bad "/metrics"; return; }
+	[[ "$(metric profiler_mem_allocs_total) $(metric profiler_mem_outstanding_bytes)" == "1610 11280" ]] ||
+		{ bad "metrics: $(grep '^profiler_mem' "$T/body" | tr '\n' ' ')"; return; }
+	if command -v go >/dev/null; then
+		HOME=$T PPROF_TMPDIR=$T timeout "$LIMIT" go tool pprof -sample_index=alloc_objects \
+			-top "$URL/debug/pprof/heap" >"$T/top" 2>&1 &&
+		grep -q 'Total samples = 1610' "$T/top" ||
+			{ bad "go tool pprof: $(head -c 400 "$T/top")"; return; }
+	fi
+	stop_serve || return
+	ok
+}
+
+# /api/memory: the totals as the mem mode reports them; /api/leaks: the 25
+# outstanding blocks by site; without --mem both are 404.
+t_mem_json()
+{
+	serve_mem || return
+	[[ $(get /api/memory) == 200 ]] || { bad "/api/memory"; return; }
+	if [[ $(jq -c '[.metrics[] | select(.name == "totals.allocs" or .name == "totals.outstanding_bytes") | .value]' "$T/body") != "[1610,11280]" ]]; then
+		bad "/api/memory: $(jq -c .metrics "$T/body" | head -c 400)"
+		return
+	fi
+	[[ $(get /api/leaks) == 200 ]] || { bad "/api/leaks"; return; }
+	if [[ $(jq -c '.totals.objects' "$T/body") != 25 ]] ||
+	   ! jq -e '.stacks[] | select(.stack | index("alloc_zeroed")) | select(.values.objects == 20)' "$T/body" >/dev/null; then
+		bad "/api/leaks: $(jq -c '[.totals, [.stacks[] | {stack: .stack[-3:], values}]]' "$T/body" | head -c 600)"
+		return
+	fi
+	stop_serve || return
+	serve_on || return
+	[[ $(get /debug/pprof/heap) == 404 ]] && [[ $(get /api/leaks) == 404 ]] ||
+		{ bad "memory endpoints without --mem: $(get /debug/pprof/heap)"; return; }
+	stop_serve || return
+	prof serve --mem -d 1
+	expect_rc 2 || return
+	grep -q -- "--mem needs -p" "$T/err" || { bad "stderr: $(err_head)"; return; }
+	ok
+}
+
 t_errors()
 {
 	local first
@@ -333,4 +407,4 @@ t_errors()
 	ok
 }
 
-suite_main cpu_chain
+suite_main cpu_chain mem_exact

@@ -15,6 +15,9 @@
  *   worker_b;alloc_aligned;posix_memalign 10    2560      5   5  (1280 B)
  *   total                              1610   221760   1585   25 (11280 B)
  *
+ * With argv[1] = "stay" it prints "done" once the work is over and waits
+ * to be killed (for a profiler that keeps running: serve --mem).
+ *
  * grow_first's realloc(NULL, 64) makes glibc call malloc internally: that
  * nested call must not be counted twice.
  */
@@ -158,6 +161,11 @@ int main(int argc, char **argv)
 	while (done < 2)
 		pthread_cond_wait(&cond, &lock);
 	pthread_mutex_unlock(&lock);
+	if (argc > 1 && !strcmp(argv[1], "stay")) {
+		write(STDOUT_FILENO, "done\n", 5);
+		for (;;)
+			pause();
+	}
 	/* Linger so the profiler sees the leaks while the process lives. */
 	usleep(200000);
 	_exit(0);

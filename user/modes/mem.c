@@ -21,6 +21,7 @@
 #include "modes/allocator.h"
 #include "lib/array.h"
 #include "probes/bpfutil.h"
+#include "modes/mem_engine.h"
 #include "modes/mem_mode.h"
 #include "lib/parse.h"
 #include "run/cli.h"
@@ -54,7 +55,7 @@ struct target {
 
 struct memrun {
 	struct mem_opts o;
-	struct session sess;
+	struct session *sess;
 	struct mem_bpf *skel;
 	struct uprobe_links probes;
 	struct entry_stop stop;		/* COMMAND: stopped at its entry point */
@@ -177,7 +178,7 @@ static void on_events(void *ctx)
 
 	unwinder__serve(r->unw, r->events);
 	if (r->error)
-		r->sess.stop_reason = r->error;
+		r->sess->stop_reason = r->error;
 }
 
 static void sum_totals(struct memrun *r, uint64_t *t)
@@ -206,7 +207,7 @@ static void on_interval(void *ctx)
 	fmt_bytes(rss, rs, sizeof(rs));
 	if (log_level >= LOG_NORMAL)
 		printf("%8.1f s  %10.0f allocs/s  outstanding %12s  rss %10s\n",
-		       ns_between(&r->sess.start, &now) / 1e9,
+		       ns_between(&r->sess->start, &now) / 1e9,
 		       secs > 0 ? (t[MEM_T_ALLOCS] - r->last_allocs) / secs : 0, out, rs);
 	r->last_allocs = t[MEM_T_ALLOCS];
 	r->last_tick = now;
@@ -425,7 +426,7 @@ static int build_profiles(struct memrun *r)
 {
 	uint64_t t[MEM_T__MAX], st_totals[STAT__MAX];
 	struct symbolizer_stats st;
-	double secs = session__duration_ns(&r->sess) / 1e9;
+	double secs = session__duration_ns(r->sess) / 1e9;
 	char title[512];
 	int len, i, err;
 
@@ -443,10 +444,10 @@ static int build_profiles(struct memrun *r)
 	    profile__add_type(r->leaks, "oldest", "nanoseconds") < 0)
 		return -ENOMEM;
 	r->prof->default_type = r->o.sample;
-	r->prof->duration_ns = session__duration_ns(&r->sess);
+	r->prof->duration_ns = session__duration_ns(r->sess);
 	r->leaks->duration_ns = r->prof->duration_ns;
 	len = snprintf(title, sizeof(title), "profiler mem: ");
-	session__describe(&r->sess, title + len, sizeof(title) - len);
+	session__describe(r->sess, title + len, sizeof(title) - len);
 	if (r->ntargets && r->targets[0].attached) {
 		len = strlen(title);
 		snprintf(title + len, sizeof(title) - len, ", allocator %.300s",
@@ -493,7 +494,7 @@ static bool interrupted(void *ctx)
 {
 	struct memrun *r = ctx;
 
-	return session__interrupted(&r->sess);
+	return session__interrupted(r->sess);
 }
 
 static int print_report(struct memrun *r)
@@ -540,8 +541,8 @@ static int print_report(struct memrun *r)
 		printf("  none\n");
 	else
 		render_sites(r->leaks, 1, leak_types, 3, top, 8, stdout);
-	if (r->sess.stop_reason)
-		printf("\nstopped: %s\n", r->sess.stop_reason);
+	if (r->sess->stop_reason)
+		printf("\nstopped: %s\n", r->sess->stop_reason);
 	outputs__report(&r->out, stdout);
 	fflush(stdout);
 	return ferror(stdout) ? -EIO : 0;
@@ -601,7 +602,7 @@ static int load_bpf(struct memrun *r)
 	r->unw = unwinder__open(r->skel->obj, &(struct unwinder_opts){
 				.mode = r->o.s.unwind,
 				.max_bytes = (size_t)r->o.s.unwind_max_mb << 20,
-				.launched = &r->sess.launched,
+				.launched = &r->sess->launched,
 				.debug_dirs = r->o.c.debug_dirs });
 	return r->unw ? 0 : -1;
 }
@@ -610,14 +611,14 @@ static int setup_targets(struct memrun *r)
 {
 	int i;
 
-	r->ntargets = r->sess.ntargets;
+	r->ntargets = r->sess->ntargets;
 	r->targets = calloc(r->ntargets, sizeof(*r->targets));
 	if (!r->targets) {
 		p_err("out of memory");
 		return -1;
 	}
 	for (i = 0; i < r->ntargets; i++) {
-		r->targets[i].pid = session__target(&r->sess, i);
+		r->targets[i].pid = session__target(r->sess, i);
 		r->targets[i].alloc.fd = -1;
 	}
 	if (!r->o.c.command) {
@@ -648,7 +649,8 @@ static int listen_unwinder(struct memrun *r)
 	return err ? -1 : 0;
 }
 
-static void run_free(struct memrun *r)
+/* What the engine holds (not the session, not the options' strings). */
+static void engine_free(struct memrun *r)
 {
 	uprobe_links__free(&r->probes);
 	entry_stop__detach(&r->stop);
@@ -662,18 +664,127 @@ static void run_free(struct memrun *r)
 	for (int i = 0; i < r->ntargets; i++)
 		allocator_release(&r->targets[i].alloc);
 	free(r->targets);
-	session__free(&r->sess);
+	r->prof = r->leaks = NULL;
+	r->targets = NULL;
+}
+
+static void run_free(struct memrun *r)
+{
+	engine_free(r);
+	session__free(r->sess);
 	cli_free_common(&r->o.c);
+}
+
+/* ---- the engine, for serve ------------------------------------------------ */
+
+static void defaults(struct mem_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->sample = MEM_SAMPLE_INUSE_SPACE;
+	o->live_map_size = MEM_DEFAULT_LIVE_MAP_SIZE;
+	o->sites_map_size = MEM_DEFAULT_SITES_MAP_SIZE;
+	o->stack_map_size = MEM_DEFAULT_STACK_MAP_SIZE;
+	stack_opts__defaults(&o->s);
+}
+
+struct memrun *mem_engine_open(struct session *sess, const struct common_opts *c,
+			       const struct stack_opts *s)
+{
+	struct symbolizer_opts so = {
+		.no_inline = c->no_inline,
+		.no_demangle = c->no_demangle,
+		.debug_dirs = c->debug_dirs,
+	};
+	struct memrun *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		p_err("out of memory");
+		return NULL;
+	}
+	r->sess = sess;
+	defaults(&r->o);
+	/* Borrowed: the caller's options outlive the engine. */
+	r->o.c = *c;
+	r->o.s = *s;
+	r->sym = symbolizer__new(&so);
+	if (!r->sym) {
+		p_err("out of memory");
+		goto fail;
+	}
+	if (load_bpf(r) || setup_targets(r) || listen_unwinder(r))
+		goto fail;
+	return r;
+fail:
+	mem_engine_free(r);
+	return NULL;
+}
+
+int mem_engine_fd(const struct memrun *r)
+{
+	return r->events ? ring_buffer__epoll_fd(r->events) : -1;
+}
+
+void mem_engine_events(struct memrun *r)
+{
+	unwinder__serve(r->unw, r->events);
+}
+
+bool mem_engine_busy(const struct memrun *r)
+{
+	return unwinder__pending(r->unw);
+}
+
+int mem_engine_profiles(struct memrun *r, struct profile **sites,
+			struct profile **leaks)
+{
+	profile__free(r->prof);
+	profile__free(r->leaks);
+	r->prof = r->leaks = NULL;
+	if (build_profiles(r))
+		return -ENOMEM;
+	*sites = r->prof;
+	*leaks = r->leaks;
+	return 0;
+}
+
+void mem_engine_totals(struct memrun *r, uint64_t *t)
+{
+	sum_totals(r, t);
+}
+
+void mem_engine_renew_symbolizer(struct memrun *r)
+{
+	struct symbolizer *sym = symbolizer__new(&(struct symbolizer_opts){
+		.no_inline = r->o.c.no_inline, .no_demangle = r->o.c.no_demangle,
+		.debug_dirs = r->o.c.debug_dirs });
+	int i;
+
+	if (!sym)
+		return;
+	symbolizer__free(r->sym);
+	r->sym = sym;
+	for (i = 0; i < r->ntargets; i++)
+		symbolizer__add_process(sym, r->targets[i].pid, 0);
+}
+
+void mem_engine_free(struct memrun *r)
+{
+	if (!r)
+		return;
+	engine_free(r);
+	free(r);
 }
 
 int cmd_mem(int argc, char **argv)
 {
 	struct memrun r = {};
+	struct session sess = {};
 	struct symbolizer_opts sopts = {};
 	struct session_hooks hooks = {};
 	int status = EXIT_RUNTIME;
 
-	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
+	r.sess = &sess;
+	sess.sigfd = sess.timerfd = sess.intervalfd = -1;
 	status = cli_exit_status(mem_parse_args(argc, argv, &r.o));
 	if (status >= 0) {
 		cli_free_common(&r.o.c);
@@ -683,7 +794,7 @@ int cmd_mem(int argc, char **argv)
 	log_level = r.o.c.verbosity;
 	log_setup_libbpf();
 
-	if (session__init(&r.sess, &r.o.c, "mem"))
+	if (session__init(&sess, &r.o.c, "mem"))
 		goto out;
 	if (outputs__open(&r.out, &r.o.c.out))
 		goto out;
@@ -696,9 +807,9 @@ int cmd_mem(int argc, char **argv)
 		goto out;
 	}
 	if (load_bpf(&r) || setup_targets(&r) || listen_unwinder(&r) ||
-	    session__start(&r.sess, r.o.interval))
+	    session__start(&sess, r.o.interval))
 		goto out;
-	r.last_tick = r.sess.start;
+	r.last_tick = sess.start;
 	if (r.o.interval > 0 && log_level >= LOG_NORMAL)
 		printf("%10s  %17s  %24s  %14s\n", "TIME", "RATE", "OUTSTANDING", "RSS");
 
@@ -707,11 +818,11 @@ int cmd_mem(int argc, char **argv)
 	hooks.pending = unwinder_busy;
 	hooks.on_interval = on_interval;
 	hooks.ctx = &r;
-	session__loop(&r.sess, &hooks);
+	session__loop(&sess, &hooks);
 
 	/* Stop counting before reading: detach, then read what the kernel has. */
 	detach_all(&r);
-	session__end(&r.sess);
+	session__end(&sess);
 	symbolizer__stop_when(r.sym, interrupted, &r);
 	if (r.error)
 		goto out;
@@ -721,7 +832,7 @@ int cmd_mem(int argc, char **argv)
 	}
 	if (write_outputs(&r))
 		goto out;
-	status = session__exit_status(&r.sess);
+	status = session__exit_status(&sess);
 out:
 	run_free(&r);
 	return status;
@@ -887,12 +998,7 @@ enum cli_result mem_parse_args(int argc, char **argv, struct mem_opts *o)
 	};
 	enum cli_result r;
 
-	memset(o, 0, sizeof(*o));
-	o->sample = MEM_SAMPLE_INUSE_SPACE;
-	o->live_map_size = MEM_DEFAULT_LIVE_MAP_SIZE;
-	o->sites_map_size = MEM_DEFAULT_SITES_MAP_SIZE;
-	o->stack_map_size = MEM_DEFAULT_STACK_MAP_SIZE;
-	stack_opts__defaults(&o->s);
+	defaults(o);
 	r = cli_parse(argc, argv, &o->c, &spec, o);
 	if (r == CLI_OK && !o->c.npids && !o->c.command)
 		return cli_error("mem needs a target: -p PID or -- COMMAND");

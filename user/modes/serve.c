@@ -31,6 +31,7 @@
 #include "modes/losses.h"
 #include "modes/serve_mode.h"
 #include "modes/live.h"
+#include "modes/mem_engine.h"
 #include "modes/stackrun.h"
 #include "probes/bpfutil.h"
 #include "render/render.h"
@@ -40,11 +41,19 @@
 #include "run/session.h"
 #include "run/sysinfo.h"
 
+enum capture_kind {
+	CAP_CPU_PPROF,		/* /debug/pprof/profile */
+	CAP_CPU_SVG,		/* /flamegraph.svg */
+	CAP_HEAP_PPROF,		/* /debug/pprof/heap: now, no seconds */
+	CAP_MEM_JSON,		/* /api/memory */
+	CAP_LEAKS_JSON,		/* /api/leaks */
+};
+
 /* A profile being taken for a request. */
 struct capture {
 	uint64_t seconds;
 	uint64_t end;		/* the tick that completes it (0: not started) */
-	bool svg;		/* else pprof */
+	enum capture_kind kind;
 	struct tally tally;
 	bool done;
 	int status;		/* HTTP status once done */
@@ -69,7 +78,7 @@ struct snapshot {
 	uint64_t stats[STAT__MAX];
 	struct symbolizer_stats sym;
 	size_t stored;
-	uint64_t served_pprof, served_svg, trims, renewals;
+	uint64_t served_pprof, served_svg, served_mem, trims, renewals;
 	int64_t uptime_ns;
 	struct health_values health;
 	bool failing[HEALTH_MAX_RULES];
@@ -80,6 +89,7 @@ struct serve {
 	struct serve_opts o;
 	struct session sess;
 	struct live live;		/* sampling, drained every tick */
+	struct memrun *mem;		/* --mem: the allocators probed */
 	struct httpd *http;
 	struct capture *active;		/* main thread only */
 	char target[256];
@@ -113,35 +123,53 @@ static void capture_put(struct capture *c)
 /* Name, render, and hand the capture to its request. */
 static void capture_finish(struct serve *r, struct capture *c)
 {
-	char what[64];
-	struct profile *p;
-
-	snprintf(what, sizeof(what), "%llu s (profiler serve)",
-		 (unsigned long long)c->seconds);
-	p = live__profile(&r->live, &c->tally, (double)c->seconds, r->target, what);
-	char *body = NULL;
+	struct profile *p = NULL, *sites = NULL, *leaks = NULL;
+	struct svg_opts so = { .value_type = 0 };
+	char *body = NULL, what[64];
 	size_t len = 0;
-	int status = 500;
+	int status = 500, err = -ENOMEM;
 	FILE *f;
 
+	if (c->kind == CAP_CPU_PPROF || c->kind == CAP_CPU_SVG) {
+		snprintf(what, sizeof(what), "%llu s (profiler serve)",
+			 (unsigned long long)c->seconds);
+		p = live__profile(&r->live, &c->tally, (double)c->seconds, r->target,
+				  what);
+	} else if (!mem_engine_profiles(r->mem, &sites, &leaks)) {
+		p = c->kind == CAP_LEAKS_JSON ? leaks : sites;
+	}
 	if (p && (f = open_memstream(&body, &len))) {
-		struct svg_opts so = { .value_type = 0 };
-		int err = c->svg ? render_svg(p, &so, f) : render_pprof(p, f);
-
+		switch (c->kind) {
+		case CAP_CPU_SVG:
+			err = render_svg(p, &so, f);
+			break;
+		case CAP_CPU_PPROF:
+		case CAP_HEAP_PPROF:
+			err = render_pprof(p, f);
+			break;
+		case CAP_MEM_JSON:
+		case CAP_LEAKS_JSON:
+			err = render_json(p, f);
+			break;
+		}
 		if (fclose(f) == 0 && !err)
 			status = 200;
 	}
-	profile__free(p);
+	/* The mem engine keeps its own profiles. */
+	if (c->kind == CAP_CPU_PPROF || c->kind == CAP_CPU_SVG)
+		profile__free(p);
 	pthread_mutex_lock(&r->lock);
 	c->done = true;
 	c->status = status;
 	c->body = status == 200 ? body : NULL;
 	c->len = status == 200 ? len : 0;
 	if (status == 200) {
-		if (c->svg)
+		if (c->kind == CAP_CPU_SVG)
 			r->snap.served_svg++;
-		else
+		else if (c->kind == CAP_CPU_PPROF)
 			r->snap.served_pprof++;
+		else
+			r->snap.served_mem++;
 	} else {
 		free(body);
 	}
@@ -255,6 +283,7 @@ static void refresh_snapshot(struct serve *r)
 	}
 	s.served_pprof = r->snap.served_pprof;
 	s.served_svg = r->snap.served_svg;
+	s.served_mem = r->snap.served_mem;
 	s.renewals = r->snap.renewals;
 	r->snap = s;
 	pthread_mutex_unlock(&r->lock);
@@ -272,6 +301,8 @@ static void renew_symbols(struct serve *r)
 		return;
 	if (stack_run__renew_symbolizer(&r->live.sr, r->o.c.pids, r->o.c.npids))
 		return;
+	if (r->mem)
+		mem_engine_renew_symbolizer(r->mem);
 	r->renewed = r->live.tick;
 	pthread_mutex_lock(&r->lock);
 	r->snap.renewals++;
@@ -317,13 +348,22 @@ static void on_events(void *ctx)
 	struct serve *r = ctx;
 
 	stack_run__serve_events(&r->live.sr);
+	if (r->mem && mem_engine_busy(r->mem))
+		mem_engine_events(r->mem);
+}
+
+static void on_mem_events(void *ctx)
+{
+	struct serve *r = ctx;
+
+	mem_engine_events(r->mem);
 }
 
 static bool busy(void *ctx)
 {
 	struct serve *r = ctx;
 
-	return stack_run__busy(&r->live.sr);
+	return stack_run__busy(&r->live.sr) || (r->mem && mem_engine_busy(r->mem));
 }
 
 /* ---- HTTP --------------------------------------------------------------- */
@@ -344,21 +384,30 @@ static int page(struct http_resp *resp, const struct serve *r)
 		"else 503</li>\n"
 		"<li><a href=\"/api/trend\">/api/trend</a>: the history, a point per "
 		"--window (JSON)</li>\n"
+		"<li><a href=\"/debug/pprof/heap\">/debug/pprof/heap</a>, "
+		"<a href=\"/api/memory\">/api/memory</a>, "
+		"<a href=\"/api/leaks\">/api/leaks</a>: allocations (with --mem)</li>\n"
 		"</ul></body></html>\n", (unsigned long long)r->o.freq,
 		SERVE_DEFAULT_SECONDS, (unsigned long long)r->o.max_seconds);
 }
 
 /* A profile of the next ?seconds=, waited for. */
 static int take_profile(struct serve *r, const struct http_req *req,
-			struct http_resp *resp, bool svg)
+			struct http_resp *resp, enum capture_kind kind)
 {
 	const char *arg = http_req__arg(req, "seconds");
 	uint64_t seconds = SERVE_DEFAULT_SECONDS;
+	bool cpu = kind == CAP_CPU_PPROF || kind == CAP_CPU_SVG;
 	struct capture *c;
 	struct timespec deadline;
 	int err = 0;
 
-	if (arg && parse_u64(arg, 1, r->o.max_seconds, &seconds))
+	if (!cpu && !r->mem)
+		return http_resp__printf(resp, 404, "text/plain; charset=utf-8",
+					 "memory endpoints need profiler serve --mem\n");
+	if (!cpu)
+		seconds = 0;	/* the heap as it is now */
+	else if (arg && parse_u64(arg, 1, r->o.max_seconds, &seconds))
 		return http_resp__printf(resp, 400, "text/plain; charset=utf-8",
 					 "seconds must be 1..%llu (--max-seconds)\n",
 					 (unsigned long long)r->o.max_seconds);
@@ -368,7 +417,7 @@ static int take_profile(struct serve *r, const struct http_req *req,
 		return -ENOMEM;
 	}
 	c->seconds = seconds;
-	c->svg = svg;
+	c->kind = kind;
 	c->refs = 2;
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	/* The seconds, and a minute to name and render. */
@@ -392,8 +441,13 @@ static int take_profile(struct serve *r, const struct http_req *req,
 		resp->body = c->body;
 		resp->len = c->len;
 		c->body = NULL;
-		resp->type = svg ? "image/svg+xml" : "application/octet-stream";
-		resp->disposition = svg ? NULL : "attachment; filename=\"profile.pb.gz\"";
+		resp->type = kind == CAP_CPU_SVG ? "image/svg+xml" :
+			     kind == CAP_MEM_JSON || kind == CAP_LEAKS_JSON ?
+			     "application/json" : "application/octet-stream";
+		resp->disposition = kind == CAP_CPU_PPROF ?
+				    "attachment; filename=\"profile.pb.gz\"" :
+				    kind == CAP_HEAP_PPROF ?
+				    "attachment; filename=\"heap.pb.gz\"" : NULL;
 		err = 0;
 	} else {
 		err = http_resp__printf(resp, c->done ? 500 : 503,
@@ -526,11 +580,38 @@ static int metrics(struct serve *r, struct http_resp *resp)
 		(unsigned long long)s.served_pprof);
 	fprintf(f, "profiler_profiles_served_total{format=\"svg\"} %llu\n",
 		(unsigned long long)s.served_svg);
+	fprintf(f, "profiler_profiles_served_total{format=\"memory\"} %llu\n",
+		(unsigned long long)s.served_mem);
 	if (s.health.known[HEALTH_RSS]) {
 		metric(f, "profiler_target_resident_memory_bytes", "gauge",
 		       "Resident memory of the -p targets, summed.");
 		fprintf(f, "profiler_target_resident_memory_bytes %.0f\n",
 			s.health.v[HEALTH_RSS]);
+	}
+	if (r->mem) {
+		uint64_t t[MEM_T__MAX];
+
+		mem_engine_totals(r->mem, t);
+		metric(f, "profiler_mem_allocs_total", "counter", "Allocations by the targets.");
+		fprintf(f, "profiler_mem_allocs_total %llu\n", (unsigned long long)t[MEM_T_ALLOCS]);
+		metric(f, "profiler_mem_alloc_bytes_total", "counter", "Bytes allocated.");
+		fprintf(f, "profiler_mem_alloc_bytes_total %llu\n",
+			(unsigned long long)t[MEM_T_ALLOC_BYTES]);
+		metric(f, "profiler_mem_frees_total", "counter", "Frees of traced blocks.");
+		fprintf(f, "profiler_mem_frees_total %llu\n", (unsigned long long)t[MEM_T_FREES]);
+		metric(f, "profiler_mem_free_bytes_total", "counter", "Bytes freed.");
+		fprintf(f, "profiler_mem_free_bytes_total %llu\n",
+			(unsigned long long)t[MEM_T_FREE_BYTES]);
+		metric(f, "profiler_mem_outstanding_bytes", "gauge",
+		       "Bytes allocated since the start and not freed.");
+		fprintf(f, "profiler_mem_outstanding_bytes %llu\n",
+			(unsigned long long)(t[MEM_T_ALLOC_BYTES] >= t[MEM_T_FREE_BYTES] ?
+					     t[MEM_T_ALLOC_BYTES] - t[MEM_T_FREE_BYTES] : 0));
+		metric(f, "profiler_mem_outstanding_objects", "gauge",
+		       "Blocks allocated since the start and not freed.");
+		fprintf(f, "profiler_mem_outstanding_objects %llu\n",
+			(unsigned long long)(t[MEM_T_ALLOCS] >= t[MEM_T_FREES] ?
+					     t[MEM_T_ALLOCS] - t[MEM_T_FREES] : 0));
 	}
 	metric(f, "profiler_healthy", "gauge", "1 while every --health rule holds.");
 	fprintf(f, "profiler_healthy %d\n", s.healthy ? 1 : 0);
@@ -644,9 +725,15 @@ static int on_http(void *ctx, const struct http_req *req, struct http_resp *resp
 	if (!strcmp(req->path, "/api/trend"))
 		return trend(r, resp);
 	if (!strcmp(req->path, "/debug/pprof/profile"))
-		return take_profile(r, req, resp, false);
+		return take_profile(r, req, resp, CAP_CPU_PPROF);
 	if (!strcmp(req->path, "/flamegraph.svg"))
-		return take_profile(r, req, resp, true);
+		return take_profile(r, req, resp, CAP_CPU_SVG);
+	if (!strcmp(req->path, "/debug/pprof/heap"))
+		return take_profile(r, req, resp, CAP_HEAP_PPROF);
+	if (!strcmp(req->path, "/api/memory"))
+		return take_profile(r, req, resp, CAP_MEM_JSON);
+	if (!strcmp(req->path, "/api/leaks"))
+		return take_profile(r, req, resp, CAP_LEAKS_JSON);
 	return http_resp__printf(resp, 404, "text/plain; charset=utf-8",
 				 "not found: see / for the endpoints\n");
 }
@@ -767,7 +854,11 @@ int cmd_serve(int argc, char **argv)
 	lo.c = &r.o.c;
 	lo.s = &r.o.s;
 	lo.bpf_stats = true;
-	if (live__open(&r.live, &r.sess, &lo) || session__start(&r.sess, 1.0))
+	if (live__open(&r.live, &r.sess, &lo))
+		goto out;
+	if (r.o.mem && !(r.mem = mem_engine_open(&r.sess, &r.o.c, &r.o.s)))
+		goto out;
+	if (session__start(&r.sess, 1.0))
 		goto out;
 	refresh_snapshot(&r);
 	if (start_http(&r))
@@ -776,6 +867,10 @@ int cmd_serve(int argc, char **argv)
 	hooks.fd = ring_buffer__epoll_fd(r.live.sr.events);
 	hooks.on_fd = on_events;
 	hooks.pending = busy;
+	if (r.mem && mem_engine_fd(r.mem) >= 0) {
+		hooks.fd2 = mem_engine_fd(r.mem);
+		hooks.on_fd2 = on_mem_events;
+	}
 	hooks.on_interval = on_tick;
 	hooks.ctx = &r;
 	session__loop(&r.sess, &hooks);
@@ -785,6 +880,7 @@ int cmd_serve(int argc, char **argv)
 	status = session__exit_status(&r.sess);
 out:
 	stop_captures(&r);
+	mem_engine_free(r.mem);
 	live__free(&r.live);
 	free(r.hist);
 	session__free(&r.sess);
@@ -803,6 +899,7 @@ enum {
 	SERVE_OPT_WINDOW,
 	SERVE_OPT_HISTORY,
 	SERVE_OPT_HEALTH,
+	SERVE_OPT_MEM,
 };
 
 static const struct option serve_long[] = {
@@ -815,6 +912,7 @@ static const struct option serve_long[] = {
 	{ "window",		required_argument, NULL, SERVE_OPT_WINDOW },
 	{ "history",		required_argument, NULL, SERVE_OPT_HISTORY },
 	{ "health",		required_argument, NULL, SERVE_OPT_HEALTH },
+	{ "mem",		no_argument,	   NULL, SERVE_OPT_MEM },
 	STACK_LONG_OPTIONS,
 };
 
@@ -845,6 +943,12 @@ void serve_usage(FILE *out)
 "                            separated rss<2GiB, growth<10MiB/min (-p only:\n"
 "                            the targets' resident memory, its growth over\n"
 "                            the history), lost==0; <, <=, >, >=, ==, !=\n"
+"\n"
+"Modes besides CPU sampling:\n"
+"      --mem                 probe the -p targets' allocators as profiler mem\n"
+"                            does: /debug/pprof/heap (alloc_objects,\n"
+"                            alloc_space, inuse_objects, inuse_space),\n"
+"                            /api/memory, /api/leaks, profiler_mem_* metrics\n"
 "\n"
 "Sampling:\n"
 "  -F, --frequency HZ        samples per second per CPU (default 99)\n"
@@ -929,6 +1033,9 @@ static enum cli_result parse_opt(int c, const char *arg, void *mode)
 		if (parse_u64(arg, 2, 100000, &o->history))
 			return cli_error("invalid --history '%s' (expected 2..100000)", arg);
 		return CLI_OK;
+	case SERVE_OPT_MEM:
+		o->mem = true;
+		return CLI_OK;
 	case SERVE_OPT_HEALTH: {
 		char err[256];
 
@@ -972,6 +1079,9 @@ enum cli_result serve_parse_args(int argc, char **argv, struct serve_opts *o)
 	if (o->c.command)
 		return cli_error("serve follows running processes (-p) or the whole "
 				 "machine, not a COMMAND");
+	if (o->mem && !o->c.npids)
+		return cli_error("--mem needs -p: the allocators of given processes "
+				 "are probed");
 	for (i = 0; i < o->nrules; i++)
 		if (o->rules[i].metric != HEALTH_LOST && !o->c.npids)
 			return cli_error("--health rule '%s' needs -p: it is about the "

@@ -29,6 +29,7 @@ struct serve_opts {
 	uint64_t counts_map_size;
 	uint64_t window;	/* --window SECONDS: one history point each */
 	uint64_t history;	/* --history N points kept */
+	bool mem;		/* --mem */
 	struct health_rule rules[HEALTH_MAX_RULES];	/* --health */
 	int nrules;
 };

@@ -321,6 +321,13 @@ void session__describe(const struct session *s, char *buf, size_t len)
 
 int64_t session__duration_ns(const struct session *s)
 {
+	struct timespec now;
+
+	/* Still running (a service reading its maps): so far. */
+	if (!s->end.tv_sec && !s->end.tv_nsec) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		return ns_between(&s->start, &now);
+	}
 	return ns_between(&s->start, &s->end);
 }
 

@@ -76,6 +76,7 @@ void session__end(struct session *s);
 int session__exit_status(const struct session *s);
 /* "pid 12", "pids 12,34", "command ls (pid 9)", "system wide". */
 void session__describe(const struct session *s, char *buf, size_t len);
+/* From the start to the end, or to now while the run goes on. */
 int64_t session__duration_ns(const struct session *s);
 void session__free(struct session *s);
 
