@@ -18,7 +18,7 @@ set -u
 
 TESTS="metrics profile_report go_tool_pprof flamegraph loopback_default token
        bad_requests concurrent stop_while_waiting health trend renew_symbols
-       mem_heap mem_json errors no_bpf_leftover"
+       mem_heap mem_json lat_metrics errors no_bpf_leftover"
 
 URL=
 
@@ -387,6 +387,47 @@ t_mem_json()
 	ok
 }
 
+# --lat: lat_target's one round (--stay: it waits after it) counted and
+# timed: fn_fast 500 calls, fn_slow 50 timed calls of ~200 us each; the
+# histogram is cumulative, ends at its count, and promtool accepts it.
+t_lat_metrics()
+{
+	local port i tpid
+
+	start_target lat_target --stay >"$T/target.out" || { bad "lat_target did not start"; return; }
+	tpid=$LAST_PID
+	prof_start serve -p "$tpid" --lat 'fn_*' --listen 127.0.0.1:0
+	wait_said "serving on" || return
+	port=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/err")
+	URL=http://127.0.0.1:$port
+	kill -USR1 "$tpid"
+	for ((i = 0; i < LIMIT * 10; i++)); do
+		grep -qx done "$T/target.out" && break
+		sleep 0.1
+	done
+	[[ $(get /metrics) == 200 ]] || { bad "/metrics"; return; }
+	if command -v promtool >/dev/null && ! promtool check metrics <"$T/body" >"$T/promtool" 2>&1; then
+		bad "promtool: $(head -c 400 "$T/promtool")"
+		return
+	fi
+	grep -qx 'profiler_function_calls_total{function="fn_fast",module="lat_target"} 500' "$T/body" &&
+	grep -qx 'profiler_function_calls_total{function="fn_slow",module="lat_target"} 50' "$T/body" &&
+	grep -qx 'profiler_function_duration_seconds_count{function="fn_slow",module="lat_target"} 50' "$T/body" &&
+	grep -qx 'profiler_function_duration_seconds_bucket{function="fn_slow",module="lat_target",le="+Inf"} 50' "$T/body" ||
+		{ bad "series: $(grep 'fn_slow\|fn_fast' "$T/body" | grep -v _bucket | tr '\n' ' ')"; return; }
+	# Cumulative; fn_slow's calls each spin 200 us, so none is in a bucket
+	# up to 131 us (how long the longest took depends on the machine).
+	if ! awk -F'[ "]' '/^profiler_function_duration_seconds_bucket\{function="fn_slow"/ {
+		v = $NF; if (v < last) bad = 1; last = v
+		if ($6 == "0.000131071" && v != 0) bad = 1 }
+		END { exit bad }' "$T/body"; then
+		bad "buckets: $(grep '_bucket{function="fn_slow"' "$T/body" | tr '\n' ' ')"
+		return
+	fi
+	stop_serve || return
+	ok
+}
+
 t_errors()
 {
 	local first
@@ -407,4 +448,4 @@ t_errors()
 	ok
 }
 
-suite_main cpu_chain mem_exact
+suite_main cpu_chain mem_exact lat_target

@@ -24,6 +24,8 @@
  * profiler's window (entry probe to return probe) lies between the two, so
  * every percentile it reports lies between theirs, whatever interrupts,
  * preemption or a busy hypervisor add to any of the windows.
+ * --stay: after one round, print "done" and wait to be killed (for a
+ * profiler that keeps running: serve --lat).
  * --loop: repeat the work until killed (a pause of --gap SECONDS between
  * rounds, default 0.1); otherwise exit 0 shortly after one round.
  */
@@ -216,14 +218,14 @@ static void on_usr1(int sig)
 static void usage(void)
 {
 	fprintf(stderr, "usage: lat_target [--now] [--truth FILE] [--loop] "
-		"[--gap SECONDS]\n");
+		"[--gap SECONDS] [--stay]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	const char *truth = NULL;
-	bool loop = false;
+	bool loop = false, stay = false;
 	double gap = 0.1;
 	int i;
 
@@ -232,6 +234,8 @@ int main(int argc, char **argv)
 			go = 1;
 		else if (!strcmp(argv[i], "--loop"))
 			loop = true;
+		else if (!strcmp(argv[i], "--stay"))
+			stay = true;
 		else if (!strcmp(argv[i], "--truth") && i + 1 < argc)
 			truth = argv[++i];
 		else if (!strcmp(argv[i], "--gap") && i + 1 < argc) {
@@ -254,6 +258,12 @@ int main(int argc, char **argv)
 		if (loop)
 			usleep((useconds_t)(gap * 1e6));
 	} while (loop);
+	if (stay) {
+		printf("done\n");
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
 	/* Linger: the profiler reads the figures while the process lives. */
 	usleep(200000);
 	return 0;

@@ -25,6 +25,7 @@
 
 #include "lib/array.h"
 #include "probes/bpfutil.h"
+#include "modes/lat_engine.h"
 #include "modes/lat_mode.h"
 #include "modes/lat_pattern.h"
 #include "lib/parse.h"
@@ -59,7 +60,7 @@ struct snapshot {
 
 struct latrun {
 	struct lat_opts o;
-	struct session sess;
+	struct session *sess;
 	struct lat_bpf *skel;
 	size_t capacity;	/* functions the kernel maps hold */
 	const uint64_t *hists;	/* fn_hists, mmaped read-only */
@@ -261,7 +262,7 @@ static int attach_all(struct latrun *r)
 	r->attached = true;
 	clock_gettime(CLOCK_MONOTONIC, &r->armed_at);
 	r->last_tick = r->armed_at;
-	if (sys_comm(session__target(&r->sess, 0), r->comm, sizeof(r->comm)) ||
+	if (sys_comm(session__target(r->sess, 0), r->comm, sizeof(r->comm)) ||
 	    !r->comm[0])
 		snprintf(r->comm, sizeof(r->comm), "lat");
 	p_info("tracing %zu function%s in %s%s", n, n == 1 ? "" : "s", r->target,
@@ -485,7 +486,7 @@ static void on_interval(void *ctx)
 	    !(p = lat_profile(r, &cur, &r->prev, ns_between(&r->last_tick, &now)))) {
 		p_err("out of memory while reading an interval");
 		r->error = "out of memory";
-		r->sess.stop_reason = r->error;
+		r->sess->stop_reason = r->error;
 		snapshot_free(&cur);
 		return;
 	}
@@ -513,7 +514,7 @@ static int final_report(struct latrun *r)
 	int err = 0, oerr = r->intervals_broken ? -EIO : 0;
 
 	if (snapshot_alloc(r, &cur) || snapshot_take(r, &cur) ||
-	    !(p = lat_profile(r, &cur, NULL, ns_between(&r->armed_at, &r->sess.end)))) {
+	    !(p = lat_profile(r, &cur, NULL, ns_between(&r->armed_at, &r->sess->end)))) {
 		p_err("out of memory while building the report");
 		err = -ENOMEM;
 		goto out;
@@ -523,8 +524,8 @@ static int final_report(struct latrun *r)
 		       profile__get_str(p, p->title));
 		printf("duration %.2f s\n\n", p->duration_ns / 1e9);
 		err = render_latency_table(p, r->o.c.top, r->o.hist, stdout);
-		if (r->sess.stop_reason)
-			printf("\nstopped: %s\n", r->sess.stop_reason);
+		if (r->sess->stop_reason)
+			printf("\nstopped: %s\n", r->sess->stop_reason);
 	}
 	if (outputs__any(&r->o.c.out)) {
 		if (outputs__write(&r->out, p))
@@ -614,7 +615,7 @@ static int prepare_reading(struct latrun *r)
 static void on_entry(void *ctx)
 {
 	struct latrun *r = ctx;
-	pid_t pid = session__target(&r->sess, 0);
+	pid_t pid = session__target(r->sess, 0);
 
 	if (r->attached || r->error)
 		return;
@@ -634,7 +635,7 @@ static void on_events(void *ctx)
 
 	ring_buffer__consume(r->events);
 	if (r->error)
-		r->sess.stop_reason = r->error;
+		r->sess->stop_reason = r->error;
 }
 
 /* -p: probe now.  COMMAND: stop it at its entry point first. */
@@ -643,8 +644,8 @@ static int setup_targets(struct latrun *r)
 	int i;
 
 	if (!r->o.c.command) {
-		for (i = 0; i < r->sess.ntargets; i++)
-			if (lat_plan__resolve(&r->plan, session__target(&r->sess, i)))
+		for (i = 0; i < r->sess->ntargets; i++)
+			if (lat_plan__resolve(&r->plan, session__target(r->sess, i)))
 				return -1;
 		if (lat_plan__check(&r->plan, r->o.max_probes))
 			return -1;
@@ -657,11 +658,12 @@ static int setup_targets(struct latrun *r)
 		return -1;
 	return entry_stop__attach(&r->stop, r->skel->progs.entry_stop,
 				  r->skel->maps.entry_events, &r->events,
-				  session__target(&r->sess, 0), r->o.c.command[0],
+				  session__target(r->sess, 0), r->o.c.command[0],
 				  on_entry, r);
 }
 
-static void run_free(struct latrun *r)
+/* What the engine holds (not the session, not the options' strings). */
+static void engine_free(struct latrun *r)
 {
 	detach_all(r);
 	uprobe_links__free(&r->probes);
@@ -676,17 +678,89 @@ static void run_free(struct latrun *r)
 		fclose(r->out.json_intervals);
 	outputs__abort(&r->out);
 	lat_plan__free(&r->plan);
-	session__free(&r->sess);
+}
+
+static void run_free(struct latrun *r)
+{
+	engine_free(r);
+	session__free(r->sess);
 	cli_free_common(&r->o.c);
+}
+
+/* ---- the engine, for serve ------------------------------------------------ */
+
+struct latrun *lat_engine_open(struct session *sess, const struct common_opts *c,
+			       const char *const *patterns, int npatterns,
+			       uint64_t max_probes)
+{
+	struct latrun *r = calloc(1, sizeof(*r));
+	int i;
+
+	if (!r) {
+		p_err("out of memory");
+		return NULL;
+	}
+	r->sess = sess;
+	r->o.c = *c;		/* borrowed: the caller's options outlive us */
+	r->o.max_probes = max_probes;
+	for (i = 0; i < npatterns && i < LAT_MAX_PATTERNS; i++)
+		r->o.patterns[i] = patterns[i];
+	r->o.npatterns = i;
+	session__describe(sess, r->target, sizeof(r->target));
+	if (lat_plan__init(&r->plan, r->o.patterns, r->o.npatterns,
+			   !c->no_demangle, true) ||
+	    setup_targets(r)) {
+		lat_engine_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+int lat_engine_read(struct latrun *r,
+		    void (*fn)(void *ctx, const struct lat_figures *f), void *ctx)
+{
+	struct snapshot cur = {};
+	size_t i;
+
+	if (snapshot_alloc(r, &cur) || snapshot_take(r, &cur)) {
+		snapshot_free(&cur);
+		return -ENOMEM;
+	}
+	for (i = 0; i < r->plan.nfuncs; i++) {
+		const struct lat_func *lf = &r->plan.funcs[i];
+		struct lat_figures f = {
+			.name = lat_plan__name(&r->plan, lf),
+			.module = r->plan.mods[lf->module].name,
+			.calls = cur.f[i].calls,
+			.untimed = cur.f[i].untimed,
+			.sum_ns = cur.f[i].sum,
+			.counts = cur.counts + i * HIST_BUCKETS,
+		};
+
+		if (!lf->skip)
+			fn(ctx, &f);
+	}
+	snapshot_free(&cur);
+	return 0;
+}
+
+void lat_engine_free(struct latrun *r)
+{
+	if (!r)
+		return;
+	engine_free(r);
+	free(r);
 }
 
 int cmd_lat(int argc, char **argv)
 {
 	struct latrun r = {};
+	struct session sess = {};
 	struct session_hooks hooks = {};
 	int status = EXIT_RUNTIME;
 
-	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
+	r.sess = &sess;
+	sess.sigfd = sess.timerfd = sess.intervalfd = -1;
 	status = cli_exit_status(lat_parse_args(argc, argv, &r.o));
 	if (status >= 0) {
 		cli_free_common(&r.o.c);
@@ -699,9 +773,9 @@ int cmd_lat(int argc, char **argv)
 	if (lat_plan__init(&r.plan, r.o.patterns, r.o.npatterns,
 			   !r.o.c.no_demangle, !r.o.count_only))
 		goto out;
-	if (session__init(&r.sess, &r.o.c, "lat"))
+	if (session__init(&sess, &r.o.c, "lat"))
 		goto out;
-	session__describe(&r.sess, r.target, sizeof(r.target));
+	session__describe(&sess, r.target, sizeof(r.target));
 	if (outputs__open(&r.out, &r.o.c.out))
 		goto out;
 	/* -i intervals go into the JSON: kept in an unnamed file meanwhile,
@@ -711,19 +785,19 @@ int cmd_lat(int argc, char **argv)
 		p_err("cannot keep the intervals for the JSON: %s", strerror(errno));
 		goto out;
 	}
-	if (setup_targets(&r) || session__start(&r.sess, r.o.interval))
+	if (setup_targets(&r) || session__start(&sess, r.o.interval))
 		goto out;
 
 	hooks.fd = r.events ? ring_buffer__epoll_fd(r.events) : -1;
 	hooks.on_fd = on_events;
 	hooks.on_interval = on_interval;
 	hooks.ctx = &r;
-	session__loop(&r.sess, &hooks);
+	session__loop(&sess, &hooks);
 
 	/* Stop recording first; the links go after the report (slow). */
 	if (r.skel && r.skel->bss)
 		r.skel->bss->armed = 0;
-	session__end(&r.sess);
+	session__end(&sess);
 	if (r.error)
 		goto out;
 	if (!r.attached) {
@@ -732,7 +806,7 @@ int cmd_lat(int argc, char **argv)
 	}
 	if (final_report(&r))
 		goto out;
-	status = session__exit_status(&r.sess);
+	status = session__exit_status(&sess);
 out:
 	run_free(&r);
 	return status;

@@ -21,6 +21,8 @@
 #include <bpf/libbpf.h>
 
 #include "commands.h"
+#include "hist.h"
+#include "lat.h"
 #include "cpu.h"
 #include "cpu.skel.h"
 #include "lib/array.h"
@@ -31,6 +33,7 @@
 #include "modes/losses.h"
 #include "modes/serve_mode.h"
 #include "modes/live.h"
+#include "modes/lat_engine.h"
 #include "modes/mem_engine.h"
 #include "modes/stackrun.h"
 #include "probes/bpfutil.h"
@@ -90,6 +93,7 @@ struct serve {
 	struct session sess;
 	struct live live;		/* sampling, drained every tick */
 	struct memrun *mem;		/* --mem: the allocators probed */
+	struct latrun *lat;		/* --lat: functions timed */
 	struct httpd *http;
 	struct capture *active;		/* main thread only */
 	char target[256];
@@ -480,6 +484,72 @@ static void metric(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A label value in the text format: backslash, quote and newline escaped. */
+static void label_value(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(f, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void fn_labels(FILE *f, const struct lat_figures *fig)
+{
+	fputs("function=\"", f);
+	label_value(f, fig->name);
+	fputs("\",module=\"", f);
+	label_value(f, fig->module);
+	fputc('"', f);
+}
+
+/* Buckets at every power of two of nanoseconds, as the shared scheme
+ * (include/hist.h) splits them: exact cumulative counts. */
+#define LAT_LE_FIRST	10	/* 1023 ns */
+#define LAT_LE_LAST	36	/* about 68.7 s */
+
+static void lat_calls(void *ctx, const struct lat_figures *fig)
+{
+	FILE *f = ctx;
+
+	fputs("profiler_function_calls_total{", f);
+	fn_labels(f, fig);
+	fprintf(f, "} %llu\n", (unsigned long long)fig->calls);
+}
+
+static void lat_hist(void *ctx, const struct lat_figures *fig)
+{
+	FILE *f = ctx;
+	uint64_t cum = 0, total = 0;
+	uint32_t b = 0;
+	int k;
+
+	for (b = 0; b < HIST_BUCKETS; b++)
+		total += fig->counts[b];
+	b = 0;
+	for (k = LAT_LE_FIRST; k <= LAT_LE_LAST; k++) {
+		uint64_t le = (1ULL << k) - 1;
+
+		while (b < HIST_BUCKETS && hist_bucket_high(b) <= le)
+			cum += fig->counts[b++];
+		fputs("profiler_function_duration_seconds_bucket{", f);
+		fn_labels(f, fig);
+		fprintf(f, ",le=\"%.9g\"} %llu\n", le / 1e9, (unsigned long long)cum);
+	}
+	fputs("profiler_function_duration_seconds_bucket{", f);
+	fn_labels(f, fig);
+	fprintf(f, ",le=\"+Inf\"} %llu\n", (unsigned long long)total);
+	fputs("profiler_function_duration_seconds_sum{", f);
+	fn_labels(f, fig);
+	fprintf(f, "} %.9f\n", fig->sum_ns / 1e9);
+	fputs("profiler_function_duration_seconds_count{", f);
+	fn_labels(f, fig);
+	fprintf(f, "} %llu\n", (unsigned long long)total);
+}
+
 static int metrics(struct serve *r, struct http_resp *resp)
 {
 	struct bpf_program *prog;
@@ -612,6 +682,14 @@ static int metrics(struct serve *r, struct http_resp *resp)
 		fprintf(f, "profiler_mem_outstanding_objects %llu\n",
 			(unsigned long long)(t[MEM_T_ALLOCS] >= t[MEM_T_FREES] ?
 					     t[MEM_T_ALLOCS] - t[MEM_T_FREES] : 0));
+	}
+	if (r->lat) {
+		metric(f, "profiler_function_calls_total", "counter",
+		       "Calls of a traced function (--lat) that returned or ended.");
+		lat_engine_read(r->lat, lat_calls, f);
+		metric(f, "profiler_function_duration_seconds", "histogram",
+		       "How long the timed calls of a traced function took.");
+		lat_engine_read(r->lat, lat_hist, f);
 	}
 	metric(f, "profiler_healthy", "gauge", "1 while every --health rule holds.");
 	fprintf(f, "profiler_healthy %d\n", s.healthy ? 1 : 0);
@@ -858,6 +936,9 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	if (r.o.mem && !(r.mem = mem_engine_open(&r.sess, &r.o.c, &r.o.s)))
 		goto out;
+	if (r.o.npatterns && !(r.lat = lat_engine_open(&r.sess, &r.o.c, r.o.patterns,
+						       r.o.npatterns, r.o.max_probes)))
+		goto out;
 	if (session__start(&r.sess, 1.0))
 		goto out;
 	refresh_snapshot(&r);
@@ -880,6 +961,7 @@ int cmd_serve(int argc, char **argv)
 	status = session__exit_status(&r.sess);
 out:
 	stop_captures(&r);
+	lat_engine_free(r.lat);
 	mem_engine_free(r.mem);
 	live__free(&r.live);
 	free(r.hist);
@@ -900,6 +982,8 @@ enum {
 	SERVE_OPT_HISTORY,
 	SERVE_OPT_HEALTH,
 	SERVE_OPT_MEM,
+	SERVE_OPT_LAT,
+	SERVE_OPT_MAX_PROBES,
 };
 
 static const struct option serve_long[] = {
@@ -913,6 +997,8 @@ static const struct option serve_long[] = {
 	{ "history",		required_argument, NULL, SERVE_OPT_HISTORY },
 	{ "health",		required_argument, NULL, SERVE_OPT_HEALTH },
 	{ "mem",		no_argument,	   NULL, SERVE_OPT_MEM },
+	{ "lat",		required_argument, NULL, SERVE_OPT_LAT },
+	{ "max-probes",		required_argument, NULL, SERVE_OPT_MAX_PROBES },
 	STACK_LONG_OPTIONS,
 };
 
@@ -949,6 +1035,11 @@ void serve_usage(FILE *out)
 "                            does: /debug/pprof/heap (alloc_objects,\n"
 "                            alloc_space, inuse_objects, inuse_space),\n"
 "                            /api/memory, /api/leaks, profiler_mem_* metrics\n"
+"      --lat PATTERN         time the functions PATTERN names in the -p\n"
+"                            targets as profiler lat does (repeatable):\n"
+"                            profiler_function_calls_total and\n"
+"                            profiler_function_duration_seconds histograms\n"
+"      --max-probes N        --lat functions at most (default %d)\n"
 "\n"
 "Sampling:\n"
 "  -F, --frequency HZ        samples per second per CPU (default 99)\n"
@@ -956,7 +1047,7 @@ void serve_usage(FILE *out)
 "      --counts-map-size N   distinct (process, stack) pairs per second\n"
 "                            (default %d)\n",
 		SERVE_DEFAULT_ADDR, SERVE_DEFAULT_PORT, SERVE_DEFAULT_MAX_SECONDS,
-		SERVE_DEFAULT_WINDOW, SERVE_DEFAULT_HISTORY,
+		SERVE_DEFAULT_WINDOW, SERVE_DEFAULT_HISTORY, LAT_DEFAULT_MAX_PROBES,
 		CPU_DEFAULT_STACK_MAP_SIZE, CPU_DEFAULT_COUNTS_MAP_SIZE);
 	stack_opts__usage(out);
 	fprintf(out,
@@ -1036,6 +1127,15 @@ static enum cli_result parse_opt(int c, const char *arg, void *mode)
 	case SERVE_OPT_MEM:
 		o->mem = true;
 		return CLI_OK;
+	case SERVE_OPT_LAT:
+		if (o->npatterns == LAT_MAX_PATTERNS)
+			return cli_error("more than %d --lat patterns", LAT_MAX_PATTERNS);
+		o->patterns[o->npatterns++] = arg;
+		return CLI_OK;
+	case SERVE_OPT_MAX_PROBES:
+		if (parse_u64(arg, 1, 20000, &o->max_probes))
+			return cli_error("invalid --max-probes '%s' (expected 1..20000)", arg);
+		return CLI_OK;
 	case SERVE_OPT_HEALTH: {
 		char err[256];
 
@@ -1072,6 +1172,7 @@ enum cli_result serve_parse_args(int argc, char **argv, struct serve_opts *o)
 	o->counts_map_size = CPU_DEFAULT_COUNTS_MAP_SIZE;
 	o->window = SERVE_DEFAULT_WINDOW;
 	o->history = SERVE_DEFAULT_HISTORY;
+	o->max_probes = LAT_DEFAULT_MAX_PROBES;
 	stack_opts__defaults(&o->s);
 	r = cli_parse(argc, argv, &o->c, &spec, o);
 	if (r != CLI_OK)
@@ -1082,6 +1183,9 @@ enum cli_result serve_parse_args(int argc, char **argv, struct serve_opts *o)
 	if (o->mem && !o->c.npids)
 		return cli_error("--mem needs -p: the allocators of given processes "
 				 "are probed");
+	if (o->npatterns && !o->c.npids)
+		return cli_error("--lat needs -p: functions of given processes "
+				 "are timed");
 	for (i = 0; i < o->nrules; i++)
 		if (o->rules[i].metric != HEALTH_LOST && !o->c.npids)
 			return cli_error("--health rule '%s' needs -p: it is about the "

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "modes/lat_mode.h"
 #include "modes/unwinder.h"
 #include "run/health.h"
 #include "run/cli.h"
@@ -30,6 +31,9 @@ struct serve_opts {
 	uint64_t window;	/* --window SECONDS: one history point each */
 	uint64_t history;	/* --history N points kept */
 	bool mem;		/* --mem */
+	const char *patterns[LAT_MAX_PATTERNS];	/* --lat PATTERN... */
+	int npatterns;
+	uint64_t max_probes;	/* --max-probes */
 	struct health_rule rules[HEALTH_MAX_RULES];	/* --health */
 	int nrules;
 };
