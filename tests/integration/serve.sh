@@ -18,7 +18,7 @@ set -u
 
 TESTS="metrics profile_report go_tool_pprof flamegraph loopback_default token
        bad_requests concurrent stop_while_waiting health trend renew_symbols
-       mem_heap mem_json lat_metrics errors no_bpf_leftover"
+       mem_heap mem_json lat_metrics slow_clients errors no_bpf_leftover"
 
 URL=
 
@@ -425,6 +425,30 @@ t_lat_metrics()
 		return
 	fi
 	stop_serve || return
+	ok
+}
+
+# Clients that send half a request and stall, or ask for a profile and
+# never read it, hold only their own connections: the profile of another
+# client comes whole, and the server still stops at once.
+t_slow_clients()
+{
+	local port i
+
+	serve_on || return
+	port=${URL##*:}
+	for i in 1 2 3; do
+		exec {fd}<>"/dev/tcp/127.0.0.1/$port" || { bad "connect"; return; }
+		printf 'GET /metrics HTTP/1.1\r\nHost: x\r\n' >&$fd
+		eval "SLOW_$i=$fd"
+	done
+	# One that asks for a big flame graph and does not read it.
+	exec {big}<>"/dev/tcp/127.0.0.1/$port"
+	printf 'GET /flamegraph.svg?seconds=1 HTTP/1.1\r\nHost: x\r\n\r\n' >&$big
+	[[ $(get '/debug/pprof/profile?seconds=2') == 200 ]] || { bad "profile status"; return; }
+	"$PROF" report "$T/body" | grep -q '^duration 2.00 s' || { bad "profile"; return; }
+	stop_serve || return
+	exec {SLOW_1}>&- {SLOW_2}>&- {SLOW_3}>&- {big}>&-
 	ok
 }
 
