@@ -21,6 +21,7 @@ TESTS="metrics profile_report go_tool_pprof flamegraph loopback_default token
        mem_heap mem_json lat_metrics slow_clients errors no_bpf_leftover"
 
 URL=
+SERVE_ARGS=()
 
 # serve_on ARGS...: start `profiler serve` on a free port of 127.0.0.1
 # following a busy cpu_chain; URL is where it serves.  1 if it never said.
@@ -322,7 +323,7 @@ serve_mem()
 
 	start_target mem_exact stay >"$T/target.out" || { bad "mem_exact did not start"; return 1; }
 	MEM_PID=$LAST_PID
-	prof_start serve -p "$MEM_PID" --mem --listen 127.0.0.1:0
+	prof_start serve -p "$MEM_PID" --mem --listen 127.0.0.1:0 "${SERVE_ARGS[@]}"
 	wait_said "serving on" || return 1
 	port=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/err")
 	URL=http://127.0.0.1:$port
@@ -361,10 +362,23 @@ t_mem_heap()
 }
 
 # /api/memory: the totals as the mem mode reports them; /api/leaks: the 25
-# outstanding blocks by site; without --mem both are 404.
+# outstanding blocks by site; an outstanding rule fails with the 11280
+# outstanding bytes; without --mem both are 404.
 t_mem_json()
 {
-	serve_mem || return
+	local i rc
+
+	SERVE_ARGS=(--health 'outstanding<10KiB')
+	serve_mem
+	rc=$?
+	SERVE_ARGS=()
+	((rc == 0)) || return
+	for ((i = 0; i < LIMIT * 10; i++)); do
+		[[ $(get /health) == 503 ]] && break
+		sleep 0.1
+	done
+	[[ $(jq -r '"\(.failing | join(",")) \(.outstanding_bytes)"' "$T/body") == "outstanding<10KiB 11280" ]] ||
+		{ bad "/health: $(cat "$T/body")"; return; }
 	[[ $(get /api/memory) == 200 ]] || { bad "/api/memory"; return; }
 	if [[ $(jq -c '[.metrics[] | select(.name == "totals.allocs" or .name == "totals.outstanding_bytes") | .value]' "$T/body") != "[1610,11280]" ]]; then
 		bad "/api/memory: $(jq -c .metrics "$T/body" | head -c 400)"

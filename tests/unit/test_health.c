@@ -36,6 +36,10 @@ static void test_parse(void **state)
 	assert_int_equal(r[1].op, H_GE);
 	assert_int_equal(r[2].op, H_GT);
 	assert_int_equal(r[3].op, H_NE);
+	assert_int_equal(health_parse("outstanding<512MiB", r, HEALTH_MAX_RULES, err,
+				      sizeof(err)), 1);
+	assert_int_equal(r[0].metric, HEALTH_OUTSTANDING);
+	assert_true(r[0].value == 512.0 * 1024 * 1024);
 }
 
 static void test_errors(void **state)
@@ -43,7 +47,7 @@ static void test_errors(void **state)
 	static const char *const bad[] = {
 		"", "rss", "rss<", "rss<2XB", "rss<2GiB/min", "growth<10MiB/h",
 		"lost==1.5", "lost<1KiB", "cpu<1", "rss=<1", "rss<-1", "rss<<1",
-		"rss<1,,", "rss<0x10",
+		"rss<1,,", "rss<0x10", "outstanding<1MiB/min",
 	};
 	struct health_rule r[2];
 	char err[256];

@@ -260,6 +260,14 @@ static void refresh_snapshot(struct serve *r)
 	s.health.v[HEALTH_RSS] = (double)rss;
 	s.health.known[HEALTH_LOST] = true;
 	s.health.v[HEALTH_LOST] = (double)losses(s.stats);
+	if (r->mem) {
+		uint64_t t[MEM_T__MAX];
+
+		mem_engine_totals(r->mem, t);
+		s.health.known[HEALTH_OUTSTANDING] = true;
+		s.health.v[HEALTH_OUTSTANDING] = t[MEM_T_ALLOC_BYTES] >= t[MEM_T_FREE_BYTES] ?
+			(double)(t[MEM_T_ALLOC_BYTES] - t[MEM_T_FREE_BYTES]) : 0;
+	}
 	pthread_mutex_lock(&r->lock);
 	/* Every window, a point of the history. */
 	if (r->live.tick && r->live.tick % r->o.window == 0) {
@@ -743,6 +751,8 @@ static int health(struct serve *r, struct http_resp *resp)
 		fprintf(f, ", \"rss_bytes\": %.0f", s.health.v[HEALTH_RSS]);
 	if (s.health.known[HEALTH_GROWTH])
 		fprintf(f, ", \"growth_bytes_per_min\": %.0f", s.health.v[HEALTH_GROWTH]);
+	if (s.health.known[HEALTH_OUTSTANDING])
+		fprintf(f, ", \"outstanding_bytes\": %.0f", s.health.v[HEALTH_OUTSTANDING]);
 	fprintf(f, "}\n");
 	if (fclose(f)) {
 		free(text);
@@ -1028,7 +1038,9 @@ void serve_usage(FILE *out)
 "      --health RULES        /health answers 503 while one fails: comma-\n"
 "                            separated rss<2GiB, growth<10MiB/min (-p only:\n"
 "                            the targets' resident memory, its growth over\n"
-"                            the history), lost==0; <, <=, >, >=, ==, !=\n"
+"                            the history), lost==0, outstanding<1GiB (--mem:\n"
+"                            bytes allocated and not freed); <, <=, >, >=,\n"
+"                            ==, !=\n"
 "\n"
 "Modes besides CPU sampling:\n"
 "      --mem                 probe the -p targets' allocators as profiler mem\n"
@@ -1186,9 +1198,12 @@ enum cli_result serve_parse_args(int argc, char **argv, struct serve_opts *o)
 	if (o->npatterns && !o->c.npids)
 		return cli_error("--lat needs -p: functions of given processes "
 				 "are timed");
-	for (i = 0; i < o->nrules; i++)
+	for (i = 0; i < o->nrules; i++) {
+		if (o->rules[i].metric == HEALTH_OUTSTANDING && !o->mem)
+			return cli_error("--health rule '%s' needs --mem", o->rules[i].text);
 		if (o->rules[i].metric != HEALTH_LOST && !o->c.npids)
 			return cli_error("--health rule '%s' needs -p: it is about the "
 					 "targets' memory", o->rules[i].text);
+	}
 	return CLI_OK;
 }

@@ -9,6 +9,7 @@
 
 static const char *const names[HEALTH__MAX] = {
 	[HEALTH_RSS] = "rss", [HEALTH_GROWTH] = "growth", [HEALTH_LOST] = "lost",
+	[HEALTH_OUTSTANDING] = "outstanding",
 };
 
 /* A size unit's bytes; 0 if s is none.  Binary (KiB) and decimal (KB). */
@@ -63,7 +64,7 @@ static int parse_value(enum health_metric m, const char *s, double *out)
 		if (!scale)
 			return -1;
 	}
-	if (m == HEALTH_RSS && per)
+	if ((m == HEALTH_RSS || m == HEALTH_OUTSTANDING) && per)
 		return -1;
 	if (m == HEALTH_GROWTH && per) {
 		if (!strcmp(per, "/s"))
@@ -108,7 +109,7 @@ int health_parse(const char *s, struct health_rule *rules, size_t max,
 				break;
 		}
 		if (m == HEALTH__MAX) {
-			snprintf(err, err_len, "rule '%s': expected rss, growth or lost, "
+			snprintf(err, err_len, "rule '%s': expected rss, growth, lost or outstanding, "
 				 "then <, <=, >, >=, == or !=", rule);
 			goto bad;
 		}
@@ -132,7 +133,8 @@ int health_parse(const char *s, struct health_rule *rules, size_t max,
 		r->metric = (enum health_metric)m;
 		if (parse_value(r->metric, p, &r->value)) {
 			snprintf(err, err_len, "rule '%s': bad value '%s' (rss: 2GiB; "
-				 "growth: 10MiB/min or 100KiB/s; lost: a count)", rule, p);
+				 "growth: 10MiB/min or 100KiB/s; lost: a count; outstanding: 1GiB)",
+				 rule, p);
 			goto bad;
 		}
 		snprintf(r->text, sizeof(r->text), "%s", rule);

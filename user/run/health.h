@@ -14,6 +14,7 @@ enum health_metric {
 	HEALTH_RSS,		/* bytes: the targets' resident memory, summed */
 	HEALTH_GROWTH,		/* bytes per minute of that, over the history */
 	HEALTH_LOST,		/* samples, stacks or events lost, in all */
+	HEALTH_OUTSTANDING,	/* bytes allocated and not freed (serve --mem) */
 	HEALTH__MAX,
 };
 
@@ -30,8 +31,8 @@ struct health_rule {
 
 /*
  * Parse a comma-separated list of rules into rules[]; their number, or -1
- * with a message in err.  Values take units: rss 2GiB, 512MiB, 1.5GB;
- * growth 10MiB/min, 100KiB/s; lost a count.
+ * with a message in err.  Values take units: rss and outstanding 2GiB,
+ * 512MiB, 1.5GB; growth 10MiB/min, 100KiB/s; lost a count.
  */
 int health_parse(const char *s, struct health_rule *rules, size_t max,
 		 char *err, size_t err_len);
