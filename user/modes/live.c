@@ -17,38 +17,46 @@
 
 /* ---- tallies ------------------------------------------------------------ */
 
-int tally_add(struct tally *t, const struct cpu_key *k, uint64_t count)
+int tally_add(struct tally *t, const void *key, size_t ksize, uint64_t a,
+	      uint64_t b)
 {
-	uint64_t h = hash_bytes(HASH_SEED, k, sizeof(*k)), i;
+	uint64_t h = hash_bytes(HASH_SEED, key, ksize), i;
 
 	if (!t->index && !(t->index = u64map__new()))
 		return -ENOMEM;
+	if (!t->ksize)
+		t->ksize = ksize;
+	if (t->ksize != ksize)
+		return -EINVAL;
 	for (;; h++) {
 		if (!u64map__get(t->index, h, &i))
 			break;
-		if (!memcmp(&t->keys[i - 1], k, sizeof(*k))) {
-			t->counts[i - 1] += count;
+		if (!memcmp(tally_key(t, i - 1), key, ksize)) {
+			t->v[i - 1][0] += a;
+			t->v[i - 1][1] += b;
 			return 0;
 		}
 	}
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 256;
-		struct cpu_key *keys = realloc(t->keys, cap * sizeof(*keys));
-		uint64_t *counts;
+		unsigned char *keys = realloc(t->keys, cap * ksize);
+		uint64_t (*v)[2];
 
 		if (!keys)
 			return -ENOMEM;
 		t->keys = keys;
-		counts = realloc(t->counts, cap * sizeof(*counts));
-		if (!counts)
+		v = realloc(t->v, cap * sizeof(*v));
+		if (!v)
 			return -ENOMEM;
-		t->counts = counts;
+		t->v = v;
 		t->cap = cap;
 	}
 	if (u64map__set(t->index, h, t->n + 1))
 		return -ENOMEM;
-	t->keys[t->n] = *k;
-	t->counts[t->n++] = count;
+	memcpy(t->keys + t->n * ksize, key, ksize);
+	t->v[t->n][0] = a;
+	t->v[t->n][1] = b;
+	t->n++;
 	return 0;
 }
 
@@ -57,7 +65,8 @@ int tally_merge(struct tally *dst, const struct tally *src)
 	size_t i;
 
 	for (i = 0; i < src->n; i++)
-		if (tally_add(dst, &src->keys[i], src->counts[i]))
+		if (tally_add(dst, tally_key(src, i), src->ksize, src->v[i][0],
+			      src->v[i][1]))
 			return -ENOMEM;
 	return 0;
 }
@@ -68,7 +77,7 @@ uint64_t tally_total(const struct tally *t)
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
-		sum += t->counts[i];
+		sum += t->v[i][0];
 	return sum;
 }
 
@@ -76,80 +85,88 @@ void tally_free(struct tally *t)
 {
 	u64map__free(t->index);
 	free(t->keys);
-	free(t->counts);
+	free(t->v);
 	memset(t, 0, sizeof(*t));
 }
 
 /* ---- the stack store ---------------------------------------------------- */
 
-static struct live_stored *store_get(const struct live *l, uint64_t hash)
+static struct stack_stored *store_get(const struct stack_store *s, uint64_t hash)
 {
 	uint64_t i;
 
-	return l->index && u64map__get(l->index, hash, &i) ? &l->v[i - 1] : NULL;
+	return s->index && u64map__get(s->index, hash, &i) ? &s->v[i - 1] : NULL;
 }
 
-/* Copy stack hash from the kernel's map if not stored yet; mark it seen. */
-static int store_copy(struct live *l, uint64_t hash)
+const struct stack_trace *stack_store__get(const struct stack_store *s,
+					   uint64_t hash)
 {
-	struct live_stored *e = store_get(l, hash);
+	const struct stack_stored *e = hash ? store_get(s, hash) : NULL;
+
+	return e ? e->st : NULL;
+}
+
+int stack_store__copy(struct stack_store *s, uint64_t hash, uint64_t tick)
+{
+	struct stack_stored *e;
 	struct stack_trace st;
 	size_t size;
 
 	if (!hash)
 		return 0;
+	e = store_get(s, hash);
 	if (e) {
-		e->last = l->tick;
+		e->last = tick;
 		return 0;
 	}
-	if (bpf_map_lookup_elem(l->sr.stacks_fd, &hash, &st))
+	if (bpf_map_lookup_elem(s->fd, &hash, &st))
 		return 0;	/* gone: named "[stack lost]" */
 	if (st.depth > PROF_MAX_STACK_DEPTH)
 		st.depth = PROF_MAX_STACK_DEPTH;
-	if ((!l->index && !(l->index = u64map__new())) ||
-	    (l->n == l->cap &&
-	     array_reserve((void **)&l->v, l->n + 1, &l->cap, sizeof(*l->v))))
+	if ((!s->index && !(s->index = u64map__new())) ||
+	    (s->n == s->cap &&
+	     array_reserve((void **)&s->v, s->n + 1, &s->cap, sizeof(*s->v))))
 		return -ENOMEM;
 	size = offsetof(struct stack_trace, ips) + st.depth * sizeof(st.ips[0]);
-	e = &l->v[l->n];
+	e = &s->v[s->n];
 	e->st = malloc(size);
-	if (!e->st || u64map__set(l->index, hash, l->n + 1)) {
+	if (!e->st || u64map__set(s->index, hash, s->n + 1)) {
 		free(e->st);
 		return -ENOMEM;
 	}
 	memcpy(e->st, &st, size);
 	e->hash = hash;
-	e->last = l->tick;
-	l->n++;
-	l->since_trim++;
+	e->last = tick;
+	s->n++;
+	s->since_trim++;
 	return 0;
 }
 
 /* Drop stored stacks unnamed for horizon ticks; the index is rebuilt (the
  * map has no delete), and a failure keeps everything. */
-static void store_gc(struct live *l, uint64_t horizon)
+static void store_gc(struct stack_store *s, uint64_t tick, uint64_t horizon)
 {
 	struct u64map *index = u64map__new();
 	size_t i, n = 0;
 
 	if (!index)
 		return;
-	for (i = 0; i < l->n; i++)
-		if (l->tick - l->v[i].last <= horizon &&
-		    u64map__set(index, l->v[i].hash, ++n)) {
+	for (i = 0; i < s->n; i++)
+		if (tick - s->v[i].last <= horizon &&
+		    u64map__set(index, s->v[i].hash, ++n)) {
 			u64map__free(index);
 			return;
 		}
-	for (i = 0, n = 0; i < l->n; i++) {
-		if (l->tick - l->v[i].last > horizon) {
-			free(l->v[i].st);
+	for (i = 0, n = 0; i < s->n; i++) {
+		if (tick - s->v[i].last > horizon) {
+			free(s->v[i].st);
 			continue;
 		}
-		l->v[n++] = l->v[i];
+		s->v[n++] = s->v[i];
 	}
-	u64map__free(l->index);
-	l->index = index;
-	l->n = n;
+	u64map__free(s->index);
+	s->index = index;
+	s->n = n;
 }
 
 /*
@@ -157,27 +174,42 @@ static void store_gc(struct live *l, uint64_t horizon)
  * in the kernel that names one was drained, or names one we keep); stacks
  * not stored yet stay.
  */
-static void trim_kernel_stacks(struct live *l)
+static void trim_kernel_stacks(struct stack_store *s)
 {
 	__u64 key, next, *prev = NULL;
-	int fd = l->sr.stacks_fd;
 
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+	while (bpf_map_get_next_key(s->fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		if (store_get(l, key))
-			bpf_map_delete_elem(fd, &key);
+		if (store_get(s, key))
+			bpf_map_delete_elem(s->fd, &key);
 	}
-	l->since_trim = 0;
-	l->trims++;
+	s->since_trim = 0;
+	s->trims++;
+}
+
+void stack_store__maintain(struct stack_store *s, uint64_t tick, uint64_t horizon)
+{
+	if (s->since_trim >= s->map_size / 2)
+		trim_kernel_stacks(s);
+	if (tick % 60 == 0)
+		store_gc(s, tick, horizon);
+}
+
+void stack_store__free(struct stack_store *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i].st);
+	free(s->v);
+	u64map__free(s->index);
+	memset(s, 0, sizeof(*s));
 }
 
 void live__maintain(struct live *l, uint64_t horizon)
 {
-	if (l->since_trim >= l->stack_map_size / 2)
-		trim_kernel_stacks(l);
-	if (l->tick % 60 == 0)
-		store_gc(l, horizon);
+	stack_store__maintain(&l->store, l->tick, horizon);
 }
 
 /* ---- the engine ---------------------------------------------------------- */
@@ -220,6 +252,8 @@ int live__open(struct live *l, struct session *sess, const struct live_opts *o)
 	if (stack_run__open(&l->sr, skel->obj, sess, o->c, o->s) ||
 	    stack_run__follow(&l->sr, skel->maps.targets))
 		return -1;
+	l->store.fd = l->sr.stacks_fd;
+	l->store.map_size = o->stack_map_size;
 	stack_run__add_pids(&l->sr, o->c->pids, o->c->npids);
 	if (cpu_bpf__attach(skel)) {
 		p_err("cannot attach the process-tracking programs: %s", strerror(errno));
@@ -244,11 +278,12 @@ int live__drain(struct live *l, struct tally *const *tallies, size_t n)
 		if (err && errno != ENOENT)
 			return -errno;
 		for (i = 0; i < count; i++) {
-			if (store_copy(l, l->kbuf[i].user_stack) ||
-			    store_copy(l, l->kbuf[i].kern_stack))
+			if (stack_store__copy(&l->store, l->kbuf[i].user_stack, l->tick) ||
+			    stack_store__copy(&l->store, l->kbuf[i].kern_stack, l->tick))
 				return -ENOMEM;
 			for (t = 0; t < n; t++)
-				if (tally_add(tallies[t], &l->kbuf[i], l->vbuf[i]))
+				if (tally_add(tallies[t], &l->kbuf[i], sizeof(l->kbuf[i]),
+					      l->vbuf[i], 0))
 					return -ENOMEM;
 		}
 		if (err)
@@ -281,17 +316,16 @@ struct profile *live__profile(struct live *l, const struct tally *t,
 	p->title = profile__str(p, title);
 	p->mode = profile__str(p, "cpu");
 	for (i = 0; i < t->n; i++) {
-		const struct cpu_key *k = &t->keys[i];
-		struct live_stored *ks = store_get(l, k->kern_stack);
-		struct live_stored *us = store_get(l, k->user_stack);
-		int64_t values[2] = { (int64_t)t->counts[i],
-				      (int64_t)t->counts[i] * p->period };
+		const struct cpu_key *k = tally_key(t, i);
+		const struct stack_trace *ks = stack_store__get(&l->store, k->kern_stack);
+		const struct stack_trace *us = stack_store__get(&l->store, k->user_stack);
+		int64_t values[2] = { (int64_t)t->v[i][0],
+				      (int64_t)t->v[i][0] * p->period };
 		uint32_t n, j;
 
-		n = stack_run__kernel_ips(&l->sr, p, ks ? ks->st : NULL,
-					  k->kern_err ? k->kern_err :
+		n = stack_run__kernel_ips(&l->sr, p, ks, k->kern_err ? k->kern_err :
 					  k->kern_stack && !ks ? -ENOENT : 0, locs);
-		n += stack_run__user_ips(&l->sr, p, k->tgid, k->gen, us ? us->st : NULL,
+		n += stack_run__user_ips(&l->sr, p, k->tgid, k->gen, us,
 					 k->user_err ? k->user_err :
 					 k->user_stack && !us ? -ENOENT : 0, locs + n);
 		for (j = 0; j < n; j++)
@@ -315,16 +349,11 @@ void live__stop(struct live *l)
 
 void live__free(struct live *l)
 {
-	size_t i;
-
 	stack_run__free(&l->sr);
 	cpu_bpf__destroy(l->skel);
 	if (l->stats_fd >= 0)
 		close(l->stats_fd);
-	for (i = 0; i < l->n; i++)
-		free(l->v[i].st);
-	free(l->v);
-	u64map__free(l->index);
+	stack_store__free(&l->store);
 	free(l->kbuf);
 	free(l->vbuf);
 	memset(l, 0, sizeof(*l));

@@ -21,25 +21,58 @@
 struct profile;
 struct cpu_bpf;
 
-/* Counts per cpu key: what a capture or a second adds up. */
+/* Two values per key (cpu: samples; off-CPU: ns and periods): what a
+ * capture or a second adds up.  Keys are the kernel's, compared bytewise. */
 struct tally {
 	struct u64map *index;	/* hash of the key (probed on) -> i + 1 */
-	struct cpu_key *keys;
-	uint64_t *counts;
+	size_t ksize;		/* set by the first add */
+	unsigned char *keys;
+	uint64_t (*v)[2];
 	size_t n, cap;
 };
 
-int tally_add(struct tally *t, const struct cpu_key *k, uint64_t count);
+int tally_add(struct tally *t, const void *key, size_t ksize, uint64_t a,
+	      uint64_t b);
+/* Key i. */
+static inline const void *tally_key(const struct tally *t, size_t i)
+{
+	return t->keys + i * t->ksize;
+}
 /* Add all of src to dst; 0 or -ENOMEM. */
 int tally_merge(struct tally *dst, const struct tally *src);
 void tally_free(struct tally *t);
+/* The sum of the first values. */
 uint64_t tally_total(const struct tally *t);
 
-struct live_stored {
+/*
+ * Stacks copied out of a kernel stack map (bpf/stacks.bpf.h) as counts
+ * naming them are drained, so that the map can be trimmed of them; each
+ * kept while a count named it within the horizon.
+ */
+struct stack_stored {
 	uint64_t hash;
 	uint64_t last;			/* tick it was last named by a count */
 	struct stack_trace *st;		/* depth entries only */
 };
+
+struct stack_store {
+	int fd;				/* the kernel's stack map */
+	uint64_t map_size;
+	struct u64map *index;		/* hash -> i + 1 */
+	struct stack_stored *v;
+	size_t n, cap;
+	size_t since_trim;		/* copied since the kernel's map was trimmed */
+	uint64_t trims;
+};
+
+/* Copy stack hash (0: none) if not stored yet; mark it seen at tick. */
+int stack_store__copy(struct stack_store *s, uint64_t hash, uint64_t tick);
+const struct stack_trace *stack_store__get(const struct stack_store *s,
+					   uint64_t hash);
+/* After a tick: trim the kernel's map if half of it was copied; every
+ * minute drop stacks unnamed for horizon ticks. */
+void stack_store__maintain(struct stack_store *s, uint64_t tick, uint64_t horizon);
+void stack_store__free(struct stack_store *s);
 
 struct live {
 	struct cpu_bpf *skel;
@@ -47,12 +80,7 @@ struct live {
 	uint64_t freq;
 	uint64_t stack_map_size;
 	uint64_t tick;
-	/* The stack store. */
-	struct u64map *index;		/* hash -> i + 1 */
-	struct live_stored *v;
-	size_t n, cap;
-	size_t since_trim;		/* copied since the kernel's map was trimmed */
-	uint64_t trims;
+	struct stack_store store;
 	struct cpu_key *kbuf;		/* drain buffers */
 	__u64 *vbuf;
 	size_t bufn;

@@ -250,8 +250,8 @@ static void refresh_snapshot(struct serve *r)
 
 	stats_read(bpf_map__fd(r->live.skel->maps.stats), s.stats);
 	symbolizer__stats(r->live.sr.sym, &s.sym);
-	s.stored = r->live.n;
-	s.trims = r->live.trims;
+	s.stored = r->live.store.n;
+	s.trims = r->live.store.trims;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	s.uptime_ns = ns_between(&r->sess.start, &ts);
 	rss = r->sess.ntargets ? targets_rss(r) : 0;
