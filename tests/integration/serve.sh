@@ -16,9 +16,12 @@ set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+BPF_PROGS="$BPF_PROGS alloc_entry alloc_return free_entry lat_entry lat_return
+	   lat_ret lat_thread_exit offcpu_switch"
+
 TESTS="metrics profile_report go_tool_pprof flamegraph loopback_default token
        bad_requests concurrent stop_while_waiting health trend renew_symbols
-       mem_heap mem_json lat_metrics slow_clients errors no_bpf_leftover"
+       mem_heap mem_json lat_metrics offcpu slow_clients errors no_bpf_leftover"
 
 URL=
 SERVE_ARGS=()
@@ -442,6 +445,45 @@ t_lat_metrics()
 	ok
 }
 
+# --offcpu: a 2 s off-CPU profile of offcpu_target, whose sleeper thread
+# is off CPU nearly all the time: its sleep_wait time is the profile's
+# duration within a tenth and one 100 ms sleep; /metrics counts the
+# seconds by state; without --offcpu the endpoint is 404.
+t_offcpu()
+{
+	local port dur sleeper
+
+	start_target offcpu_target 60 || { bad "offcpu_target did not start"; return; }
+	prof_start serve -p "$LAST_PID" --offcpu --listen 127.0.0.1:0
+	wait_said "serving on" || return
+	port=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/err")
+	URL=http://127.0.0.1:$port
+	[[ $(get '/debug/pprof/offcpu?seconds=2') == 200 ]] || { bad "status $(cat "$T/body")"; return; }
+	"$PROF" report "$T/body" --json "$T/off.json" >/dev/null 2>"$T/rerr" ||
+		{ bad "report: $(head -c 300 "$T/rerr")"; return; }
+	[[ $(jq -r '.metadata.mode + " " + .metadata.default_sample_type' "$T/off.json") == "offcpu off_cpu_ns" ]] ||
+		{ bad "metadata: $(jq -c .metadata "$T/off.json")"; return; }
+	dur=$(jq -r .metadata.duration_ns "$T/off.json")
+	sleeper=$(jq -r '[.stacks[] | select(.comm == "sleeper" and (.stack | index(["sleep_wait"]))) | .values.off_cpu_ns] | add // 0' "$T/off.json")
+	if ((sleeper - dur > dur / 10 + 100000000 || dur - sleeper > dur / 10 + 100000000)); then
+		bad "sleeper off CPU $sleeper ns in a profile of $dur ns"
+		return
+	fi
+	[[ $(get /metrics) == 200 ]] || { bad "/metrics"; return; }
+	grep -q '^profiler_offcpu_seconds_total{state="S"} [1-9]' "$T/body" &&
+	grep -q '^profiler_offcpu_seconds_total{state="D"} ' "$T/body" ||
+		{ bad "metrics: $(grep offcpu_seconds "$T/body" | tr '\n' ' ')"; return; }
+	if command -v promtool >/dev/null && ! promtool check metrics <"$T/body" >"$T/promtool" 2>&1; then
+		bad "promtool: $(head -c 400 "$T/promtool")"
+		return
+	fi
+	stop_serve || return
+	serve_on || return
+	[[ $(get '/debug/pprof/offcpu?seconds=1') == 404 ]] || { bad "without --offcpu: $(get /debug/pprof/offcpu)"; return; }
+	stop_serve || return
+	ok
+}
+
 # Clients that send half a request and stall, or ask for a profile and
 # never read it, hold only their own connections: the profile of another
 # client comes whole, and the server still stops at once.
@@ -486,4 +528,4 @@ t_errors()
 	ok
 }
 
-suite_main cpu_chain mem_exact lat_target
+suite_main cpu_chain mem_exact lat_target offcpu_target

@@ -19,6 +19,8 @@
 #include "lib/parse.h"
 #include "model/profile.h"
 #include "modes/losses.h"
+#include "modes/live.h"
+#include "modes/offcpu_engine.h"
 #include "modes/offcpu_mode.h"
 #include "modes/stackrun.h"
 #include "offcpu.h"
@@ -33,13 +35,19 @@
 
 struct run {
 	struct offcpu_opts o;
-	struct session sess;
+	struct session *sess;
 	struct offcpu_bpf *skel;
 	struct stack_run sr;
 	struct profile *prof;
 	struct outputs out;
 	struct entry_stop stop;	/* COMMAND: stopped at its entry point */
 	uint64_t end_ns;	/* CLOCK_MONOTONIC when the switches stopped */
+	/* The engine (serve --offcpu): stacks drained from the kernel. */
+	struct stack_store *store;	/* NULL: name from the kernel's map */
+	uint64_t state_ns[OFFCPU_STATE__MAX];	/* off CPU so far, by state */
+	struct offcpu_key *kbuf;
+	struct offcpu_val *vbuf;
+	size_t bufn;
 };
 
 /* enum offcpu_state: the letter ps shows, and what it means. */
@@ -69,7 +77,7 @@ static int load_bpf(struct run *r)
 		return -1;
 	}
 	r->skel = skel;
-	skel->rodata->filter_targets = r->sess.ntargets > 0;
+	skel->rodata->filter_targets = r->sess->ntargets > 0;
 	skel->rodata->collect_user = !o->kernel_only;
 	skel->rodata->collect_kernel = !o->user_only;
 	skel->rodata->unwind_mode = o->s.unwind;
@@ -149,6 +157,31 @@ static void summary(struct run *r, const uint32_t *locs, uint32_t n,
 	snprintf(buf, len, "[no stack] (%s)", comm);
 }
 
+/* A stored stack's frames: from the engine's store, else the kernel's map. */
+static uint32_t kernel_locs(struct run *r, struct profile *p, uint64_t key,
+			    __s32 err, uint32_t *locs)
+{
+	const struct stack_trace *st;
+
+	if (!r->store)
+		return stack_run__kernel(&r->sr, p, key, err, locs);
+	st = stack_store__get(r->store, key);
+	return stack_run__kernel_ips(&r->sr, p, st, err ? err : key && !st ? -ENOENT : 0,
+				     locs);
+}
+
+static uint32_t user_locs(struct run *r, struct profile *p, __u32 tgid, __u32 gen,
+			  uint64_t key, __s32 err, uint32_t *locs)
+{
+	const struct stack_trace *st;
+
+	if (!r->store)
+		return stack_run__user(&r->sr, p, tgid, gen, key, err, locs);
+	st = stack_store__get(r->store, key);
+	return stack_run__user_ips(&r->sr, p, tgid, gen, st,
+				   err ? err : key && !st ? -ENOENT : 0, locs);
+}
+
 /*
  * Does a kernel stack (leaf first) run in an interrupt?  Then the current
  * thread is whoever it interrupted, and its user stack is no waker's.
@@ -196,14 +229,12 @@ static int add_key(struct run *r, const struct offcpu_key *k, uint64_t ns,
 
 	comm_of(k->comm, comm);
 	if (waker) {
-		wk = stack_run__kernel(&r->sr, p, k->waker.kern_stack,
-				       k->waker.kern_err, wl);
+		wk = kernel_locs(r, p, k->waker.kern_stack, k->waker.kern_err, wl);
 		irq = in_interrupt(p, wl, wk);
 		nw = wk;
 		if (!irq)
-			nw += stack_run__user(&r->sr, p, k->waker.tgid, k->waker.gen,
-					      k->waker.user_stack, k->waker.user_err,
-					      wl + wk);
+			nw += user_locs(r, p, k->waker.tgid, k->waker.gen,
+					k->waker.user_stack, k->waker.user_err, wl + wk);
 		comm_of(k->waker.comm, wcomm);
 		locs[n++] = profile__pseudo_location(p, irq ? "[interrupt]" : wcomm);
 		for (i = nw; i > 0; i--)
@@ -213,10 +244,9 @@ static int add_key(struct run *r, const struct offcpu_key *k, uint64_t ns,
 	if (still)
 		locs[n++] = profile__pseudo_location(p, MARK_STILL);
 	start = n;
-	nk = stack_run__kernel(&r->sr, p, k->kern_stack, k->kern_err, locs + n);
+	nk = kernel_locs(r, p, k->kern_stack, k->kern_err, locs + n);
 	n += nk;
-	n += stack_run__user(&r->sr, p, k->tgid, k->gen, k->user_stack,
-			     k->user_err, locs + n);
+	n += user_locs(r, p, k->tgid, k->gen, k->user_stack, k->user_err, locs + n);
 	if (n == start)
 		locs[n++] = profile__pseudo_location(p, "[no stack]");
 	for (i = 0; i < n; i++)
@@ -300,7 +330,7 @@ static int build_profile(struct run *r)
 		r->prof->period_type = r->prof->types[0];
 		r->prof->period = 1000000000LL / r->o.freq;
 	}
-	r->prof->duration_ns = session__duration_ns(&r->sess);
+	r->prof->duration_ns = session__duration_ns(r->sess);
 	clock_gettime(CLOCK_REALTIME, &now);
 	r->prof->time_ns = now.tv_sec * 1000000000LL + now.tv_nsec -
 			   r->prof->duration_ns;
@@ -310,7 +340,7 @@ static int build_profile(struct run *r)
 	else
 		len = snprintf(title, sizeof(title), "profiler offcpu: states %s, ",
 			       r->o.states);
-	session__describe(&r->sess, title + len, sizeof(title) - len);
+	session__describe(r->sess, title + len, sizeof(title) - len);
 	if (profile__str(r->prof, title) < 0 ||
 	    profile__str(r->prof, r->o.wall ? "wall" : "offcpu") < 0)
 		goto oom;
@@ -360,8 +390,8 @@ static int print_report(struct run *r)
 		       "woken by (thread)\n", top);
 		err = render_label_groups(p, 0, pair, 2, " <- ", top, stdout);
 	}
-	if (r->sess.stop_reason)
-		printf("\nstopped: %s\n", r->sess.stop_reason);
+	if (r->sess->stop_reason)
+		printf("\nstopped: %s\n", r->sess->stop_reason);
 	outputs__report(&r->out, stdout);
 	fflush(stdout);
 	return err || ferror(stdout) ? -1 : 0;
@@ -372,7 +402,7 @@ static int print_report(struct run *r)
 static void on_entry(void *ctx)
 {
 	struct run *r = ctx;
-	pid_t pid = session__target(&r->sess, 0);
+	pid_t pid = session__target(r->sess, 0);
 
 	symbolizer__add_process(r->sr.sym, pid, 0);
 	unwinder__add_process(r->sr.unw, pid);
@@ -392,7 +422,7 @@ static int stop_at_entry(struct run *r)
 	}
 	return entry_stop__attach(&r->stop, r->skel->progs.entry_stop,
 				  r->skel->maps.entry_events, &r->sr.events,
-				  session__target(&r->sess, 0), r->o.c.command[0],
+				  session__target(r->sess, 0), r->o.c.command[0],
 				  on_entry, r);
 }
 
@@ -403,18 +433,20 @@ static void run_free(struct run *r)
 	offcpu_bpf__destroy(r->skel);
 	profile__free(r->prof);
 	outputs__abort(&r->out);
-	session__free(&r->sess);
+	session__free(r->sess);
 	cli_free_common(&r->o.c);
 }
 
 static int run_mode(int argc, char **argv, bool wall)
 {
 	struct run r = {};
+	struct session sess = {};
 	struct session_hooks hooks = {};
 	struct timespec end;
 	int status, ferr;
 
-	r.sess.sigfd = r.sess.timerfd = r.sess.intervalfd = -1;
+	r.sess = &sess;
+	sess.sigfd = sess.timerfd = sess.intervalfd = -1;
 	status = cli_exit_status(offcpu_parse_args(argc, argv, &r.o, wall));
 	if (status >= 0) {
 		cli_free_common(&r.o.c);
@@ -424,9 +456,9 @@ static int run_mode(int argc, char **argv, bool wall)
 	log_level = r.o.c.verbosity;
 	log_setup_libbpf();
 
-	if (session__init(&r.sess, &r.o.c, NULL) || outputs__open(&r.out, &r.o.c.out) ||
+	if (session__init(&sess, &r.o.c, NULL) || outputs__open(&r.out, &r.o.c.out) ||
 	    load_bpf(&r) ||
-	    stack_run__open(&r.sr, r.skel->obj, &r.sess, &r.o.c, &r.o.s) ||
+	    stack_run__open(&r.sr, r.skel->obj, &sess, &r.o.c, &r.o.s) ||
 	    stack_run__follow(&r.sr, r.skel->maps.targets))
 		goto out;
 	stack_run__add_pids(&r.sr, r.o.c.pids, r.o.c.npids);
@@ -438,7 +470,7 @@ static int run_mode(int argc, char **argv, bool wall)
 	}
 	if ((wall && stack_run__sample(&r.sr, r.skel->progs.wall_sample, r.o.freq,
 				       false)) ||
-	    session__start(&r.sess, 0))
+	    session__start(&sess, 0))
 		goto out;
 	if (!r.o.c.command)
 		p_info("tracing %s off CPU%s%s", r.o.c.npids ? "the given processes" :
@@ -446,14 +478,14 @@ static int run_mode(int argc, char **argv, bool wall)
 		       r.o.c.duration > 0 ? "" : "; Ctrl-C to stop");
 
 	stack_run__hooks(&r.sr, &hooks);
-	session__loop(&r.sess, &hooks);
+	session__loop(&sess, &hooks);
 
 	/* Freeze the maps: no switch or sample counts after this. */
 	stack_run__stop_sampling(&r.sr);
 	offcpu_bpf__detach(r.skel);
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	r.end_ns = (uint64_t)end.tv_sec * 1000000000ULL + end.tv_nsec;
-	session__end(&r.sess);
+	session__end(&sess);
 	stack_run__finish(&r.sr);
 	if (build_profile(&r))
 		goto out;
@@ -462,10 +494,164 @@ static int run_mode(int argc, char **argv, bool wall)
 		goto out;
 	if (ferr)
 		goto out;
-	status = session__exit_status(&r.sess);
+	status = session__exit_status(&sess);
 out:
 	run_free(&r);
 	return status;
+}
+
+/* ---- the engine, for serve ------------------------------------------------ */
+
+struct offrun *offcpu_engine_open(struct session *sess, const struct common_opts *c,
+				  const struct stack_opts *so)
+{
+	struct run *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		p_err("out of memory");
+		return NULL;
+	}
+	r->sess = sess;
+	r->o.c = *c;		/* borrowed: the caller's options outlive us */
+	r->o.s = *so;
+	r->o.max_block_ns = UINT64_MAX;
+	r->o.state_mask = (1U << OFFCPU_ON_CPU) - 1;
+	r->o.states = "any";
+	r->o.stack_map_size = OFFCPU_DEFAULT_STACK_MAP_SIZE;
+	r->o.counts_map_size = OFFCPU_DEFAULT_COUNTS_MAP_SIZE;
+	r->o.threads_map_size = OFFCPU_DEFAULT_THREADS_MAP_SIZE;
+	r->store = calloc(1, sizeof(*r->store));
+	r->bufn = 1024;
+	r->kbuf = calloc(r->bufn, sizeof(*r->kbuf));
+	r->vbuf = calloc(r->bufn, sizeof(*r->vbuf));
+	if (!r->store || !r->kbuf || !r->vbuf) {
+		p_err("out of memory");
+		goto fail;
+	}
+	if (load_bpf(r) || stack_run__open(&r->sr, r->skel->obj, sess, c, so) ||
+	    stack_run__follow(&r->sr, r->skel->maps.targets))
+		goto fail;
+	r->store->fd = r->sr.stacks_fd;
+	r->store->map_size = r->o.stack_map_size;
+	stack_run__add_pids(&r->sr, c->pids, c->npids);
+	r->skel->bss->armed = true;
+	if (offcpu_bpf__attach(r->skel)) {
+		p_err("cannot attach the scheduler programs: %s", strerror(errno));
+		goto fail;
+	}
+	return (struct offrun *)r;
+fail:
+	offcpu_engine_free((struct offrun *)r);
+	return NULL;
+}
+
+struct stack_run *offcpu_engine_stacks(struct offrun *e)
+{
+	return &((struct run *)e)->sr;
+}
+
+int offcpu_engine_drain(struct offrun *e, struct tally *const *tallies, size_t n,
+			uint64_t tick)
+{
+	struct run *r = (struct run *)e;
+	int fd = bpf_map__fd(r->skel->maps.counts);
+	__u32 batch = 0, count, i;
+	void *in = NULL;
+	size_t t;
+	int err;
+
+	for (;;) {
+		count = (__u32)r->bufn;
+		err = bpf_map_lookup_and_delete_batch(fd, in, &batch, r->kbuf, r->vbuf,
+						      &count, NULL);
+		if (err && errno != ENOENT)
+			return -errno;
+		for (i = 0; i < count; i++) {
+			const struct offcpu_key *k = &r->kbuf[i];
+
+			r->state_ns[k->state % OFFCPU_STATE__MAX] += r->vbuf[i].ns;
+			if (stack_store__copy(r->store, k->user_stack, tick) ||
+			    stack_store__copy(r->store, k->kern_stack, tick))
+				return -ENOMEM;
+			for (t = 0; t < n; t++)
+				if (tally_add(tallies[t], k, sizeof(*k), r->vbuf[i].ns,
+					      r->vbuf[i].count))
+					return -ENOMEM;
+		}
+		if (err)
+			return 0;	/* ENOENT: the last batch */
+		in = &batch;
+	}
+}
+
+void offcpu_engine_maintain(struct offrun *e, uint64_t tick, uint64_t horizon)
+{
+	struct run *r = (struct run *)e;
+
+	stack_store__maintain(r->store, tick, horizon);
+}
+
+void offcpu_engine_state_ns(const struct offrun *e, uint64_t *ns)
+{
+	const struct run *r = (const struct run *)e;
+
+	memcpy(ns, r->state_ns, sizeof(r->state_ns));
+}
+
+const char *offcpu_state_letter(unsigned int state)
+{
+	return states[state % OFFCPU_STATE__MAX].letter;
+}
+
+struct profile *offcpu_engine_profile(struct offrun *e, const struct tally *t,
+				      double seconds, const char *target,
+				      const char *what)
+{
+	struct run *r = (struct run *)e;
+	struct profile *p = profile__new();
+	struct timespec now;
+	char title[400];
+	size_t i;
+
+	r->prof = p;
+	if (!p || profile__add_type(p, "off_cpu", "nanoseconds") < 0 ||
+	    profile__add_type(p, "blocks", "count") < 0)
+		goto oom;
+	p->folded_scale = 1000;
+	p->duration_ns = (int64_t)(seconds * 1e9);
+	clock_gettime(CLOCK_REALTIME, &now);
+	p->time_ns = now.tv_sec * 1000000000LL + now.tv_nsec - p->duration_ns;
+	snprintf(title, sizeof(title), "profiler offcpu: states any, %s, %s", target,
+		 what);
+	if (profile__str(p, title) < 0 || profile__str(p, "offcpu") < 0)
+		goto oom;
+	p->title = profile__str(p, title);
+	p->mode = profile__str(p, "offcpu");
+	for (i = 0; i < t->n; i++)
+		if (add_key(r, tally_key(t, i), t->v[i][0], t->v[i][1], false))
+			goto oom;
+	r->prof = NULL;
+	return p;
+oom:
+	r->prof = NULL;
+	profile__free(p);
+	return NULL;
+}
+
+void offcpu_engine_free(struct offrun *e)
+{
+	struct run *r = (struct run *)e;
+
+	if (!r)
+		return;
+	stack_run__free(&r->sr);
+	offcpu_bpf__destroy(r->skel);
+	if (r->store)
+		stack_store__free(r->store);
+	free(r->store);
+	free(r->kbuf);
+	free(r->vbuf);
+	free(r);
 }
 
 int cmd_offcpu(int argc, char **argv)

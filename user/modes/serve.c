@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/epoll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@
 #include "modes/live.h"
 #include "modes/lat_engine.h"
 #include "modes/mem_engine.h"
+#include "modes/offcpu_engine.h"
 #include "modes/stackrun.h"
 #include "probes/bpfutil.h"
 #include "render/render.h"
@@ -50,6 +52,7 @@ enum capture_kind {
 	CAP_HEAP_PPROF,		/* /debug/pprof/heap: now, no seconds */
 	CAP_MEM_JSON,		/* /api/memory */
 	CAP_LEAKS_JSON,		/* /api/leaks */
+	CAP_OFFCPU_PPROF,	/* /debug/pprof/offcpu */
 };
 
 /* A profile being taken for a request. */
@@ -83,6 +86,7 @@ struct snapshot {
 	size_t stored;
 	uint64_t served_pprof, served_svg, served_mem, trims, renewals;
 	int64_t uptime_ns;
+	uint64_t offcpu_ns[OFFCPU_STATE__MAX];
 	struct health_values health;
 	bool failing[HEALTH_MAX_RULES];
 	bool healthy;
@@ -94,6 +98,8 @@ struct serve {
 	struct live live;		/* sampling, drained every tick */
 	struct memrun *mem;		/* --mem: the allocators probed */
 	struct latrun *lat;		/* --lat: functions timed */
+	struct offrun *off;		/* --offcpu: time off CPU */
+	int epfd;			/* every engine's event ring */
 	struct httpd *http;
 	struct capture *active;		/* main thread only */
 	char target[256];
@@ -139,6 +145,11 @@ static void capture_finish(struct serve *r, struct capture *c)
 			 (unsigned long long)c->seconds);
 		p = live__profile(&r->live, &c->tally, (double)c->seconds, r->target,
 				  what);
+	} else if (c->kind == CAP_OFFCPU_PPROF) {
+		snprintf(what, sizeof(what), "%llu s (profiler serve)",
+			 (unsigned long long)c->seconds);
+		p = offcpu_engine_profile(r->off, &c->tally, (double)c->seconds,
+					  r->target, what);
 	} else if (!mem_engine_profiles(r->mem, &sites, &leaks)) {
 		p = c->kind == CAP_LEAKS_JSON ? leaks : sites;
 	}
@@ -149,6 +160,7 @@ static void capture_finish(struct serve *r, struct capture *c)
 			break;
 		case CAP_CPU_PPROF:
 		case CAP_HEAP_PPROF:
+		case CAP_OFFCPU_PPROF:
 			err = render_pprof(p, f);
 			break;
 		case CAP_MEM_JSON:
@@ -160,7 +172,8 @@ static void capture_finish(struct serve *r, struct capture *c)
 			status = 200;
 	}
 	/* The mem engine keeps its own profiles. */
-	if (c->kind == CAP_CPU_PPROF || c->kind == CAP_CPU_SVG)
+	if (c->kind == CAP_CPU_PPROF || c->kind == CAP_CPU_SVG ||
+	    c->kind == CAP_OFFCPU_PPROF)
 		profile__free(p);
 	pthread_mutex_lock(&r->lock);
 	c->done = true;
@@ -170,7 +183,7 @@ static void capture_finish(struct serve *r, struct capture *c)
 	if (status == 200) {
 		if (c->kind == CAP_CPU_SVG)
 			r->snap.served_svg++;
-		else if (c->kind == CAP_CPU_PPROF)
+		else if (c->kind == CAP_CPU_PPROF || c->kind == CAP_OFFCPU_PPROF)
 			r->snap.served_pprof++;
 		else
 			r->snap.served_mem++;
@@ -184,24 +197,35 @@ static void capture_finish(struct serve *r, struct capture *c)
 
 /* ---- the engine's tick ------------------------------------------------- */
 
-/* The kernel's counts since the last tick, into every active capture. */
+/* The kernel's counts since the last tick, into every active capture of
+ * their kind (cpu samples, off-CPU periods). */
 static int drain(struct serve *r)
 {
-	struct tally *t[64] = { NULL }, **all = t;
+	struct tally *cpu[64] = { NULL }, *off[64] = { NULL }, **pc = cpu, **po = off;
 	struct capture *c;
-	size_t n = 0;
+	size_t n = 0, nc = 0, no = 0;
 	int err;
 
 	for (c = r->active; c; c = c->next)
 		n++;
-	if (n > 64 && !(all = malloc(n * sizeof(*all))))
+	if (n > 64 && (!(pc = malloc(n * sizeof(*pc))) || !(po = malloc(n * sizeof(*po))))) {
+		if (pc != cpu)
+			free(pc);
 		return -ENOMEM;
-	n = 0;
-	for (c = r->active; c; c = c->next)
-		all[n++] = &c->tally;
-	err = live__drain(&r->live, all, n);
-	if (all != t)
-		free(all);
+	}
+	for (c = r->active; c; c = c->next) {
+		if (c->kind == CAP_CPU_PPROF || c->kind == CAP_CPU_SVG)
+			pc[nc++] = &c->tally;
+		else if (c->kind == CAP_OFFCPU_PPROF)
+			po[no++] = &c->tally;
+	}
+	err = live__drain(&r->live, pc, nc);
+	if (!err && r->off)
+		err = offcpu_engine_drain(r->off, po, no, r->live.tick);
+	if (pc != cpu)
+		free(pc);
+	if (po != off)
+		free(po);
 	return err;
 }
 
@@ -260,6 +284,8 @@ static void refresh_snapshot(struct serve *r)
 	s.health.v[HEALTH_RSS] = (double)rss;
 	s.health.known[HEALTH_LOST] = true;
 	s.health.v[HEALTH_LOST] = (double)losses(s.stats);
+	if (r->off)
+		offcpu_engine_state_ns(r->off, s.offcpu_ns);
 	if (r->mem) {
 		uint64_t t[MEM_T__MAX];
 
@@ -315,6 +341,9 @@ static void renew_symbols(struct serve *r)
 		return;
 	if (r->mem)
 		mem_engine_renew_symbolizer(r->mem);
+	if (r->off)
+		stack_run__renew_symbolizer(offcpu_engine_stacks(r->off), r->o.c.pids,
+					    r->o.c.npids);
 	r->renewed = r->live.tick;
 	pthread_mutex_lock(&r->lock);
 	r->snap.renewals++;
@@ -351,31 +380,53 @@ static void on_tick(void *ctx)
 		r->active = c;
 	}
 	live__maintain(&r->live, r->o.max_seconds + 2);
+	if (r->off)
+		offcpu_engine_maintain(r->off, r->live.tick, r->o.max_seconds + 2);
 	renew_symbols(r);
 	refresh_snapshot(r);
 }
 
+/* Some engine's ring has events (or work is pending): serve them all. */
 static void on_events(void *ctx)
 {
 	struct serve *r = ctx;
+	struct epoll_event ev[4];
 
+	/* Only to clear the outer readiness; the rings are read below. */
+	epoll_wait(r->epfd, ev, 4, 0);
 	stack_run__serve_events(&r->live.sr);
-	if (r->mem && mem_engine_busy(r->mem))
+	if (r->mem)
 		mem_engine_events(r->mem);
-}
-
-static void on_mem_events(void *ctx)
-{
-	struct serve *r = ctx;
-
-	mem_engine_events(r->mem);
+	if (r->off)
+		stack_run__serve_events(offcpu_engine_stacks(r->off));
 }
 
 static bool busy(void *ctx)
 {
 	struct serve *r = ctx;
 
-	return stack_run__busy(&r->live.sr) || (r->mem && mem_engine_busy(r->mem));
+	return stack_run__busy(&r->live.sr) || (r->mem && mem_engine_busy(r->mem)) ||
+	       (r->off && stack_run__busy(offcpu_engine_stacks(r->off)));
+}
+
+/* One descriptor for the session to poll: every engine's ring in it. */
+static int watch_events(struct serve *r)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fds[3], n = 0, i;
+
+	r->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (r->epfd < 0)
+		return -errno;
+	fds[n++] = ring_buffer__epoll_fd(r->live.sr.events);
+	if (r->mem && mem_engine_fd(r->mem) >= 0)
+		fds[n++] = mem_engine_fd(r->mem);
+	if (r->off)
+		fds[n++] = ring_buffer__epoll_fd(offcpu_engine_stacks(r->off)->events);
+	for (i = 0; i < n; i++)
+		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, fds[i], &ev))
+			return -errno;
+	return 0;
 }
 
 /* ---- HTTP --------------------------------------------------------------- */
@@ -399,6 +450,8 @@ static int page(struct http_resp *resp, const struct serve *r)
 		"<li><a href=\"/debug/pprof/heap\">/debug/pprof/heap</a>, "
 		"<a href=\"/api/memory\">/api/memory</a>, "
 		"<a href=\"/api/leaks\">/api/leaks</a>: allocations (with --mem)</li>\n"
+		"<li><a href=\"/debug/pprof/offcpu?seconds=10\">/debug/pprof/offcpu?seconds=N</a>:"
+		" time off CPU of the next N seconds (with --offcpu)</li>\n"
 		"</ul></body></html>\n", (unsigned long long)r->o.freq,
 		SERVE_DEFAULT_SECONDS, (unsigned long long)r->o.max_seconds);
 }
@@ -414,6 +467,13 @@ static int take_profile(struct serve *r, const struct http_req *req,
 	struct timespec deadline;
 	int err = 0;
 
+	if (kind == CAP_OFFCPU_PPROF) {
+		cpu = true;	/* taken over seconds, as a CPU profile */
+		if (!r->off)
+			return http_resp__printf(resp, 404, "text/plain; charset=utf-8",
+						 "the off-CPU endpoint needs profiler "
+						 "serve --offcpu\n");
+	}
 	if (!cpu && !r->mem)
 		return http_resp__printf(resp, 404, "text/plain; charset=utf-8",
 					 "memory endpoints need profiler serve --mem\n");
@@ -458,6 +518,8 @@ static int take_profile(struct serve *r, const struct http_req *req,
 			     "application/json" : "application/octet-stream";
 		resp->disposition = kind == CAP_CPU_PPROF ?
 				    "attachment; filename=\"profile.pb.gz\"" :
+				    kind == CAP_OFFCPU_PPROF ?
+				    "attachment; filename=\"offcpu.pb.gz\"" :
 				    kind == CAP_HEAP_PPROF ?
 				    "attachment; filename=\"heap.pb.gz\"" : NULL;
 		err = 0;
@@ -691,6 +753,14 @@ static int metrics(struct serve *r, struct http_resp *resp)
 			(unsigned long long)(t[MEM_T_ALLOCS] >= t[MEM_T_FREES] ?
 					     t[MEM_T_ALLOCS] - t[MEM_T_FREES] : 0));
 	}
+	if (r->off) {
+		metric(f, "profiler_offcpu_seconds_total", "counter",
+		       "Time the targets' threads spent off CPU, by the state they "
+		       "left it in (R preempted, S sleeping, D uninterruptible...).");
+		for (k = 0; k < OFFCPU_ON_CPU; k++)
+			fprintf(f, "profiler_offcpu_seconds_total{state=\"%s\"} %.9f\n",
+				offcpu_state_letter(k), s.offcpu_ns[k] / 1e9);
+	}
 	if (r->lat) {
 		metric(f, "profiler_function_calls_total", "counter",
 		       "Calls of a traced function (--lat) that returned or ended.");
@@ -818,6 +888,8 @@ static int on_http(void *ctx, const struct http_req *req, struct http_resp *resp
 		return take_profile(r, req, resp, CAP_CPU_SVG);
 	if (!strcmp(req->path, "/debug/pprof/heap"))
 		return take_profile(r, req, resp, CAP_HEAP_PPROF);
+	if (!strcmp(req->path, "/debug/pprof/offcpu"))
+		return take_profile(r, req, resp, CAP_OFFCPU_PPROF);
 	if (!strcmp(req->path, "/api/memory"))
 		return take_profile(r, req, resp, CAP_MEM_JSON);
 	if (!strcmp(req->path, "/api/leaks"))
@@ -908,7 +980,7 @@ static void stop_captures(struct serve *r)
 
 int cmd_serve(int argc, char **argv)
 {
-	struct serve r = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct serve r = { .lock = PTHREAD_MUTEX_INITIALIZER, .epfd = -1 };
 	struct session_hooks hooks = {};
 	struct live_opts lo = {};
 	int status;
@@ -949,19 +1021,21 @@ int cmd_serve(int argc, char **argv)
 	if (r.o.npatterns && !(r.lat = lat_engine_open(&r.sess, &r.o.c, r.o.patterns,
 						       r.o.npatterns, r.o.max_probes)))
 		goto out;
+	if (r.o.offcpu && !(r.off = offcpu_engine_open(&r.sess, &r.o.c, &r.o.s)))
+		goto out;
 	if (session__start(&r.sess, 1.0))
 		goto out;
 	refresh_snapshot(&r);
 	if (start_http(&r))
 		goto out;
 
-	hooks.fd = ring_buffer__epoll_fd(r.live.sr.events);
+	if (watch_events(&r)) {
+		p_err("cannot watch the events: %s", strerror(errno));
+		goto out;
+	}
+	hooks.fd = r.epfd;
 	hooks.on_fd = on_events;
 	hooks.pending = busy;
-	if (r.mem && mem_engine_fd(r.mem) >= 0) {
-		hooks.fd2 = mem_engine_fd(r.mem);
-		hooks.on_fd2 = on_mem_events;
-	}
 	hooks.on_interval = on_tick;
 	hooks.ctx = &r;
 	session__loop(&r.sess, &hooks);
@@ -971,6 +1045,9 @@ int cmd_serve(int argc, char **argv)
 	status = session__exit_status(&r.sess);
 out:
 	stop_captures(&r);
+	offcpu_engine_free(r.off);
+	if (r.epfd >= 0)
+		close(r.epfd);
 	lat_engine_free(r.lat);
 	mem_engine_free(r.mem);
 	live__free(&r.live);
@@ -994,6 +1071,7 @@ enum {
 	SERVE_OPT_MEM,
 	SERVE_OPT_LAT,
 	SERVE_OPT_MAX_PROBES,
+	SERVE_OPT_OFFCPU,
 };
 
 static const struct option serve_long[] = {
@@ -1009,6 +1087,7 @@ static const struct option serve_long[] = {
 	{ "mem",		no_argument,	   NULL, SERVE_OPT_MEM },
 	{ "lat",		required_argument, NULL, SERVE_OPT_LAT },
 	{ "max-probes",		required_argument, NULL, SERVE_OPT_MAX_PROBES },
+	{ "offcpu",		no_argument,	   NULL, SERVE_OPT_OFFCPU },
 	STACK_LONG_OPTIONS,
 };
 
@@ -1052,6 +1131,9 @@ void serve_usage(FILE *out)
 "                            profiler_function_calls_total and\n"
 "                            profiler_function_duration_seconds histograms\n"
 "      --max-probes N        --lat functions at most (default %d)\n"
+"      --offcpu              time off CPU as profiler offcpu does:\n"
+"                            /debug/pprof/offcpu?seconds=N and\n"
+"                            profiler_offcpu_seconds_total by state\n"
 "\n"
 "Sampling:\n"
 "  -F, --frequency HZ        samples per second per CPU (default 99)\n"
@@ -1138,6 +1220,9 @@ static enum cli_result parse_opt(int c, const char *arg, void *mode)
 		return CLI_OK;
 	case SERVE_OPT_MEM:
 		o->mem = true;
+		return CLI_OK;
+	case SERVE_OPT_OFFCPU:
+		o->offcpu = true;
 		return CLI_OK;
 	case SERVE_OPT_LAT:
 		if (o->npatterns == LAT_MAX_PATTERNS)

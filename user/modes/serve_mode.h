@@ -31,6 +31,7 @@ struct serve_opts {
 	uint64_t window;	/* --window SECONDS: one history point each */
 	uint64_t history;	/* --history N points kept */
 	bool mem;		/* --mem */
+	bool offcpu;		/* --offcpu */
 	const char *patterns[LAT_MAX_PATTERNS];	/* --lat PATTERN... */
 	int npatterns;
 	uint64_t max_probes;	/* --max-probes */
