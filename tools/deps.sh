@@ -8,7 +8,7 @@ set -eu
 
 PACKAGES="make gcc g++ clang llvm bpftool libbpf-dev libelf-dev libdw-dev
 	  zlib1g-dev liblzma-dev libiberty-dev libcapstone-dev libcmocka-dev pkg-config
-	  libmicrohttpd-dev curl prometheus debhelper dpkg-dev
+	  libmicrohttpd-dev curl prometheus debhelper dpkg-dev tmux systemd
 	  libclang-rt-14-dev
 	  binutils xz-utils
 	  libc6-dev libc6-dbg procps util-linux bc time
@@ -19,7 +19,7 @@ missing()
 	local c h
 	for c in make gcc g++ clang bpftool pkg-config strip nm readelf objcopy \
 		 addr2line xz pgrep setpriv unshare go chromium node npm python3 \
-		 jq curl promtool dpkg-buildpackage dh; do
+		 jq curl promtool dpkg-buildpackage dh tmux systemd-analyze; do
 		command -v "$c" >/dev/null 2>&1 || return 0
 	done
 	for h in bpf/libbpf.h gelf.h elfutils/libdwfl.h zlib.h lzma.h cmocka.h \

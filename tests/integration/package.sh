@@ -87,9 +87,15 @@ t_deb()
 	dpkg -i "$deb" >"$T/log" 2>&1 || { bad "dpkg -i: $(tail -c 400 "$T/log")"; return; }
 	/usr/bin/profiler check >"$T/check" 2>&1
 	rc=$?
+	vrc=0
+	if command -v systemd-analyze >/dev/null; then
+		systemd-analyze verify /lib/systemd/system/profiler.service >"$T/verify" 2>&1
+		vrc=$?
+	fi
 	dpkg -L profiler >"$T/files"
 	dpkg --purge profiler >"$T/log" 2>&1 || { bad "dpkg --purge: $(tail -c 400 "$T/log")"; return; }
 	((rc == 0)) || { bad "profiler check: $(tail -c 400 "$T/check")"; return; }
+	((vrc == 0)) || { bad "systemd-analyze verify: $(head -c 400 "$T/verify")"; return; }
 	grep -qx /lib/systemd/system/profiler.service "$T/files" &&
 	grep -qx /usr/share/bash-completion/completions/profiler "$T/files" ||
 		{ bad "package files: $(tr '\n' ' ' <"$T/files")"; return; }

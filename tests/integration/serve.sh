@@ -21,7 +21,8 @@ BPF_PROGS="$BPF_PROGS alloc_entry alloc_return free_entry lat_entry lat_return
 
 TESTS="metrics profile_report go_tool_pprof flamegraph loopback_default token
        bad_requests concurrent stop_while_waiting health trend renew_symbols
-       mem_heap mem_json lat_metrics offcpu slow_clients errors no_bpf_leftover"
+       mem_heap mem_json lat_metrics offcpu slow_clients many_connections
+       not_outside prometheus growth_health errors no_bpf_leftover"
 
 URL=
 SERVE_ARGS=()
@@ -178,6 +179,9 @@ t_bad_requests()
 	serve_on --max-seconds 5 || return
 	[[ $(get '/debug/pprof/profile?seconds=0') == 400 ]] &&
 	[[ $(get '/debug/pprof/profile?seconds=6') == 400 ]] &&
+	[[ $(get '/debug/pprof/profile?seconds=-1') == 400 ]] &&
+	[[ $(get '/debug/pprof/profile?seconds=99999999') == 400 ]] &&
+	[[ $(get '/debug/pprof/profile?seconds=%ff%00') == 400 ]] &&
 	[[ $(get '/debug/pprof/profile?seconds=x') == 400 ]] ||
 		{ bad "bad seconds accepted"; return; }
 	[[ $(get /nope) == 404 ]] || { bad "/nope: $(get /nope)"; return; }
@@ -508,6 +512,133 @@ t_slow_clients()
 	ok
 }
 
+# 500 connections at once: those past the limit are turned away, and the
+# server keeps answering and profiling.
+t_many_connections()
+{
+	local port i fds=() before after
+
+	serve_on || return
+	port=${URL##*:}
+	[[ $(get /metrics) == 200 ]] || { bad "/metrics"; return; }
+	before=$(metric profiler_cpu_samples_total)
+	for ((i = 0; i < 500; i++)); do
+		exec {fd}<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null || continue
+		fds+=("$fd")
+	done
+	for fd in "${fds[@]}"; do
+		exec {fd}>&-
+	done
+	sleep 1.2
+	[[ $(get /metrics) == 200 ]] || { bad "/metrics after 500 connections"; return; }
+	after=$(metric profiler_cpu_samples_total)
+	((after > before)) || { bad "sampling stopped: $before then $after"; return; }
+	[[ $(get '/debug/pprof/profile?seconds=1') == 200 ]] || { bad "profile"; return; }
+	stop_serve || return
+	ok
+}
+
+# Without --listen only the loopback address answers: another address of
+# this machine is refused.
+t_not_outside()
+{
+	local addr port
+
+	addr=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -v ':' | grep -v '^127\.' | head -1)
+	[[ -n $addr ]] || { skip "this machine has no non-loopback IPv4 address"; return; }
+	serve_on || return
+	port=${URL##*:}
+	if curl -s -m 5 -o /dev/null "http://$addr:$port/metrics"; then
+		bad "answered on $addr:$port"
+		return
+	fi
+	stop_serve || return
+	ok
+}
+
+# A real Prometheus scrapes the server: its query API returns the
+# profiler's series, and the median of a --lat histogram lies in the bucket
+# of fn_slow's ~200 us calls (le 262 us: above 131 us, each call spins 200).
+t_prometheus()
+{
+	local port ppid i q tpid
+
+	command -v prometheus >/dev/null || { skip "prometheus is not installed (tools/deps.sh installs it)"; return; }
+	start_target lat_target --loop --gap 0.2 >"$T/target.out" ||
+		{ bad "lat_target did not start"; return; }
+	tpid=$LAST_PID
+	prof_start serve -p "$tpid" --lat fn_slow --listen 127.0.0.1:0
+	wait_said "serving on" || return
+	port=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/err")
+	kill -USR1 "$tpid"
+	cat >"$T/prom.yml" <<EOC
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: profiler
+    static_configs:
+      - targets: ['127.0.0.1:$port']
+EOC
+	spawn prometheus --config.file="$T/prom.yml" --storage.tsdb.path="$T/tsdb" \
+		--web.listen-address=127.0.0.1:0 --log.level=warn
+	ppid=$LAST_PID
+	# Its own port: from the process's sockets.
+	for ((i = 0; i < LIMIT * 10; i++)); do
+		q=$(ss -Hltnp 2>/dev/null | awk -v p="pid=$ppid," 'index($0, p) { split($4, a, ":"); print a[2]; exit }')
+		[[ -n $q ]] && break
+		sleep 0.1
+	done
+	[[ -n $q ]] || { bad "prometheus did not listen"; return; }
+	for ((i = 0; i < LIMIT * 5; i++)); do
+		curl -s -m 2 "http://127.0.0.1:$q/api/v1/query?query=profiler_up" -o "$T/up.json"
+		[[ $(jq -r '.data.result[0].value[1] // empty' "$T/up.json" 2>/dev/null) == 1 ]] && break
+		sleep 0.2
+	done
+	[[ $(jq -r '.data.result[0].value[1] // empty' "$T/up.json") == 1 ]] ||
+		{ bad "no profiler_up in Prometheus: $(head -c 300 "$T/up.json")"; return; }
+	curl -s -m 5 "http://127.0.0.1:$q/api/v1/query" \
+		--data-urlencode 'query=histogram_quantile(0.5, sum by (le) (profiler_function_duration_seconds_bucket{function="fn_slow"}))' \
+		-o "$T/q.json"
+	if ! jq -e '.data.result[0].value[1] | tonumber | . > 0.000131071 and . <= 0.000262143' "$T/q.json" >/dev/null; then
+		bad "fn_slow median from Prometheus: $(head -c 300 "$T/q.json")"
+		return
+	fi
+	kill "$ppid"
+	wait_pid "$ppid" "$LIMIT"
+	stop_serve || return
+	ok
+}
+
+# /health with growth<1MiB/min: 503 while the leaker grows 10 MiB a
+# second, 200 again once its growth has left the history (3 points of 1 s).
+t_growth_health()
+{
+	local port i tpid
+
+	start_target leaker 3 >"$T/target.out" || { bad "leaker did not start"; return; }
+	tpid=$LAST_PID
+	prof_start serve -p "$tpid" --health 'growth<1MiB/min' --window 1 --history 3 \
+		--listen 127.0.0.1:0
+	wait_said "serving on" || return
+	port=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/err")
+	URL=http://127.0.0.1:$port
+	[[ $(get /health) == 200 ]] || { bad "before: $(cat "$T/body")"; return; }
+	kill -USR1 "$tpid"
+	for ((i = 0; i < LIMIT * 10; i++)); do
+		[[ $(get /health) == 503 ]] && break
+		sleep 0.1
+	done
+	[[ $(get /health) == 503 ]] && [[ $(jq -r '.failing | join(",")' "$T/body") == "growth<1MiB/min" ]] ||
+		{ bad "while growing: $(cat "$T/body")"; return; }
+	for ((i = 0; i < LIMIT * 10; i++)); do
+		grep -qx grown "$T/target.out" && [[ $(get /health) == 200 ]] && break
+		sleep 0.1
+	done
+	[[ $(get /health) == 200 ]] || { bad "after: $(cat "$T/body")"; return; }
+	stop_serve || return
+	ok
+}
+
 t_errors()
 {
 	local first
@@ -528,4 +659,4 @@ t_errors()
 	ok
 }
 
-suite_main cpu_chain mem_exact lat_target offcpu_target
+suite_main cpu_chain mem_exact lat_target offcpu_target leaker

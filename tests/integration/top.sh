@@ -13,7 +13,7 @@ set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-TESTS="batch screen errors no_bpf_leftover"
+TESTS="batch screen tmux errors no_bpf_leftover"
 
 # Not a terminal: one table per second; each names the busy chain first,
 # the window grows to --window and stays; --top bounds the rows.
@@ -45,6 +45,36 @@ t_screen()
 		bad "$(head -c 400 "$T/why")"
 		return
 	fi
+	ok
+}
+
+# In tmux, as a user would: the hot function is on screen, q exits 0.
+t_tmux()
+{
+	local sock=$T/tmux.sock i tpid
+
+	command -v tmux >/dev/null || { skip "tmux is not installed (tools/deps.sh installs it)"; return; }
+	start_target cpu_chain 60 || { bad "cpu_chain did not start"; return; }
+	tpid=$LAST_PID
+	tmux -S "$sock" new-session -d -x 120 -y 30 \
+		"$PROF top -p $tpid; echo \$? > $T/rc; sleep 60" || { bad "tmux"; return; }
+	for ((i = 0; i < LIMIT * 10; i++)); do
+		tmux -S "$sock" capture-pane -p >"$T/pane" 2>/dev/null
+		grep -q spin_burn "$T/pane" && break
+		sleep 0.1
+	done
+	if ! grep -q spin_burn "$T/pane"; then
+		bad "not on screen: $(head -c 400 "$T/pane")"
+		tmux -S "$sock" kill-server
+		return
+	fi
+	tmux -S "$sock" send-keys q
+	for ((i = 0; i < LIMIT * 10; i++)); do
+		[[ -s $T/rc ]] && break
+		sleep 0.1
+	done
+	tmux -S "$sock" kill-server 2>/dev/null
+	[[ $(cat "$T/rc" 2>/dev/null) == 0 ]] || { bad "top exited ${rc:-?} after q: $(cat "$T/rc" 2>/dev/null)"; return; }
 	ok
 }
 

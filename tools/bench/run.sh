@@ -8,13 +8,13 @@
 #
 #   BENCH_QUICK=1  a smoke run of a few minutes: fewer, shorter rounds
 #   REPS=N         rounds of every script (each has its own default)
-#   BENCH_ONLY="cpu mem"  only these parts: symbolize mem lat offcpu cpu
-#                  unwind threads stacks startup
+#   BENCH_ONLY="cpu mem"  only these parts: symbolize mem lat offcpu serve
+#                  cpu unwind threads stacks startup
 # Each script's other knobs are described at its top.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tools/bench/lib.sh
-PARTS=${BENCH_ONLY:-symbolize mem lat offcpu cpu unwind threads stacks startup}
+PARTS=${BENCH_ONLY:-symbolize mem lat offcpu serve cpu unwind threads stacks startup}
 RESULTS=$B/results.md
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -91,6 +91,7 @@ t0=$(date +%s)
 		mem) bash tools/bench/mem_overhead.sh ;;
 		lat) bash tools/bench/lat_overhead.sh ;;
 		offcpu) bash tools/bench/offcpu_overhead.sh ;;
+		serve) bash tools/bench/serve_bench.sh ;;
 		cpu) bash tools/bench/cpu_overhead.sh ;;
 		unwind) bash tools/bench/unwind.sh ;;
 		threads) bash tools/bench/scale_threads.sh ;;
