@@ -271,12 +271,14 @@ int live__drain(struct live *l, struct tally *const *tallies, size_t n)
 	int err;
 
 	l->tick++;
+	l->drained = 0;
 	for (;;) {
 		count = (__u32)l->bufn;
 		err = bpf_map_lookup_and_delete_batch(fd, in, &batch, l->kbuf, l->vbuf,
 						      &count, NULL);
 		if (err && errno != ENOENT)
 			return -errno;
+		l->drained += count;
 		for (i = 0; i < count; i++) {
 			if (stack_store__copy(&l->store, l->kbuf[i].user_stack, l->tick) ||
 			    stack_store__copy(&l->store, l->kbuf[i].kern_stack, l->tick))

@@ -81,6 +81,7 @@ struct live {
 	uint64_t stack_map_size;
 	uint64_t tick;
 	struct stack_store store;
+	size_t drained;			/* keys the last drain read */
 	struct cpu_key *kbuf;		/* drain buffers */
 	__u64 *vbuf;
 	size_t bufn;

@@ -87,6 +87,7 @@ struct snapshot {
 	uint64_t served_pprof, served_svg, served_mem, trims, renewals;
 	int64_t uptime_ns;
 	uint64_t offcpu_ns[OFFCPU_STATE__MAX];
+	uint64_t stacks_entries, counts_drained;
 	struct health_values health;
 	bool failing[HEALTH_MAX_RULES];
 	bool healthy;
@@ -229,6 +230,24 @@ static int drain(struct serve *r)
 	return err;
 }
 
+/*
+ * Entries of a BPF hash map, counted by walking its keys (main thread: a
+ * key deleted under the walk sends it back to the start, so the walk is
+ * bounded by the map's size).
+ */
+static uint64_t map_entries(int fd, uint64_t max)
+{
+	__u64 key, next, *prev = NULL;
+	uint64_t n = 0, steps = 0;
+
+	while (steps++ <= max && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	return n > max ? max : n;
+}
+
 /* The targets' resident memory; 0 without -p. */
 static uint64_t targets_rss(struct serve *r)
 {
@@ -276,6 +295,10 @@ static void refresh_snapshot(struct serve *r)
 	symbolizer__stats(r->live.sr.sym, &s.sym);
 	s.stored = r->live.store.n;
 	s.trims = r->live.store.trims;
+	s.counts_drained = r->live.drained;
+	if (r->live.tick % 10 == 1)
+		s.stacks_entries = map_entries(r->live.sr.stacks_fd,
+					       bpf_map__max_entries(r->live.skel->maps.stacks));
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	s.uptime_ns = ns_between(&r->sess.start, &ts);
 	rss = r->sess.ntargets ? targets_rss(r) : 0;
@@ -535,20 +558,6 @@ static int take_profile(struct serve *r, const struct http_req *req,
 	return err;
 }
 
-/* Entries of a BPF map, counted (thread-safe: plain syscalls). */
-static uint64_t map_entries(int fd)
-{
-	__u64 key, next, *prev = NULL;
-	uint64_t n = 0;
-
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		n++;
-	}
-	return n;
-}
-
 static void metric(FILE *f, const char *name, const char *type, const char *help)
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
@@ -658,11 +667,13 @@ static int metrics(struct serve *r, struct http_resp *resp)
 		fprintf(f, "profiler_user_stacks_total{end=\"%s\"} %llu\n",
 			stat_id(STAT_UNWIND_END + k),
 			(unsigned long long)s.stats[STAT_UNWIND_END + k]);
-	metric(f, "profiler_bpf_map_entries", "gauge", "Entries in a BPF map now.");
+	metric(f, "profiler_bpf_map_entries", "gauge",
+	       "Entries in a BPF map: the stack map, counted every 10 s; the "
+	       "counts map, keys drained in the last second.");
 	fprintf(f, "profiler_bpf_map_entries{map=\"stacks\"} %llu\n",
-		(unsigned long long)map_entries(r->live.sr.stacks_fd));
+		(unsigned long long)s.stacks_entries);
 	fprintf(f, "profiler_bpf_map_entries{map=\"counts\"} %llu\n",
-		(unsigned long long)map_entries(bpf_map__fd(r->live.skel->maps.counts)));
+		(unsigned long long)s.counts_drained);
 	metric(f, "profiler_bpf_map_max_entries", "gauge", "Capacity of a BPF map.");
 	fprintf(f, "profiler_bpf_map_max_entries{map=\"stacks\"} %u\n",
 		bpf_map__max_entries(r->live.skel->maps.stacks));
