@@ -11,6 +11,7 @@
  * main thread refreshes every second, and the kernel's own counters.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <pthread.h>
@@ -351,7 +352,8 @@ static void refresh_snapshot(struct serve *r)
 }
 
 /*
- * Every renew seconds, when no capture holds samples to name, a fresh
+ * Every renew seconds (SERVE_RENEW_SECONDS), when no capture holds samples
+ * to name, a fresh
  * symbolizer: what it kept of processes that exited, and of addresses no
  * longer sampled, goes (the kernel announces a new process once, and a
  * running one's maps are read again when its addresses miss).
@@ -368,6 +370,8 @@ static void renew_symbols(struct serve *r)
 		stack_run__renew_symbolizer(offcpu_engine_stacks(r->off), r->o.c.pids,
 					    r->o.c.npids);
 	r->renewed = r->live.tick;
+	/* What the old ones held goes back to the system, not to the heap. */
+	malloc_trim(0);
 	pthread_mutex_lock(&r->lock);
 	r->snap.renewals++;
 	pthread_mutex_unlock(&r->lock);

@@ -41,7 +41,7 @@ struct serve_opts {
 
 #define SERVE_DEFAULT_WINDOW	10
 /* Seconds between renewals of the symbolizer (PROFILER_SERVE_RENEW_S). */
-#define SERVE_RENEW_SECONDS	600
+#define SERVE_RENEW_SECONDS	300
 #define SERVE_DEFAULT_HISTORY	360
 
 enum cli_result serve_parse_args(int argc, char **argv, struct serve_opts *o);
