@@ -799,10 +799,7 @@ static enum cli_result parse_opt(int c, const char *arg, void *mode)
 	case 'F':
 		if (!o->wall)
 			break;
-		if (parse_u64(arg, 1, 100000, &o->freq))
-			return cli_error("invalid frequency '%s' for -F "
-					   "(expected 1..100000 Hz)", arg);
-		return CLI_OK;
+		return cli_parse_freq(arg, &o->freq);
 	case 'U':
 		o->user_only = true;
 		return CLI_OK;

@@ -789,15 +789,8 @@ static int metrics(struct serve *r, struct http_resp *resp)
 	metric(f, "profiler_profile_requests_in_flight", "gauge",
 	       "Profile requests waiting for their seconds to pass.");
 	fprintf(f, "profiler_profile_requests_in_flight %d\n", in_flight);
-	if (fclose(f)) {
-		free(text);
-		return -ENOMEM;
-	}
-	resp->status = 200;
-	resp->type = "text/plain; version=0.0.4; charset=utf-8";
-	resp->body = text;
-	resp->len = len;
-	return 0;
+	return http_resp__stream(resp, 200, "text/plain; version=0.0.4; charset=utf-8",
+				 f, &text, &len);
 }
 
 /* 200 while every --health rule holds, else 503 naming those that fail. */
@@ -839,15 +832,7 @@ static int health(struct serve *r, struct http_resp *resp)
 	if (s.health.known[HEALTH_OUTSTANDING])
 		fprintf(f, ", \"outstanding_bytes\": %.0f", s.health.v[HEALTH_OUTSTANDING]);
 	fprintf(f, "}\n");
-	if (fclose(f)) {
-		free(text);
-		return -ENOMEM;
-	}
-	resp->status = s.healthy ? 200 : 503;
-	resp->type = "application/json";
-	resp->body = text;
-	resp->len = len;
-	return 0;
+	return http_resp__stream(resp, s.healthy ? 200 : 503, "application/json", f, &text, &len);
 }
 
 /* The history: one point per --window, oldest first. */
@@ -874,15 +859,7 @@ static int trend(struct serve *r, struct http_resp *resp)
 	}
 	pthread_mutex_unlock(&r->lock);
 	fprintf(f, "%s]}\n", r->nhist ? "\n" : "");
-	if (fclose(f)) {
-		free(text);
-		return -ENOMEM;
-	}
-	resp->status = 200;
-	resp->type = "application/json";
-	resp->body = text;
-	resp->len = len;
-	return 0;
+	return http_resp__stream(resp, 200, "application/json", f, &text, &len);
 }
 
 static int on_http(void *ctx, const struct http_req *req, struct http_resp *resp)
@@ -1208,10 +1185,7 @@ static enum cli_result parse_opt(int c, const char *arg, void *mode)
 
 	switch (c) {
 	case 'F':
-		if (parse_u64(arg, 1, 100000, &o->freq))
-			return cli_error("invalid frequency '%s' for -F "
-					 "(expected 1..100000 Hz)", arg);
-		return CLI_OK;
+		return cli_parse_freq(arg, &o->freq);
 	case SERVE_OPT_LISTEN:
 		return parse_listen(arg, o);
 	case SERVE_OPT_TOKEN_FILE:

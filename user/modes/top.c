@@ -302,10 +302,7 @@ static enum cli_result parse_opt(int c, const char *arg, void *mode)
 
 	switch (c) {
 	case 'F':
-		if (parse_u64(arg, 1, 100000, &o->freq))
-			return cli_error("invalid frequency '%s' for -F "
-					 "(expected 1..100000 Hz)", arg);
-		return CLI_OK;
+		return cli_parse_freq(arg, &o->freq);
 	case TOP_OPT_WINDOW:
 		if (parse_u64(arg, 1, TOP_MAX_WINDOW, &o->window))
 			return cli_error("invalid --window '%s' (expected 1..%d seconds)",

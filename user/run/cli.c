@@ -71,6 +71,13 @@ enum cli_result cli_parse_size(const char *arg, const char *opt, uint64_t max,
 			 (unsigned long long)max);
 }
 
+enum cli_result cli_parse_freq(const char *arg, uint64_t *out)
+{
+	if (parse_u64(arg, 1, 100000, out) == 0)
+		return CLI_OK;
+	return cli_error("invalid frequency '%s' for -F (expected 1..100000 Hz)", arg);
+}
+
 /* Append dir to the ':'-separated list *dirs. */
 static int add_debug_dir(char **dirs, const char *dir)
 {

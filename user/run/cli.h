@@ -71,6 +71,9 @@ enum cli_result cli_error(const char *fmt, ...)
 enum cli_result cli_parse_size(const char *arg, const char *opt, uint64_t max,
 			       uint64_t *out);
 
+/* -F HZ of the sampling modes: 1..100000, else an error. */
+enum cli_result cli_parse_freq(const char *arg, uint64_t *out);
+
 /* Frees what parsing allocated in the shared options. */
 void cli_free_common(struct common_opts *o);
 

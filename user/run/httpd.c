@@ -48,6 +48,23 @@ int http_resp__printf(struct http_resp *r, int status, const char *type,
 	return 0;
 }
 
+int http_resp__stream(struct http_resp *r, int status, const char *type, FILE *f,
+		      char **text, size_t *len)
+{
+	if (fclose(f)) {
+		free(*text);
+		*text = NULL;
+		return -ENOMEM;
+	}
+	free(r->body);
+	r->status = status;
+	r->type = type;
+	r->body = *text;
+	r->len = *len;
+	*text = NULL;
+	return 0;
+}
+
 /* Equal, in a time that does not depend on where they differ. */
 static bool same_secret(const char *a, const char *b)
 {

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Limits: connections at once, per client address, and idle seconds. */
 #define HTTPD_MAX_CONNECTIONS	16
@@ -66,5 +67,12 @@ void httpd__stop(struct httpd *d, int grace_ms);
 /* A body from printf-style text, for handlers: 0 or -ENOMEM. */
 int http_resp__printf(struct http_resp *r, int status, const char *type,
 		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * A body written to an open_memstream(&text, &len) stream f: closes f and
+ * hands the text over.  0, or -ENOMEM (text freed).
+ */
+int http_resp__stream(struct http_resp *r, int status, const char *type, FILE *f,
+		      char **text, size_t *len);
 
 #endif
