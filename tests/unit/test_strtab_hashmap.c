@@ -67,6 +67,61 @@ static void test_map_basics(void **state)
 	u64map__free(NULL);
 }
 
+/*
+ * Deletion against a model: random sets and deletes over a small key space
+ * (long probe runs that wrap around the table), every key checked after
+ * each step.
+ */
+static void test_map_delete(void **state)
+{
+	enum { KEYS = 300, STEPS = 20000 };
+	static uint64_t model[KEYS];	/* value + 1, 0: absent */
+	struct u64map *m = u64map__new();
+	uint64_t x = 0x2545f4914f6cdd1dULL, v;
+	size_t present = 0, i, step;
+
+	(void)state;
+	assert_non_null(m);
+	assert_false(u64map__del(m, 3));
+	for (step = 0; step < STEPS; step++) {
+		uint64_t k;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		i = x % KEYS;
+		/* Keys with equal low bits crowd the same slots. */
+		k = (uint64_t)i << 40;
+		if ((x >> 32) % 3 == 0) {
+			assert_int_equal(u64map__del(m, k), model[i] != 0);
+			present -= model[i] != 0;
+			model[i] = 0;
+		} else {
+			assert_int_equal(u64map__set(m, k, step), 0);
+			present += model[i] == 0;
+			model[i] = step + 1;
+		}
+		assert_int_equal(u64map__size(m), present);
+		if (step % 97)
+			continue;
+		for (i = 0; i < KEYS; i++) {
+			bool in = u64map__get(m, (uint64_t)i << 40, &v);
+
+			assert_int_equal(in, model[i] != 0);
+			if (in)
+				assert_int_equal(v, model[i] - 1);
+		}
+	}
+	/* Everything out, then the map still works. */
+	for (i = 0; i < KEYS; i++)
+		assert_int_equal(u64map__del(m, (uint64_t)i << 40), model[i] != 0);
+	assert_int_equal(u64map__size(m), 0);
+	assert_int_equal(u64map__set(m, 7, 8), 0);
+	assert_true(u64map__get(m, 7, &v));
+	assert_int_equal(v, 8);
+	u64map__free(m);
+}
+
 static uint64_t key_of(uint64_t i, int pattern)
 {
 	switch (pattern) {
@@ -210,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_hash_vectors),
 		cmocka_unit_test(test_map_basics),
 		cmocka_unit_test(test_map_growth),
+		cmocka_unit_test(test_map_delete),
 		cmocka_unit_test(test_strtab_basics),
 		cmocka_unit_test(test_strtab_many),
 	};

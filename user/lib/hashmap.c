@@ -114,6 +114,33 @@ int u64map__set(struct u64map *m, uint64_t key, uint64_t val)
 	return 0;
 }
 
+/*
+ * Linear probing without tombstones: after emptying a slot, walk the run
+ * that follows it and move back each entry whose home slot does not lie
+ * cyclically between the hole and itself, so that every lookup still
+ * finds its key before an empty slot.
+ */
+bool u64map__del(struct u64map *m, uint64_t key)
+{
+	size_t mask = m->cap - 1, hole, j, home;
+	struct slot *s = find(m->slots, m->cap, key);
+
+	if (!s->used)
+		return false;
+	hole = (size_t)(s - m->slots);
+	for (j = (hole + 1) & mask; m->slots[j].used; j = (j + 1) & mask) {
+		home = hash_u64(m->slots[j].key) & mask;
+		/* Stays when home is in (hole, j], cyclically. */
+		if (hole <= j ? (hole < home && home <= j) : (hole < home || home <= j))
+			continue;
+		m->slots[hole] = m->slots[j];
+		hole = j;
+	}
+	m->slots[hole].used = false;
+	m->size--;
+	return true;
+}
+
 size_t u64map__size(const struct u64map *m)
 {
 	return m->size;

@@ -19,6 +19,8 @@ void u64map__free(struct u64map *m);
 bool u64map__get(const struct u64map *m, uint64_t key, uint64_t *val);
 /* Insert or overwrite; 0 or -ENOMEM. */
 int u64map__set(struct u64map *m, uint64_t key, uint64_t val);
+/* Remove key; true if it was there.  The table does not shrink. */
+bool u64map__del(struct u64map *m, uint64_t key);
 size_t u64map__size(const struct u64map *m);
 
 /* 64-bit FNV-1a, continued from h (start with HASH_SEED). */
