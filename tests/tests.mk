@@ -14,7 +14,8 @@ TARGET_BINS	:= $(TARGET_DIR)/cpu_chain $(TARGET_DIR)/cpu_lib \
 		   $(TARGET_DIR)/unwind_target $(TARGET_DIR)/libunwind_plt.so \
 		   $(TARGET_DIR)/mem_cpp $(TARGET_DIR)/unwind_dbgframe \
 		   $(TARGET_DIR)/fault_target $(TARGET_DIR)/lat_throw \
-		   $(TARGET_DIR)/offcpu_target $(TARGET_DIR)/leaker
+		   $(TARGET_DIR)/offcpu_target $(TARGET_DIR)/leaker \
+		   $(TARGET_DIR)/long_wait
 
 # clang keeps the frame pointer in leaf functions; gcc 12 drops it there.
 $(TARGET_DIR)/libhot.so: tests/targets/libhot.c $(wildcard tests/targets/*.h)

@@ -21,7 +21,8 @@ BPF_PROGS="$BPF_PROGS alloc_entry alloc_return free_entry lat_entry lat_return
 
 TESTS="metrics profile_report go_tool_pprof flamegraph loopback_default token
        bad_requests concurrent stop_while_waiting health trend renew_symbols
-       mem_heap mem_json lat_metrics offcpu slow_clients many_connections
+       exited_dropped
+       mem_heap mem_json lat_metrics offcpu offcpu_long_wait slow_clients many_connections
        not_outside prometheus growth_health errors no_bpf_leftover"
 
 URL=
@@ -321,6 +322,69 @@ t_renew_symbols()
 	ok
 }
 
+# named_leaves COMM FOLDED: "NAMED TOTAL" samples of process COMM by their
+# innermost user frame (those whose walk stopped at once left out): named
+# is a function name, not "[unknown]" nor module+0xOFFSET.
+named_leaves()
+{
+	awk -v comm="$1" '
+	$0 ~ "^" comm ";" {
+		n = $NF; sub(/ [0-9]+$/, "")
+		k = split($0, f, ";"); leaf = ""
+		for (i = 2; i <= k; i++) { if (f[i] ~ /_\[k\]$/) break; leaf = f[i] }
+		if (leaf == "" || leaf ~ /^\[unwind/) next
+		total += n
+		if (leaf != "[unknown]" && leaf !~ /\+0x[0-9a-f]+$/) named += n
+	}
+	END { print named + 0, total + 0 }' "$2"
+}
+
+# A run of days follows processes that come and go (a shell starting
+# /bin/true without end; sweeps every second here, PROFILER_SERVE_SWEEP_S=1):
+# what the symbolizer kept of each goes once it has exited, yet a profile
+# taken across the sweeps still names the exited ones (most of their
+# innermost frames: when they are dropped too early, about a fifth); once
+# the churn stops, nothing is kept but the shell, and the stored stacks
+# and the kernel's stack map are empty.
+t_exited_dropped()
+{
+	local port i cpid named total
+
+	spawn bash -c "while [ ! -e '$T/stop' ]; do /bin/true; done; exec sleep 600"
+	cpid=$LAST_PID
+	PROFILER_SERVE_SWEEP_S=1 prof_start serve -p "$cpid" --listen 127.0.0.1:0
+	wait_said "serving on" || return
+	port=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/err")
+	URL=http://127.0.0.1:$port
+	[[ $(get '/debug/pprof/profile?seconds=4') == 200 ]] || { bad "profile: status"; return; }
+	"$PROF" report "$T/body" --folded "$T/folded" >/dev/null 2>"$T/rerr" ||
+		{ bad "report: $(head -c 300 "$T/rerr")"; return; }
+	read -r named total < <(named_leaves true "$T/folded")
+	if ((total < 20 || named * 2 < total)); then
+		bad "$named of $total samples of /bin/true named at their leaf: $(head -c 400 "$T/folded")"
+		return
+	fi
+	[[ $(get /metrics) == 200 ]] || { bad "/metrics"; return; }
+	(($(metric profiler_symbolizer_processes_dropped_total) >= 20)) ||
+		{ bad "dropped: $(grep symbolizer_processes "$T/body")"; return; }
+	touch "$T/stop"
+	for ((i = 0; i < LIMIT * 10; i++)); do
+		[[ $(get /metrics) == 200 ]] || { bad "/metrics"; return; }
+		if (($(metric profiler_symbolizer_processes) <= 1 &&
+		     $(metric profiler_stacks_stored) == 0)) &&
+		   grep -q '^profiler_bpf_map_entries{map="stacks"} 0$' "$T/body"; then
+			break
+		fi
+		sleep 0.1
+	done
+	if ((i == LIMIT * 10)); then
+		bad "after the churn: $(grep -E '^profiler_(symbolizer_processes|stacks_stored|bpf_map_entries)' "$T/body" | tr '\n' ' ')"
+		return
+	fi
+	stop_serve || return
+	ok
+}
+
 # serve_mem: mem_exact ("stay": it waits after its work) followed with
 # --mem; its work done while probed.  Its truth (tests/targets/mem_exact.c):
 # 1610 allocations of 221760 bytes, 25 blocks of 11280 bytes outstanding.
@@ -484,6 +548,48 @@ t_offcpu()
 	stop_serve || return
 	serve_on || return
 	[[ $(get '/debug/pprof/offcpu?seconds=1') == 404 ]] || { bad "without --offcpu: $(get /debug/pprof/offcpu)"; return; }
+	stop_serve || return
+	ok
+}
+
+# A thread off CPU keeps the stacks its time will be counted under for as
+# long as it waits: long_wait reads a pipe twice at the same stack, 0.2 s
+# then 8 s.  The profile is asked for 4.5 s into it: by then the stack,
+# copied out of the kernel after the first read, has gone unnamed for
+# longer than any capture needed it (without the hold, the 8 s come out as
+# "[stack lost]").
+t_offcpu_long_wait()
+{
+	local port i cpid ns lost
+
+	spawn "$TDIR/long_wait" 8 >"$T/lw.out"
+	cpid=$LAST_PID
+	for ((i = 0; i < LIMIT * 10; i++)); do
+		grep -q ready "$T/lw.out" && break
+		sleep 0.1
+	done
+	grep -q ready "$T/lw.out" || { bad "long_wait did not start"; return; }
+	prof_start serve -p "$cpid" --offcpu --listen 127.0.0.1:0
+	wait_said "serving on" || return
+	port=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/err")
+	URL=http://127.0.0.1:$port
+	kill -USR1 "$cpid"
+	# Not a race: the time for the first read's stack to go unnamed.
+	sleep 4.5
+	# The profile's 6 s begin at the next tick; the long wait ends 8.2 s
+	# after the signal.
+	curl -s -m "$LIMIT" -o "$T/off.pb.gz" "$URL/debug/pprof/offcpu?seconds=6" ||
+		{ bad "curl failed"; return; }
+	grep -q done "$T/lw.out" || { bad "long_wait did not finish its reads"; return; }
+	"$PROF" report "$T/off.pb.gz" --folded "$T/folded" >/dev/null 2>"$T/rerr" ||
+		{ bad "report: $(head -c 300 "$T/rerr")"; return; }
+	# Weights in ns (report's folded of an off-CPU profile), as integers.
+	ns=$(awk '/;wait_read;/ { n += $NF } END { printf "%d", n / 1e6 }' "$T/folded")
+	lost=$(awk '/stack lost/ { n += $NF } END { printf "%d", n / 1e6 }' "$T/folded")
+	if ((ns < 7500 || lost > 0)); then
+		bad "wait_read ${ns} ms, lost ${lost} ms: $(cut -c1-200 "$T/folded" | head -5)"
+		return
+	fi
 	stop_serve || return
 	ok
 }

@@ -116,7 +116,10 @@ int stack_store__copy(struct stack_store *s, uint64_t hash, uint64_t tick)
 		return 0;
 	e = store_get(s, hash);
 	if (e) {
+		/* Named again: a dying stack lives on (its kernel copy may
+		 * be gone; a later sample puts it back). */
 		e->last = tick;
+		e->dying = false;
 		return 0;
 	}
 	if (bpf_map_lookup_elem(s->fd, &hash, &st))
@@ -137,63 +140,89 @@ int stack_store__copy(struct stack_store *s, uint64_t hash, uint64_t tick)
 	memcpy(e->st, &st, size);
 	e->hash = hash;
 	e->last = tick;
+	e->dying = false;
 	s->n++;
-	s->since_trim++;
+	/*
+	 * The store has it now: the kernel's copy goes at once, so that the
+	 * kernel's map holds only stacks not copied yet and those sampled
+	 * again since (which are stored).  A count taken meanwhile that names
+	 * it finds it here.
+	 */
+	bpf_map_delete_elem(s->fd, &hash);
 	return 0;
 }
 
-/* Drop stored stacks unnamed for horizon ticks; the index is rebuilt (the
- * map has no delete), and a failure keeps everything. */
-static void store_gc(struct stack_store *s, uint64_t tick, uint64_t horizon)
+/* Entry i leaves: the last entry takes its place. */
+static void store_remove(struct stack_store *s, size_t i)
 {
-	struct u64map *index = u64map__new();
-	size_t i, n = 0;
-
-	if (!index)
-		return;
-	for (i = 0; i < s->n; i++)
-		if (tick - s->v[i].last <= horizon &&
-		    u64map__set(index, s->v[i].hash, ++n)) {
-			u64map__free(index);
-			return;
-		}
-	for (i = 0, n = 0; i < s->n; i++) {
-		if (tick - s->v[i].last > horizon) {
-			free(s->v[i].st);
-			continue;
-		}
-		s->v[n++] = s->v[i];
+	u64map__del(s->index, s->v[i].hash);
+	free(s->v[i].st);
+	if (i != s->n - 1) {
+		s->v[i] = s->v[s->n - 1];
+		/* Cannot fail: the key is there, only its value changes. */
+		u64map__set(s->index, s->v[i].hash, i + 1);
 	}
-	u64map__free(s->index);
-	s->index = index;
-	s->n = n;
+	s->n--;
 }
 
 /*
- * Delete from the kernel's stack map every stack the store holds (a count
- * in the kernel that names one was drained, or names one we keep); stacks
- * not stored yet stay.
+ * Stacks unnamed for horizon ticks go in two steps.  First they are marked
+ * dying and their kernel copies deleted; a count drained at the next tick
+ * may still name one (taken after the last drain, when the kernel's copy
+ * was still there) and finds it here.  At the next pass a stack still dying
+ * goes: any count taken since its kernel copy went has put a new copy in
+ * the kernel's map.
+ */
+static void store_gc(struct stack_store *s, uint64_t tick, uint64_t horizon)
+{
+	size_t i = 0;
+
+	while (i < s->n) {
+		struct stack_stored *e = &s->v[i];
+
+		if (tick - e->last <= horizon) {
+			i++;
+		} else if (e->dying) {
+			store_remove(s, i);
+			s->dropped++;
+		} else {
+			e->dying = true;
+			bpf_map_delete_elem(s->fd, &e->hash);
+			i++;
+		}
+	}
+}
+
+/*
+ * Delete from the kernel's stack map every stack the store holds: a safety
+ * net, when the map is half full anyway (stacks sampled again after their
+ * copy, under a long horizon); stacks not stored yet stay.
  */
 static void trim_kernel_stacks(struct stack_store *s)
 {
 	__u64 key, next, *prev = NULL;
+	uint64_t steps = 0;
 
-	while (bpf_map_get_next_key(s->fd, prev, &next) == 0) {
+	/* A deleted key may send the walk back to the start: bounded. */
+	while (steps++ <= s->map_size &&
+	       bpf_map_get_next_key(s->fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		if (store_get(s, key))
-			bpf_map_delete_elem(s->fd, &key);
+		if (store_get(s, key) && bpf_map_delete_elem(s->fd, &key) == 0)
+			s->kernel_entries--;
 	}
-	s->since_trim = 0;
 	s->trims++;
 }
 
 void stack_store__maintain(struct stack_store *s, uint64_t tick, uint64_t horizon)
 {
-	if (s->since_trim >= s->map_size / 2)
-		trim_kernel_stacks(s);
-	if (tick % 60 == 0)
-		store_gc(s, tick, horizon);
+	store_gc(s, tick, horizon);
+	if (tick % (s->count_every ? s->count_every : 10) == 0) {
+		/* The kernel map's size, counted now and then (a walk). */
+		s->kernel_entries = map_count_entries(s->fd, s->map_size);
+		if (s->kernel_entries >= s->map_size / 2)
+			trim_kernel_stacks(s);
+	}
 }
 
 void stack_store__free(struct stack_store *s)

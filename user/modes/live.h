@@ -3,13 +3,14 @@
  * CPU sampling kept attached, for the modes that run until stopped (serve,
  * top): every tick the kernel's counts are drained (lookup-and-delete, so
  * nothing piles up there) into tallies the mode keeps, the stacks they name
- * are copied into a store of the engine's own, and the kernel's stack map
- * is trimmed of them once half of it has been copied.  A tally becomes a
+ * are copied into a store of the engine's own and deleted from the
+ * kernel's stack map.  A tally becomes a
  * cpu profile when the mode wants one.  Main thread only.
  */
 #ifndef PROFILER_LIVE_H
 #define PROFILER_LIVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,7 @@ uint64_t tally_total(const struct tally *t);
 struct stack_stored {
 	uint64_t hash;
 	uint64_t last;			/* tick it was last named by a count */
+	bool dying;			/* unnamed too long: goes at the next pass */
 	struct stack_trace *st;		/* depth entries only */
 };
 
@@ -61,16 +63,18 @@ struct stack_store {
 	struct u64map *index;		/* hash -> i + 1 */
 	struct stack_stored *v;
 	size_t n, cap;
-	size_t since_trim;		/* copied since the kernel's map was trimmed */
-	uint64_t trims;
+	uint64_t kernel_entries;	/* in the kernel's map, every count_every */
+	uint64_t count_every;		/* ticks (0: 10) */
+	uint64_t trims;			/* safety trims of the kernel's map */
+	uint64_t dropped;		/* stored stacks dropped, unnamed too long */
 };
 
 /* Copy stack hash (0: none) if not stored yet; mark it seen at tick. */
 int stack_store__copy(struct stack_store *s, uint64_t hash, uint64_t tick);
 const struct stack_trace *stack_store__get(const struct stack_store *s,
 					   uint64_t hash);
-/* After a tick: trim the kernel's map if half of it was copied; every
- * minute drop stacks unnamed for horizon ticks. */
+/* After a tick: drop stacks unnamed for horizon ticks (>= 1); every
+ * count_every ticks count the kernel's map, and trim it if half full. */
 void stack_store__maintain(struct stack_store *s, uint64_t tick, uint64_t horizon);
 void stack_store__free(struct stack_store *s);
 
@@ -104,8 +108,8 @@ struct live_opts {
 int live__open(struct live *l, struct session *sess, const struct live_opts *o);
 /* A tick: drain the kernel's counts into tallies[0..n) (each gets all). */
 int live__drain(struct live *l, struct tally *const *tallies, size_t n);
-/* After a tick: trim the kernel's stack map if due; every minute drop
- * stored stacks no count named for horizon ticks. */
+/* After a tick: drop stored stacks no count named for horizon ticks (>= 1:
+ * what the mode's tallies may still name); keep the kernel's map small. */
 void live__maintain(struct live *l, uint64_t horizon);
 /* A tally as a cpu profile of seconds, titled "profiler cpu: ..., what". */
 struct profile *live__profile(struct live *l, const struct tally *t,

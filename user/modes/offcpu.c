@@ -47,6 +47,8 @@ struct run {
 	uint64_t state_ns[OFFCPU_STATE__MAX];	/* off CPU so far, by state */
 	struct offcpu_key *kbuf;
 	struct offcpu_val *vbuf;
+	__u32 *tbuf;			/* threads off CPU now */
+	struct offcpu_start *sbuf;
 	size_t bufn;
 };
 
@@ -524,7 +526,9 @@ struct offrun *offcpu_engine_open(struct session *sess, const struct common_opts
 	r->bufn = 1024;
 	r->kbuf = calloc(r->bufn, sizeof(*r->kbuf));
 	r->vbuf = calloc(r->bufn, sizeof(*r->vbuf));
-	if (!r->store || !r->kbuf || !r->vbuf) {
+	r->tbuf = calloc(r->bufn, sizeof(*r->tbuf));
+	r->sbuf = calloc(r->bufn, sizeof(*r->sbuf));
+	if (!r->store || !r->kbuf || !r->vbuf || !r->tbuf || !r->sbuf) {
 		p_err("out of memory");
 		goto fail;
 	}
@@ -584,10 +588,44 @@ int offcpu_engine_drain(struct offrun *e, struct tally *const *tallies, size_t n
 	}
 }
 
+/*
+ * A thread off CPU now holds the stacks its time will be counted under when
+ * it runs again, maybe hours from now: each is copied (if new) and marked
+ * named now, so that the store keeps it while the wait lasts.  Read, not
+ * drained: the kernel still needs the entries.
+ */
+static void hold_waiting_stacks(struct run *r, uint64_t tick)
+{
+	int fd = bpf_map__fd(r->skel->maps.starts);
+	__u32 batch = 0, count, i;
+	void *in = NULL;
+	int err;
+
+	for (;;) {
+		count = (__u32)r->bufn;
+		err = bpf_map_lookup_batch(fd, in, &batch, r->tbuf, r->sbuf, &count, NULL);
+		if (err && errno != ENOENT)
+			return;
+		for (i = 0; i < count; i++) {
+			const struct offcpu_key *k = &r->sbuf[i].key;
+
+			if (stack_store__copy(r->store, k->user_stack, tick) ||
+			    stack_store__copy(r->store, k->kern_stack, tick) ||
+			    stack_store__copy(r->store, k->waker.user_stack, tick) ||
+			    stack_store__copy(r->store, k->waker.kern_stack, tick))
+				return;
+		}
+		if (err)
+			return;
+		in = &batch;
+	}
+}
+
 void offcpu_engine_maintain(struct offrun *e, uint64_t tick, uint64_t horizon)
 {
 	struct run *r = (struct run *)e;
 
+	hold_waiting_stacks(r, tick);
 	stack_store__maintain(r->store, tick, horizon);
 }
 
@@ -651,6 +689,8 @@ void offcpu_engine_free(struct offrun *e)
 	free(r->store);
 	free(r->kbuf);
 	free(r->vbuf);
+	free(r->tbuf);
+	free(r->sbuf);
 	free(r);
 }
 

@@ -88,7 +88,9 @@ struct snapshot {
 	uint64_t served_pprof, served_svg, served_mem, trims, renewals;
 	int64_t uptime_ns;
 	uint64_t offcpu_ns[OFFCPU_STATE__MAX];
-	uint64_t stacks_entries, counts_drained;
+	uint64_t stacks_entries, counts_drained, stacks_dropped;
+	uint64_t procs_dropped;		/* process images dropped, exited */
+	uint64_t rss;			/* the server's own resident bytes */
 	struct health_values health;
 	bool failing[HEALTH_MAX_RULES];
 	bool healthy;
@@ -109,6 +111,8 @@ struct serve {
 	uint64_t window_samples, window_lost;	/* at the last history point */
 	uint64_t renew_s;		/* seconds between symbolizer renewals */
 	uint64_t renewed;		/* tick of the last one */
+	uint64_t procs_dropped;		/* by the sweeps of exited processes */
+	uint64_t sweep_s;		/* seconds between those sweeps */
 
 	pthread_mutex_t lock;		/* guards what follows */
 	struct capture *pending;	/* requests not yet seen by the engine */
@@ -231,24 +235,6 @@ static int drain(struct serve *r)
 	return err;
 }
 
-/*
- * Entries of a BPF hash map, counted by walking its keys (main thread: a
- * key deleted under the walk sends it back to the start, so the walk is
- * bounded by the map's size).
- */
-static uint64_t map_entries(int fd, uint64_t max)
-{
-	__u64 key, next, *prev = NULL;
-	uint64_t n = 0, steps = 0;
-
-	while (steps++ <= max && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		n++;
-	}
-	return n > max ? max : n;
-}
-
 /* The targets' resident memory; 0 without -p. */
 static uint64_t targets_rss(struct serve *r)
 {
@@ -297,9 +283,10 @@ static void refresh_snapshot(struct serve *r)
 	s.stored = r->live.store.n;
 	s.trims = r->live.store.trims;
 	s.counts_drained = r->live.drained;
-	if (r->live.tick % 10 == 1)
-		s.stacks_entries = map_entries(r->live.sr.stacks_fd,
-					       bpf_map__max_entries(r->live.skel->maps.stacks));
+	s.stacks_entries = r->live.store.kernel_entries;
+	s.stacks_dropped = r->live.store.dropped;
+	s.procs_dropped = r->procs_dropped;
+	s.rss = sys_rss_bytes(getpid());
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	s.uptime_ns = ns_between(&r->sess.start, &ts);
 	rss = r->sess.ntargets ? targets_rss(r) : 0;
@@ -377,10 +364,29 @@ static void renew_symbols(struct serve *r)
 	pthread_mutex_unlock(&r->lock);
 }
 
+/*
+ * Ticks of stacks the active captures may still name: since the oldest
+ * began (its first drain is the tick after it was registered); at least
+ * one, for a capture registered now.
+ */
+static uint64_t capture_horizon(const struct serve *r)
+{
+	uint64_t horizon = 1, began;
+	const struct capture *c;
+
+	for (c = r->active; c; c = c->next) {
+		began = c->end - c->seconds;
+		if (r->live.tick - began > horizon)
+			horizon = r->live.tick - began;
+	}
+	return horizon;
+}
+
 static void on_tick(void *ctx)
 {
 	struct serve *r = ctx;
 	struct capture **pc, *c, *mine;
+	uint64_t horizon;
 	int err;
 
 	err = drain(r);
@@ -406,9 +412,27 @@ static void on_tick(void *ctx)
 		c->next = r->active;
 		r->active = c;
 	}
-	live__maintain(&r->live, r->o.max_seconds + 2);
+	horizon = capture_horizon(r);
+	live__maintain(&r->live, horizon);
 	if (r->off)
-		offcpu_engine_maintain(r->off, r->live.tick, r->o.max_seconds + 2);
+		offcpu_engine_maintain(r->off, r->live.tick, horizon);
+	/*
+	 * Every sweep_s (SERVE_SWEEP_SECONDS), what is kept of processes
+	 * that exited goes once no capture may still name their addresses:
+	 * a capture begun at tick b
+	 * drains from b + 1, so a process found gone at the sweep of tick
+	 * g (after its drain; its last samples drain at g + 1 at most) may
+	 * be named by captures begun at g or earlier.  Without captures, at
+	 * the next sweep.
+	 */
+	if (r->live.tick % r->sweep_s == 0) {
+		uint64_t before = r->live.tick - horizon;
+
+		r->procs_dropped += stack_run__sweep(&r->live.sr, r->live.tick, before);
+		if (r->off)
+			r->procs_dropped += stack_run__sweep(offcpu_engine_stacks(r->off),
+							     r->live.tick, before);
+	}
 	renew_symbols(r);
 	refresh_snapshot(r);
 }
@@ -709,6 +733,10 @@ static int metrics(struct serve *r, struct http_resp *resp)
 	metric(f, "profiler_stacks_stored", "gauge",
 	       "Stacks copied out of the kernel and kept for profiles.");
 	fprintf(f, "profiler_stacks_stored %zu\n", s.stored);
+	metric(f, "profiler_stacks_dropped_total", "counter",
+	       "Stored stacks dropped, no longer named by any sample kept.");
+	fprintf(f, "profiler_stacks_dropped_total %llu\n",
+		(unsigned long long)s.stacks_dropped);
 	metric(f, "profiler_kernel_stack_map_trims_total", "counter",
 	       "Times the kernel's stack map was trimmed of stored stacks.");
 	fprintf(f, "profiler_kernel_stack_map_trims_total %llu\n",
@@ -718,6 +746,21 @@ static int metrics(struct serve *r, struct http_resp *resp)
 	       "addresses no longer sampled).");
 	fprintf(f, "profiler_symbolizer_renewals_total %llu\n",
 		(unsigned long long)s.renewals);
+	metric(f, "profiler_symbolizer_processes", "gauge",
+	       "Process images whose mappings and names are kept.");
+	fprintf(f, "profiler_symbolizer_processes %llu\n",
+		(unsigned long long)s.sym.processes);
+	metric(f, "profiler_symbolizer_processes_dropped_total", "counter",
+	       "Process images dropped after their process exited.");
+	fprintf(f, "profiler_symbolizer_processes_dropped_total %llu\n",
+		(unsigned long long)s.procs_dropped);
+	metric(f, "profiler_symbolizer_frames", "gauge",
+	       "Distinct named frames kept.");
+	fprintf(f, "profiler_symbolizer_frames %llu\n",
+		(unsigned long long)s.sym.frames);
+	metric(f, "profiler_resident_bytes", "gauge",
+	       "The server's own resident memory.");
+	fprintf(f, "profiler_resident_bytes %llu\n", (unsigned long long)s.rss);
 	metric(f, "profiler_symbolizer_elf_files", "gauge", "ELF files read for names.");
 	fprintf(f, "profiler_symbolizer_elf_files %llu\n",
 		(unsigned long long)s.sym.elf_opened);
@@ -992,6 +1035,10 @@ int cmd_serve(int argc, char **argv)
 	if (getenv("PROFILER_SERVE_RENEW_S") &&
 	    parse_u64(getenv("PROFILER_SERVE_RENEW_S"), 1, 86400, &r.renew_s))
 		r.renew_s = SERVE_RENEW_SECONDS;
+	r.sweep_s = SERVE_SWEEP_SECONDS;
+	if (getenv("PROFILER_SERVE_SWEEP_S") &&
+	    parse_u64(getenv("PROFILER_SERVE_SWEEP_S"), 1, 3600, &r.sweep_s))
+		r.sweep_s = SERVE_SWEEP_SECONDS;
 	r.hist = calloc(r.o.history, sizeof(*r.hist));
 	if (!r.hist) {
 		p_err("out of memory");
@@ -1008,6 +1055,7 @@ int cmd_serve(int argc, char **argv)
 	lo.bpf_stats = true;
 	if (live__open(&r.live, &r.sess, &lo))
 		goto out;
+	r.live.store.count_every = r.sweep_s;
 	if (r.o.mem && !(r.mem = mem_engine_open(&r.sess, &r.o.c, &r.o.s)))
 		goto out;
 	if (r.o.npatterns && !(r.lat = lat_engine_open(&r.sess, &r.o.c, r.o.patterns,

@@ -42,6 +42,9 @@ struct serve_opts {
 #define SERVE_DEFAULT_WINDOW	10
 /* Seconds between renewals of the symbolizer (PROFILER_SERVE_RENEW_S). */
 #define SERVE_RENEW_SECONDS	300
+/* Seconds between sweeps of exited processes (and counts of the kernel's
+ * stack map). */
+#define SERVE_SWEEP_SECONDS	10
 #define SERVE_DEFAULT_HISTORY	360
 
 enum cli_result serve_parse_args(int argc, char **argv, struct serve_opts *o);

@@ -116,6 +116,16 @@ int stack_run__renew_symbolizer(struct stack_run *sr, const pid_t *pids, int n)
 	return 0;
 }
 
+static void forget_pid(void *ctx, pid_t pid)
+{
+	unwinder__forget(ctx, pid);
+}
+
+size_t stack_run__sweep(struct stack_run *sr, uint64_t now, uint64_t before)
+{
+	return symbolizer__sweep(sr->sym, now, before, forget_pid, sr->unw);
+}
+
 void stack_run__add_pids(struct stack_run *sr, const pid_t *pids, int n)
 {
 	int i;

@@ -9,6 +9,7 @@
 #ifndef PROFILER_STACKRUN_H
 #define PROFILER_STACKRUN_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <linux/types.h>
@@ -86,6 +87,12 @@ void stack_run__free(struct stack_run *sr);
  * (the old one is kept).
  */
 int stack_run__renew_symbolizer(struct stack_run *sr, const pid_t *pids, int n);
+/*
+ * Drop what the symbolizer and the unwinder keep of processes that have
+ * exited, once no capture may still name their addresses: symbolizer__sweep
+ * (now, before: ticks of the mode).  How many process images went.
+ */
+size_t stack_run__sweep(struct stack_run *sr, uint64_t now, uint64_t before);
 
 /*
  * The frames of a stored kernel stack (key 0: none), leaf first, appended

@@ -761,6 +761,18 @@ bool unwinder__pending(const struct unwinder *u)
 	return u && u->qhead < u->qlen;
 }
 
+void unwinder__forget(struct unwinder *u, pid_t pid)
+{
+	uint64_t v;
+
+	if (!u)
+		return;
+	u64map__del(u->last_load, (uint64_t)pid);
+	/* One still in the queue keeps its mark until served. */
+	if (u64map__get(u->queued, (uint64_t)pid, &v) && !v)
+		u64map__del(u->queued, (uint64_t)pid);
+}
+
 void unwinder__work(struct unwinder *u)
 {
 	uint64_t last;

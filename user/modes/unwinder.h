@@ -74,6 +74,9 @@ int unwinder__add_process(struct unwinder *u, pid_t pid);
  * own events, which are more urgent.
  */
 bool unwinder__pending(const struct unwinder *u);
+/* What is kept of pid, which has exited (the kernel dropped its entry in
+ * unwind_procs itself). */
+void unwinder__forget(struct unwinder *u, pid_t pid);
 void unwinder__work(struct unwinder *u);
 /* A mode's turn of its event loop: everything on rb (the mode's events
  * first), then one process's tables if any wait, then rb again. */

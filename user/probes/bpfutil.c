@@ -55,3 +55,16 @@ void report_load_error(int err)
 		      log_level >= LOG_VERBOSE ? "" :
 		      " (run with -v for the verifier log)");
 }
+
+uint64_t map_count_entries(int fd, uint64_t max)
+{
+	__u64 key, next, *prev = NULL;
+	uint64_t n = 0, steps = 0;
+
+	while (steps++ <= max && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	return n > max ? max : n;
+}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <gelf.h>
@@ -51,6 +52,7 @@ struct proc {
 	struct u64map *cache;	/* ip -> cache_val() of its frames */
 	struct perfmap *jit;	/* /tmp/perf-PID.map, if the process has one */
 	bool jit_reread;	/* read again once after a miss */
+	uint64_t gone;		/* the sweep that found it gone; 0: running */
 };
 
 struct symbolizer {
@@ -71,8 +73,9 @@ struct symbolizer {
 	struct elf_symtab *vdso;	/* this process's vDSO: the same image */
 	bool vdso_tried;
 	struct u64map *kcache;	/* kernel ip -> cache_val() */
-	struct frame *frames;	/* every address resolved so far */
+	struct frame *frames;	/* every distinct run of frames resolved */
 	size_t nframes, frames_cap;
+	struct u64map *runs;	/* hash of a run of frames -> cache_val() */
 	struct symbolizer_stats stats;
 	bool (*stop)(void *ctx);	/* symbolizer__stop_when() */
 	void *stop_ctx;
@@ -123,8 +126,9 @@ struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
 	s->elf_by_build_id = u64map__new();
 	s->proc_by_pid = u64map__new();
 	s->last_gen = u64map__new();
+	s->runs = u64map__new();
 	if (!s->strings || !s->elf_by_inode || !s->elf_by_build_id ||
-	    !s->proc_by_pid || !s->last_gen) {
+	    !s->proc_by_pid || !s->last_gen || !s->runs) {
 		symbolizer__free(s);
 		return NULL;
 	}
@@ -171,6 +175,7 @@ void symbolizer__free(struct symbolizer *s)
 	u64map__free(s->elf_by_build_id);
 	u64map__free(s->proc_by_pid);
 	u64map__free(s->last_gen);
+	u64map__free(s->runs);
 	kallsyms__free(s->kernel);
 	u64map__free(s->kcache);
 	free(s->frames);
@@ -393,6 +398,8 @@ int symbolizer__add_process(struct symbolizer *s, pid_t pid, uint32_t gen)
 	if (!p)
 		return -ENOMEM;
 	p->refreshed = false;
+	/* Announced again: a new process under a reused pid. */
+	p->gone = 0;
 	return read_maps(s, p);
 }
 
@@ -692,29 +699,79 @@ static int recall(const struct symbolizer *s, const struct u64map *cache,
 	return n;
 }
 
-/* Remember the n frames of ip in cache (created on first use). */
+static uint64_t run_hash(const struct frame *f, int n)
+{
+	uint64_t h = HASH_SEED;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		/* Strings are interned or owned by a file kept for the run:
+		 * equal pointers, equal names. */
+		h = hash_bytes(h, &f[i].name, sizeof(f[i].name));
+		h = hash_bytes(h, &f[i].module, sizeof(f[i].module));
+		h = hash_bytes(h, &f[i].path, sizeof(f[i].path));
+		h = hash_bytes(h, &f[i].build_id, sizeof(f[i].build_id));
+		h = hash_bytes(h, &f[i].address, sizeof(f[i].address));
+		h = hash_bytes(h, &f[i].file, sizeof(f[i].file));
+		h = hash_bytes(h, &f[i].line, sizeof(f[i].line));
+		h = hash_bytes(h, &f[i].inlined, sizeof(f[i].inlined));
+		h = hash_bytes(h, &f[i].kernel, sizeof(f[i].kernel));
+	}
+	return hash_bytes(h, &n, sizeof(n));
+}
+
+static bool same_frames(const struct frame *a, const struct frame *b, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (a[i].name != b[i].name || a[i].module != b[i].module ||
+		    a[i].path != b[i].path || a[i].build_id != b[i].build_id ||
+		    a[i].address != b[i].address || a[i].file != b[i].file ||
+		    a[i].line != b[i].line || a[i].inlined != b[i].inlined ||
+		    a[i].kernel != b[i].kernel)
+			return false;
+	return true;
+}
+
+/*
+ * Remember the n frames of ip in cache (created on first use).  Frames
+ * hold module-relative addresses: the same code mapped by many processes
+ * (or at many addresses) gives the same run of frames, stored once, so
+ * that what is kept follows the distinct code sampled, not the processes.
+ */
 static void remember(struct symbolizer *s, struct u64map **cache, uint64_t ip,
 		     const struct frame *f, int n)
 {
+	uint64_t h = run_hash(f, n), v;
+
 	if (!*cache)
 		*cache = u64map__new();
 	if (!*cache)
 		return;
+	if (u64map__get(s->runs, h, &v) && (int)(v >> 40) == n &&
+	    same_frames(&s->frames[(v & ((1ULL << 40) - 1)) - 1], f, n)) {
+		u64map__set(*cache, ip, v);
+		return;
+	}
 	if (s->nframes + n > s->frames_cap) {
 		size_t cap = s->frames_cap ? s->frames_cap * 2 : 1024;
-		struct frame *v;
+		struct frame *nv;
 
 		while (cap < s->nframes + n)
 			cap *= 2;
-		v = realloc(s->frames, cap * sizeof(*v));
-		if (!v)
+		nv = realloc(s->frames, cap * sizeof(*nv));
+		if (!nv)
 			return;
-		s->frames = v;
+		s->frames = nv;
 		s->frames_cap = cap;
 	}
-	if (u64map__set(*cache, ip, cache_val(s->nframes, n)) == 0) {
+	v = cache_val(s->nframes, n);
+	if (u64map__set(*cache, ip, v) == 0) {
 		memcpy(&s->frames[s->nframes], f, n * sizeof(*f));
 		s->nframes += n;
+		/* Not deduplicated if this fails: still correct. */
+		u64map__set(s->runs, h, v);
 	}
 }
 
@@ -818,4 +875,52 @@ int symbolizer__resolve_file(struct symbolizer *s, const char *path,
 void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st)
 {
 	*st = s->stats;
+	st->processes = s->nprocs;
+	st->frames = s->nframes;
+}
+
+/* Process i leaves: the last takes its place. */
+static void drop_proc(struct symbolizer *s, size_t i)
+{
+	struct proc *p = &s->procs[i];
+	uint64_t last;
+
+	u64map__del(s->proc_by_pid, proc_key(p->pid, p->gen));
+	if (u64map__get(s->last_gen, (uint32_t)p->pid, &last) && last == p->gen)
+		u64map__del(s->last_gen, (uint32_t)p->pid);
+	proc_free(p);
+	if (i != s->nprocs - 1) {
+		*p = s->procs[s->nprocs - 1];
+		/* The key is there: only its value changes, no allocation. */
+		u64map__set(s->proc_by_pid, proc_key(p->pid, p->gen), i);
+	}
+	s->nprocs--;
+	s->stats.dropped++;
+}
+
+size_t symbolizer__sweep(struct symbolizer *s, uint64_t now, uint64_t before,
+			 void (*dropped)(void *ctx, pid_t pid), void *ctx)
+{
+	size_t i = 0, n = 0;
+	uint64_t last;
+
+	while (i < s->nprocs) {
+		struct proc *p = &s->procs[i];
+		pid_t pid = p->pid;
+
+		/* An image replaced by exec is gone as well. */
+		if (!p->gone &&
+		    ((u64map__get(s->last_gen, (uint32_t)pid, &last) && last > p->gen) ||
+		     (kill(pid, 0) && errno == ESRCH)))
+			p->gone = now;
+		if (!p->gone || p->gone >= before) {
+			i++;
+			continue;
+		}
+		drop_proc(s, i);
+		n++;
+		if (dropped)
+			dropped(ctx, pid);
+	}
+	return n;
 }

@@ -68,7 +68,24 @@ struct symbolizer_stats {
 	uint64_t maps_reads;	/* /proc/PID/maps reads */
 	uint64_t resolved;	/* addresses resolved (each once per process) */
 	uint64_t unnamed;	/* left unnamed: stopped by symbolizer__stop_when */
+	uint64_t processes;	/* process images held now */
+	uint64_t dropped;	/* process images dropped by symbolizer__sweep */
+	uint64_t frames;	/* distinct frames held */
 };
 void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st);
+
+/*
+ * For runs of days that follow processes coming and going.  Each process
+ * image held is checked (kill(pid, 0)); one whose process is gone, or that
+ * a later generation (exec) replaced, is marked
+ * with now (>= 1), and those marked before `before` are dropped: their
+ * mappings and address caches, and their JIT maps.  A mode passes as
+ * `before` the first sweep whose process may still have addresses waiting
+ * to be named (the oldest of its captures).  dropped(ctx, pid), if set, is
+ * told of each.  A pid announced again (symbolizer__add_process) is running
+ * again.  How many were dropped.
+ */
+size_t symbolizer__sweep(struct symbolizer *s, uint64_t now, uint64_t before,
+			 void (*dropped)(void *ctx, pid_t pid), void *ctx);
 
 #endif
