@@ -15,7 +15,13 @@ TARGET_BINS	:= $(TARGET_DIR)/cpu_chain $(TARGET_DIR)/cpu_lib \
 		   $(TARGET_DIR)/mem_cpp $(TARGET_DIR)/unwind_dbgframe \
 		   $(TARGET_DIR)/fault_target $(TARGET_DIR)/lat_throw \
 		   $(TARGET_DIR)/offcpu_target $(TARGET_DIR)/leaker \
-		   $(TARGET_DIR)/long_wait
+		   $(TARGET_DIR)/long_wait $(TARGET_DIR)/gaps
+
+# The interruption counter of the benchmarks, for the bystander test.
+$(TARGET_DIR)/gaps: tools/bench/gaps.c
+	$(call msg,TARGET,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(TARGET_CFLAGS) -o $@ $<
 
 # clang keeps the frame pointer in leaf functions; gcc 12 drops it there.
 $(TARGET_DIR)/libhot.so: tests/targets/libhot.c $(wildcard tests/targets/*.h)

@@ -24,7 +24,7 @@ set -u
 
 TESTS="check chain_share chain_share_fp lib_named system_wide short_lived follow_fork_exec
        command_mode target_exits idle_target kernel_thread
-       sigint threads user_only kernel_only
+       sigint threads threads_after_attach bystander user_only kernel_only
        error_no_process error_pid_abc error_pid_12x error_unknown_option
        error_freq_zero error_top_x not_root no_bpf_leftover"
 
@@ -285,6 +285,100 @@ t_threads()
 		return
 	fi
 	bad "$total samples, expected more than $min (1.3 x ${DUR}s x ${FREQ} Hz); the workers had at least ${busy_ms} ms of CPU while sampled"
+}
+
+# Threads a -p target creates after the profiler attached are sampled: its
+# threads' events are inherited by the threads they create.  threads
+# --after-signal starts its four workers at SIGUSR1, sent once the
+# profiler says it is profiling; main then only waits in pthread_join.
+t_threads_after_attach()
+{
+	local tpid i
+
+	spawn "$TDIR/threads" 3 --after-signal >"$T/ready"
+	tpid=$LAST_PID
+	for ((i = 0; i < LIMIT * 10; i++)); do
+		grep -q ready "$T/ready" && break
+		sleep 0.1
+	done
+	grep -q ready "$T/ready" || { bad "threads did not start"; return; }
+	prof_start -p "$tpid" -F "$FREQ" --folded "$T/folded"
+	wait_said profiling || return
+	kill -USR1 "$tpid"
+	prof_wait "$LIMIT"
+	expect_rc 0 || return
+	# At least a CPU-second of the workers' 12 (4 threads, 3 s).
+	check_share "$T/folded" "thread_worker;thread_hot" "$FREQ" || return
+	ok
+}
+
+# gaps_rate: a bystander's interruptions per second over 2 s
+# (tools/bench/gaps.c: gaps of 300 ns to 1 ms between two clock reads,
+# which take some 30 ns).
+gaps_rate()
+{
+	local gpid i nr
+
+	"$TDIR/gaps" 2 300 >"$T/gaps" &
+	gpid=$!
+	# It blocks SIGUSR1 first thing, then waits for it: in
+	# rt_sigtimedwait (128 on x86-64, the first field of /proc/PID/syscall).
+	for ((i = 0; i < LIMIT * 100; i++)); do
+		read -r nr _ <"/proc/$gpid/syscall" 2>/dev/null
+		[[ $nr == 128 ]] && break
+		sleep 0.01
+	done
+	kill -USR1 "$gpid"
+	wait "$gpid" || return 1
+	awk '{ printf "%d\n", $2 / ($1 / 1e9) }' "$T/gaps"
+}
+
+# gaps_under ARGS...: gaps_rate while `profiler ARGS` samples at 999 Hz.
+gaps_under()
+{
+	local rate
+
+	prof_start -F 999 "$@"
+	wait_said profiling || return 1
+	rate=$(gaps_rate) || return 1
+	kill -INT "$PROF_PID"
+	prof_wait "$LIMIT"
+	expect_rc 0 || return 1
+	echo "$rate"
+}
+
+# With -p nothing else on the machine is interrupted (one sampling event
+# per thread of the target, as perf record -p): a bystander counting its
+# own interruptions sees about as many while a busy process is profiled at
+# 999 Hz as before and after.  The control, in the same run: sampled
+# system-wide, the same bystander is interrupted at each period of its
+# CPU, as it was with -p on per-CPU events; what -p adds must stay under a
+# third of that.  Where interruptions are too cheap to be told from the
+# noise (the control adds under 300/s), the test says so and skips.
+t_bystander()
+{
+	local tpid b0 b1 p w base xp xw
+
+	start_target cpu_chain 60 || { bad "cpu_chain did not start"; return; }
+	tpid=$LAST_PID
+	b0=$(gaps_rate) || { bad "gaps failed"; return; }
+	p=$(gaps_under -p "$tpid" --folded "$T/folded") || { bad "profiling -p"; return; }
+	read -r _ xp _ < <(folded_sum "$T/folded" x)
+	((xp >= 100)) || { bad "only $xp samples of the busy target"; return; }
+	w=$(gaps_under --unwind fp) || { bad "profiling system-wide"; return; }
+	b1=$(gaps_rate) || { bad "gaps failed"; return; }
+	base=$((b0 > b1 ? b0 : b1))
+	xp=$((p - base))
+	xw=$((w - base))
+	if ((xw < 300)); then
+		skip "the control (system-wide) adds only $xw interruptions/s to the bystander: too few to tell from noise ($b0/s before, $b1/s after)"
+		return
+	fi
+	if ((xp * 3 >= xw)); then
+		bad "-p adds $xp interruptions/s to a bystander (system-wide: $xw; $b0/s before, $b1/s after)"
+		return
+	fi
+	ok
 }
 
 t_user_only()

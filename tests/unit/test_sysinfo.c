@@ -10,10 +10,13 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -89,6 +92,38 @@ static void test_gone(void **state)
 	assert_string_equal(name, "");
 }
 
+static void *parked(void *arg)
+{
+	char c;
+
+	/* Until the pipe closes. */
+	return read(*(int *)arg, &c, 1) < 0 ? NULL : arg;
+}
+
+static void test_thread_ids(void **state)
+{
+	pthread_t t[2];
+	pid_t *tids;
+	int p[2], n, i, self = 0;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, parked, &p[0]), 0);
+	n = sys_thread_ids(getpid(), &tids);
+	assert_int_equal(n, 3);
+	for (i = 0; i < n; i++)
+		self += tids[i] == (pid_t)syscall(SYS_gettid);
+	assert_int_equal(self, 1);
+	free(tids);
+	close(p[1]);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	close(p[0]);
+	assert_int_equal(sys_thread_ids(1 << 23, &tids), -ENOENT);
+	assert_null(tids);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -96,6 +131,7 @@ int main(void)
 		cmocka_unit_test(test_kthreadd),
 		cmocka_unit_test(test_cpu_time),
 		cmocka_unit_test(test_gone),
+		cmocka_unit_test(test_thread_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * gaps SECONDS: the time a sampling tool takes from its target, seen from
+ * gaps SECONDS [MIN_GAP_NS]: the time a sampling tool takes from its target, seen from
  * inside the target.  Waits for SIGUSR1, then, 14 calls deep (a stack for
  * the tool to walk), reads CLOCK_MONOTONIC in a tight loop for SECONDS.
  * Two consecutive reads are normally about 20 ns apart; a gap of 1 us to
@@ -20,7 +20,9 @@
 #include <stdlib.h>
 #include <time.h>
 
+/* Shortest gap counted by default; a second argument sets another. */
 #define GAP_MIN_NS	1000
+static int64_t gap_min_ns = GAP_MIN_NS;
 #define GAP_MAX_NS	1000000
 
 static int64_t now_ns(void)
@@ -38,7 +40,7 @@ __attribute__((noinline)) static void spin(int64_t len, int64_t *gaps, int64_t *
 	do {
 		t = now_ns();
 		d = t - prev;
-		if (d >= GAP_MIN_NS && d < GAP_MAX_NS) {
+		if (d >= gap_min_ns && d < GAP_MAX_NS) {
 			(*gaps)++;
 			*gap_ns += d;
 		}
@@ -68,8 +70,11 @@ int main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	if (argc != 2 || (secs = strtod(argv[1], &end), *end) || secs <= 0) {
-		fprintf(stderr, "usage: gaps SECONDS\n");
+	if (argc == 3)
+		gap_min_ns = strtoll(argv[2], &end, 10);
+	if (argc < 2 || argc > 3 || (argc == 3 && (*end || gap_min_ns <= 0)) ||
+	    (secs = strtod(argv[1], &end), *end) || secs <= 0) {
+		fprintf(stderr, "usage: gaps SECONDS [MIN_GAP_NS]\n");
 		return 2;
 	}
 	sigwait(&set, &sig);

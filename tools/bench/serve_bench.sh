@@ -73,24 +73,41 @@ done
 echo "| /debug/pprof/profile?seconds=5, answered after, s | $(echo "$P" | spread %.2f) |"
 echo
 
-# The soak: a shell starting /bin/true without end.
+# The soak: a shell starting /bin/true without end, and a client that
+# pulls 10-second profiles back to back, as Parca or Pyroscope would (so
+# that a capture is always active and the exited processes are named).
 bash -c 'while :; do /bin/true; done' &
 FORKER=$!
 started $FORKER
 serve -p $FORKER || exit 1
+bash -c "while :; do curl -s -o /dev/null 'http://127.0.0.1:$PORT/debug/pprof/profile?seconds=10' || sleep 1; done" &
+PULLER=$!
 echo "Soak: ${SOAK_S} s following a shell that starts /bin/true over and over"
-echo "(each child is followed, sampled, named and dropped)."
+echo "(each child is followed, sampled, named and dropped), with 10-second"
+echo "profiles pulled back to back."
 echo
-echo "| t, s | server RSS MiB | stacks stored | kernel stack map entries | samples |"
-echo "| --- | --- | --- | --- | --- |"
+echo "| t, s | server RSS MiB | stacks stored | kernel stack map entries | symbolizer processes | processes dropped | frames | samples |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 step=$((SOAK_S / 10))
+rss_after=
 for ((t = step; t <= SOAK_S; t += step)); do
 	sleep "$step"
-	printf '| %d | %.1f | %s | %s | %s |\n' "$t" "$(calc "$(rss_kib $SPID) / 1024")" \
+	r=$(calc "$(rss_kib $SPID) / 1024")
+	((t > 60)) && rss_after+="$r "
+	printf '| %d | %.1f | %s | %s | %s | %s | %s | %s |\n' "$t" "$r" \
 		"$(metric profiler_stacks_stored)" \
 		"$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '$1 == "profiler_bpf_map_entries{map=\"stacks\"}" { print $2 }')" \
+		"$(metric profiler_symbolizer_processes)" \
+		"$(metric profiler_symbolizer_processes_dropped_total)" \
+		"$(metric profiler_symbolizer_frames)" \
 		"$(metric profiler_cpu_samples_total)"
 done
+kill $PULLER; wait $PULLER 2> /dev/null
+if [[ -n $rss_after ]]; then
+	echo
+	echo "$rss_after" | awk '{ lo = hi = $1; for (i = 2; i <= NF; i++) { if ($i < lo) lo = $i; if ($i > hi) hi = $i }
+		printf "RSS after the first minute: %.1f-%.1f MiB (spread %.1f%% of the lowest)\n", lo, hi, (hi - lo) * 100 / lo }'
+fi
 kill -INT $SPID; wait $SPID 2> /dev/null
 kill $FORKER; wait $FORKER 2> /dev/null
 echo

@@ -3,12 +3,15 @@
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "lib/hashmap.h"
 #include "lib/log.h"
 #include "model/profile.h"
 #include "modes/stackrun.h"
@@ -211,31 +214,53 @@ static long perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu)
 	return syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
-int stack_run__sample(struct stack_run *sr, struct bpf_program *prog,
-		      uint64_t freq, bool cycles)
+/* Say why an event could not be opened, in one line. */
+static void open_failed(int err, bool cycles, uint64_t freq, const char *where)
 {
-	struct perf_event_attr attr = {
-		.size = sizeof(attr),
-		.freq = 1,
-		.sample_freq = freq,
-	};
-	bool *online;
-	int ncpus, cpu;
+	if (cycles && (err == ENOENT || err == EOPNOTSUPP || err == ENODEV))
+		p_err("event 'cycles' is not available on this machine "
+		      "(no hardware PMU): use --event cpu-clock");
+	else if (err == EINVAL)
+		p_err("cannot sample at %llu Hz %s: above "
+		      "kernel.perf_event_max_sample_rate? Lower -F",
+		      (unsigned long long)freq, where);
+	else
+		p_err("perf_event_open %s failed: %s", where, strerror(err));
+}
 
-	attr.type = cycles ? PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE;
-	attr.config = cycles ? PERF_COUNT_HW_CPU_CYCLES : PERF_COUNT_SW_CPU_CLOCK;
+/* One slot more in perf_links/perf_fds; 0 or -ENOMEM. */
+static int grow_events(struct stack_run *sr, int *cap)
+{
+	struct bpf_link **links;
+	int *fds, ncap;
+
+	if (sr->nperf < *cap)
+		return 0;
+	ncap = *cap ? 2 * *cap : 64;
+	links = realloc(sr->perf_links, ncap * sizeof(*links));
+	if (!links)
+		return -ENOMEM;
+	sr->perf_links = links;
+	fds = realloc(sr->perf_fds, ncap * sizeof(*fds));
+	if (!fds)
+		return -ENOMEM;
+	sr->perf_fds = fds;
+	*cap = ncap;
+	return 0;
+}
+
+/* One sampling event per online CPU: every task on the machine. */
+static int sample_cpus(struct stack_run *sr, struct bpf_program *prog,
+		       struct perf_event_attr *attr, bool cycles)
+{
+	bool *online;
+	int ncpus, cpu, cap = 0;
+	char where[32];
 
 	online = sys_online_cpus(&ncpus);
 	if (!online) {
 		p_err("cannot read the online CPUs from /sys/devices/system/cpu/online: %s",
 		      strerror(errno));
-		return -1;
-	}
-	sr->perf_links = calloc(ncpus, sizeof(*sr->perf_links));
-	sr->perf_fds = calloc(ncpus, sizeof(*sr->perf_fds));
-	if (!sr->perf_links || !sr->perf_fds) {
-		free(online);
-		p_err("out of memory");
 		return -1;
 	}
 	for (cpu = 0; cpu < ncpus; cpu++) {
@@ -244,24 +269,20 @@ int stack_run__sample(struct stack_run *sr, struct bpf_program *prog,
 
 		if (!online[cpu])
 			continue;
-		fd = perf_event_open(&attr, -1, cpu);
+		snprintf(where, sizeof(where), "on CPU %d", cpu);
+		if (grow_events(sr, &cap)) {
+			free(online);
+			p_err("out of memory");
+			return -1;
+		}
+		fd = perf_event_open(attr, -1, cpu);
 		if (fd < 0) {
 			int err = errno;
 
 			free(online);
-			if (cycles && (err == ENOENT || err == EOPNOTSUPP || err == ENODEV))
-				p_err("event 'cycles' is not available on this machine "
-				      "(no hardware PMU): use --event cpu-clock");
-			else if (err == EINVAL)
-				p_err("cannot sample at %llu Hz on CPU %d: above "
-				      "kernel.perf_event_max_sample_rate? Lower -F",
-				      (unsigned long long)freq, cpu);
-			else
-				p_err("perf_event_open on CPU %d failed: %s", cpu,
-				      strerror(err));
+			open_failed(err, cycles, attr->sample_freq, where);
 			return -1;
 		}
-		sr->perf_fds[sr->nperf] = fd;
 		link = bpf_program__attach_perf_event(prog, fd);
 		if (!link) {
 			int err = errno;
@@ -272,10 +293,152 @@ int stack_run__sample(struct stack_run *sr, struct bpf_program *prog,
 			      cpu, strerror(err));
 			return -1;
 		}
+		sr->perf_fds[sr->nperf] = fd;
 		sr->perf_links[sr->nperf++] = link;
 	}
 	free(online);
 	return 0;
+}
+
+/*
+ * Room for n more descriptors: the soft limit up to the hard one, and the
+ * hard one up to fs.nr_open if need be (root).
+ */
+static void room_for_fds(size_t n)
+{
+	struct rlimit rl;
+	size_t want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	want = n + 1024;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur >= want)
+		return;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
+		rl.rlim_max = want;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl)) {
+		getrlimit(RLIMIT_NOFILE, &rl);
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/*
+ * Open and arm the event of thread tid (attr: inherited by the threads and
+ * processes it creates from now on).  0; 1: the thread is gone; -errno.
+ * The program is set with the ioctl, not a BPF link: one descriptor per
+ * thread, not two, and closing it detaches.
+ */
+static int open_thread(struct stack_run *sr, struct bpf_program *prog,
+		       struct perf_event_attr *attr, pid_t tid, int *cap)
+{
+	int fd, err;
+
+	if (grow_events(sr, cap))
+		return -ENOMEM;
+	fd = perf_event_open(attr, tid, -1);
+	if (fd < 0)
+		return errno == ESRCH ? 1 : -errno;
+	if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, bpf_program__fd(prog)) ||
+	    ioctl(fd, PERF_EVENT_IOC_ENABLE, 0)) {
+		err = errno;
+		close(fd);
+		return -err;
+	}
+	sr->perf_fds[sr->nperf] = fd;
+	sr->perf_links[sr->nperf++] = NULL;
+	return 0;
+}
+
+/*
+ * One event per thread of each target, as perf record -p does, so that
+ * nothing else on the machine is interrupted: threads and processes the
+ * targets create later inherit it (with the program).  A thread created
+ * meanwhile by a thread not armed yet shows up in the next pass over
+ * /proc/PID/task; passes go on until one finds nothing new.  At most
+ * STACK_RUN_MAX_THREAD_EVENTS: beyond, -E2BIG (the caller falls back to
+ * per-CPU events).
+ */
+static int sample_threads(struct stack_run *sr, struct bpf_program *prog,
+			  struct perf_event_attr *attr, bool cycles)
+{
+	struct u64map *armed = u64map__new();
+	int cap = 0, t, pass, ret = 0;
+	bool found = true;
+	char where[64];
+	uint64_t v;
+
+	if (!armed) {
+		p_err("out of memory");
+		return -1;
+	}
+	attr->inherit = 1;
+	attr->disabled = 1;
+	for (pass = 0; found && pass < 64 && !ret; pass++) {
+		found = false;
+		for (t = 0; t < sr->sess->ntargets && !ret; t++) {
+			pid_t pid = session__target(sr->sess, t);
+			pid_t *tids = NULL;
+			int n, i;
+
+			n = sys_thread_ids(pid, &tids);
+			if (n < 0)
+				continue;	/* exited: the session sees it */
+			if (sr->nperf + n > STACK_RUN_MAX_THREAD_EVENTS)
+				ret = -E2BIG;
+			else
+				room_for_fds((size_t)sr->nperf + n);
+			for (i = 0; i < n && !ret; i++) {
+				int err;
+
+				if (u64map__get(armed, (uint64_t)tids[i], &v))
+					continue;
+				err = open_thread(sr, prog, attr, tids[i], &cap);
+				if (err < 0) {
+					snprintf(where, sizeof(where), "for thread %d",
+						 (int)tids[i]);
+					open_failed(-err, cycles, attr->sample_freq, where);
+					ret = -1;
+					break;
+				}
+				if (u64map__set(armed, (uint64_t)tids[i], 1)) {
+					p_err("out of memory");
+					ret = -1;
+					break;
+				}
+				found = true;
+			}
+			free(tids);
+		}
+	}
+	u64map__free(armed);
+	return ret;
+}
+
+int stack_run__sample(struct stack_run *sr, struct bpf_program *prog,
+		      uint64_t freq, bool cycles)
+{
+	struct perf_event_attr attr = {
+		.size = sizeof(attr),
+		.freq = 1,
+		.sample_freq = freq,
+	};
+	int err;
+
+	attr.type = cycles ? PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE;
+	attr.config = cycles ? PERF_COUNT_HW_CPU_CYCLES : PERF_COUNT_SW_CPU_CLOCK;
+	if (sr->sess->ntargets == 0)
+		return sample_cpus(sr, prog, &attr, cycles);
+	err = sample_threads(sr, prog, &attr, cycles);
+	if (err != -E2BIG)
+		return err;
+	stack_run__stop_sampling(sr);
+	p_warn("more than %d threads to follow: sampling every CPU instead "
+	       "(other processes are interrupted too)", STACK_RUN_MAX_THREAD_EVENTS);
+	attr.inherit = 0;
+	attr.disabled = 0;
+	return sample_cpus(sr, prog, &attr, cycles);
 }
 
 void stack_run__stop_sampling(struct stack_run *sr)
@@ -283,6 +446,7 @@ void stack_run__stop_sampling(struct stack_run *sr)
 	int i;
 
 	for (i = 0; i < sr->nperf; i++) {
+		/* Thread events have no link: closing detaches. */
 		bpf_link__destroy(sr->perf_links[i]);
 		close(sr->perf_fds[i]);
 	}

@@ -57,9 +57,16 @@ int stack_run__follow(struct stack_run *sr, struct bpf_map *targets);
 /* Targets known now (-p): their maps and unwind tables before the first
  * sample, which may come after they exit. */
 void stack_run__add_pids(struct stack_run *sr, const pid_t *pids, int n);
+/* Thread events at most, for -p and COMMAND runs. */
+#define STACK_RUN_MAX_THREAD_EVENTS	65536
+
 /*
- * One sampling event per online CPU at freq Hz (cpu-clock, or cycles),
- * each running prog.  0, or -1 after one p_err line.
+ * Sampling events at freq Hz (cpu-clock, or cycles), each running prog:
+ * with targets (-p, COMMAND), one per thread of theirs, inherited by the
+ * threads and processes they create, so that other processes are never
+ * interrupted (past STACK_RUN_MAX_THREAD_EVENTS threads, a warning and
+ * per-CPU events); without, one per online CPU.  0, or -1 after one
+ * p_err line.
  */
 int stack_run__sample(struct stack_run *sr, struct bpf_program *prog,
 		      uint64_t freq, bool cycles);

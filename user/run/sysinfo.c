@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -227,4 +228,41 @@ uint64_t sys_rss_bytes(pid_t pid)
 			break;
 	fclose(f);
 	return kb * 1024;
+}
+
+int sys_thread_ids(pid_t pid, pid_t **tids)
+{
+	char path[64];
+	struct dirent *d;
+	pid_t *v = NULL, *nv;
+	size_t n = 0, cap = 0;
+	long tid;
+	char *end;
+	DIR *dir;
+
+	*tids = NULL;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir))) {
+		errno = 0;
+		tid = strtol(d->d_name, &end, 10);
+		if (errno || *end || end == d->d_name || tid <= 0 || tid > INT32_MAX)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				closedir(dir);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[n++] = (pid_t)tid;
+	}
+	closedir(dir);
+	*tids = v;
+	return (int)n;
 }

@@ -30,6 +30,9 @@ int sys_comm(pid_t pid, char *name, size_t len);
 int sys_cpu_time_ns(pid_t pid, uint64_t *ns);
 /* VmRSS of pid in bytes (/proc/PID/status), 0 if unknown. */
 uint64_t sys_rss_bytes(pid_t pid);
+/* The thread ids of process pid (/proc/PID/task) into a new array *tids
+ * (free it); how many, or -errno (-ENOENT: gone). */
+int sys_thread_ids(pid_t pid, pid_t **tids);
 /* pidfd_open(2); -errno on failure. */
 int sys_pidfd_open(pid_t pid);
 
