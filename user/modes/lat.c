@@ -714,6 +714,8 @@ int lat_engine_read(struct latrun *r,
 			.untimed = cur.f[i].untimed,
 			.sum_ns = cur.f[i].sum,
 			.counts = cur.counts + i * HIST_BUCKETS,
+			.imin_ns = cur.f[i].imin,
+			.imax_ns = cur.f[i].imax,
 		};
 
 		if (!lf->skip)
@@ -721,6 +723,12 @@ int lat_engine_read(struct latrun *r,
 	}
 	snapshot_free(&cur);
 	return 0;
+}
+
+void lat_engine_interval(struct latrun *r)
+{
+	if (r->attached)
+		r->skel->bss->gen = ++r->gen;
 }
 
 void lat_engine_free(struct latrun *r)
