@@ -27,6 +27,7 @@
 #include "probes/bpfutil.h"
 #include "modes/lat_engine.h"
 #include "modes/lat_mode.h"
+#include "modes/lat_profile.h"
 #include "modes/lat_pattern.h"
 #include "lib/parse.h"
 #include "run/cli.h"
@@ -354,42 +355,31 @@ static int probe_labels(struct profile *p, const struct lat_func *f)
 
 /*
  * One function called: its sample (calls, and the time of its timed
- * calls) and its latency histogram (counts; exact min and max).
+ * calls), its latency histogram (counts; exact min and max) and its
+ * probe's labels.
  */
 static int add_function(struct latrun *r, struct profile *p,
 			const struct lat_func *f, const struct figures *c,
 			const struct figures *prev, const uint64_t *counts)
 {
-	const char *name = lat_plan__name(&r->plan, f);
 	struct frame fr = {
-		.name = name, .module = r->plan.mods[f->module].name,
+		.name = lat_plan__name(&r->plan, f),
+		.module = r->plan.mods[f->module].name,
 		.path = r->plan.mods[f->module].shown, .build_id = "",
 		.address = f->sym->vaddr,
 	};
-	int64_t values[2] = {
-		(int64_t)(c->calls - (prev ? prev->calls : 0)),
-		(int64_t)(c->sum - (prev ? prev->sum : 0)),
+	struct lat_span span = {
+		.frame = &fr,
+		.comm = r->comm,
+		.calls = c->calls - (prev ? prev->calls : 0),
+		.time_ns = c->sum - (prev ? prev->sum : 0),
+		.counts = counts,
+		.min_ns = prev ? c->imin : c->min,
+		.max_ns = prev ? c->imax : c->max,
 	};
-	struct prof_hist *h;
-	uint32_t loc;
-	int err;
+	int added = lat_profile_add(p, &span);
 
-	if (!values[0])
-		return 0;
-	loc = profile__location(p, &fr);
-	if (!loc)
-		return -ENOMEM;
-	err = profile__add_sample(p, &loc, 1, 0, r->comm, values) ?:
-	      probe_labels(p, f);
-	if (err || !counts)
-		return err;
-	h = profile__add_hist(p, PROF_GROUP_LATENCY, name, "nanoseconds", counts,
-			      prev ? c->imax : c->max);
-	if (!h)
-		return -ENOMEM;
-	h->min = prev ? c->imin : c->min;
-	h->location = loc;
-	return 0;
+	return added > 0 ? probe_labels(p, f) : added;
 }
 
 /*
@@ -403,10 +393,9 @@ static struct profile *lat_profile(struct latrun *r, const struct snapshot *cur,
 				   const struct snapshot *prev,
 				   int64_t duration_ns)
 {
-	struct profile *p = profile__new();
+	struct profile *p;
 	uint64_t *delta = NULL;
 	const uint64_t *counts;
-	struct timespec now;
 	char title[512];
 	size_t i, probed = 0;
 	uint32_t b;
@@ -414,22 +403,12 @@ static struct profile *lat_profile(struct latrun *r, const struct snapshot *cur,
 
 	for (i = 0; i < r->plan.nfuncs; i++)
 		probed += !r->plan.funcs[i].skip;
-	if (!p || profile__add_type(p, "calls", "count") < 0 ||
-	    (!r->o.count_only && profile__add_type(p, "time", "nanoseconds") < 0))
-		goto oom;
-	p->default_type = r->o.count_only ? 0 : 1;
-	p->duration_ns = duration_ns;
-	clock_gettime(CLOCK_REALTIME, &now);
-	p->time_ns = now.tv_sec * 1000000000LL + now.tv_nsec - duration_ns;
 	snprintf(title, sizeof(title), "profiler lat: %s, %zu function%s%s",
 		 r->target, probed, probed == 1 ? "" : "s",
 		 r->o.count_only ? ", calls counted" : "");
-	if (profile__str(p, title) < 0 || profile__str(p, "lat") < 0)
-		goto oom;
-	p->title = profile__str(p, title);
-	p->mode = profile__str(p, "lat");
-	if (profile__add_metric(p, "", "functions_probed", "count", probed))
-		goto oom;
+	p = lat_profile_new(title, r->o.count_only, duration_ns, probed);
+	if (!p)
+		return NULL;
 	if (prev && cur->counts &&
 	    !(delta = malloc(HIST_BUCKETS * sizeof(*delta))))
 		goto oom;
@@ -735,6 +714,8 @@ int lat_engine_read(struct latrun *r,
 			.untimed = cur.f[i].untimed,
 			.sum_ns = cur.f[i].sum,
 			.counts = cur.counts + i * HIST_BUCKETS,
+			.imin_ns = cur.f[i].imin,
+			.imax_ns = cur.f[i].imax,
 		};
 
 		if (!lf->skip)
@@ -742,6 +723,12 @@ int lat_engine_read(struct latrun *r,
 	}
 	snapshot_free(&cur);
 	return 0;
+}
+
+void lat_engine_interval(struct latrun *r)
+{
+	if (r->attached)
+		r->skel->bss->gen = ++r->gen;
 }
 
 void lat_engine_free(struct latrun *r)

@@ -422,7 +422,9 @@ static int run_total(struct memrun *r, const char *name, const char *unit,
 	return profile__add_metric(r->prof, PROF_GROUP_TOTALS, name, unit, value);
 }
 
-static int build_profiles(struct memrun *r)
+/* The sites profile, and unless sites_only its histograms and the leak
+ * suspects (which walk every live allocation). */
+static int build_profiles(struct memrun *r, bool sites_only)
 {
 	uint64_t t[MEM_T__MAX], st_totals[STAT__MAX];
 	struct symbolizer_stats st;
@@ -478,7 +480,8 @@ static int build_profiles(struct memrun *r)
 	stats_read(bpf_map__fd(r->skel->maps.stats), st_totals);
 	if (stats_add_losses(r->prof, st_totals))
 		return -ENOMEM;
-	err = drain_hists(r) ?: drain_sites(r) ?: drain_leaks(r);
+	err = sites_only ? drain_sites(r) :
+			   drain_hists(r) ?: drain_sites(r) ?: drain_leaks(r);
 	if (err)
 		return err;
 	symbolizer__stats(r->sym, &st);
@@ -740,10 +743,21 @@ int mem_engine_profiles(struct memrun *r, struct profile **sites,
 	profile__free(r->prof);
 	profile__free(r->leaks);
 	r->prof = r->leaks = NULL;
-	if (build_profiles(r))
+	if (build_profiles(r, false))
 		return -ENOMEM;
 	*sites = r->prof;
 	*leaks = r->leaks;
+	return 0;
+}
+
+int mem_engine_sites(struct memrun *r, struct profile **sites)
+{
+	profile__free(r->prof);
+	profile__free(r->leaks);
+	r->prof = r->leaks = NULL;
+	if (build_profiles(r, true))
+		return -ENOMEM;
+	*sites = r->prof;
 	return 0;
 }
 
@@ -826,7 +840,7 @@ int cmd_mem(int argc, char **argv)
 	symbolizer__stop_when(r.sym, interrupted, &r);
 	if (r.error)
 		goto out;
-	if (build_profiles(&r)) {
+	if (build_profiles(&r, false)) {
 		p_err("out of memory while building the report");
 		goto out;
 	}

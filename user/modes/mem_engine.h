@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The mem mode kept attached, for serve --mem: the allocator of each -p
- * target probed as `profiler mem -p` does (default options), its kernel
- * maps (cumulative per site, live allocations) turned into profiles on
- * demand.  Main thread only, except mem_engine_totals (map reads).
+ * The mem mode kept attached, for serve --mem and top mem: the allocator
+ * of each -p target probed as `profiler mem -p` does (default options),
+ * its kernel maps (cumulative per site, live allocations) turned into
+ * profiles on demand.  Main thread only, except mem_engine_totals (map reads).
  */
 #ifndef PROFILER_MEM_ENGINE_H
 #define PROFILER_MEM_ENGINE_H
@@ -35,6 +35,10 @@ bool mem_engine_busy(const struct memrun *r);
  */
 int mem_engine_profiles(struct memrun *r, struct profile **sites,
 			struct profile **leaks);
+/* The sites profile alone, without its histograms and with no walk of
+ * the live allocations: what a view read every second needs.  It belongs
+ * to the engine until the next call.  0 or -ENOMEM. */
+int mem_engine_sites(struct memrun *r, struct profile **sites);
 /* The totals now: MEM_T__MAX counters (include/mem.h). */
 void mem_engine_totals(struct memrun *r, uint64_t *t);
 /* A fresh symbolizer (what serve does for its own, every few minutes). */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The offcpu mode kept attached, for serve --offcpu: every state, no
- * filter, its counts drained every tick (lookup-and-delete) into tallies
- * with the stacks they name copied into a store, as modes/live.h does for
- * cpu samples.  Main thread only.
+ * The offcpu mode kept attached, for serve --offcpu and top offcpu: every
+ * state, no filter, its counts drained every tick (lookup-and-delete) into
+ * tallies with the stacks they name copied into a store, as modes/live.h
+ * does for cpu samples.  Main thread only.
  */
 #ifndef PROFILER_OFFCPU_ENGINE_H
 #define PROFILER_OFFCPU_ENGINE_H

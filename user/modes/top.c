@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * profiler top: a live view of where CPU time goes, redrawn every second
- * from the last --window seconds of samples (modes/live.h keeps sampling
- * attached and drains it every second).  On a terminal it takes the
- * alternate screen, fits the table to the window's size (read again at
- * each redraw, so it follows a resize) and quits on 'q'; otherwise it
- * prints one plain table per second, like top -b.  Plain ANSI: works over
- * ssh and in tmux.
+ * profiler top: a live view redrawn every second from the last --window
+ * seconds, of one of the engines serve keeps attached: where CPU time goes
+ * (cpu, the default), allocation sites (mem), the latency of chosen
+ * functions (lat), where threads wait (offcpu).  The views are in
+ * top_<view>.c (modes/top_view.h); this file runs them.  On a terminal it
+ * takes the alternate screen, fits the screen to the window's size (read
+ * again at each redraw, so it follows a resize) and quits on 'q';
+ * otherwise it prints one plain screen per second, like top -b.  Plain
+ * ANSI: works over ssh and in tmux.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,28 +17,51 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
-#include <bpf/libbpf.h>
 
 #include "commands.h"
+#include "cpu.h"
+#include "lat.h"
 #include "lib/log.h"
 #include "lib/parse.h"
-#include "model/profile.h"
-#include "modes/live.h"
 #include "modes/top_mode.h"
-#include "render/render.h"
+#include "modes/top_view.h"
 #include "run/session.h"
 
-struct top {
-	struct top_opts o;
-	struct session sess;
-	struct live live;
-	struct tally *ring;	/* one tally per second, the last o.window */
-	uint64_t seconds;	/* drained so far */
-	bool screen;		/* stdout is a terminal: redraw in place */
-	bool keys;		/* stdin is a terminal in raw mode */
-	struct termios saved;
-	char target[256];
+/* Lines a screen's tables take when stdout is not a terminal: as many as
+ * --top asks, else TOP_BATCH_ROWS rows each. */
+#define TOP_BATCH_ROWS		20
+
+static const struct {
+	const char *name;
+	const struct top_view *view;
+	const char *user_space;	/* for session__init: traces user space only */
+} views[TOP__VIEWS] = {
+	[TOP_CPU] = { "cpu", &top_cpu_view, NULL },
+	[TOP_MEM] = { "mem", &top_mem_view, "top mem" },
+	[TOP_LAT] = { "lat", &top_lat_view, "top lat" },
+	[TOP_OFFCPU] = { "offcpu", &top_offcpu_view, NULL },
 };
+
+const char *top_view_name(enum top_view_kind v)
+{
+	return v < TOP__VIEWS ? views[v].name : "?";
+}
+
+int top_entries(const struct top *t, int rows, int extra)
+{
+	int fit = rows - 1 - extra;
+
+	if (fit < 1)
+		fit = 1;
+	if (!t->screen)
+		return t->o.c.top ? (int)t->o.c.top : TOP_BATCH_ROWS;
+	return t->o.c.top && (uint64_t)fit > t->o.c.top ? (int)t->o.c.top : fit;
+}
+
+void top_line_end(const struct top *t, FILE *f)
+{
+	fprintf(f, "%s\n", t->keys ? ", q quits" : "");
+}
 
 static void terminal_size(int *rows, int *cols)
 {
@@ -50,41 +75,15 @@ static void terminal_size(int *rows, int *cols)
 	}
 }
 
-static void draw(struct top *t, const struct profile *p, uint64_t samples,
-		 uint64_t secs)
+/* A screen: printed as it is, or drawn over the last one. */
+static void show(struct top *t, char *text, int cols)
 {
-	char *text = NULL, *line, *save = NULL;
-	int rows, cols, top;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	time_t now = time(NULL);
-	char clock[16];
+	char *line, *save = NULL;
 
-	if (!f)
-		return;
-	terminal_size(&rows, &cols);
-	if (!t->screen)
-		cols = 1000;
-	strftime(clock, sizeof(clock), "%H:%M:%S", localtime(&now));
-	fprintf(f, "profiler top  %s  %s, cpu-clock %llu Hz, last %llu s: %llu "
-		"samples (%.1f/s)%s\n", clock, t->target,
-		(unsigned long long)t->o.freq, (unsigned long long)secs,
-		(unsigned long long)samples, secs ? (double)samples / secs : 0.0,
-		t->keys ? ", q quits" : "");
-	/* The header, then the table's own header and rows. */
-	top = t->screen ? rows - 2 : t->o.c.top ? (int)t->o.c.top + 1 : 21;
-	if (t->o.c.top && top > (int)t->o.c.top + 1)
-		top = (int)t->o.c.top + 1;
-	render_top(p, 0, top, cols, f);
-	if (fclose(f)) {
-		free(text);
-		return;
-	}
 	if (!t->screen) {
 		fputs(text, stdout);
 		putchar('\n');
 		fflush(stdout);
-		free(text);
 		return;
 	}
 	/* Home, each line then clear to its end, then clear below. */
@@ -93,52 +92,53 @@ static void draw(struct top *t, const struct profile *p, uint64_t samples,
 		printf("%.*s\033[K\n", cols, line);
 	fputs("\033[J", stdout);
 	fflush(stdout);
-	free(text);
 }
 
 static void on_tick(void *ctx)
 {
 	struct top *t = ctx;
-	size_t slot = t->seconds % t->o.window, i;
-	struct tally *cur = &t->ring[slot], window = {};
-	struct profile *p;
-	char what[64];
-	uint64_t secs;
+	char *text = NULL, clock[16];
+	size_t len = 0;
+	int rows, cols, err;
+	time_t now = time(NULL);
+	FILE *f = open_memstream(&text, &len);
 
-	tally_free(cur);
-	if (live__drain(&t->live, &cur, 1)) {
+	if (!f) {
 		t->sess.stop_reason = "out of memory";
 		return;
 	}
+	terminal_size(&rows, &cols);
+	if (!t->screen) {
+		/* Plain screens: nothing cut, tables by --top. */
+		rows = 1000;
+		cols = 1000;
+	}
+	strftime(clock, sizeof(clock), "%H:%M:%S", localtime(&now));
+	fprintf(f, "profiler top  %s  %s, ", clock, t->target);
 	t->seconds++;
-	secs = t->seconds < t->o.window ? t->seconds : t->o.window;
-	for (i = 0; i < secs; i++)
-		if (tally_merge(&window, &t->ring[i])) {
-			tally_free(&window);
-			t->sess.stop_reason = "out of memory";
-			return;
-		}
-	snprintf(what, sizeof(what), "last %llu s", (unsigned long long)secs);
-	p = live__profile(&t->live, &window, (double)secs, t->target, what);
-	if (p)
-		draw(t, p, tally_total(&window), secs);
-	profile__free(p);
-	tally_free(&window);
-	live__maintain(&t->live, t->o.window + 2);
+	/* The first line, and one left free at the bottom: no scrolling. */
+	err = t->view->tick(t, f, rows - 2, cols);
+	if (fclose(f) || err) {
+		t->sess.stop_reason = "out of memory";
+		free(text);
+		return;
+	}
+	show(t, text, cols);
+	free(text);
 }
 
 static void on_events(void *ctx)
 {
 	struct top *t = ctx;
 
-	stack_run__serve_events(&t->live.sr);
+	t->view->events(t);
 }
 
 static bool busy(void *ctx)
 {
 	struct top *t = ctx;
 
-	return stack_run__busy(&t->live.sr);
+	return t->view->busy(t);
 }
 
 /* A key: 'q' quits. */
@@ -195,11 +195,8 @@ int cmd_top(int argc, char **argv)
 {
 	struct top t = {};
 	struct session_hooks hooks = {};
-	struct live_opts lo = {};
 	int status;
-	uint64_t i;
 
-	t.live.stats_fd = -1;
 	t.sess.sigfd = t.sess.timerfd = t.sess.intervalfd = -1;
 	status = cli_exit_status(top_parse_args(argc, argv, &t.o));
 	if (status >= 0) {
@@ -210,24 +207,14 @@ int cmd_top(int argc, char **argv)
 	log_level = t.o.c.verbosity;
 	log_setup_libbpf();
 
-	t.ring = calloc(t.o.window, sizeof(*t.ring));
-	if (!t.ring) {
-		p_err("out of memory");
-		goto out;
-	}
-	if (session__init(&t.sess, &t.o.c, NULL))
+	t.view = views[t.o.view].view;
+	if (session__init(&t.sess, &t.o.c, views[t.o.view].user_space))
 		goto out;
 	session__describe(&t.sess, t.target, sizeof(t.target));
-	lo.freq = t.o.freq;
-	lo.stack_map_size = t.o.stack_map_size;
-	lo.counts_map_size = t.o.counts_map_size;
-	lo.c = &t.o.c;
-	lo.s = &t.o.s;
-	if (live__open(&t.live, &t.sess, &lo) || session__start(&t.sess, 1.0))
+	if (t.view->open(&t) || session__start(&t.sess, 1.0))
 		goto out;
-	p_info("sampling %s at %llu Hz", t.target, (unsigned long long)t.o.freq);
 	terminal_open(&t);
-	hooks.fd = ring_buffer__epoll_fd(t.live.sr.events);
+	hooks.fd = t.view->fd(&t);
 	hooks.on_fd = on_events;
 	hooks.pending = busy;
 	hooks.fd2 = STDIN_FILENO;
@@ -236,15 +223,14 @@ int cmd_top(int argc, char **argv)
 	hooks.ctx = &t;
 	session__loop(&t.sess, &hooks);
 	terminal_close(&t);
-	live__stop(&t.live);
+	if (t.view->stop)
+		t.view->stop(&t);
 	session__end(&t.sess);
 	status = session__exit_status(&t.sess);
 out:
 	terminal_close(&t);
-	for (i = 0; t.ring && i < t.o.window; i++)
-		tally_free(&t.ring[i]);
-	free(t.ring);
-	live__free(&t.live);
+	if (t.view)
+		t.view->free(&t);
 	session__free(&t.sess);
 	cli_free_common(&t.o.c);
 	return status;
@@ -256,6 +242,7 @@ enum {
 	TOP_OPT_WINDOW = CLI_OPT_MODE,
 	TOP_OPT_STACK_MAP_SIZE,
 	TOP_OPT_COUNTS_MAP_SIZE,
+	TOP_OPT_MAX_PROBES,
 };
 
 static const struct option top_long[] = {
@@ -263,37 +250,86 @@ static const struct option top_long[] = {
 	{ "window",		required_argument, NULL, TOP_OPT_WINDOW },
 	{ "stack-map-size",	required_argument, NULL, TOP_OPT_STACK_MAP_SIZE },
 	{ "counts-map-size",	required_argument, NULL, TOP_OPT_COUNTS_MAP_SIZE },
+	{ "max-probes",		required_argument, NULL, TOP_OPT_MAX_PROBES },
 	STACK_LONG_OPTIONS,
 };
 
 void top_usage(FILE *out)
 {
 	fprintf(out,
-"Usage: profiler top [-p PID[,PID...]] [-F HZ] [--window SECONDS] [OPTIONS]\n"
+"Usage: profiler top [-p PID[,PID...]] [OPTIONS] [cpu]\n"
+"       profiler top -p PID[,PID...] [OPTIONS] mem\n"
+"       profiler top -p PID[,PID...] [OPTIONS] lat PATTERN...\n"
+"       profiler top [-p PID[,PID...]] [OPTIONS] offcpu\n"
 "\n"
-"A live view of where CPU time goes: the functions of the last SECONDS of\n"
-"samples by self and total share, redrawn every second to fit the terminal;\n"
-"q quits.  When stdout is not a terminal, one table per second (as top -b).\n"
-"Without -p: every process on the machine.  Needs root.\n"
+"A live view of the last SECONDS (--window), redrawn every second to fit\n"
+"the terminal; q quits.  When stdout is not a terminal, one screen per\n"
+"second (as top -b).  Without -p: every process on the machine (cpu and\n"
+"offcpu).  Needs root.\n"
+"\n"
+"Views (the word after the options):\n"
+"  cpu       where CPU time goes: functions by self and total share of the\n"
+"            samples (the default)\n"
+"  mem       allocation sites: allocations and bytes per second over the\n"
+"            window, bytes and blocks outstanding; the totals since the\n"
+"            start on top\n"
+"  lat       the functions the PATTERNs name ([MODULE:]GLOB, as for lat):\n"
+"            calls, average, percentiles, max and total time of the\n"
+"            window's calls\n"
+"  offcpu    where threads wait: time off CPU by place (innermost function\n"
+"            of the program, and thread) and by function, self and total;\n"
+"            by state on top\n"
 "\n"
 "  -p, --pid PID[,PID...]    these processes (and their children)\n"
 "  -d, --duration SECONDS    stop after SECONDS (default: q, Ctrl-C, or when\n"
 "                            every target has exited)\n"
-"  -F, --frequency HZ        samples per second per CPU (default 99)\n"
-"      --window SECONDS      seconds of samples each screen shows (default %d,\n"
-"                            up to %d)\n"
-"      --top N               at most N functions (default: as many as fit)\n"
-"      --stack-map-size N    distinct stacks kept in the kernel (default %d)\n"
-"      --counts-map-size N   distinct (process, stack) pairs per second\n"
-"                            (default %d)\n",
+"      --window SECONDS      seconds each screen shows (default %d, up to %d)\n"
+"      --top N               at most N rows per table (default: as many as\n"
+"                            fit; 20 when stdout is not a terminal)\n"
+"  -F, --frequency HZ        cpu: samples per second per CPU (default 99)\n"
+"      --stack-map-size N    cpu: distinct stacks kept in the kernel\n"
+"                            (default %d)\n"
+"      --counts-map-size N   cpu: distinct (process, stack) pairs per second\n"
+"                            (default %d)\n"
+"      --max-probes N        lat: probe at most N functions (default %d, up\n"
+"                            to %d)\n",
 		TOP_DEFAULT_WINDOW, TOP_MAX_WINDOW, CPU_DEFAULT_STACK_MAP_SIZE,
-		CPU_DEFAULT_COUNTS_MAP_SIZE);
+		CPU_DEFAULT_COUNTS_MAP_SIZE, LAT_DEFAULT_MAX_PROBES,
+		LAT_MAX_PROBES_LIMIT);
 	stack_opts__usage(out);
 	fprintf(out,
 "      --debug-dir DIR, --no-inline, --no-demangle   as for cpu\n"
 "  -q, --quiet               errors only\n"
 "  -v, --verbose             libbpf and debug messages\n"
-"  -h, --help                this help\n");
+"  -h, --help                this help\n"
+"\n"
+"Examples:\n"
+"  profiler top                              the whole machine's CPU time\n"
+"  profiler top -p 1234 mem                  where 1234 allocates, now\n"
+"  profiler top -p 1234 lat 'handle_*' 'libc.so.6:malloc'\n"
+"  profiler top -p 1234 --window 10 offcpu   where its threads wait\n");
+}
+
+/* The view's word, then (lat) its PATTERNs. */
+static enum cli_result parse_operand(const char *arg, struct top_opts *o)
+{
+	int v;
+
+	if (o->view == TOP__VIEWS) {
+		for (v = 0; v < TOP__VIEWS; v++)
+			if (!strcmp(arg, top_view_name(v))) {
+				o->view = v;
+				return CLI_OK;
+			}
+		return cli_error("unknown view '%s' (views: cpu, mem, lat, offcpu)", arg);
+	}
+	if (o->view != TOP_LAT)
+		return cli_error("unexpected argument '%s' (only the lat view takes "
+				 "PATTERNs)", arg);
+	if (o->npatterns == LAT_MAX_PATTERNS)
+		return cli_error("more than %d PATTERNs", LAT_MAX_PATTERNS);
+	o->patterns[o->npatterns++] = arg;
+	return CLI_OK;
 }
 
 static enum cli_result parse_opt(int c, const char *arg, void *mode)
@@ -301,6 +337,8 @@ static enum cli_result parse_opt(int c, const char *arg, void *mode)
 	struct top_opts *o = mode;
 
 	switch (c) {
+	case 1:
+		return parse_operand(arg, o);
 	case 'F':
 		return cli_parse_freq(arg, &o->freq);
 	case TOP_OPT_WINDOW:
@@ -312,6 +350,11 @@ static enum cli_result parse_opt(int c, const char *arg, void *mode)
 		return cli_parse_size(arg, "--stack-map-size", 1 << 24, &o->stack_map_size);
 	case TOP_OPT_COUNTS_MAP_SIZE:
 		return cli_parse_size(arg, "--counts-map-size", 1 << 24, &o->counts_map_size);
+	case TOP_OPT_MAX_PROBES:
+		if (parse_u64(arg, 1, LAT_MAX_PROBES_LIMIT, &o->max_probes))
+			return cli_error("invalid --max-probes '%s' (expected 1..%d)", arg,
+					 LAT_MAX_PROBES_LIMIT);
+		return CLI_OK;
 	}
 	return stack_opts__parse(c, arg, &o->s);
 }
@@ -326,21 +369,37 @@ enum cli_result top_parse_args(int argc, char **argv, struct top_opts *o)
 		.nlong = sizeof(top_long) / sizeof(top_long[0]),
 		.parse = parse_opt,
 		.usage = top_usage,
+		.operands = true,	/* the view and its PATTERNs */
 		.top = UINT64_MAX,	/* not given: as many as fit */
 	};
 	enum cli_result r;
 
 	memset(o, 0, sizeof(*o));
+	o->view = TOP__VIEWS;		/* none given yet */
 	o->freq = 99;
 	o->window = TOP_DEFAULT_WINDOW;
 	o->stack_map_size = CPU_DEFAULT_STACK_MAP_SIZE;
 	o->counts_map_size = CPU_DEFAULT_COUNTS_MAP_SIZE;
+	o->max_probes = LAT_DEFAULT_MAX_PROBES;
 	stack_opts__defaults(&o->s);
 	r = cli_parse(argc, argv, &o->c, &spec, o);
-	if (r == CLI_OK && o->c.top == UINT64_MAX)
+	if (o->view == TOP__VIEWS)
+		o->view = TOP_CPU;
+	if (r != CLI_OK)
+		return r;
+	if (o->c.top == UINT64_MAX)
 		o->c.top = 0;
-	if (r == CLI_OK && o->c.command)
+	if (o->c.command)
 		return cli_error("top follows running processes (-p) or the whole "
 				 "machine, not a COMMAND");
-	return r;
+	if (o->view == TOP_MEM && !o->c.npids)
+		return cli_error("top mem needs -p: the allocators of given processes "
+				 "are probed");
+	if (o->view == TOP_LAT && !o->c.npids)
+		return cli_error("top lat needs -p: functions of given processes are "
+				 "timed");
+	if (o->view == TOP_LAT && !o->npatterns)
+		return cli_error("top lat needs a PATTERN: the functions to time "
+				 "([MODULE:]GLOB)");
+	return CLI_OK;
 }

@@ -35,11 +35,12 @@ int render_table(const struct profile *p, uint32_t value_type, int top_n,
 
 /*
  * A screenful for `profiler top`: rows functions by self value (then
- * total), "SELF%  TOTAL%  FUNCTION  [MODULE]", each line cut to width
- * columns; at most rows lines, none if rows < 1.
+ * total), "SELF%  TOTAL%  FUNCTION  [MODULE]" (values: each share after
+ * its value in the type's unit, "SELF  SELF%  TOTAL  TOTAL%"), each line
+ * cut to width columns; at most rows lines, none if rows < 1.
  */
 int render_top(const struct profile *p, uint32_t value_type, int rows,
-	       int width, FILE *out);
+	       int width, bool values, FILE *out);
 
 /*
  * The latency table of a flat profile of calls (lat): one row per

@@ -216,13 +216,14 @@ static int cmp_top(const void *a, const void *b)
 }
 
 int render_top(const struct profile *p, uint32_t value_type, int rows,
-	       int width, FILE *out)
+	       int width, bool values, FILE *out)
 {
+	const char *unit = profile__get_str(p, p->types[value_type].unit);
 	int64_t all = profile__total(p, value_type);
 	struct func_table t;
-	char line[1024];
+	char line[1024], self[32], total[32];
 	size_t i;
-	int err, n;
+	int err;
 
 	if (rows < 1)
 		return 0;
@@ -232,18 +233,30 @@ int render_top(const struct profile *p, uint32_t value_type, int rows,
 		return err;
 	top_type = value_type;
 	qsort(t.rows, t.n, sizeof(*t.rows), cmp_top);
-	n = snprintf(line, sizeof(line), "%7s %7s  %s", "SELF%", "TOTAL%",
-		     "FUNCTION  [MODULE]");
+	if (values)
+		snprintf(line, sizeof(line), "%10s %7s %10s %7s  %s", "SELF", "SELF%",
+			 "TOTAL", "TOTAL%", "FUNCTION  [MODULE]");
+	else
+		snprintf(line, sizeof(line), "%7s %7s  %s", "SELF%", "TOTAL%",
+			 "FUNCTION  [MODULE]");
 	fprintf(out, "%.*s\n", width, line);
-	(void)n;
 	for (i = 0; i < t.n && (int)i < rows - 1; i++) {
 		const struct func_row *r = &t.rows[i];
+		double ps = all ? 100.0 * r->self[value_type] / all : 0.0;
+		double pt = all ? 100.0 * r->total[value_type] / all : 0.0;
+		int n;
 
 		if (!r->self[value_type] && !r->total[value_type])
 			break;
-		snprintf(line, sizeof(line), "%6.2f%% %6.2f%%  %s%s%s%s",
-			 all ? 100.0 * r->self[value_type] / all : 0.0,
-			 all ? 100.0 * r->total[value_type] / all : 0.0, r->name,
+		if (values) {
+			fmt_value((double)r->self[value_type], unit, self, sizeof(self));
+			fmt_value((double)r->total[value_type], unit, total, sizeof(total));
+			n = snprintf(line, sizeof(line), "%10s %6.2f%% %10s %6.2f%%",
+				     self, ps, total, pt);
+		} else {
+			n = snprintf(line, sizeof(line), "%6.2f%% %6.2f%%", ps, pt);
+		}
+		snprintf(line + n, sizeof(line) - n, "  %s%s%s%s", r->name,
 			 *r->module ? (r->module[0] == '[' ? "  " : "  [") : "",
 			 r->module, *r->module && r->module[0] != '[' ? "]" : "");
 		fprintf(out, "%.*s\n", width, line);
