@@ -24,7 +24,8 @@ set -u
 
 TESTS="check chain_share chain_share_fp lib_named system_wide short_lived follow_fork_exec
        command_mode target_exits idle_target kernel_thread
-       sigint threads threads_after_attach bystander user_only kernel_only
+       sigint threads threads_after_attach forking_shell bystander user_only
+       kernel_only
        error_no_process error_pid_abc error_pid_12x error_unknown_option
        error_freq_zero error_top_x not_root no_bpf_leftover"
 
@@ -287,6 +288,30 @@ t_threads()
 	bad "$total samples, expected more than $min (1.3 x ${DUR}s x ${FREQ} Hz); the workers had at least ${busy_ms} ms of CPU while sampled"
 }
 
+# A shell that starts commands without end is sampled in proportion to its
+# own CPU time: its children inherit its event, and the kernel must not
+# take their contexts for clones of the shell's (it swaps those instead of
+# switching events, and the shell's event then ends with a child: a tenth
+# of the samples).  At least half of what its CPU time gives at FREQ Hz.
+t_forking_shell()
+{
+	local spid c0 c1 n hz
+
+	spawn bash -c "while :; do /bin/true; done"
+	spid=$LAST_PID
+	c0=$(cpu_ticks "$spid")
+	prof -p "$spid" -d "$DUR" -F "$FREQ" --folded "$T/folded"
+	c1=$(cpu_ticks "$spid")
+	expect_rc 0 || return
+	hz=$(getconf CLK_TCK)
+	n=$(comm_samples "$T/folded" bash)
+	if ((n * 2 * hz < (c1 - c0) * FREQ)); then
+		bad "$n samples of the shell, which ran $(((c1 - c0) * 1000 / hz)) ms on a CPU (expected >= $(((c1 - c0) * FREQ / hz / 2)))"
+		return
+	fi
+	ok
+}
+
 # Threads a -p target creates after the profiler attached are sampled: its
 # threads' events are inherited by the threads they create.  threads
 # --after-signal starts its four workers at SIGUSR1, sent once the
@@ -312,14 +337,14 @@ t_threads_after_attach()
 	ok
 }
 
-# gaps_rate: a bystander's interruptions per second over 2 s
+# gaps_rate: a bystander's interruptions per second over 1.5 s
 # (tools/bench/gaps.c: gaps of 300 ns to 1 ms between two clock reads,
 # which take some 30 ns).
 gaps_rate()
 {
 	local gpid i nr
 
-	"$TDIR/gaps" 2 300 >"$T/gaps" &
+	"$TDIR/gaps" 1.5 300 >"$T/gaps" &
 	gpid=$!
 	# It blocks SIGUSR1 first thing, then waits for it: in
 	# rt_sigtimedwait (128 on x86-64, the first field of /proc/PID/syscall).
@@ -333,31 +358,33 @@ gaps_rate()
 	awk '{ printf "%d\n", $2 / ($1 / 1e9) }' "$T/gaps"
 }
 
-# gaps_under ARGS...: gaps_rate while `profiler ARGS` samples at 999 Hz.
+# gaps_under ARGS...: the fewer of two gaps_rate while `profiler ARGS`
+# samples at 999 Hz.
 gaps_under()
 {
-	local rate
+	local r1 r2
 
 	prof_start -F 999 "$@"
 	wait_said profiling || return 1
-	rate=$(gaps_rate) || return 1
+	r1=$(gaps_rate) && r2=$(gaps_rate) || return 1
 	kill -INT "$PROF_PID"
 	prof_wait "$LIMIT"
 	expect_rc 0 || return 1
-	echo "$rate"
+	echo $((r1 < r2 ? r1 : r2))
 }
 
 # With -p nothing else on the machine is interrupted (one sampling event
 # per thread of the target, as perf record -p): a bystander counting its
 # own interruptions sees about as many while a busy process is profiled at
-# 999 Hz as before and after.  The control, in the same run: sampled
-# system-wide, the same bystander is interrupted at each period of its
-# CPU, as it was with -p on per-CPU events; what -p adds must stay under a
-# third of that.  Where interruptions are too cheap to be told from the
-# noise (the control adds under 300/s), the test says so and skips.
+# 999 Hz as without.  The control, in the same run: sampled system-wide,
+# the same bystander is interrupted at each period of its CPU, as it was
+# with -p on per-CPU events; what -p adds must stay under a third of that.
+# Each profiled figure is the fewer of two runs and the baseline the most
+# of three, so that noise (other tenants) makes it pass, not fail; where
+# the control adds under 300/s, the test says so and skips.
 t_bystander()
 {
-	local tpid b0 b1 p w base xp xw
+	local tpid b0 b1 b2 p w base xp xw
 
 	start_target cpu_chain 60 || { bad "cpu_chain did not start"; return; }
 	tpid=$LAST_PID
@@ -365,17 +392,19 @@ t_bystander()
 	p=$(gaps_under -p "$tpid" --folded "$T/folded") || { bad "profiling -p"; return; }
 	read -r _ xp _ < <(folded_sum "$T/folded" x)
 	((xp >= 100)) || { bad "only $xp samples of the busy target"; return; }
-	w=$(gaps_under --unwind fp) || { bad "profiling system-wide"; return; }
 	b1=$(gaps_rate) || { bad "gaps failed"; return; }
+	w=$(gaps_under --unwind fp) || { bad "profiling system-wide"; return; }
+	b2=$(gaps_rate) || { bad "gaps failed"; return; }
 	base=$((b0 > b1 ? b0 : b1))
+	base=$((base > b2 ? base : b2))
 	xp=$((p - base))
 	xw=$((w - base))
 	if ((xw < 300)); then
-		skip "the control (system-wide) adds only $xw interruptions/s to the bystander: too few to tell from noise ($b0/s before, $b1/s after)"
+		skip "the control (system-wide) adds only $xw interruptions/s to the bystander: too few to tell from noise (baseline $b0, $b1, $b2 /s)"
 		return
 	fi
 	if ((xp * 3 >= xw)); then
-		bad "-p adds $xp interruptions/s to a bystander (system-wide: $xw; $b0/s before, $b1/s after)"
+		bad "-p adds $xp interruptions/s to a bystander (system-wide: $xw; baseline $b0, $b1, $b2 /s)"
 		return
 	fi
 	ok

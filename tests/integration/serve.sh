@@ -340,17 +340,17 @@ named_leaves()
 }
 
 # A run of days follows processes that come and go (a shell starting
-# /bin/true without end; sweeps every second here, PROFILER_SERVE_SWEEP_S=1):
-# what the symbolizer kept of each goes once it has exited, yet a profile
-# taken across the sweeps still names the exited ones (most of their
-# innermost frames: when they are dropped too early, about a fifth); once
-# the churn stops, nothing is kept but the shell, and the stored stacks
-# and the kernel's stack map are empty.
+# cpu_chain for 30 ms of CPU without end; sweeps every second here,
+# PROFILER_SERVE_SWEEP_S=1): what the symbolizer kept of each goes once it
+# has exited, yet a profile taken across the sweeps still names the exited
+# ones (most of their innermost frames: when they are dropped too early,
+# about a fifth); once the churn stops, nothing is kept but the shell, and
+# the stored stacks and the kernel's stack map are empty.
 t_exited_dropped()
 {
 	local port i cpid named total
 
-	spawn bash -c "while [ ! -e '$T/stop' ]; do /bin/true; done; exec sleep 600"
+	spawn bash -c "while [ ! -e '$T/stop' ]; do '$TDIR/cpu_chain' 0.03; done; exec sleep 600"
 	cpid=$LAST_PID
 	PROFILER_SERVE_SWEEP_S=1 prof_start serve -p "$cpid" --listen 127.0.0.1:0
 	wait_said "serving on" || return
@@ -359,9 +359,9 @@ t_exited_dropped()
 	[[ $(get '/debug/pprof/profile?seconds=4') == 200 ]] || { bad "profile: status"; return; }
 	"$PROF" report "$T/body" --folded "$T/folded" >/dev/null 2>"$T/rerr" ||
 		{ bad "report: $(head -c 300 "$T/rerr")"; return; }
-	read -r named total < <(named_leaves true "$T/folded")
+	read -r named total < <(named_leaves cpu_chain "$T/folded")
 	if ((total < 20 || named * 2 < total)); then
-		bad "$named of $total samples of /bin/true named at their leaf: $(head -c 400 "$T/folded")"
+		bad "$named of $total samples of cpu_chain named at their leaf: $(head -c 400 "$T/folded")"
 		return
 	fi
 	[[ $(get /metrics) == 200 ]] || { bad "/metrics"; return; }

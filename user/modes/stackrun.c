@@ -228,15 +228,17 @@ static void open_failed(int err, bool cycles, uint64_t freq, const char *where)
 		p_err("perf_event_open %s failed: %s", where, strerror(err));
 }
 
-/* One slot more in perf_links/perf_fds; 0 or -ENOMEM. */
-static int grow_events(struct stack_run *sr, int *cap)
+/* Room for need more in perf_links/perf_fds; 0 or -ENOMEM. */
+static int grow_events(struct stack_run *sr, int *cap, int need)
 {
 	struct bpf_link **links;
 	int *fds, ncap;
 
-	if (sr->nperf < *cap)
+	if (sr->nperf + need <= *cap)
 		return 0;
 	ncap = *cap ? 2 * *cap : 64;
+	while (ncap < sr->nperf + need)
+		ncap *= 2;
 	links = realloc(sr->perf_links, ncap * sizeof(*links));
 	if (!links)
 		return -ENOMEM;
@@ -270,7 +272,7 @@ static int sample_cpus(struct stack_run *sr, struct bpf_program *prog,
 		if (!online[cpu])
 			continue;
 		snprintf(where, sizeof(where), "on CPU %d", cpu);
-		if (grow_events(sr, &cap)) {
+		if (grow_events(sr, &cap, 1)) {
 			free(online);
 			p_err("out of memory");
 			return -1;
@@ -327,25 +329,48 @@ static void room_for_fds(size_t n)
 /*
  * Open and arm the event of thread tid (attr: inherited by the threads and
  * processes it creates from now on).  0; 1: the thread is gone; -errno.
- * The program is set with the ioctl, not a BPF link: one descriptor per
- * thread, not two, and closing it detaches.
+ * The program is set with the ioctl, not a BPF link: closing the
+ * descriptor detaches, and there is no link descriptor to keep.
  */
 static int open_thread(struct stack_run *sr, struct bpf_program *prog,
 		       struct perf_event_attr *attr, pid_t tid, int *cap)
 {
-	int fd, err;
+	struct perf_event_attr dummy = {
+		.size = sizeof(dummy),
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_DUMMY,
+	};
+	int fd, dfd, err;
 
-	if (grow_events(sr, cap))
+	/*
+	 * First an event the thread's children do not inherit.  Without it
+	 * the kernel takes a child's events for a clone of the parent's and,
+	 * when the two switch on a CPU, swaps the contexts instead of
+	 * switching the events: the event opened here then leaves with the
+	 * child and ends with it, and the children created after inherit it
+	 * switched off (a shell starting commands was sampled at a tenth of
+	 * its CPU time).
+	 */
+	if (grow_events(sr, cap, 2))
 		return -ENOMEM;
-	fd = perf_event_open(attr, tid, -1);
-	if (fd < 0)
+	dfd = perf_event_open(&dummy, tid, -1);
+	if (dfd < 0)
 		return errno == ESRCH ? 1 : -errno;
+	fd = perf_event_open(attr, tid, -1);
+	if (fd < 0) {
+		err = errno;
+		close(dfd);
+		return err == ESRCH ? 1 : -err;
+	}
 	if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, bpf_program__fd(prog)) ||
 	    ioctl(fd, PERF_EVENT_IOC_ENABLE, 0)) {
 		err = errno;
 		close(fd);
+		close(dfd);
 		return -err;
 	}
+	sr->perf_fds[sr->nperf] = dfd;
+	sr->perf_links[sr->nperf++] = NULL;
 	sr->perf_fds[sr->nperf] = fd;
 	sr->perf_links[sr->nperf++] = NULL;
 	return 0;
@@ -385,10 +410,11 @@ static int sample_threads(struct stack_run *sr, struct bpf_program *prog,
 			n = sys_thread_ids(pid, &tids);
 			if (n < 0)
 				continue;	/* exited: the session sees it */
-			if (sr->nperf + n > STACK_RUN_MAX_THREAD_EVENTS)
+			/* Two descriptors per thread. */
+			if (sr->nperf / 2 + n > STACK_RUN_MAX_THREAD_EVENTS)
 				ret = -E2BIG;
 			else
-				room_for_fds((size_t)sr->nperf + n);
+				room_for_fds((size_t)sr->nperf + 2 * n);
 			for (i = 0; i < n && !ret; i++) {
 				int err;
 

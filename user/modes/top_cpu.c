@@ -95,6 +95,12 @@ static int cpu_tick(struct top *t, FILE *f, int rows, int width)
 	profile__free(p);
 	tally_free(&window);
 	live__maintain(&v->live, t->o.window + 2);
+	/* Every 10 s, what is kept of processes that exited goes once the
+	 * window no longer holds their samples (drained a tick after their
+	 * exit was seen, at the latest). */
+	if (v->live.tick % 10 == 0 && v->live.tick > t->o.window + 1)
+		stack_run__sweep(&v->live.sr, v->live.tick,
+				 v->live.tick - t->o.window - 1);
 	return err;
 }
 

@@ -131,6 +131,10 @@ static int offcpu_tick(struct top *t, FILE *f, int rows, int width)
 	profile__free(p);
 	tally_free(&window);
 	offcpu_engine_maintain(v->off, t->seconds, t->o.window + 2);
+	/* As the cpu view does: exited processes once out of the window. */
+	if (t->seconds % 10 == 0 && t->seconds > t->o.window + 1)
+		stack_run__sweep(offcpu_engine_stacks(v->off), t->seconds,
+				 t->seconds - t->o.window - 1);
 	return err;
 }
 
