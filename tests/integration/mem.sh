@@ -3,7 +3,10 @@
 #
 # Integration tests of the mem mode: real uprobes on real allocators,
 # asserting exact counts against targets whose allocations are known
-# (tests/targets/mem_exact.c, mem_tiny.c with libtinyalloc.so).
+# (tests/targets/mem_exact.c, mem_tiny.c with libtinyalloc.so).  Sites
+# are exact with --exact, which every test of a site's counts passes (the
+# default samples stacks); totals are exact either way.  The sampled
+# estimates are checked against tests/targets/mem_sizes.c.
 #
 # Run as `bash tests/integration/mem.sh` after `make` and `make targets`.
 # Same conventions as run.sh (see lib.sh): root and a working kernel, or
@@ -96,7 +99,7 @@ t_exact_sites()
 {
 	local f=$T/folded p="mem_exact;__clone3;start_thread"
 
-	run_exact --folded "$f" --sample alloc_objects || return
+	run_exact --exact --folded "$f" --sample alloc_objects || return
 	expect_line "$f" "$p;worker_a;alloc_small;malloc 1000" &&
 	expect_line "$f" "$p;worker_a;alloc_zeroed;calloc 200" &&
 	expect_line "$f" "$p;worker_b;alloc_other;malloc 300" &&
@@ -116,7 +119,7 @@ t_exact_sites_fp()
 {
 	local f=$T/folded p="mem_exact;start_thread"
 
-	run_exact --unwind fp --folded "$f" --sample alloc_objects || return
+	run_exact --exact --unwind fp --folded "$f" --sample alloc_objects || return
 	expect_line "$f" "$p;worker_a;alloc_small;malloc 1000" &&
 	expect_line "$f" "$p;worker_a;alloc_zeroed;calloc 200" &&
 	expect_line "$f" "$p;worker_b;alloc_other;malloc 300" &&
@@ -131,7 +134,7 @@ t_inuse_sites()
 {
 	local f=$T/folded p="mem_exact;__clone3;start_thread"
 
-	run_exact --folded "$f" || return
+	run_exact --exact --folded "$f" || return
 	expect_line "$f" "$p;worker_a;alloc_zeroed;calloc 10000" &&
 	expect_line "$f" "$p;worker_b;alloc_aligned;posix_memalign 1280" || return
 	if (($(wc -l < "$f") != 2)); then
@@ -146,7 +149,7 @@ t_min_size()
 {
 	local f=$T/folded
 
-	run_exact --min-size 200 --folded "$f" --sample alloc_objects || return
+	run_exact --exact --min-size 200 --folded "$f" --sample alloc_objects || return
 	expect_total allocs 1610 &&
 	expect_total frees 1585 &&
 	expect_total outstanding_bytes 11280 &&
@@ -162,7 +165,7 @@ t_json()
 	local j=$T/report.json got
 
 	command -v python3 >/dev/null || { skip "python3 not installed"; return; }
-	run_exact --json "$j" || return
+	run_exact --exact --json "$j" || return
 	got=$(python3 - "$j" <<'PY' 2>&1
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -189,7 +192,7 @@ t_leak_suspects()
 {
 	local sect
 
-	run_exact --min-age 0.05 || return
+	run_exact --exact --min-age 0.05 || return
 	sect=$(sed -n '/^outstanding at the end/,/^$/p' "$T/out")
 	if ! grep -qE '9\.77 KiB +20 .*calloc <- alloc_zeroed <- worker_a' <<<"$sect" ||
 	   ! grep -qE '1\.25 KiB +5 .*posix_memalign <- alloc_aligned <- worker_b' <<<"$sect"; then
@@ -215,7 +218,7 @@ t_command_mode()
 {
 	local f=$T/folded p="mem_exact;__clone3;start_thread"
 
-	prof mem --folded "$f" --sample alloc_objects -- "$TDIR/mem_exact" now
+	prof mem --exact --folded "$f" --sample alloc_objects -- "$TDIR/mem_exact" now
 	expect_rc 0 || return
 	expect_line "$f" "$p;worker_a;alloc_small;malloc 1000" &&
 	expect_line "$f" "$p;worker_b;grow_first;realloc 50" &&
@@ -230,7 +233,7 @@ t_other_allocator()
 
 	start_target mem_tiny || { bad "mem_tiny did not start"; return; }
 	tpid=$LAST_PID
-	prof_start mem -p "$tpid" --folded "$f" --sample alloc_objects
+	prof_start mem -p "$tpid" --exact --folded "$f" --sample alloc_objects
 	wait_said tracing || return
 	if ! grep -q "tracing allocator in $TDIR/libtinyalloc.so" "$T/err"; then
 		bad "did not pick libtinyalloc.so: $(err_head)"
@@ -251,7 +254,7 @@ t_prefixed_allocator()
 
 	start_target mem_tiny prefixed || { bad "mem_tiny did not start"; return; }
 	tpid=$LAST_PID
-	prof_start mem -p "$tpid" --prefix tiny_ --folded "$f" --sample alloc_objects
+	prof_start mem -p "$tpid" --exact --prefix tiny_ --folded "$f" --sample alloc_objects
 	wait_said tracing || return
 	kill -USR1 "$tpid"
 	prof_wait "$LIMIT"
