@@ -107,10 +107,20 @@ static inline void mem_sample_weight(__u64 p, __u64 size, __u64 rate,
 	/* s/p <= 25 N here (x / (1 - e^-x) at x < 24), so < 2^57 before
 	 * the shift. */
 	w->bytes = (size * w->objs) >> (MEM_OBJ_SHIFT - MEM_BYTES_SHIFT);
-	/* (s/p)/N in 2^-16 (< 2^21), times s/p - s in bytes (< 2^41). */
+	/* (s/p)/N in 2^-16: < 2^21. */
 	a = (w->bytes << (16 - MEM_BYTES_SHIFT)) / rate;
-	d = (w->bytes >> MEM_BYTES_SHIFT) - size;
-	w->var = (a * d) >> (16 - MEM_BYTES_SHIFT);
+	/* s/p - s = s (1 - p) / p in 2^-8 bytes, from p itself rather than
+	 * from the rounded 1/p: for large blocks 1/p - 1 is tiny and its
+	 * rounding would be most of it.  Quotient and remainder apart keep
+	 * the products within 64 bits (s < 2^42, p <= 2^32). */
+	d = size << MEM_BYTES_SHIFT;
+	d = d / p * (MEM_P_ONE - p) + d % p * (MEM_P_ONE - p) / p;
+	/* a * d in 2^-24: d < 2^42 keeps it within 64 bits; past that a
+	 * byte's resolution is plenty. */
+	if (d < (1ULL << 42))
+		w->var = (a * d) >> 16;
+	else
+		w->var = (a * (d >> MEM_BYTES_SHIFT)) >> (16 - MEM_BYTES_SHIFT);
 }
 
 #endif
