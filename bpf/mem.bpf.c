@@ -9,6 +9,11 @@
  * Stacks are taken at the return probe, where they are complete: at the
  * entry of a function that does not start with push %rbp, a frame-pointer
  * walk misses the direct caller.
+ *
+ * With --sample-bytes N only a random sample of allocations gets a stack
+ * and a site (include/mem_sample.h): the sites hold estimates, the totals
+ * and histograms stay exact, and every allocation is still in "live" so
+ * that frees balance.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -25,6 +30,13 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile bool free_latency = false;
 /* Set by the loader (--min-size): smaller allocations are not recorded. */
 const volatile __u64 min_size = 0;
+/* Set by the loader (--sample-bytes): one stack per this many bytes on
+ * average; 0: every allocation's stack. */
+const volatile __u64 sample_bytes = 0;
+/* Filled by the loader when sampling: 1 - exp(-i / MEM_SAMPLE_GRID) in
+ * 2^-32 (include/mem_sample.h).  Data, not rodata: the compiler must not
+ * read the zeros of the initializer through a plain pointer. */
+__u64 sample_p_table[MEM_SAMPLE_POINTS];
 
 /* Thread id -> the outermost allocator call in flight. */
 struct {
@@ -123,6 +135,24 @@ static __always_inline struct mem_site *site_of(struct mem_site_key *k)
 	return s;
 }
 
+/* The probability, in 2^-32, that an allocation of size bytes gets a stack. */
+static __always_inline __u64 sample_p(__u64 size)
+{
+	if (!sample_bytes)
+		return MEM_P_ONE;
+	return mem_sample_p(sample_p_table, size, sample_bytes);
+}
+
+/* What an allocation counted under a site with fn stands for there:
+ * itself below --min-size (no sampling there), else 1/p of it. */
+static __always_inline void site_weight(__u32 fn, __u64 size,
+					struct mem_weight *w)
+{
+	__u64 p = fn & MEM_FN_SMALL ? MEM_P_ONE : sample_p(size);
+
+	mem_sample_weight(p, size, sample_bytes, w);
+}
+
 /* A block the target gives back: credit the site that allocated it. */
 static __always_inline void record_free(__u32 tgid, __u64 addr)
 {
@@ -130,6 +160,7 @@ static __always_inline void record_free(__u32 tgid, __u64 addr)
 	struct mem_site_key sk = {};
 	struct mem_live *l;
 	struct mem_site *s;
+	struct mem_weight w;
 	__u64 size;
 
 	l = bpf_map_lookup_elem(&live, &lk);
@@ -142,13 +173,20 @@ static __always_inline void record_free(__u32 tgid, __u64 addr)
 	sk.fn = l->fn;
 	sk.stack = l->stack;
 	bpf_map_delete_elem(&live, &lk);
-	s = bpf_map_lookup_elem(&sites, &sk);
-	if (s) {
-		__sync_fetch_and_add(&s->frees, 1);
-		__sync_fetch_and_add(&s->free_bytes, size);
-	}
 	add_total(MEM_T_FREES, 1);
 	add_total(MEM_T_FREE_BYTES, size);
+	if (sk.fn & MEM_FN_UNSAMPLED)
+		return;
+	s = bpf_map_lookup_elem(&sites, &sk);
+	if (s) {
+		/* The same weight as at its allocation: a function of the
+		 * size alone. */
+		site_weight(sk.fn, size, &w);
+		__sync_fetch_and_add(&s->frees, w.objs);
+		__sync_fetch_and_add(&s->free_bytes, w.bytes);
+		if (w.var)
+			__sync_fetch_and_add(&s->free_var, w.var);
+	}
 }
 
 static __always_inline void record_alloc(void *ctx, __u32 tgid, __u64 addr,
@@ -158,6 +196,8 @@ static __always_inline void record_alloc(void *ctx, __u32 tgid, __u64 addr,
 	struct mem_live l = {};
 	struct mem_site_key sk = {};
 	struct mem_site *s;
+	struct mem_weight w;
+	__u64 p;
 	__s32 err;
 
 	add_total(MEM_T_ALLOCS, 1);
@@ -170,17 +210,30 @@ static __always_inline void record_alloc(void *ctx, __u32 tgid, __u64 addr,
 		/* Tracked (so its free balances), but under one site with no
 		 * stack: the stack walk is most of the cost. */
 		sk.fn |= MEM_FN_SMALL;
+		p = MEM_P_ONE;
 	} else {
+		p = sample_p(size);
+		if (p < MEM_P_ONE && bpf_get_prandom_u32() >= p) {
+			/* Not sampled: no stack, no site, only tracked. */
+			sk.fn |= MEM_FN_UNSAMPLED;
+			goto track;
+		}
+		add_total(MEM_T_STACKS, 1);
 		/* 0 when lost, counted in "stats" by reason. */
 		sk.stack = collect_user_stack(ctx, PT_REGS_IP((struct pt_regs *)ctx),
 					      PT_REGS_SP((struct pt_regs *)ctx),
 					      PT_REGS_FP((struct pt_regs *)ctx), &err);
 	}
+	mem_sample_weight(p, size, sample_bytes, &w);
 	s = site_of(&sk);
 	if (s) {
-		__sync_fetch_and_add(&s->allocs, 1);
-		__sync_fetch_and_add(&s->alloc_bytes, size);
+		__sync_fetch_and_add(&s->allocs, w.objs);
+		__sync_fetch_and_add(&s->alloc_bytes, w.bytes);
+		if (w.var)
+			__sync_fetch_and_add(&s->alloc_var, w.var);
+		__sync_fetch_and_add(&s->samples, 1);
 	}
+track:
 	l.size = size;
 	l.alloc_ns = bpf_ktime_get_ns();
 	l.stack = sk.stack;

@@ -6,6 +6,7 @@
 #include "common.h"
 #include "hist.h"
 #include "stack.h"
+#include "mem_sample.h"
 
 /* The allocator functions traced; the index names programs and histograms. */
 enum mem_fn {
@@ -24,6 +25,9 @@ enum mem_fn {
 
 /* Or'ed into a site's fn: allocations below --min-size, no stack taken. */
 #define MEM_FN_SMALL	0x100
+/* Or'ed into a live allocation's fn: not sampled (--sample-bytes), no stack
+ * and no site; kept so that its free balances the totals. */
+#define MEM_FN_UNSAMPLED	0x200
 
 /* Histograms kept in the kernel: one of sizes, one of latency per function. */
 #define MEM_HIST_SIZE		MEM__FN_MAX	/* after the latency ones */
@@ -69,13 +73,22 @@ struct mem_site_key {
 _Static_assert(sizeof(struct mem_site_key) == 16,
 	       "mem_site_key is shared with BPF");
 
+/*
+ * In the units of include/mem_sample.h: allocations in 2^-MEM_OBJ_SHIFT,
+ * bytes and variance terms in 2^-MEM_BYTES_SHIFT.  Exact counts without
+ * sampling, estimates (sums of weights) with it.
+ */
 struct mem_site {
 	__u64 allocs;
 	__u64 alloc_bytes;
 	__u64 frees;
 	__u64 free_bytes;
+	__u64 alloc_var;	/* variance of alloc_bytes' estimate / N */
+	__u64 free_var;		/* the part of it freed since */
+	__u64 samples;		/* allocations counted here: stacks taken */
+	__u64 pad;
 };
-_Static_assert(sizeof(struct mem_site) == 32, "mem_site is shared with BPF");
+_Static_assert(sizeof(struct mem_site) == 64, "mem_site is shared with BPF");
 
 /* Run totals (per-CPU array, summed by the loader). */
 enum mem_total {
@@ -85,11 +98,14 @@ enum mem_total {
 	MEM_T_FREE_BYTES,
 	MEM_T_FREES_UNKNOWN,	/* frees of blocks from before the run */
 	MEM_T_FAILED,		/* allocations that returned NULL */
+	MEM_T_STACKS,		/* allocation stacks walked */
 	MEM_T__MAX,
 };
 
 #define MEM_DEFAULT_LIVE_MAP_SIZE	(1 << 20)
 #define MEM_DEFAULT_SITES_MAP_SIZE	65536
 #define MEM_DEFAULT_STACK_MAP_SIZE	16384
+/* --sample-bytes: Go's heap profiler's rate (docs/usage.md says why). */
+#define MEM_DEFAULT_SAMPLE_BYTES	(512 * 1024)
 
 #endif

@@ -8,7 +8,8 @@ TARGET_BINS	:= $(TARGET_DIR)/cpu_chain $(TARGET_DIR)/cpu_lib \
 		   $(TARGET_DIR)/exit_status $(TARGET_DIR)/threads \
 		   $(TARGET_DIR)/libhot.so $(TARGET_DIR)/jit_target \
 		   $(TARGET_DIR)/dlopen_target $(TARGET_DIR)/cpu_chain_static \
-		   $(TARGET_DIR)/mem_exact $(TARGET_DIR)/libtinyalloc.so \
+		   $(TARGET_DIR)/mem_exact $(TARGET_DIR)/mem_sizes \
+		   $(TARGET_DIR)/libtinyalloc.so \
 		   $(TARGET_DIR)/mem_tiny $(TARGET_DIR)/lat_target \
 		   $(TARGET_DIR)/lat_cpp $(TARGET_DIR)/go_target \
 		   $(TARGET_DIR)/unwind_target $(TARGET_DIR)/libunwind_plt.so \
@@ -50,6 +51,11 @@ $(TARGET_DIR)/mem_exact: tests/targets/mem_exact.c
 	$(call msg,TARGET,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(TARGET_CFLAGS) -pthread -o $@ $<
+
+$(TARGET_DIR)/mem_sizes: tests/targets/mem_sizes.c
+	$(call msg,TARGET,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(TARGET_CFLAGS) -o $@ $<
 
 $(TARGET_DIR)/libtinyalloc.so: tests/targets/libtinyalloc.c
 	$(call msg,TARGET,$@)

@@ -199,7 +199,7 @@ t_maps_full()
 	# mem_exact allocates on SIGUSR1, sent once mem traces it.
 	start_target mem_exact || { bad "mem_exact did not start"; return; }
 	tpid=$LAST_PID
-	prof_start mem -p "$tpid" --live-map-size 1 --sites-map-size 1 --stack-map-size 1
+	prof_start mem -p "$tpid" --exact --live-map-size 1 --sites-map-size 1 --stack-map-size 1
 	wait_said tracing || return
 	kill -USR1 "$tpid"
 	prof_wait "$LIMIT"

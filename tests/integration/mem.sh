@@ -3,7 +3,10 @@
 #
 # Integration tests of the mem mode: real uprobes on real allocators,
 # asserting exact counts against targets whose allocations are known
-# (tests/targets/mem_exact.c, mem_tiny.c with libtinyalloc.so).
+# (tests/targets/mem_exact.c, mem_tiny.c with libtinyalloc.so).  Sites
+# are exact with --exact, which every test of a site's counts passes (the
+# default samples stacks); totals are exact either way.  The sampled
+# estimates are checked against tests/targets/mem_sizes.c.
 #
 # Run as `bash tests/integration/mem.sh` after `make` and `make targets`.
 # Same conventions as run.sh (see lib.sh): root and a working kernel, or
@@ -22,7 +25,8 @@ TESTS="exact_totals exact_sites inuse_sites min_size json leak_suspects timeline
        command_mode other_allocator prefixed_allocator free_latency
        without_uprobe_multi
        error_no_target error_no_process error_kernel_thread error_bad_lib error_bad_prefix
-       error_go_lib exact_sites_fp
+       error_go_lib exact_sites_fp sampled_estimates sampled_no_stacks
+       error_bad_sample_bytes
        no_bpf_leftover"
 
 # report_value NAME: the exact value of a totals line of the report
@@ -96,7 +100,7 @@ t_exact_sites()
 {
 	local f=$T/folded p="mem_exact;__clone3;start_thread"
 
-	run_exact --folded "$f" --sample alloc_objects || return
+	run_exact --exact --folded "$f" --sample alloc_objects || return
 	expect_line "$f" "$p;worker_a;alloc_small;malloc 1000" &&
 	expect_line "$f" "$p;worker_a;alloc_zeroed;calloc 200" &&
 	expect_line "$f" "$p;worker_b;alloc_other;malloc 300" &&
@@ -116,7 +120,7 @@ t_exact_sites_fp()
 {
 	local f=$T/folded p="mem_exact;start_thread"
 
-	run_exact --unwind fp --folded "$f" --sample alloc_objects || return
+	run_exact --exact --unwind fp --folded "$f" --sample alloc_objects || return
 	expect_line "$f" "$p;worker_a;alloc_small;malloc 1000" &&
 	expect_line "$f" "$p;worker_a;alloc_zeroed;calloc 200" &&
 	expect_line "$f" "$p;worker_b;alloc_other;malloc 300" &&
@@ -131,7 +135,7 @@ t_inuse_sites()
 {
 	local f=$T/folded p="mem_exact;__clone3;start_thread"
 
-	run_exact --folded "$f" || return
+	run_exact --exact --folded "$f" || return
 	expect_line "$f" "$p;worker_a;alloc_zeroed;calloc 10000" &&
 	expect_line "$f" "$p;worker_b;alloc_aligned;posix_memalign 1280" || return
 	if (($(wc -l < "$f") != 2)); then
@@ -146,7 +150,7 @@ t_min_size()
 {
 	local f=$T/folded
 
-	run_exact --min-size 200 --folded "$f" --sample alloc_objects || return
+	run_exact --exact --min-size 200 --folded "$f" --sample alloc_objects || return
 	expect_total allocs 1610 &&
 	expect_total frees 1585 &&
 	expect_total outstanding_bytes 11280 &&
@@ -162,7 +166,7 @@ t_json()
 	local j=$T/report.json got
 
 	command -v python3 >/dev/null || { skip "python3 not installed"; return; }
-	run_exact --json "$j" || return
+	run_exact --exact --json "$j" || return
 	got=$(python3 - "$j" <<'PY' 2>&1
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -189,7 +193,7 @@ t_leak_suspects()
 {
 	local sect
 
-	run_exact --min-age 0.05 || return
+	run_exact --exact --min-age 0.05 || return
 	sect=$(sed -n '/^outstanding at the end/,/^$/p' "$T/out")
 	if ! grep -qE '9\.77 KiB +20 .*calloc <- alloc_zeroed <- worker_a' <<<"$sect" ||
 	   ! grep -qE '1\.25 KiB +5 .*posix_memalign <- alloc_aligned <- worker_b' <<<"$sect"; then
@@ -215,7 +219,7 @@ t_command_mode()
 {
 	local f=$T/folded p="mem_exact;__clone3;start_thread"
 
-	prof mem --folded "$f" --sample alloc_objects -- "$TDIR/mem_exact" now
+	prof mem --exact --folded "$f" --sample alloc_objects -- "$TDIR/mem_exact" now
 	expect_rc 0 || return
 	expect_line "$f" "$p;worker_a;alloc_small;malloc 1000" &&
 	expect_line "$f" "$p;worker_b;grow_first;realloc 50" &&
@@ -230,7 +234,7 @@ t_other_allocator()
 
 	start_target mem_tiny || { bad "mem_tiny did not start"; return; }
 	tpid=$LAST_PID
-	prof_start mem -p "$tpid" --folded "$f" --sample alloc_objects
+	prof_start mem -p "$tpid" --exact --folded "$f" --sample alloc_objects
 	wait_said tracing || return
 	if ! grep -q "tracing allocator in $TDIR/libtinyalloc.so" "$T/err"; then
 		bad "did not pick libtinyalloc.so: $(err_head)"
@@ -251,7 +255,7 @@ t_prefixed_allocator()
 
 	start_target mem_tiny prefixed || { bad "mem_tiny did not start"; return; }
 	tpid=$LAST_PID
-	prof_start mem -p "$tpid" --prefix tiny_ --folded "$f" --sample alloc_objects
+	prof_start mem -p "$tpid" --exact --prefix tiny_ --folded "$f" --sample alloc_objects
 	wait_said tracing || return
 	kill -USR1 "$tpid"
 	prof_wait "$LIMIT"
@@ -345,6 +349,131 @@ t_error_go_lib()
 	ok
 }
 
+# Sampled stacks (--sample-bytes 64K) on mem_sizes, whose three sites
+# allocate one size each (1000 x 4 KiB, 10000 x 100 B, 200 x 64 KiB), in
+# RUNS runs.  Each run: totals exact; stacks taken = the sites' samples,
+# far fewer than the allocations; per site, estimate and stated error are
+# what the profiler's own probabilities give for its number of samples k
+# (s/p * k, and sqrt(k s^2 (1 - p)) / p): deterministic checks.
+#
+# Then the statistical one: with one size per site, k ~ Binomial(n, p) in
+# each run, and the mean of the RUNS estimates must be within Z standard
+# errors of the mean (sigma / sqrt(RUNS), sigma from the truth) of the
+# truth.  A 3-sigma bound on each of 3 sites x 5 runs would fail a correct
+# profiler with probability about 15 x 0.27% = 4%; so the runs are pooled
+# and Z = 4.5.  Exact binomial tails of the pooled k (n x 5 allocations):
+# P(outside) = 9.1e-6 (4 KiB: p = 0.0606), 1.4e-5 (100 B: p = 0.00152,
+# skewed), 6.9e-6 (64 KiB: p = 0.632); by the union bound a false failure
+# is less likely than 3.0e-5, and with sampled_no_stacks' 3.2e-6 below
+# 1e-4.  A real bias of 1/RUNS^0.5 x 4.5 sigma fails: 25% at 4 KiB sites,
+# 51% at 100 B, 11% at 64 KiB.
+SAMPLED_RUNS=5
+t_sampled_estimates()
+{
+	local i tpid got
+
+	command -v python3 >/dev/null || { skip "python3 not installed"; return; }
+	for ((i = 0; i < SAMPLED_RUNS; i++)); do
+		start_target mem_sizes || { bad "mem_sizes did not start"; return; }
+		tpid=$LAST_PID
+		prof_start mem -p "$tpid" --sample-bytes 64K --json "$T/run$i.json"
+		wait_said tracing || return
+		kill -USR1 "$tpid"
+		prof_wait "$LIMIT"
+		expect_rc 0 || return
+		grep -q "stacks sampled: one per 64.0 KiB allocated on average" "$T/out" ||
+			{ bad "the report does not say stacks are sampled: $(head -n 5 "$T/out" | tr '\n' '|')"; return; }
+	done
+	got=$(python3 - "$T" "$SAMPLED_RUNS" <<'PY' 2>&1
+import json, math, sys
+d, runs = sys.argv[1], int(sys.argv[2])
+N = 65536
+# The profiler's probability (include/mem_sample.h): a table of 1 - e^-x
+# at x = i/256 in 2^-32, interpolated, rounded.
+tab = [round(-math.expm1(-i / 256) * 2**32) for i in range(256 * 24 + 1)]
+def prob(s):
+    pos = s * 256
+    i, rem = pos // N, pos % N
+    return (tab[i] + ((tab[i + 1] - tab[i]) * rem + N // 2) // N) / 2**32
+sites = {"site_page": (4096, 1000), "site_small": (100, 10000), "site_big": (65536, 200)}
+want = {"allocs": 11200, "alloc_bytes": 18203200, "outstanding_count": 200,
+        "outstanding_bytes": 13107200, "sample_bytes": N}
+bad, sums = [], {k: 0.0 for k in sites}
+for r in range(runs):
+    j = json.load(open(f"{d}/run{r}.json"))
+    t = j["totals"]
+    bad += [f"run {r}: {k}={t.get(k)} (want {v})" for k, v in want.items() if t.get(k) != v]
+    if j["metadata"]["period"] != {"type": "space", "unit": "bytes", "value_bytes": N}:
+        bad.append(f"run {r}: period {j['metadata']['period']}")
+    taken = 0
+    for st in j["stacks"]:
+        name = [f for f in st["stack"] if f in sites]
+        if st["stack"][-1] != "malloc" or len(name) != 1:
+            bad.append(f"run {r}: a site not of the target: {st['stack'][-4:]}")
+            continue
+        s, n = sites[name[0]]
+        p, k = prob(s), st["labels"]["samples"]
+        taken += k
+        est, se = st["values"]["alloc_space_bytes"], st["labels"]["alloc_space_stderr_bytes"]
+        want_est, want_se = k * s / p, math.sqrt(k * s * s * (1 - p)) / p
+        if abs(est - want_est) > 1e-4 * want_est + 1:
+            bad.append(f"run {r} {name[0]}: {est} bytes for {k} samples, want {want_est:.0f}")
+        if abs(se - want_se) > 1e-3 * want_se + 1:
+            bad.append(f"run {r} {name[0]}: stated error {se}, want {want_se:.0f}")
+        if name[0] == "site_big" and st["values"]["inuse_space_bytes"] != est:
+            bad.append(f"run {r}: site_big in use {st['values']['inuse_space_bytes']}, want {est}")
+        sums[name[0]] += est
+    if t["stacks_taken"] != taken or not 0 < taken < 1000:
+        bad.append(f"run {r}: {t['stacks_taken']} stacks taken, sites' samples {taken}")
+for name, (s, n) in sites.items():
+    p = prob(s)
+    sigma = s * math.sqrt(n * (1 - p) / p)
+    mean = sums[name] / runs
+    if abs(mean - s * n) > 4.5 * sigma / math.sqrt(runs):
+        bad.append(f"{name}: mean estimate {mean:.0f} B, truth {s * n}, "
+                   f"{abs(mean - s * n) / (sigma / math.sqrt(runs)):.1f} sigma off")
+print("; ".join(bad))
+PY
+)
+	if [[ -n $got ]]; then
+		bad "$got"
+		return
+	fi
+	ok
+}
+
+# At one sample per 64 GiB, mem_exact's 221760 bytes get no stack (a
+# stack, each time with probability 3.2e-6), while every allocation is
+# counted: unsampled allocations cost no stack walk.
+t_sampled_no_stacks()
+{
+	local f=$T/folded
+
+	run_exact --sample-bytes 64G --folded "$f" --sample alloc_objects || return
+	expect_total allocs 1610 &&
+	expect_total frees 1585 &&
+	expect_total outstanding_bytes 11280 &&
+	expect_total stacks_taken 0 || return
+	if [[ -s $f ]]; then
+		bad "stacks without a sample: $(tr '\n' '|' < "$f")"
+		return
+	fi
+	ok
+}
+
+t_error_bad_sample_bytes()
+{
+	local a
+
+	for a in -1 12Q 64T 68719476737 ""; do
+		prof mem -p 1 --sample-bytes "$a" -d 1
+		expect_rc 2 || return
+		grep -q "invalid size '$a' for --sample-bytes" "$T/err" ||
+			{ bad "--sample-bytes '$a': $(err_head)"; return; }
+	done
+	ok
+}
+
 # The same counts through one perf event per probe, as on kernels before
 # 6.6 that have no uprobe_multi links.
 t_without_uprobe_multi()
@@ -352,4 +481,4 @@ t_without_uprobe_multi()
 	PROFILER_NO_UPROBE_MULTI=1 t_exact_totals
 }
 
-suite_main mem_exact mem_tiny libtinyalloc.so go_target
+suite_main mem_exact mem_sizes mem_tiny libtinyalloc.so go_target

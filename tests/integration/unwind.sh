@@ -526,7 +526,7 @@ run_mem_cpp()
 
 	start_mem_cpp || { bad "mem_cpp did not start"; return 1; }
 	tpid=$LAST_PID
-	prof_start mem -p "$tpid" --sample alloc_objects --folded "$T/folded" "$@"
+	prof_start mem -p "$tpid" --exact --sample alloc_objects --folded "$T/folded" "$@"
 	wait_said tracing || return
 	kill -USR1 "$tpid"
 	prof_wait "$LIMIT"
@@ -587,7 +587,7 @@ t_mem_under_uretprobe()
 		sleep 0.02
 	done
 	grep -q tracing "$T/lat.err" || { bad "lat did not start: $(head -n 1 "$T/lat.err")"; return; }
-	prof_start mem -p "$tpid" --sample alloc_objects --folded "$T/folded"
+	prof_start mem -p "$tpid" --exact --sample alloc_objects --folded "$T/folded"
 	wait_said tracing || return
 	kill -USR1 "$tpid"
 	prof_wait "$LIMIT"

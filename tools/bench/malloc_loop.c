@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * malloc_loop N [THREADS]: starts THREADS threads (default 1), waits for
- * SIGUSR1 (probes attached), then each thread runs N rounds of
- * malloc(64) + free.  Prints the wall-clock nanoseconds per round and the
+ * malloc_loop N [THREADS [DEPTH]]: starts THREADS threads (default 1),
+ * waits for SIGUSR1 (probes attached), then each thread runs N rounds of
+ * malloc(64) + free, DEPTH calls below its start (default 1: production
+ * stacks are deeper, and a stack walk costs per frame).  Prints the wall-clock nanoseconds per round and the
  * process's CPU nanoseconds per round (all threads' rounds counted): the
  * probes' cost is charged to the thread that hits them, so CPU time is
  * the figure that stays meaningful with more threads than CPUs and on a
@@ -15,17 +16,36 @@
 #include <time.h>
 
 static pthread_barrier_t start;
+static long depth = 1;
 
-static void *worker(void *arg)
+static __attribute__((noinline)) void rounds_of(long n)
 {
-	long n = (long)arg, i;
 	void *volatile p;
+	long i;
 
-	pthread_barrier_wait(&start);
 	for (i = 0; i < n; i++) {
 		p = malloc(64);
 		free(p);
 	}
+}
+
+/* One real frame per level: the volatile read after the call keeps it
+ * from becoming a jump or a loop. */
+static __attribute__((noinline)) void descend(long level, long n)
+{
+	volatile long keep = level;
+
+	if (level <= 1)
+		rounds_of(n);
+	else
+		descend(level - 1, n);
+	(void)keep;
+}
+
+static void *worker(void *arg)
+{
+	pthread_barrier_wait(&start);
+	descend(depth, (long)arg);
 	return NULL;
 }
 
@@ -54,12 +74,13 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int sig;
 
-	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: malloc_loop N [THREADS]\n");
+	if (argc < 2 || argc > 4) {
+		fprintf(stderr, "usage: malloc_loop N [THREADS [DEPTH]]\n");
 		return 2;
 	}
 	rounds = arg(argv[1], "round count");
 	n = argc > 2 ? arg(argv[2], "thread count") : 1;
+	depth = argc > 3 ? arg(argv[3], "depth") : 1;
 	tids = calloc(n, sizeof(*tids));
 	if (!tids || pthread_barrier_init(&start, NULL, n + 1))
 		return 1;

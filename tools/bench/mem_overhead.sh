@@ -9,7 +9,13 @@
 #                free at its first instruction (single-stepped);
 #   floor_moved: the same with free's probe where the mem mode puts it
 #                (free+3 in Debian's glibc, emulated);
-#   profiler mem (stacks from the unwind tables), and with --unwind fp;
+#   profiler mem --exact (every stack, from the unwind tables), and with
+#                --unwind fp;
+#   profiler mem (stacks sampled, one per 512 KiB: malloc(64) gets one
+#                about every 8192 calls): the cost without the stack walk;
+#   the same two, --exact and sampled, with the loop DEEP calls below its
+#                thread's start (a stack walk costs per frame, and
+#                production stacks are deeper than this loop's);
 #   bpftrace: live blocks and bytes per user stack (malloc entry+return,
 #             free), what the mem mode keeps;
 #   memleak-bpfcc -p PID (bcc), when it runs on this kernel.
@@ -17,12 +23,13 @@
 # peak RSS.  Needs root.  Asserts nothing.
 #
 # Knobs: REPS (default 5, quick 2), N (rounds per run, default 200000,
-# quick 100000).
+# quick 100000), DEEP (default 30).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tools/bench/lib.sh
 REPS=${REPS:-$(quick 2 5)}
 N=${N:-$(quick 100000 200000)}
+DEEP=${DEEP:-30}
 LIBC=$(ldd "$B/malloc_loop" | awk '/libc.so/ {print $3}')
 
 offset() { # SYMBOL: file offset in libc (text is mapped at offset = vaddr here)
@@ -36,7 +43,7 @@ FREE_DELTA=$(./profiler mem -v -d 0.1 -- /bin/true 2>&1 |
 FREE_MOVED=$(printf '0x%x' $((FREE + ${FREE_DELTA:-0})))
 
 bpf_stats_on
-kinds="floor_free0 floor_moved mem mem_fp"
+kinds="floor_free0 floor_moved mem_exact mem_fp mem mem_exact_deep mem_deep"
 skipped=()
 if have_bpftrace; then
 	kinds="$kinds bpftrace"
@@ -53,8 +60,9 @@ fi
 # round; a tool's time file is $B/mem.KIND.REP, its BPF cost .bpf beside.
 run()
 {
-	local kind=$1 f=$B/mem.$1.$2 pid
-	"$B/malloc_loop" "$N" > "$B/mem.out" &
+	local kind=$1 f=$B/mem.$1.$2 pid depth=1
+	case $kind in *_deep) depth=$DEEP ;; esac
+	"$B/malloc_loop" "$N" 1 "$depth" > "$B/mem.out" &
 	pid=$!
 	started $pid
 	TOOL=
@@ -64,10 +72,12 @@ run()
 		start_tool "$f" "$B/uprobe_floor" $pid "$LIBC" "$MALLOC:ret" "$FREE" > /dev/null ;;
 	floor_moved)
 		start_tool "$f" "$B/uprobe_floor" $pid "$LIBC" "$MALLOC:ret" "$FREE_MOVED" > /dev/null ;;
-	mem)
+	mem|mem_deep)
 		start_tool "$f" ./profiler mem -q -p $pid > /dev/null ;;
+	mem_exact|mem_exact_deep)
+		start_tool "$f" ./profiler mem -q -p $pid --exact > /dev/null ;;
 	mem_fp)
-		start_tool "$f" ./profiler mem -q -p $pid --unwind fp > /dev/null ;;
+		start_tool "$f" ./profiler mem -q -p $pid --exact --unwind fp > /dev/null ;;
 	bpftrace)
 		start_tool "$f" bpftrace -e "
 			uprobe:$LIBC:malloc /pid == $pid/ { @size[tid] = arg0; }
@@ -118,8 +128,11 @@ label()
 	base) echo "unprofiled" ;;
 	floor_free0) echo "floor: empty probes, free's at free+0 (single-stepped)" ;;
 	floor_moved) echo "floor: empty probes, free's at free+${FREE_DELTA:-0} (emulated)" ;;
-	mem) echo "profiler mem" ;;
-	mem_fp) echo "profiler mem --unwind fp" ;;
+	mem) echo "profiler mem (stacks sampled, --sample-bytes 512K)" ;;
+	mem_exact) echo "profiler mem --exact" ;;
+	mem_fp) echo "profiler mem --exact --unwind fp" ;;
+	mem_deep) echo "profiler mem (sampled), loop $DEEP calls deep" ;;
+	mem_exact_deep) echo "profiler mem --exact, loop $DEEP calls deep" ;;
 	bpftrace) echo "bpftrace: live blocks, bytes per ustack" ;;
 	memleak) echo "memleak-bpfcc -p" ;;
 	esac

@@ -50,7 +50,7 @@ run()
 		"$B/stacks" "$s" 0 2 > "$f.end" &
 		pid=$!
 		started $pid
-		start_tool "$f" ./profiler mem -q -p $pid --stack-map-size "$size" \
+		start_tool "$f" ./profiler mem -q -p $pid --exact --stack-map-size "$size" \
 			--sites-map-size "$(( size > 65536 ? size : 65536 ))" \
 			--sample alloc_objects --folded "$f.folded" > /dev/null
 	fi

@@ -8,8 +8,8 @@
 #        (base, 99, base, 999, base: each profiled run against the mean of
 #        its neighbours), ratio of the process's CPU time;
 #   mem: build/bench/malloc_loop with N threads sharing a fixed number of
-#        malloc(64)+free rounds, unprofiled and under `profiler mem`, the
-#        process's CPU ns per round.
+#        malloc(64)+free rounds, unprofiled and under `profiler mem
+#        --exact`, the process's CPU ns per round.
 # With each: the profiler's CPU time and peak RSS (/usr/bin/time) and the
 # memory its BPF maps take in the kernel.  Needs root.  Asserts nothing.
 #
@@ -54,7 +54,7 @@ run_mem()
 	started $pid
 	TOOL=
 	if [ "$kind" = mem ]; then
-		start_tool "$f" ./profiler mem -q -p $pid > /dev/null
+		start_tool "$f" ./profiler mem -q -p $pid --exact > /dev/null
 		wait_attached "$TOOL" || note "profiler mem did not attach"
 	else
 		sleep 0.1

@@ -4,11 +4,14 @@
  * functions (user/probes/probe.c picks the cheapest correct instruction), let the
  * kernel side count, and at the end turn sites, live allocations and
  * histograms into one profile with the sample types alloc_objects,
- * alloc_space, inuse_objects and inuse_space.
+ * alloc_space, inuse_objects and inuse_space.  With --sample-bytes the
+ * sites' figures are estimates from sampled stacks, scaled as Go's heap
+ * profiles are, each with its standard error as a label.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,7 @@
 #include "lib/array.h"
 #include "probes/bpfutil.h"
 #include "modes/mem_engine.h"
+#include "modes/mem_estimate.h"
 #include "modes/mem_mode.h"
 #include "lib/parse.h"
 #include "run/cli.h"
@@ -64,6 +68,7 @@ struct memrun {
 	int ntargets;
 	struct symbolizer *sym;
 	struct unwinder *unw;
+	__u64 *ptab;			/* --sample-bytes: the kernel's table */
 	struct profile *prof;		/* sites: allocated / in use */
 	struct profile *leaks;		/* outstanding at the end, by age */
 	struct outputs out;	/* every output file, opened at start */
@@ -275,6 +280,7 @@ static int drain_sites(struct memrun *r)
 	int fd = bpf_map__fd(r->skel->maps.sites);
 	uint32_t locs[PROF_MAX_STACK_DEPTH * (1 + SYMBOLIZER_MAX_FRAMES) + 2];
 	struct mem_site_key key, next, *prev = NULL;
+	struct mem_estimate e;
 	struct mem_site v;
 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
@@ -289,13 +295,23 @@ static int drain_sites(struct memrun *r)
 		for (i = 0; i < n; i++)
 			if (!locs[i])
 				return -ENOMEM;
-		values[T_ALLOC_OBJECTS] = v.allocs;
-		values[T_ALLOC_SPACE] = v.alloc_bytes;
-		values[T_INUSE_OBJECTS] = v.allocs >= v.frees ? v.allocs - v.frees : 0;
-		values[T_INUSE_SPACE] = v.alloc_bytes >= v.free_bytes ?
-					v.alloc_bytes - v.free_bytes : 0;
+		mem_estimate_site(&v, r->o.sample_bytes, &e);
+		values[T_ALLOC_OBJECTS] = e.allocs;
+		values[T_ALLOC_SPACE] = e.alloc_bytes;
+		values[T_INUSE_OBJECTS] = e.inuse_objs;
+		values[T_INUSE_SPACE] = e.inuse_bytes;
 		if (profile__add_sample(r->prof, locs, n, key.tgid,
 					comm_of(r, key.tgid), values))
+			return -ENOMEM;
+		/* Below --min-size a site is counted, not sampled. */
+		if (!r->o.sample_bytes || (key.fn & MEM_FN_SMALL))
+			continue;
+		if (profile__add_label(r->prof, MEM_LABEL_SAMPLES, NULL,
+				       (int64_t)v.samples, "") ||
+		    profile__add_label(r->prof, MEM_LABEL_ALLOC_SE, NULL,
+				       llround(e.alloc_bytes_se), "bytes") ||
+		    profile__add_label(r->prof, MEM_LABEL_INUSE_SE, NULL,
+				       llround(e.inuse_bytes_se), "bytes"))
 			return -ENOMEM;
 	}
 	return 0;
@@ -307,8 +323,20 @@ static int drain_sites(struct memrun *r)
  */
 struct leak_group {
 	struct mem_site_key key;
-	uint64_t count, bytes, oldest_ns;
+	/* include/mem_sample.h units: estimates when sampled */
+	uint64_t objs, bytes, var, samples, oldest_ns;
 };
+
+/* What a live allocation stands for at its site. */
+static void live_weight(const struct memrun *r, const struct mem_live *v,
+			struct mem_weight *w)
+{
+	__u64 p = MEM_P_ONE;
+
+	if (r->o.sample_bytes && r->ptab && !(v->fn & MEM_FN_SMALL))
+		p = mem_sample_p(r->ptab, v->size, r->o.sample_bytes);
+	mem_sample_weight(p, v->size, r->o.sample_bytes, w);
+}
 
 static int drain_leaks(struct memrun *r)
 {
@@ -329,11 +357,14 @@ static int drain_leaks(struct memrun *r)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	now_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		struct mem_weight w;
 		uint64_t h, age;
 
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &v))
+		/* An allocation not sampled has no site: it is in the
+		 * outstanding totals, and in its site's estimate. */
+		if (bpf_map_lookup_elem(fd, &key, &v) || (v.fn & MEM_FN_UNSAMPLED))
 			continue;
 		age = now_ns > v.alloc_ns ? now_ns - v.alloc_ns : 0;
 		if (age < min_age)
@@ -356,8 +387,11 @@ static int drain_leaks(struct memrun *r)
 				goto out;
 			}
 		}
-		g[idx].count++;
-		g[idx].bytes += v.size;
+		live_weight(r, &v, &w);
+		g[idx].objs += w.objs;
+		g[idx].bytes += w.bytes;
+		g[idx].var += w.var;
+		g[idx].samples++;
 		if (age > g[idx].oldest_ns)
 			g[idx].oldest_ns = age;
 	}
@@ -365,7 +399,8 @@ static int drain_leaks(struct memrun *r)
 	saved = r->prof;
 	r->prof = r->leaks;
 	for (i = 0; i < ng && !err; i++) {
-		int64_t values[3] = { g[i].count, g[i].bytes, g[i].oldest_ns };
+		int64_t values[3] = { mem_estimate_objs(g[i].objs),
+				      mem_estimate_bytes(g[i].bytes), g[i].oldest_ns };
 		uint32_t n = stack_locs(r, g[i].key.tgid, g[i].key.fn, g[i].key.stack,
 					locs), k;
 
@@ -374,6 +409,15 @@ static int drain_leaks(struct memrun *r)
 				err = -ENOMEM;
 		if (!err && profile__add_sample(r->leaks, locs, n, g[i].key.tgid,
 						comm_of(r, g[i].key.tgid), values))
+			err = -ENOMEM;
+		if (err || !r->o.sample_bytes || (g[i].key.fn & MEM_FN_SMALL))
+			continue;
+		if (profile__add_label(r->leaks, MEM_LABEL_SAMPLES, NULL,
+				       (int64_t)g[i].samples, "") ||
+		    profile__add_label(r->leaks, MEM_LABEL_BYTES_SE, NULL,
+				       llround(mem_estimate_se(g[i].var,
+							       r->o.sample_bytes)),
+				       "bytes"))
 			err = -ENOMEM;
 	}
 	r->prof = saved;
@@ -474,9 +518,24 @@ static int build_profiles(struct memrun *r, bool sites_only)
 			t[MEM_T_ALLOC_BYTES] >= t[MEM_T_FREE_BYTES] ?
 			t[MEM_T_ALLOC_BYTES] - t[MEM_T_FREE_BYTES] : 0) ?:
 	      run_total(r, "failed_allocs", "count", t[MEM_T_FAILED]) ?:
-	      run_total(r, "frees_of_older_blocks", "count", t[MEM_T_FREES_UNKNOWN]);
+	      run_total(r, "frees_of_older_blocks", "count", t[MEM_T_FREES_UNKNOWN]) ?:
+	      run_total(r, "stacks_taken", "count", t[MEM_T_STACKS]);
+	if (!err && r->o.sample_bytes)
+		err = run_total(r, "sample_bytes", "bytes", r->o.sample_bytes);
 	if (err)
 		return err;
+	if (r->o.sample_bytes) {
+		/* As Go's heap profiles: values scaled, the rate as the
+		 * period, in bytes of space. */
+		int64_t ty = profile__str(r->prof, "space"),
+			un = profile__str(r->prof, "bytes");
+
+		if (ty < 0 || un < 0)
+			return -ENOMEM;
+		r->prof->period_type.type = ty;
+		r->prof->period_type.unit = un;
+		r->prof->period = r->o.sample_bytes;
+	}
 	stats_read(bpf_map__fd(r->skel->maps.stats), st_totals);
 	if (stats_add_losses(r->prof, st_totals))
 		return -ENOMEM;
@@ -506,12 +565,22 @@ static int print_report(struct memrun *r)
 	static const uint32_t site_types[] = { T_ALLOC_SPACE, T_ALLOC_OBJECTS,
 					       T_INUSE_SPACE, T_INUSE_OBJECTS };
 	static const uint32_t leak_types[] = { 1, 0, 2 };
+	const char *err = r->o.sample_bytes ? MEM_LABEL_ALLOC_SE : NULL;
 	char a[32];
 	size_t i;
 	int top = (int)r->o.c.top;
 
 	printf("%s\n", profile__get_str(p, p->title));
-	printf("duration %.2f s\n\n", p->duration_ns / 1e9);
+	printf("duration %.2f s\n", p->duration_ns / 1e9);
+	if (r->o.sample_bytes) {
+		fmt_bytes(r->o.sample_bytes, a, sizeof(a));
+		printf("stacks sampled: one per %s allocated on average "
+		       "(--sample-bytes %llu; --exact for all);\n"
+		       "sites show estimates, +/- one standard error of their "
+		       "bytes; totals and histograms are exact\n",
+		       a, (unsigned long long)r->o.sample_bytes);
+	}
+	putchar('\n');
 	printf("totals:\n");
 	render_metrics(p, PROF_GROUP_TOTALS, stdout);
 	for (i = 0; i < p->nlosses; i++) {
@@ -534,16 +603,18 @@ static int print_report(struct memrun *r)
 	render_hist_table(p, PROF_GROUP_LATENCY, "FUNCTION", stdout);
 
 	printf("\ntop %d allocation sites by bytes:\n", top);
-	render_sites(p, T_ALLOC_SPACE, site_types, 4, top, 8, stdout);
+	render_sites_err(p, T_ALLOC_SPACE, site_types, 4, err, 0, top, 8, stdout);
 	printf("\ntop %d allocation sites by count:\n", top);
-	render_sites(p, T_ALLOC_OBJECTS, site_types, 4, top, 8, stdout);
+	render_sites_err(p, T_ALLOC_OBJECTS, site_types, 4, err, 0, top, 8, stdout);
 
 	fmt_ns(r->o.min_age * 1e9, a, sizeof(a));
 	printf("\noutstanding at the end, older than %s (leak suspects), by bytes:\n", a);
 	if (!r->leaks->nsamples)
 		printf("  none\n");
 	else
-		render_sites(r->leaks, 1, leak_types, 3, top, 8, stdout);
+		render_sites_err(r->leaks, 1, leak_types, 3,
+				 r->o.sample_bytes ? MEM_LABEL_BYTES_SE : NULL, 0,
+				 top, 8, stdout);
 	if (r->sess->stop_reason)
 		printf("\nstopped: %s\n", r->sess->stop_reason);
 	outputs__report(&r->out, stdout);
@@ -594,6 +665,18 @@ static int load_bpf(struct memrun *r)
 	r->skel->rodata->unwind_mode = r->o.s.unwind;
 	r->skel->rodata->free_latency = r->o.free_latency;
 	r->skel->rodata->min_size = r->o.min_size;
+	r->skel->rodata->sample_bytes = r->o.sample_bytes;
+	if (r->o.sample_bytes) {
+		/* Kept: the leak groups weigh live blocks with it. */
+		r->ptab = calloc(MEM_SAMPLE_POINTS, sizeof(*r->ptab));
+		if (!r->ptab) {
+			p_err("out of memory");
+			return -1;
+		}
+		mem_sample_table(r->ptab);
+		memcpy(r->skel->bss->sample_p_table, r->ptab,
+		       sizeof(r->skel->bss->sample_p_table));
+	}
 	bpf_map__set_max_entries(r->skel->maps.live, r->o.live_map_size);
 	bpf_map__set_max_entries(r->skel->maps.sites, r->o.sites_map_size);
 	bpf_map__set_max_entries(r->skel->maps.stacks, r->o.stack_map_size);
@@ -661,6 +744,7 @@ static void engine_free(struct memrun *r)
 	unwinder__free(r->unw);
 	mem_bpf__destroy(r->skel);
 	symbolizer__free(r->sym);
+	free(r->ptab);
 	profile__free(r->prof);
 	profile__free(r->leaks);
 	outputs__abort(&r->out);
@@ -669,6 +753,7 @@ static void engine_free(struct memrun *r)
 	free(r->targets);
 	r->prof = r->leaks = NULL;
 	r->targets = NULL;
+	r->ptab = NULL;
 }
 
 static void run_free(struct memrun *r)
@@ -687,6 +772,7 @@ static void defaults(struct mem_opts *o)
 	o->live_map_size = MEM_DEFAULT_LIVE_MAP_SIZE;
 	o->sites_map_size = MEM_DEFAULT_SITES_MAP_SIZE;
 	o->stack_map_size = MEM_DEFAULT_STACK_MAP_SIZE;
+	o->sample_bytes = MEM_DEFAULT_SAMPLE_BYTES;
 	stack_opts__defaults(&o->s);
 }
 
@@ -706,6 +792,9 @@ struct memrun *mem_engine_open(struct session *sess, const struct common_opts *c
 	}
 	r->sess = sess;
 	defaults(&r->o);
+	/* serve --mem keeps every stack: its figures add up over days and
+	 * its readers expect exact ones (docs/serve.md). */
+	r->o.sample_bytes = 0;
 	/* Borrowed: the caller's options outlive the engine. */
 	r->o.c = *c;
 	r->o.s = *s;
@@ -864,6 +953,8 @@ enum {
 	MEM_OPT_LIVE_MAP_SIZE,
 	MEM_OPT_SITES_MAP_SIZE,
 	MEM_OPT_STACK_MAP_SIZE,
+	MEM_OPT_SAMPLE_BYTES,
+	MEM_OPT_EXACT,
 };
 
 static const struct option mem_long[] = {
@@ -877,6 +968,8 @@ static const struct option mem_long[] = {
 	{ "live-map-size",	required_argument, NULL, MEM_OPT_LIVE_MAP_SIZE },
 	{ "sites-map-size",	required_argument, NULL, MEM_OPT_SITES_MAP_SIZE },
 	{ "stack-map-size",	required_argument, NULL, MEM_OPT_STACK_MAP_SIZE },
+	{ "sample-bytes",	required_argument, NULL, MEM_OPT_SAMPLE_BYTES },
+	{ "exact",		no_argument,	   NULL, MEM_OPT_EXACT },
 	STACK_LONG_OPTIONS,
 };
 
@@ -911,6 +1004,13 @@ void mem_usage(FILE *out)
 "      --min-size BYTES      take no stack for allocations smaller than\n"
 "                            BYTES: cheaper; they are counted in totals and\n"
 "                            under one [below --min-size] site\n"
+"      --sample-bytes N      stacks of a random sample of allocations, one\n"
+"                            per N bytes on average, in proportion to size\n"
+"                            (K, M, G suffixes; default %d): sites show\n"
+"                            estimates with their standard error; totals,\n"
+"                            outstanding and histograms stay exact\n"
+"      --exact               the stack of every allocation: exact counts\n"
+"                            per site (same as --sample-bytes 0)\n"
 "      --free-latency        time free() too (costs a return probe)\n"
 "      --live-map-size N     live allocations tracked (default %d)\n"
 "      --sites-map-size N    distinct allocation sites (default %d)\n"
@@ -923,8 +1023,8 @@ void mem_usage(FILE *out)
 "      --sample TYPE         what --folded and --svg weigh stacks by:\n"
 "                            alloc_space, alloc_objects, inuse_space\n"
 "                            (default: a leak flame graph), inuse_objects\n",
-		MEM_DEFAULT_LIVE_MAP_SIZE, MEM_DEFAULT_SITES_MAP_SIZE,
-		MEM_DEFAULT_STACK_MAP_SIZE);
+		MEM_DEFAULT_SAMPLE_BYTES, MEM_DEFAULT_LIVE_MAP_SIZE,
+		MEM_DEFAULT_SITES_MAP_SIZE, MEM_DEFAULT_STACK_MAP_SIZE);
 	stack_opts__usage(out);
 	outputs__usage(out);
 	fprintf(out,
@@ -935,11 +1035,38 @@ void mem_usage(FILE *out)
 "\n"
 "Examples:\n"
 "  profiler mem -p 1234 -d 30                top allocators of 1234 for 30 s\n"
+"  profiler mem --exact --folded f -- ./t    exact counts per site of a test\n"
 "  profiler mem -p 1234 -i 5 --min-age 60    timeline; leaks older than 60 s\n"
 "  profiler mem --folded leaks.folded -- ./server\n"
 "                                            leak flame graph of a command\n"
 "\n"
 "Exit status: 0 success (or COMMAND's status), 1 runtime failure, 2 usage error.\n");
+}
+
+/* --sample-bytes: bytes, with an optional binary K, M or G ("512K",
+ * "2MiB"); 0 or -1. */
+static int parse_sample_bytes(const char *arg, uint64_t *out)
+{
+	static const struct { const char *suffix; int shift; } units[] = {
+		{ "", 0 }, { "K", 10 }, { "KiB", 10 }, { "M", 20 }, { "MiB", 20 },
+		{ "G", 30 }, { "GiB", 30 },
+	};
+	char num[32];
+	size_t n = strspn(arg, "0123456789"), i;
+
+	if (!n || n >= sizeof(num))
+		return -1;
+	memcpy(num, arg, n);
+	num[n] = '\0';
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(arg + n, units[i].suffix))
+			continue;
+		if (parse_u64(num, 0, MEM_SAMPLE_MAX_RATE >> units[i].shift, out))
+			return -1;
+		*out <<= units[i].shift;
+		return 0;
+	}
+	return -1;
 }
 
 static enum cli_result parse_mem_opt(int c, const char *arg, void *mode)
@@ -988,6 +1115,15 @@ static enum cli_result parse_mem_opt(int c, const char *arg, void *mode)
 		return CLI_OK;
 	case MEM_OPT_FREE_LATENCY:
 		o->free_latency = true;
+		return CLI_OK;
+	case MEM_OPT_SAMPLE_BYTES:
+		if (parse_sample_bytes(arg, &o->sample_bytes))
+			return cli_error("invalid size '%s' for --sample-bytes (expected "
+					 "bytes, 0..%llu, or with K, M, G)", arg,
+					 (unsigned long long)MEM_SAMPLE_MAX_RATE);
+		return CLI_OK;
+	case MEM_OPT_EXACT:
+		o->sample_bytes = 0;
 		return CLI_OK;
 	case MEM_OPT_LIVE_MAP_SIZE:
 		return cli_parse_size(arg, "--live-map-size", 1 << 26, &o->live_map_size);

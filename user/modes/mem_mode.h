@@ -32,6 +32,7 @@ struct mem_opts {
 	double min_age;		/* --min-age SECONDS (leak suspects) */
 	enum mem_sample sample;	/* --sample */
 	bool free_latency;	/* --free-latency */
+	uint64_t sample_bytes;	/* --sample-bytes; 0: every stack (--exact) */
 	uint64_t live_map_size;	/* --live-map-size */
 	uint64_t sites_map_size;	/* --sites-map-size */
 	uint64_t stack_map_size;	/* --stack-map-size */

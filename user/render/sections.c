@@ -177,6 +177,26 @@ int render_sites(const struct profile *p, uint32_t sort_type,
 		 const uint32_t *types, int ntypes, int top_n, int max_frames,
 		 FILE *out)
 {
+	return render_sites_err(p, sort_type, types, ntypes, NULL, 0, top_n,
+				max_frames, out);
+}
+
+/* The "+/-" column: label err_key relative to the value it qualifies. */
+static void err_cell(const struct profile *p, const struct prof_sample *s,
+		     const char *err_key, int64_t value, FILE *out)
+{
+	const struct prof_label *l = profile__label(p, s, err_key);
+	char buf[32] = "-";
+
+	if (l && value > 0)
+		snprintf(buf, sizeof(buf), "%.1f%%", 100.0 * (double)l->num / value);
+	fprintf(out, "  %7s", buf);
+}
+
+int render_sites_err(const struct profile *p, uint32_t sort_type,
+		     const uint32_t *types, int ntypes, const char *err_key,
+		     int err_col, int top_n, int max_frames, FILE *out)
+{
 	struct ranked *r;
 	char name[512], val[32];
 	size_t i, n = 0;
@@ -193,8 +213,11 @@ int render_sites(const struct profile *p, uint32_t sort_type,
 		n++;
 	}
 	qsort(r, n, sizeof(*r), cmp_ranked);
-	for (k = 0; k < ntypes; k++)
+	for (k = 0; k < ntypes; k++) {
 		fprintf(out, "  %12s", profile__get_str(p, p->types[types[k]].type));
+		if (err_key && k == err_col)
+			fprintf(out, "  %7s", "+/-");
+	}
 	fprintf(out, "  STACK (innermost first)\n");
 	for (i = 0; i < n && (int)i < top_n; i++) {
 		const struct prof_sample *s = &p->samples[r[i].sample];
@@ -204,6 +227,8 @@ int render_sites(const struct profile *p, uint32_t sort_type,
 				  profile__get_str(p, p->types[types[k]].unit), val,
 				  sizeof(val));
 			fprintf(out, "  %12s", val);
+			if (err_key && k == err_col)
+				err_cell(p, s, err_key, s->values[types[k]], out);
 		}
 		fputs(" ", out);
 		for (j = 0; j < (int)s->nlocs && j < max_frames; j++) {

@@ -40,6 +40,14 @@ int render_hist_bars(const struct profile *p, const struct prof_hist *h,
 int render_sites(const struct profile *p, uint32_t sort_type,
 		 const uint32_t *types, int ntypes, int top_n, int max_frames,
 		 FILE *out);
+/*
+ * The same with a "+/-" column after types[err_col]: the sample's number
+ * label err_key (a standard error) relative to that value, "-" for a
+ * sample without it.
+ */
+int render_sites_err(const struct profile *p, uint32_t sort_type,
+		     const uint32_t *types, int ntypes, const char *err_key,
+		     int err_col, int top_n, int max_frames, FILE *out);
 
 /*
  * Samples grouped by the values of their labels keys[0..nkeys) (a sample
