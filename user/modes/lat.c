@@ -644,6 +644,9 @@ static int setup_targets(struct latrun *r)
 	int i;
 
 	if (!r->o.c.command) {
+		struct timespec t0, t1, t2;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (i = 0; i < r->sess->ntargets; i++)
 			if (lat_plan__resolve(&r->plan, session__target(r->sess, i)))
 				return -1;
@@ -651,7 +654,14 @@ static int setup_targets(struct latrun *r)
 			return -1;
 		lat_plan__place(&r->plan);
 		r->capacity = r->plan.nfuncs ? r->plan.nfuncs : 1;
-		return load_bpf(r) || prepare_reading(r) ? -1 : attach_all(r);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (load_bpf(r) || prepare_reading(r))
+			return -1;
+		clock_gettime(CLOCK_MONOTONIC, &t2);
+		p_dbg("functions found and placed in %.1f ms, BPF object loaded "
+		      "in %.1f ms", ns_between(&t0, &t1) / 1e6,
+		      ns_between(&t1, &t2) / 1e6);
+		return attach_all(r);
 	}
 	r->capacity = r->o.max_probes;
 	if (load_bpf(r))
