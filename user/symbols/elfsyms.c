@@ -334,6 +334,7 @@ bool elf_symtab__lookup(const struct elf_symtab *t, uint64_t vaddr,
 		return false;
 	hit->name = t->names + s->name;
 	hit->offset = vaddr - s->addr;
+	hit->index = lo - 1;
 	return true;
 }
 

@@ -16,6 +16,7 @@ struct elf_symtab;
 struct elf_sym_hit {
 	const char *name;	/* owned by the table */
 	uint64_t offset;	/* address - symbol start */
+	size_t index;		/* the symbol's, below elf_symtab__count() */
 };
 
 /*
