@@ -544,6 +544,20 @@ out:
 
 /* ---- setup ------------------------------------------------------------ */
 
+/* Whether the plan times a function as t (-p: the plan is made before
+ * the object is loaded; a COMMAND's is not known yet: true). */
+static bool plan_times(const struct latrun *r, enum lat_timing t)
+{
+	size_t i;
+
+	if (r->o.c.command)
+		return true;
+	for (i = 0; i < r->plan.nfuncs; i++)
+		if (!r->plan.funcs[i].skip && r->plan.funcs[i].timing == t)
+			return true;
+	return false;
+}
+
 static int load_bpf(struct latrun *r)
 {
 	struct bpf_program *multi_progs[6];
@@ -565,12 +579,19 @@ static int load_bpf(struct latrun *r)
 	multi_progs[5] = r->skel->progs.lat_ret;
 	for (i = 0; i < 6; i++)
 		uprobe_links__prepare(&r->probes, multi_progs[i]);
-	bpf_program__set_autoload(r->skel->progs.lat_entry, !r->o.count_only);
-	bpf_program__set_autoload(r->skel->progs.lat_return, !r->o.count_only);
+	/* Programs no planned function needs are not loaded: the verifier
+	 * takes about 10 ms for each of the timing programs. */
+	bpf_program__set_autoload(r->skel->progs.lat_entry, !r->o.count_only &&
+		(plan_times(r, LT_RETPROBE) || plan_times(r, LT_RETS)));
+	bpf_program__set_autoload(r->skel->progs.lat_return, !r->o.count_only &&
+				  plan_times(r, LT_RETPROBE));
 	bpf_program__set_autoload(r->skel->progs.lat_count, r->o.count_only);
-	bpf_program__set_autoload(r->skel->progs.lat_go_entry, !r->o.count_only);
-	bpf_program__set_autoload(r->skel->progs.lat_go_ret, !r->o.count_only);
-	bpf_program__set_autoload(r->skel->progs.lat_ret, !r->o.count_only);
+	bpf_program__set_autoload(r->skel->progs.lat_go_entry, !r->o.count_only &&
+				  plan_times(r, LT_RETS_GO));
+	bpf_program__set_autoload(r->skel->progs.lat_go_ret, !r->o.count_only &&
+				  plan_times(r, LT_RETS_GO));
+	bpf_program__set_autoload(r->skel->progs.lat_ret, !r->o.count_only &&
+				  plan_times(r, LT_RETS));
 	bpf_program__set_autoload(r->skel->progs.entry_stop, r->o.c.command != NULL);
 	bpf_program__set_autoload(r->skel->progs.lat_thread_exit,
 				  !r->o.count_only);
