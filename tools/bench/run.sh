@@ -51,32 +51,58 @@ environment()
 
 symbolize()
 {
-	local reps f lo med hi n
+	local reps f a2l
 	reps=$(quick 1 3)
-	note "symbolize: $reps run(s) per file"
+	a2l=$(command -v llvm-addr2line-14 || command -v llvm-addr2line || true)
+	note "symbolize: $reps run(s) per file${a2l:+, against $a2l}"
 	echo "## Symbolization and report"
 	echo
-	echo "\`build/bench/symbolize_bench FILE 100000 100000\`, $reps run(s): 100,000 distinct"
+	echo "\`build/bench/symbolize_bench FILE 100000 100000 ${a2l:-}\`, $reps run(s): 100,000 distinct"
 	echo "addresses spread over the file's .text resolved as a profile would (cold:"
-	echo "the first pass reads symbols, debug file, DWARF; warm: again), then a"
-	echo "profile of 100,000 distinct 24-frame stacks built and rendered to folded"
-	echo "and table output. median (min-max)."
+	echo "the first pass in a fresh process, reading symbols, debug file, DWARF;"
+	echo "warm: the same addresses again), then a profile of 100,000 distinct"
+	echo "24-frame stacks built and rendered to folded and table output."
+	if [ -n "$a2l" ]; then
+		echo "llvm-addr2line -a -f -i -C on the same addresses in the same run"
+		echo "(function, file:line, inlined frames, demangled; output to /dev/null):"
+		echo "cold = a fresh process on the addresses less one that only started,"
+		echo "warm = the addresses twice less once. Ratio: ours / theirs in"
+		echo "addresses per second, >= 1 when ours is faster."
+	else
+		echo "(llvm-addr2line not installed: no comparison.)"
+	fi
+	echo "median (min-max)."
 	echo
-	echo "| file | cold addr/s | warm addr/s | named | render 100,000 stacks, s |"
-	echo "| --- | --- | --- | --- | --- |"
+	echo "| file | cold addr/s | warm addr/s | named | llvm-addr2line cold | llvm-addr2line warm | llvm-addr2line named | ratio cold | ratio warm | render 100,000 stacks, s |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 	for f in /usr/lib/x86_64-linux-gnu/libc.so.6 /usr/lib/x86_64-linux-gnu/libLLVM-14.so.1; do
 		[ -e "$f" ] || { note "skipped $f: not installed"; continue; }
-		local cold='' warm='' named='' render=''
+		local cold='' warm='' named='' render='' tcold='' twarm='' tnamed='' rcold='' rwarm=''
 		for _ in $(seq "$reps"); do
-			out=$("$B/symbolize_bench" "$f" 100000 100000)
+			# shellcheck disable=SC2086  # no tool: no argument
+			out=$("$B/symbolize_bench" "$f" 100000 100000 $a2l)
 			cold+="$(echo "$out" | awk '$1 == "cold" { print $2 }') "
 			warm+="$(echo "$out" | awk '$1 == "warm" { print $2 }') "
 			named=$(echo "$out" | awk '$1 == "named" { print $2 }' | tr -d ,)
 			render+="$(echo "$out" | sed -n 's/.*render folded + table \([0-9.]*\) s/\1/p') "
+			[ -n "$a2l" ] || continue
+			tcold+="$(echo "$out" | sed -n 's/.*addr2line[^:]*: cold *\([0-9]*\) addr.*/\1/p') "
+			twarm+="$(echo "$out" | sed -n 's/.*addr2line[^:]*: .*warm *\([0-9]*\) addr.*/\1/p') "
+			tnamed=$(echo "$out" | sed -n 's/.*addr2line[^:]*: .*named \([0-9.]*%\).*/\1/p')
+			rcold+="$(echo "$out" | sed -n 's/.*ratio.*cold \([0-9.]*\),.*/\1/p') "
+			rwarm+="$(echo "$out" | sed -n 's/.*ratio.*warm \([0-9.]*\)$/\1/p') "
 		done
-		printf '| %s | %s | %s | %s | %s |\n' "$(basename "$f")" \
-			"$(echo "$cold" | spread %.0f)" "$(echo "$warm" | spread %.0f)" \
-			"$named" "$(echo "$render" | spread %.2f)"
+		if [ -n "$a2l" ]; then
+			printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(basename "$f")" \
+				"$(echo "$cold" | spread %.0f)" "$(echo "$warm" | spread %.0f)" "$named" \
+				"$(echo "$tcold" | spread %.0f)" "$(echo "$twarm" | spread %.0f)" "$tnamed" \
+				"$(echo "$rcold" | spread %.2f)" "$(echo "$rwarm" | spread %.2f)" \
+				"$(echo "$render" | spread %.2f)"
+		else
+			printf '| %s | %s | %s | %s | - | - | - | - | - | %s |\n' "$(basename "$f")" \
+				"$(echo "$cold" | spread %.0f)" "$(echo "$warm" | spread %.0f)" \
+				"$named" "$(echo "$render" | spread %.2f)"
+		fi
 	done
 	echo
 }

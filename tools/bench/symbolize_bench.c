@@ -5,15 +5,22 @@
  * and debug information; cached: the same addresses again), then build and
  * render a profile of S distinct stacks made of those addresses.
  *
- *   symbolize_bench FILE [N [S]]
+ * With ADDR2LINE (llvm-addr2line's path), the same addresses are resolved by
+ * it too (run_addr2line: its cold and warm passes, process start-up not
+ * counted), with -f -i -C: the work the symbolizer does (function,
+ * file:line, inlined frames, demangled).
+ *
+ *   symbolize_bench FILE [N [S [ADDR2LINE]]]
  */
 #include <gelf.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "model/profile.h"
 #include "render/render.h"
@@ -59,6 +66,111 @@ static int text_range(const char *path, uint64_t *lo, uint64_t *hi)
 		elf_end(elf);
 	close(fd);
 	return ret;
+}
+
+/* Seconds tool takes on the lines of input (stdin), its output dropped;
+ * < 0 if it failed. */
+static double time_run(const char *tool, const char *path, FILE *input)
+{
+	double t0 = now();
+	int status;
+	pid_t pid;
+
+	rewind(input);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(fileno(input), 0);
+		if (null >= 0)
+			dup2(null, 1);
+		execl(tool, tool, "-a", "-f", "-i", "-C", "-e", path, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return -1;
+	return now() - t0;
+}
+
+/* How many of tool's answers to input name a function: -a prints each
+ * address, then its frames, the innermost first ("??" when unnamed). */
+static long count_named(const char *tool, const char *path, FILE *input)
+{
+	char cmd[8192], line[8192];
+	long named = 0;
+	bool first = false;
+	FILE *out;
+	int fd = dup(fileno(input));
+
+	if (fd < 0)
+		return -1;
+	rewind(input);
+	snprintf(cmd, sizeof(cmd), "'%s' -a -f -i -C -e '%s' < /dev/fd/%d", tool,
+		 path, fd);
+	out = popen(cmd, "r");
+	if (!out) {
+		close(fd);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), out)) {
+		if (!strncmp(line, "0x", 2)) {
+			first = true;
+			continue;
+		}
+		if (first)
+			named += strcmp(line, "??\n") != 0;
+		first = false;
+	}
+	pclose(out);
+	close(fd);
+	return named;
+}
+
+/*
+ * llvm-addr2line on addrs, addresses per second cold and warm: three runs
+ * of a fresh process, output to /dev/null: on one line that is not an
+ * address (started, the file not opened: it opens it at the first
+ * address), on the addresses, and on the addresses twice.  Cold is the
+ * second run less the first, warm the third less the second.
+ */
+static int run_addr2line(const char *tool, const char *path, const uint64_t *addrs,
+			 size_t n, double *cold, double *warm, long *named)
+{
+	FILE *none = tmpfile(), *once = tmpfile(), *twice = tmpfile();
+	double t0, t1, t2;
+	size_t i;
+	int err = -1;
+
+	if (!none || !once || !twice)
+		goto out;
+	fprintf(none, "start\n");
+	for (i = 0; i < 2 * n; i++) {
+		if (i < n)
+			fprintf(once, "0x%llx\n", (unsigned long long)addrs[i]);
+		fprintf(twice, "0x%llx\n", (unsigned long long)addrs[i % n]);
+	}
+	if (fflush(none) || fflush(once) || fflush(twice))
+		goto out;
+	t0 = time_run(tool, path, none);
+	t1 = time_run(tool, path, once);
+	t2 = time_run(tool, path, twice);
+	if (t0 < 0 || t1 <= t0 || t2 <= t1)
+		goto out;
+	*cold = n / (t1 - t0);
+	*warm = n / (t2 - t1);
+	*named = count_named(tool, path, once);
+	err = *named < 0 ? -1 : 0;
+out:
+	if (none)
+		fclose(none);
+	if (once)
+		fclose(once);
+	if (twice)
+		fclose(twice);
+	return err;
 }
 
 int main(int argc, char **argv)
@@ -137,6 +249,19 @@ int main(int argc, char **argv)
 	       100.0 * named / n, (double)frames / n);
 	printf("  %zu distinct stacks of 24 frames: build %.3f s, render folded + table %.3f s\n",
 	       nstacks, t4 - t3, t5 - t4);
+	if (argc > 4) {
+		double cold, warm;
+		long tnamed;
+
+		if (run_addr2line(argv[4], path, addrs, n, &cold, &warm, &tnamed)) {
+			fprintf(stderr, "symbolize_bench: %s did not answer\n", argv[4]);
+			return 1;
+		}
+		printf("  %s: cold %8.0f addr/s, warm %8.0f addr/s, named %.1f%%\n",
+		       argv[4], cold, warm, 100.0 * (double)tnamed / n);
+		printf("  ratio (ours / theirs, >= 1: ours faster): cold %.2f, warm %.2f\n",
+		       n / (t1 - t0) / cold, n / (t2 - t1) / warm);
+	}
 	fclose(devnull);
 	profile__free(p);
 	symbolizer__free(s);

@@ -28,29 +28,23 @@ const char *const mem_fn_names[MEM__FN_MAX] = {
  * replace malloc: jemalloc's je_, tcmalloc's tc_, mimalloc's mi_. */
 static const char *const known_prefixes[] = { "", "je_", "tc_", "mi_" };
 
-/* Fill a from the file open on fd (attached through path) if it defines
- * prefix+malloc and free. */
-static int probe_file(int fd, const char *path, const char *prefix,
-		      struct allocator *a)
-{
-	char name[64];
-	int i;
+#define NPREFIXES	(sizeof(known_prefixes) / sizeof(known_prefixes[0]))
 
-	/* Return probes in Go code crash the program (elf_is_go). */
-	if (elf_is_go(fd) == 1)
-		return -ENOEXEC;
-	memset(a->found, 0, sizeof(a->found));
-	for (i = 0; i < MEM__FN_MAX; i++) {
-		snprintf(name, sizeof(name), "%s%s", prefix, mem_fn_names[i]);
-		a->found[i] = elf_find_function(fd, name, &a->fn[i]) == 0 &&
-			      !a->fn[i].ifunc;
-		a->alias_of[i] = -1;
-	}
-	if (!a->found[MEM_MALLOC] || !a->found[MEM_FREE])
+/* Fill a from the functions found under prefix (fn[], found[]: indexed
+ * by enum mem_fn) if malloc and free are among them. */
+static int take_prefix(const char *path, const char *prefix,
+		       const struct elf_func *fn, const bool *found,
+		       struct allocator *a)
+{
+	int i, j;
+
+	if (!found[MEM_MALLOC] || fn[MEM_MALLOC].ifunc ||
+	    !found[MEM_FREE] || fn[MEM_FREE].ifunc)
 		return -ENOENT;
 	for (i = 0; i < MEM__FN_MAX; i++) {
-		int j;
-
+		a->found[i] = found[i] && !fn[i].ifunc;
+		a->fn[i] = fn[i];
+		a->alias_of[i] = -1;
 		for (j = 0; j < i && a->found[i]; j++)
 			if (a->found[j] && a->alias_of[j] < 0 &&
 			    a->fn[j].vaddr == a->fn[i].vaddr)
@@ -61,19 +55,44 @@ static int probe_file(int fd, const char *path, const char *prefix,
 	return 0;
 }
 
+/*
+ * Fill a from the file open on fd (attached through path) if it defines
+ * prefix+malloc and free; with prefix NULL, the first of the known
+ * prefixes that it defines them under.  Every name is looked up in one
+ * pass over the file's symbols.
+ */
 static int try_prefixes(int fd, const char *path, const char *prefix,
 			struct allocator *a)
 {
-	size_t i;
-	int err;
+	const char *prefixes[NPREFIXES];
+	char names[NPREFIXES * MEM__FN_MAX][64];
+	const char *want[NPREFIXES * MEM__FN_MAX];
+	struct elf_func fn[NPREFIXES * MEM__FN_MAX];
+	bool found[NPREFIXES * MEM__FN_MAX];
+	size_t np = 0, p;
+	int i;
 
+	/* Return probes in Go code crash the program (elf_is_go). */
+	if (elf_is_go(fd) == 1)
+		return -ENOEXEC;
 	if (prefix)
-		return probe_file(fd, path, prefix, a);
-	for (i = 0; i < sizeof(known_prefixes) / sizeof(known_prefixes[0]); i++) {
-		err = probe_file(fd, path, known_prefixes[i], a);
-		if (err == 0 || err == -ENOEXEC)
-			return err;
+		prefixes[np++] = prefix;
+	else
+		for (p = 0; p < NPREFIXES; p++)
+			prefixes[np++] = known_prefixes[p];
+	for (p = 0; p < np; p++) {
+		for (i = 0; i < MEM__FN_MAX; i++) {
+			snprintf(names[p * MEM__FN_MAX + i], sizeof(names[0]), "%s%s",
+				 prefixes[p], mem_fn_names[i]);
+			want[p * MEM__FN_MAX + i] = names[p * MEM__FN_MAX + i];
+		}
 	}
+	if (elf_find_functions(fd, want, np * MEM__FN_MAX, fn, found))
+		return -ENOENT;
+	for (p = 0; p < np; p++)
+		if (!take_prefix(path, prefixes[p], &fn[p * MEM__FN_MAX],
+				 &found[p * MEM__FN_MAX], a))
+			return 0;
 	return -ENOENT;
 }
 

@@ -98,14 +98,17 @@ static int attach_target(struct memrun *r, struct target *t)
 	struct allocator *a = &t->alloc;
 	uint64_t offs[MEM__FN_MAX], cookies[MEM__FN_MAX], free_off, free_cookie;
 	char why[512], fns[256] = "";
+	struct timespec t0, t1, t2;
 	uint32_t n = 0;
 	int fn, err;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = allocator_find(t->pid, r->o.lib, r->o.prefix, a, why, sizeof(why));
 	if (err) {
 		p_err("%s", why);
 		return err;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	for (fn = 0; fn < MEM__FN_MAX; fn++) {
 		const struct elf_func *f = &a->fn[fn];
 		struct probe_point pp;
@@ -149,6 +152,9 @@ static int attach_target(struct memrun *r, struct target *t)
 				 a->path, &free_off, &free_cookie, 1);
 	if (err)
 		return err;
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	p_dbg("pid %d: allocator found in %.1f ms, probes attached in %.1f ms",
+	      (int)t->pid, ns_between(&t0, &t1) / 1e6, ns_between(&t1, &t2) / 1e6);
 	t->attached = true;
 	p_info("pid %d: tracing %s%s in %s: %s", (int)t->pid, a->prefix,
 	       a->prefix[0] ? "*" : "allocator", a->shown, fns);
@@ -635,8 +641,10 @@ static int write_outputs(struct memrun *r)
 
 static int load_bpf(struct memrun *r)
 {
+	struct timespec t0, t1;
 	int err;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r->skel = mem_bpf__open();
 	if (!r->skel) {
 		p_err("cannot open the BPF object: %s", strerror(errno));
@@ -685,6 +693,8 @@ static int load_bpf(struct memrun *r)
 		report_load_error(err);
 		return -1;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	p_dbg("BPF object loaded in %.1f ms", ns_between(&t0, &t1) / 1e6);
 	r->unw = unwinder__open(r->skel->obj, &(struct unwinder_opts){
 				.mode = r->o.s.unwind,
 				.max_bytes = (size_t)r->o.s.unwind_max_mb << 20,

@@ -6,7 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/bpf.h>
-#include <bpf/btf.h>
+#include <bpf/bpf.h>
 
 #include "probes/uprobe_multi.h"
 
@@ -37,30 +37,37 @@ _Static_assert(offsetof(struct link_create_uprobe_multi, path) == 16 &&
 
 bool uprobe_multi__supported(void)
 {
+	static const struct bpf_insn ret0[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = (enum bpf_attach_type)UPROBE_MULTI_ATTACH_TYPE);
 	static int known = -1;
-	const struct btf_type *t;
-	const struct btf_enum *e;
-	struct btf *btf;
-	int id, i;
+	uint64_t off = 0;
+	int prog, link;
 
 	if (known >= 0)
 		return known;
 	known = 0;
 	if (getenv("PROFILER_NO_UPROBE_MULTI"))
 		return false;
-	btf = btf__load_vmlinux_btf();
-	if (!btf)
+	/*
+	 * Asked of the kernel itself rather than of its BTF, which takes a
+	 * parse of all of vmlinux's types (tens of milliseconds of start-up):
+	 * a kernel with these links looks the path up and refuses "/", a
+	 * directory, with EBADF; an older one refuses the attach type
+	 * (EINVAL) before that.
+	 */
+	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", ret0,
+			     sizeof(ret0) / sizeof(ret0[0]), &opts);
+	if (prog < 0)
 		return false;
-	id = btf__find_by_name_kind(btf, "bpf_attach_type", BTF_KIND_ENUM);
-	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
-	for (i = 0; t && i < btf_vlen(t); i++) {
-		e = btf_enum(t) + i;
-		if (e->val == UPROBE_MULTI_ATTACH_TYPE &&
-		    !strcmp(btf__name_by_offset(btf, e->name_off),
-			    "BPF_TRACE_UPROBE_MULTI"))
-			known = 1;
-	}
-	btf__free(btf);
+	link = uprobe_multi__attach(prog, "/", &off, NULL, 1, 0, false);
+	if (link >= 0)
+		close(link);
+	close(prog);
+	known = link == -EBADF;
 	return known;
 }
 

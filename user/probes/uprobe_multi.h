@@ -21,9 +21,10 @@
  * this way must be loaded with it as their expected attach type. */
 #define UPROBE_MULTI_ATTACH_TYPE	48
 
-/* Does the running kernel have uprobe_multi links?  Asked of its BTF
- * (about 10 ms), once.  PROFILER_NO_UPROBE_MULTI=1 in the environment says
- * no, so that tests and benchmarks can run the older kernels' path. */
+/* Does the running kernel have uprobe_multi links?  Asked of the kernel
+ * (a trial link on "/"), once.  PROFILER_NO_UPROBE_MULTI=1 in the
+ * environment says no, so that tests and benchmarks can run the older
+ * kernels' path. */
 bool uprobe_multi__supported(void);
 
 /*

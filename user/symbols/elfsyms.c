@@ -334,6 +334,7 @@ bool elf_symtab__lookup(const struct elf_symtab *t, uint64_t vaddr,
 		return false;
 	hit->name = t->names + s->name;
 	hit->offset = vaddr - s->addr;
+	hit->index = lo - 1;
 	return true;
 }
 
@@ -423,12 +424,46 @@ void elf_symtab__reindex(struct elf_symtab *t)
 	index_symbols(t);
 }
 
-int elf_find_function(int fd, const char *name, struct elf_func *out)
+/* Where f's code is in the file, and its first bytes: from the
+ * executable section holding it.  0, or -ENOENT if none does. */
+static int locate_function(Elf *elf, struct elf_func *f)
 {
 	Elf_Scn *scn = NULL;
-	int found = -ENOENT;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Data *data;
+		size_t off, len;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+		    !(sh.sh_flags & SHF_EXECINSTR) || f->vaddr < sh.sh_addr ||
+		    f->vaddr >= sh.sh_addr + sh.sh_size)
+			continue;
+		f->offset = f->vaddr - sh.sh_addr + sh.sh_offset;
+		data = elf_getdata(scn, NULL);
+		off = f->vaddr - sh.sh_addr;
+		len = 0;
+		if (data && data->d_buf && off < data->d_size) {
+			len = data->d_size - off;
+			if (len > sizeof(f->code))
+				len = sizeof(f->code);
+			memcpy(f->code, (char *)data->d_buf + off, len);
+		}
+		f->code_len = len;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int elf_find_functions(int fd, const char *const *names, size_t n,
+		       struct elf_func *out, bool *found)
+{
+	Elf_Scn *scn = NULL;
+	size_t left = n, k;
 	Elf *elf;
 
+	for (k = 0; k < n; k++)
+		found[k] = false;
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -EINVAL;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
@@ -437,17 +472,21 @@ int elf_find_function(int fd, const char *name, struct elf_func *out)
 			elf_end(elf);
 		return -EINVAL;
 	}
-	while (found && (scn = elf_nextscn(elf, scn))) {
+	/* One pass over the symbols for all the names: a library's tables
+	 * hold thousands of them, and a caller looking for ten functions
+	 * under four prefixes in each of dozens of libraries must not read
+	 * every table forty times. */
+	while (left && (scn = elf_nextscn(elf, scn))) {
 		Elf_Data *data;
 		GElf_Shdr sh;
-		size_t i, n;
+		size_t i, cnt;
 
 		if (!gelf_getshdr(scn, &sh) ||
 		    (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) ||
 		    !sh.sh_entsize || !(data = elf_getdata(scn, NULL)))
 			continue;
-		n = sh.sh_size / sh.sh_entsize;
-		for (i = 0; i < n; i++) {
+		cnt = sh.sh_size / sh.sh_entsize;
+		for (i = 0; left && i < cnt; i++) {
 			GElf_Sym sym;
 			const char *s;
 			int type;
@@ -459,44 +498,35 @@ int elf_find_function(int fd, const char *name, struct elf_func *out)
 			if (type != STT_FUNC && type != STT_GNU_IFUNC)
 				continue;
 			s = elf_strptr(elf, sh.sh_link, sym.st_name);
-			if (!s || strcmp(s, name))
+			if (!s)
 				continue;
-			out->vaddr = sym.st_value;
-			out->size = sym.st_size;
-			out->ifunc = type == STT_GNU_IFUNC;
-			found = 0;
-			break;
-		}
-	}
-	if (!found) {
-		/* File offset and code bytes: from the section holding it. */
-		GElf_Shdr sh;
-
-		found = -ENOENT;
-		scn = NULL;
-		while ((scn = elf_nextscn(elf, scn))) {
-			Elf_Data *data;
-			size_t off, len;
-
-			if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
-			    !(sh.sh_flags & SHF_EXECINSTR) || out->vaddr < sh.sh_addr ||
-			    out->vaddr >= sh.sh_addr + sh.sh_size)
-				continue;
-			out->offset = out->vaddr - sh.sh_addr + sh.sh_offset;
-			data = elf_getdata(scn, NULL);
-			off = out->vaddr - sh.sh_addr;
-			len = 0;
-			if (data && data->d_buf && off < data->d_size) {
-				len = data->d_size - off;
-				if (len > sizeof(out->code))
-					len = sizeof(out->code);
-				memcpy(out->code, (char *)data->d_buf + off, len);
+			/* The first definition of a name wins, as it would
+			 * one name at a time. */
+			for (k = 0; k < n; k++) {
+				if (found[k] || s[0] != names[k][0] ||
+				    strcmp(s, names[k]))
+					continue;
+				out[k].vaddr = sym.st_value;
+				out[k].size = sym.st_size;
+				out[k].ifunc = type == STT_GNU_IFUNC;
+				found[k] = true;
+				left--;
 			}
-			out->code_len = len;
-			found = 0;
-			break;
 		}
 	}
+	for (k = 0; k < n; k++)
+		if (found[k] && locate_function(elf, &out[k]))
+			found[k] = false;
 	elf_end(elf);
-	return found;
+	return 0;
+}
+
+int elf_find_function(int fd, const char *name, struct elf_func *out)
+{
+	bool found;
+	int err = elf_find_functions(fd, &name, 1, out, &found);
+
+	if (err)
+		return err;
+	return found ? 0 : -ENOENT;
 }

@@ -16,6 +16,7 @@ struct elf_symtab;
 struct elf_sym_hit {
 	const char *name;	/* owned by the table */
 	uint64_t offset;	/* address - symbol start */
+	size_t index;		/* the symbol's, below elf_symtab__count() */
 };
 
 /*
@@ -75,6 +76,12 @@ struct elf_func {
  * section), -EINVAL if not ELF.
  */
 int elf_find_function(int fd, const char *name, struct elf_func *out);
+/*
+ * The same for n names in one pass over the symbols: found[k] says whether
+ * names[k] was found (then out[k] is filled).  0, or -EINVAL if not ELF.
+ */
+int elf_find_functions(int fd, const char *const *names, size_t n,
+		       struct elf_func *out, bool *found);
 
 size_t elf_symtab__count(const struct elf_symtab *t);
 /* Hex build-id ("" if the file has none). */

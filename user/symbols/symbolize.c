@@ -37,6 +37,10 @@ struct elf_file {
 	const char *module;	/* basename, interned */
 	const char *path;	/* as the process maps it, interned */
 	const char *open_path;	/* how we reached it (debuglink searches) */
+	/* Per symbol of tab, the name shown (demangled), as a string id + 1;
+	 * 0: not asked yet.  Allocated at the first lookup: many addresses
+	 * fall in one function, and demangling is most of naming one. */
+	uint32_t *shown;
 };
 
 /*
@@ -63,6 +67,8 @@ struct symbolizer {
 	size_t nelfs, elfs_cap;
 	struct u64map *elf_by_inode;	/* hash(dev, inode) -> elfs index */
 	struct u64map *elf_by_build_id;	/* hash(build-id) -> elfs index */
+	/* resolve_file's paths: interned id of the path -> elfs index. */
+	struct u64map *elf_by_path;
 	size_t open_fds, max_open_fds;	/* ELF files held open, and the cap */
 	struct proc *procs;
 	size_t nprocs, procs_cap;
@@ -124,11 +130,12 @@ struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
 	s->strings = strtab__new();
 	s->elf_by_inode = u64map__new();
 	s->elf_by_build_id = u64map__new();
+	s->elf_by_path = u64map__new();
 	s->proc_by_pid = u64map__new();
 	s->last_gen = u64map__new();
 	s->runs = u64map__new();
 	if (!s->strings || !s->elf_by_inode || !s->elf_by_build_id ||
-	    !s->proc_by_pid || !s->last_gen || !s->runs) {
+	    !s->elf_by_path || !s->proc_by_pid || !s->last_gen || !s->runs) {
 		symbolizer__free(s);
 		return NULL;
 	}
@@ -162,6 +169,7 @@ void symbolizer__free(struct symbolizer *s)
 	if (!s)
 		return;
 	for (i = 0; i < s->nelfs; i++) {
+		free(s->elfs[i].shown);
 		elf_symtab__free(s->elfs[i].tab);
 		debuginfo__free(s->elfs[i].dbg);
 		if (s->elfs[i].fd >= 0)
@@ -173,6 +181,7 @@ void symbolizer__free(struct symbolizer *s)
 	free(s->procs);
 	u64map__free(s->elf_by_inode);
 	u64map__free(s->elf_by_build_id);
+	u64map__free(s->elf_by_path);
 	u64map__free(s->proc_by_pid);
 	u64map__free(s->last_gen);
 	u64map__free(s->runs);
@@ -209,6 +218,7 @@ static int add_elf(struct symbolizer *s, int fd, const char *path,
 	f = &s->elfs[s->nelfs];
 	f->tab = NULL;
 	f->dbg = NULL;
+	f->shown = NULL;
 	f->fd = fd;
 	f->open_path = intern(s, open_path);
 	f->path = intern(s, path);
@@ -456,14 +466,38 @@ static const char *display_name(struct symbolizer *s, const char *raw)
 	return out;
 }
 
+/* display_name() of ef's symbol hit, once per symbol (ef NULL: each
+ * time). */
+static const char *symbol_name(struct symbolizer *s, struct elf_file *ef,
+			       const struct elf_sym_hit *hit)
+{
+	const char *name;
+	int64_t id;
+
+	if (!ef || !ef->tab)
+		return display_name(s, hit->name);
+	if (!ef->shown)
+		ef->shown = calloc(elf_symtab__count(ef->tab), sizeof(*ef->shown));
+	if (ef->shown && ef->shown[hit->index])
+		return strtab__get(s->strings, ef->shown[hit->index] - 1);
+	name = display_name(s, hit->name);
+	id = ef->shown ? strtab__intern(s->strings, name) : -1;
+	if (id >= 0 && id < UINT32_MAX) {
+		ef->shown[hit->index] = (uint32_t)id + 1;
+		return strtab__get(s->strings, id);
+	}
+	return name;
+}
+
 /*
  * Name vaddr (an ELF virtual address of the file behind tab and dbg) into
  * up to max frames, innermost first: inlined calls (from DWARF), then the
- * function itself.  out[0] holds the module fields already.
+ * function itself.  out[0] holds the module fields already.  ef: the file
+ * tab belongs to, or NULL (the vDSO).
  */
-static int resolve_vaddr(struct symbolizer *s, struct elf_symtab *tab,
-			 struct debuginfo *dbg, uint64_t vaddr,
-			 struct frame *out, int max)
+static int resolve_vaddr(struct symbolizer *s, struct elf_file *ef,
+			 struct elf_symtab *tab, struct debuginfo *dbg,
+			 uint64_t vaddr, struct frame *out, int max)
 {
 	struct src_frame src[SYMBOLIZER_MAX_FRAMES];
 	struct elf_sym_hit hit;
@@ -473,7 +507,7 @@ static int resolve_vaddr(struct symbolizer *s, struct elf_symtab *tab,
 	out[0].address = vaddr;
 	named = elf_symtab__lookup(tab, vaddr, &hit);
 	if (named)
-		out[0].name = display_name(s, hit.name);
+		out[0].name = symbol_name(s, ef, &hit);
 
 	n = dbg ? debuginfo__lookup(dbg, vaddr, !s->opts.no_inline, src,
 				    max < SYMBOLIZER_MAX_FRAMES ? max :
@@ -554,12 +588,13 @@ static int resolve_in_mapping(struct symbolizer *s, const struct proc *p,
 	uint64_t off = ip - e->start + e->pgoff, vaddr;
 	struct elf_symtab *tab = NULL;
 	struct debuginfo *dbg = NULL;
+	struct elf_file *ef = NULL;
 
 	frame_init(&out[0], ip);
 	switch (e->kind) {
 	case MAP_KIND_FILE:
 		if (p->elf[mi] >= 0) {
-			struct elf_file *ef = &s->elfs[p->elf[mi]];
+			ef = &s->elfs[p->elf[mi]];
 
 			/* Stopped: module and offset only, read nothing. */
 			if (!s->stopped) {
@@ -590,7 +625,7 @@ static int resolve_in_mapping(struct symbolizer *s, const struct proc *p,
 	out[0].build_id = elf_symtab__build_id(tab);
 	if (!elf_symtab__offset_to_vaddr(tab, off, &vaddr))
 		return 1;
-	return resolve_vaddr(s, tab, dbg, vaddr, out, max);
+	return resolve_vaddr(s, ef, tab, dbg, vaddr, out, max);
 }
 
 static long find_mapping(const struct proc *p, uint64_t ip)
@@ -838,38 +873,50 @@ int symbolizer__resolve_file(struct symbolizer *s, const char *path,
 	struct elf_symtab *tab;
 	struct stat st;
 	uint64_t key, idx;
+	int64_t name;
 	int fd, i;
 
 	if (max <= 0)
 		return 0;
 	frame_init(out, vaddr);
-	out[0].path = intern(s, path);
-	out[0].module = intern(s, base_name(path));
-	if (stat(path, &st))
-		return 1;
-	/* The same cache as mapped files: one read per file per run. */
-	key = hash_bytes(HASH_SEED, &st.st_ino, sizeof(st.st_ino));
-	key = hash_bytes(key, &st.st_dev, sizeof(st.st_dev));
-	key = hash_bytes(key, "file", 4);
-	if (!u64map__get(s->elf_by_inode, key, &idx)) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+	name = strtab__intern(s->strings, path);
+	out[0].path = name < 0 ? "" : strtab__get(s->strings, name);
+	/* A path asked again is the file read the first time: no stat()
+	 * per address (a saved profile names thousands in a few files). */
+	if (name < 0 || !u64map__get(s->elf_by_path, (uint64_t)name, &idx)) {
+		out[0].module = intern(s, base_name(path));
+		if (stat(path, &st))
 			return 1;
-		i = add_elf(s, fd, path, path);
-		if (i < 0) {
-			close(fd);
-			return 1;
+		/* The same cache as mapped files: one read per file per run. */
+		key = hash_bytes(HASH_SEED, &st.st_ino, sizeof(st.st_ino));
+		key = hash_bytes(key, &st.st_dev, sizeof(st.st_dev));
+		key = hash_bytes(key, "file", 4);
+		if (!u64map__get(s->elf_by_inode, key, &idx)) {
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				return 1;
+			i = add_elf(s, fd, path, path);
+			if (i < 0) {
+				close(fd);
+				return 1;
+			}
+			s->open_fds++;
+			idx = i;
+			u64map__set(s->elf_by_inode, key, idx);
 		}
-		s->open_fds++;
-		idx = i;
-		u64map__set(s->elf_by_inode, key, idx);
+		if (name >= 0)
+			u64map__set(s->elf_by_path, (uint64_t)name, idx);
 	}
 	ef = &s->elfs[idx];
+	/* The file first read through this path (else another path to the
+	 * same inode: its own base name). */
+	out[0].module = ef->path == out[0].path ? ef->module :
+			intern(s, base_name(path));
 	tab = elf_symbols(s, ef);
 	if (!tab)
 		return 1;
 	out[0].build_id = elf_symtab__build_id(tab);
-	return resolve_vaddr(s, tab, ef->dbg, vaddr, out, max);
+	return resolve_vaddr(s, ef, tab, ef->dbg, vaddr, out, max);
 }
 
 void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st)

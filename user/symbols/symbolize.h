@@ -46,7 +46,8 @@ int symbolizer__resolve_user(struct symbolizer *s, pid_t pid, uint32_t gen,
 /*
  * The same for an address of an ELF file on disk, no process involved:
  * vaddr is an ELF virtual address (what addr2line takes).  For tools,
- * tests and re-symbolizing saved profiles.
+ * tests and re-symbolizing saved profiles.  A path names the file it named
+ * at its first call for as long as s lives.
  */
 int symbolizer__resolve_file(struct symbolizer *s, const char *path,
 			     uint64_t vaddr, struct frame *out, int max);

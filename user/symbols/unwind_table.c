@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Reading CFI with libdw.  libdw has no iterator over a file's rows, so the
- * FDEs are listed first with dwarf_next_cfi (decoding their address ranges
- * ourselves: libdw keeps the CIE's pointer encoding private), then each FDE
- * is walked row by row: dwarf_cfi_addrframe at an address gives the rule
- * there and, with dwarf_frame_info, the range it holds for; the next row
- * starts where that range ends.
+ * Reading CFI.  The FDEs are listed with libdw's dwarf_next_cfi (decoding
+ * their address ranges ourselves: libdw keeps the CIE's pointer encoding
+ * private), then each FDE's CFA program is run once, here, emitting a row
+ * at every advance of the location.  libdw can only answer "the rule at
+ * this address" (dwarf_cfi_addrframe), re-running the program from the
+ * FDE's start for every row and looking the FDE up again each time: that
+ * made building the tables of a process's libraries the larger part of
+ * attaching to it.  The rules are those libdw gives: its x86-64 defaults
+ * (rbp and the return address keep their value, the CFA undefined), then
+ * the CIE's initial instructions, then the FDE's.
  */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -28,7 +32,44 @@
 
 struct fde_range {
 	uint64_t lo, hi;
-	size_t cost;		/* bytes of CFA program libdw runs per row */
+	const uint8_t *insns, *insns_end;	/* its CFA program */
+	uint32_t cie;		/* index in fde_list.cies */
+};
+
+/* A register's rule (DWARF 5, 6.4.1), as far as the rows need it. */
+enum reg_rule {
+	RULE_UNSPECIFIED,	/* not named: undefined on x86-64 */
+	RULE_UNDEFINED,
+	RULE_SAME,
+	RULE_OFFSET,		/* saved at CFA + off */
+	RULE_VAL_OFFSET,
+	RULE_REGISTER,
+	RULE_EXPR,		/* saved at the address expr computes */
+	RULE_VAL_EXPR,
+};
+
+enum cfa_rule {
+	CFA_UNDEFINED,
+	CFA_OFFSET,		/* reg + off */
+	CFA_EXPR,
+	CFA_INVALID,		/* an offset change without a register + offset */
+};
+
+struct reg_state {
+	uint8_t rule;		/* enum reg_rule */
+	int64_t off;
+	const uint8_t *expr;	/* RULE_EXPR: the DWARF expression */
+	size_t len;
+};
+
+/* The rules at one location: the CFA, rbp and the return address. */
+struct cfi_state {
+	uint8_t cfa;		/* enum cfa_rule */
+	uint64_t cfa_reg;
+	int64_t cfa_off;
+	const uint8_t *cfa_expr;
+	size_t cfa_len;
+	struct reg_state rbp, ra;
 };
 
 struct cie_enc {
@@ -37,21 +78,23 @@ struct cie_enc {
 	bool signal;		/* 'S': a signal frame */
 	bool z;			/* 'z': FDEs carry an augmentation length */
 	bool ok;		/* its initial instructions are sane */
-	size_t init_len;	/* bytes of initial instructions */
+	uint64_t code_align;
+	int64_t data_align;
+	const uint8_t *init, *init_end;	/* initial instructions */
+	bool ran;		/* init_state computed (or failed: init_ok) */
+	bool init_ok;
+	struct cfi_state init_state;	/* after its initial instructions */
 };
 
 /*
- * Bounds on CFI a hostile file can make expensive: libdw sizes its register
- * table by the largest register number an instruction names (a number in
- * the billions made it allocate 1.7 GB), keeps a state per
- * remember_state, and re-runs an FDE's program from its start for every
- * row (quadratic in its length).  x86-64 DWARF registers end below 128.
+ * Bounds on CFI a hostile file can make expensive or that no compiler
+ * emits: register numbers (x86-64 DWARF registers end below 128),
+ * remember_state nesting, and the length of one FDE's program (16 KiB:
+ * the largest seen are a few hundred bytes).
  */
 #define CFI_MAX_REG		128
 #define CFI_MAX_DEPTH		64
 #define CFI_MAX_FDE_BYTES	(16u << 10)
-/* Bytes of CFA program run over all rows of a file (libLLVM-14: ~20 M). */
-#define CFI_MAX_WORK		(512ULL << 20)
 
 struct fde_list {
 	struct fde_range *v;
@@ -375,19 +418,24 @@ static int list_fdes(Elf *elf, Elf_Data *data, uint64_t sh_addr, bool eh_frame,
 					 cfa_program_ok(e.cie.initial_instructions,
 							e.cie.initial_instructions_end,
 							ce->fde_enc);
-				ce->init_len = e.cie.initial_instructions_end -
-					       e.cie.initial_instructions;
+				ce->code_align = e.cie.code_alignment_factor;
+				ce->data_align = e.cie.data_alignment_factor;
+				ce->init = e.cie.initial_instructions;
+				ce->init_end = e.cie.initial_instructions_end;
+				ce->ran = false;
 				fl->ncies++;
 			}
 		} else {
 			const struct cie_enc *ce = NULL;
 			const uint8_t *p = e.fde.start, *end = e.fde.end;
 			uint64_t lo, len;
-			size_t i;
+			size_t i, ci = 0;
 
 			for (i = 0; i < fl->ncies; i++)
-				if (fl->cies[i].offset == e.fde.CIE_pointer)
+				if (fl->cies[i].offset == e.fde.CIE_pointer) {
 					ce = &fl->cies[i];
+					ci = i;
+				}
 			if (ce && ce->ok && read_encoded(ce->fde_enc, &p, end,
 					       sh_addr + (uint64_t)(p - (const uint8_t *)data->d_buf),
 					       true, &lo) == 0 &&
@@ -402,7 +450,7 @@ static int list_fdes(Elf *elf, Elf_Data *data, uint64_t sh_addr, bool eh_frame,
 						goto next;
 					p += aug;
 				}
-				/* An FDE libdw can't run cheaply and safely is
+				/* An FDE with a program too long or not sane is
 				 * left out: its range has no CFI. */
 				if ((size_t)(end - p) > CFI_MAX_FDE_BYTES ||
 				    !cfa_program_ok(p, end, ce->fde_enc))
@@ -411,7 +459,9 @@ static int list_fdes(Elf *elf, Elf_Data *data, uint64_t sh_addr, bool eh_frame,
 					return -ENOMEM;
 				fl->v[fl->n].lo = lo;
 				fl->v[fl->n].hi = lo + len;
-				fl->v[fl->n].cost = ce->init_len + (size_t)(end - p) + 1;
+				fl->v[fl->n].insns = p;
+				fl->v[fl->n].insns_end = end;
+				fl->v[fl->n].cie = (uint32_t)ci;
 				fl->n++;
 			}
 		}
@@ -425,8 +475,61 @@ next:
 	return 0;
 }
 
+/* One operation of a DWARF expression, as far as the rows need them. */
+struct expr_op {
+	uint8_t atom;
+	uint64_t number, number2;
+};
+
+/*
+ * Decode expr into at most max ops; how many, or -1 for an operation this
+ * reader does not know (no rule the rows take uses one) or one past max.
+ */
+static int decode_expr(const uint8_t *p, size_t len, struct expr_op *ops, int max)
+{
+	const uint8_t *end = p + len;
+	int n = 0;
+
+	while (p < end) {
+		struct expr_op *o;
+
+		if (n == max)
+			return -1;
+		o = &ops[n++];
+		o->atom = *p++;
+		o->number = o->number2 = 0;
+		if (o->atom >= DW_OP_breg0 && o->atom <= DW_OP_breg31) {
+			o->number = (uint64_t)read_sleb(&p, end);
+			continue;
+		}
+		if (o->atom >= DW_OP_lit0 && o->atom <= DW_OP_lit31)
+			continue;
+		switch (o->atom) {
+		case DW_OP_bregx:
+			o->number = read_uleb(&p, end);
+			o->number2 = (uint64_t)read_sleb(&p, end);
+			break;
+		case DW_OP_plus_uconst:
+		case DW_OP_constu:
+			o->number = read_uleb(&p, end);
+			break;
+		case DW_OP_consts:
+			o->number = (uint64_t)read_sleb(&p, end);
+			break;
+		case DW_OP_and:
+		case DW_OP_ge:
+		case DW_OP_shl:
+		case DW_OP_plus:
+			break;
+		default:
+			return -1;
+		}
+	}
+	return n;
+}
+
 /* A simple register + offset: DW_OP_bregN off, or DW_OP_bregx reg off. */
-static bool breg(const Dwarf_Op *op, unsigned int *reg, int64_t *off)
+static bool breg(const struct expr_op *op, uint64_t *reg, int64_t *off)
 {
 	if (op->atom >= DW_OP_breg0 && op->atom <= DW_OP_breg31) {
 		*reg = op->atom - DW_OP_breg0;
@@ -434,7 +537,7 @@ static bool breg(const Dwarf_Op *op, unsigned int *reg, int64_t *off)
 		return true;
 	}
 	if (op->atom == DW_OP_bregx) {
-		*reg = (unsigned int)op->number;
+		*reg = op->number;
 		*off = (int64_t)op->number2;
 		return true;
 	}
@@ -446,9 +549,9 @@ static bool breg(const Dwarf_Op *op, unsigned int *reg, int64_t *off)
  *   rsp + off + (((rip & 15) >= k) << 3)
  * as breg7 off; breg16 0; lit15; and; litk; ge; lit3; shl; plus.
  */
-static bool plt_expr(const Dwarf_Op *ops, size_t n, int64_t *off, int *k)
+static bool plt_expr(const struct expr_op *ops, int n, int64_t *off, int *k)
 {
-	unsigned int reg;
+	uint64_t reg;
 	int64_t o, z;
 
 	if (n != 9 || !breg(&ops[0], &reg, &o) || reg != REG_RSP ||
@@ -464,38 +567,45 @@ static bool plt_expr(const Dwarf_Op *ops, size_t n, int64_t *off, int *k)
 }
 
 /*
- * A register saved at CFA + off: libdw gives the location as
- * [call_frame_cfa] or [call_frame_cfa, plus_uconst N] or
- * [call_frame_cfa, consts N, plus].
+ * A register saved at CFA + off: the offset(N) rule, or an expression rule
+ * (evaluated with the CFA pushed first) that adds a constant: none,
+ * plus_uconst N, or consts/constu N; plus.
  */
-static bool at_cfa(const Dwarf_Op *ops, size_t n, int64_t *off)
+static bool at_cfa(const struct reg_state *r, int64_t *off)
 {
-	if (n < 1 || ops[0].atom != DW_OP_call_frame_cfa)
+	struct expr_op ops[2];
+	int n;
+
+	if (r->rule == RULE_OFFSET) {
+		*off = r->off;
+		return true;
+	}
+	if (r->rule != RULE_EXPR)
 		return false;
-	if (n == 1) {
+	n = decode_expr(r->expr, r->len, ops, 2);
+	if (n == 0) {
 		*off = 0;
 		return true;
 	}
-	if (n == 2 && ops[1].atom == DW_OP_plus_uconst) {
-		*off = (int64_t)ops[1].number;
+	if (n == 1 && ops[0].atom == DW_OP_plus_uconst) {
+		*off = (int64_t)ops[0].number;
 		return true;
 	}
-	if (n == 3 && (ops[1].atom == DW_OP_consts || ops[1].atom == DW_OP_constu) &&
-	    ops[2].atom == DW_OP_plus) {
-		*off = (int64_t)ops[1].number;
+	if (n == 2 && (ops[0].atom == DW_OP_consts || ops[0].atom == DW_OP_constu) &&
+	    ops[1].atom == DW_OP_plus) {
+		*off = (int64_t)ops[0].number;
 		return true;
 	}
 	return false;
 }
 
-/* The row libdw's frame state f stands for. */
-static void classify(Dwarf_Frame *f, bool signal, struct unwind_entry *r)
+/* The row the rules s stand for. */
+static void classify(const struct cfi_state *s, bool signal, struct unwind_entry *r)
 {
-	Dwarf_Op mem[3], *ops;
-	size_t n;
-	unsigned int reg;
+	struct expr_op ops[9];
+	uint64_t reg;
 	int64_t off;
-	int k, loc;
+	int k, n;
 
 	r->cfa_type = UNWIND_CFA_UNSUPPORTED;
 	r->cfa_off = 0;
@@ -504,10 +614,7 @@ static void classify(Dwarf_Frame *f, bool signal, struct unwind_entry *r)
 
 	/* The return address: undefined in the outermost frame, else it
 	 * must be the word below the CFA. */
-	loc = dwarf_frame_register(f, REG_RA, mem, &ops, &n);
-	if (loc < 0)
-		return;
-	if (n == 0 && ops == mem) {
+	if (s->ra.rule == RULE_UNDEFINED || s->ra.rule == RULE_UNSPECIFIED) {
 		r->cfa_type = UNWIND_CFA_STOP;
 		return;
 	}
@@ -515,38 +622,47 @@ static void classify(Dwarf_Frame *f, bool signal, struct unwind_entry *r)
 		r->cfa_type = UNWIND_CFA_SIGNAL;
 		return;
 	}
-	if (loc != 0 || !at_cfa(ops, n, &off) || off != -8)
+	if (!at_cfa(&s->ra, &off) || off != -8)
 		return;
 
-	if (dwarf_frame_cfa(f, &ops, &n) != 0 || n == 0)
-		return;
-	if (n == 1 && breg(&ops[0], &reg, &off)) {
-		if ((reg != REG_RSP && reg != REG_RBP) || off < INT32_MIN ||
-		    off > INT32_MAX)
+	if (s->cfa == CFA_OFFSET) {
+		reg = s->cfa_reg;
+		off = s->cfa_off;
+	} else if (s->cfa == CFA_EXPR) {
+		n = decode_expr(s->cfa_expr, s->cfa_len, ops, 9);
+		if (n == 1 && breg(&ops[0], &reg, &off)) {
+			/* checked below */
+		} else if (plt_expr(ops, n, &off, &k)) {
+			if (off < INT32_MIN || off > INT32_MAX)
+				return;
+			r->cfa_type = UNWIND_CFA_PLT;
+			r->cfa_off = (int32_t)off;
+			r->rbp_off = (int16_t)k;
 			return;
-		r->cfa_type = reg == REG_RSP ? UNWIND_CFA_RSP : UNWIND_CFA_RBP;
-		r->cfa_off = (int32_t)off;
-	} else if (plt_expr(ops, n, &off, &k)) {
-		if (off < INT32_MIN || off > INT32_MAX)
+		} else {
 			return;
-		r->cfa_type = UNWIND_CFA_PLT;
-		r->cfa_off = (int32_t)off;
-		r->rbp_off = (int16_t)k;
-		return;
+		}
 	} else {
 		return;
 	}
+	if ((reg != REG_RSP && reg != REG_RBP) || off < INT32_MIN || off > INT32_MAX)
+		return;
+	r->cfa_type = reg == REG_RSP ? UNWIND_CFA_RSP : UNWIND_CFA_RBP;
+	r->cfa_off = (int32_t)off;
 
-	loc = dwarf_frame_register(f, REG_RBP, mem, &ops, &n);
-	if (loc < 0 || (n == 0 && ops == mem)) {
-		r->rbp_type = UNWIND_RBP_UNDEFINED;
-	} else if (n == 0) {
+	switch (s->rbp.rule) {
+	case RULE_SAME:
 		r->rbp_type = UNWIND_RBP_SAME;
-	} else if (loc == 0 && at_cfa(ops, n, &off) && off >= INT16_MIN &&
-		   off <= INT16_MAX) {
-		r->rbp_type = UNWIND_RBP_SAVED;
-		r->rbp_off = (int16_t)off;
-	} else {
+		break;
+	case RULE_OFFSET:
+	case RULE_EXPR:
+		if (at_cfa(&s->rbp, &off) && off >= INT16_MIN && off <= INT16_MAX) {
+			r->rbp_type = UNWIND_RBP_SAVED;
+			r->rbp_off = (int16_t)off;
+			break;
+		}
+		/* fall through */
+	default:
 		r->rbp_type = UNWIND_RBP_UNDEFINED;
 	}
 }
@@ -577,54 +693,301 @@ static int add_row(struct unwind_table *t, const struct unwind_entry *r,
 	return 0;
 }
 
+/* Where the rows of the FDE being run go: [from, hi) of it. */
+struct row_sink {
+	struct unwind_table *t;
+	uint64_t from, hi;
+	size_t max_rows;
+	bool signal;
+};
+
+/* The rules s hold over [start, end): a row at the part of it in the
+ * sink's range.  0, -E2BIG or -ENOMEM. */
+static int emit(struct row_sink *k, uint64_t start, uint64_t end,
+		const struct cfi_state *s)
+{
+	struct unwind_entry r;
+
+	if (end <= k->from || start >= k->hi)
+		return 0;
+	r.vaddr = start > k->from ? start : k->from;
+	classify(s, k->signal, &r);
+	k->t->by_cfa[r.cfa_type]++;
+	return add_row(k->t, &r, k->max_rows);
+}
+
+static void set_rule(struct cfi_state *s, uint64_t reg, uint8_t rule, int64_t off,
+		     const uint8_t *expr, size_t len)
+{
+	struct reg_state *r = reg == REG_RBP ? &s->rbp : reg == REG_RA ? &s->ra : NULL;
+
+	if (!r)
+		return;		/* a register no row depends on */
+	r->rule = rule;
+	r->off = off;
+	r->expr = expr;
+	r->len = len;
+}
+
+static int read_fixed(const uint8_t **p, const uint8_t *end, size_t n, uint64_t *v)
+{
+	uint32_t x4;
+	uint16_t x2;
+
+	if ((size_t)(end - *p) < n)
+		return -1;
+	switch (n) {
+	case 1:
+		*v = **p;
+		break;
+	case 2:
+		memcpy(&x2, *p, 2);
+		*v = x2;
+		break;
+	default:
+		memcpy(&x4, *p, 4);
+		*v = x4;
+		break;
+	}
+	*p += n;
+	return 0;
+}
+
+/*
+ * Run a CFA program from state *s at location loc.  For a CIE's initial
+ * instructions (cie_init), a location advance or a restore is an error,
+ * as libdw has it; for an FDE, every advance past the current row emits
+ * it into k.  data_addr is the address of the section's first byte when
+ * loaded, for DW_CFA_set_loc's pc-relative encodings.  0; -EINVAL for a
+ * program that cannot be followed (what came before it stays emitted);
+ * -E2BIG or -ENOMEM from the sink.
+ */
+static int run_cfi(const struct cie_enc *cie, const uint8_t *p, const uint8_t *end,
+		   bool cie_init, uint64_t loc, struct cfi_state *s,
+		   const uint8_t *sec, uint64_t sec_addr, struct row_sink *k)
+{
+	struct cfi_state stack[CFI_MAX_DEPTH];
+	int depth = 0, err;
+	uint64_t row = loc, v, reg, next;
+	int64_t off;
+
+	while (p < end) {
+		uint8_t op = *p++;
+
+		next = loc;
+		switch (op & 0xc0) {
+		case DW_CFA_advance_loc:
+			next = loc + (uint64_t)(op & 0x3f) * cie->code_align;
+			goto advance;
+		case DW_CFA_offset:
+			off = (int64_t)read_uleb(&p, end) * cie->data_align;
+			set_rule(s, op & 0x3f, RULE_OFFSET, off, NULL, 0);
+			continue;
+		case DW_CFA_restore:
+			reg = op & 0x3f;
+			goto restore;
+		}
+		switch (op) {
+		case DW_CFA_nop:
+			continue;
+		case DW_CFA_set_loc:
+			if (read_encoded(cie->fde_enc, &p, end,
+					 sec_addr + (uint64_t)(p - sec), true, &next))
+				return -EINVAL;
+			goto advance;
+		case DW_CFA_advance_loc1:
+		case DW_CFA_advance_loc2:
+		case DW_CFA_advance_loc4:
+			if (read_fixed(&p, end, op == DW_CFA_advance_loc1 ? 1 :
+				       op == DW_CFA_advance_loc2 ? 2 : 4, &v))
+				return -EINVAL;
+			next = loc + v * cie->code_align;
+			goto advance;
+		case DW_CFA_def_cfa:
+			s->cfa_reg = read_uleb(&p, end);
+			s->cfa_off = (int64_t)read_uleb(&p, end);
+			s->cfa = CFA_OFFSET;
+			continue;
+		case DW_CFA_def_cfa_sf:
+			s->cfa_reg = read_uleb(&p, end);
+			s->cfa_off = read_sleb(&p, end) * cie->data_align;
+			s->cfa = CFA_OFFSET;
+			continue;
+		case DW_CFA_def_cfa_register:
+			reg = read_uleb(&p, end);
+			if (s->cfa != CFA_OFFSET)
+				s->cfa = CFA_INVALID;
+			s->cfa_reg = reg;
+			continue;
+		case DW_CFA_def_cfa_offset:
+			off = (int64_t)read_uleb(&p, end);
+			goto cfa_offset;
+		case DW_CFA_def_cfa_offset_sf:
+			off = read_sleb(&p, end) * cie->data_align;
+cfa_offset:
+			if (s->cfa != CFA_OFFSET)
+				s->cfa = CFA_INVALID;
+			s->cfa_off = off;
+			continue;
+		case DW_CFA_def_cfa_expression:
+			v = read_uleb(&p, end);
+			if (v > (uint64_t)(end - p))
+				return -EINVAL;
+			s->cfa = CFA_EXPR;
+			s->cfa_expr = p;
+			s->cfa_len = v;
+			p += v;
+			continue;
+		case DW_CFA_undefined:
+			set_rule(s, read_uleb(&p, end), RULE_UNDEFINED, 0, NULL, 0);
+			continue;
+		case DW_CFA_same_value:
+			set_rule(s, read_uleb(&p, end), RULE_SAME, 0, NULL, 0);
+			continue;
+		case DW_CFA_offset_extended:
+			reg = read_uleb(&p, end);
+			off = (int64_t)read_uleb(&p, end) * cie->data_align;
+			set_rule(s, reg, RULE_OFFSET, off, NULL, 0);
+			continue;
+		case DW_CFA_offset_extended_sf:
+			reg = read_uleb(&p, end);
+			off = read_sleb(&p, end) * cie->data_align;
+			set_rule(s, reg, RULE_OFFSET, off, NULL, 0);
+			continue;
+		case DW_CFA_GNU_negative_offset_extended:
+			reg = read_uleb(&p, end);
+			off = -(int64_t)read_uleb(&p, end) * cie->data_align;
+			set_rule(s, reg, RULE_OFFSET, off, NULL, 0);
+			continue;
+		case DW_CFA_val_offset:
+			reg = read_uleb(&p, end);
+			off = (int64_t)read_uleb(&p, end) * cie->data_align;
+			set_rule(s, reg, RULE_VAL_OFFSET, off, NULL, 0);
+			continue;
+		case DW_CFA_val_offset_sf:
+			reg = read_uleb(&p, end);
+			off = read_sleb(&p, end) * cie->data_align;
+			set_rule(s, reg, RULE_VAL_OFFSET, off, NULL, 0);
+			continue;
+		case DW_CFA_register:
+			reg = read_uleb(&p, end);
+			(void)read_uleb(&p, end);
+			set_rule(s, reg, RULE_REGISTER, 0, NULL, 0);
+			continue;
+		case DW_CFA_expression:
+		case DW_CFA_val_expression:
+			reg = read_uleb(&p, end);
+			v = read_uleb(&p, end);
+			if (v > (uint64_t)(end - p))
+				return -EINVAL;
+			set_rule(s, reg, op == DW_CFA_expression ? RULE_EXPR : RULE_VAL_EXPR,
+				 0, p, v);
+			p += v;
+			continue;
+		case DW_CFA_restore_extended:
+			reg = read_uleb(&p, end);
+			goto restore;
+		case DW_CFA_remember_state:
+			if (depth == CFI_MAX_DEPTH)
+				return -EINVAL;
+			stack[depth++] = *s;
+			continue;
+		case DW_CFA_restore_state:
+			if (!depth)
+				return -EINVAL;
+			*s = stack[--depth];
+			continue;
+		case DW_CFA_GNU_args_size:
+			(void)read_uleb(&p, end);
+			continue;
+		default:
+			return -EINVAL;
+		}
+restore:
+		/* The CIE's initial rule; not within the CIE itself. */
+		if (cie_init)
+			return -EINVAL;
+		if (reg == REG_RBP)
+			s->rbp = cie->init_state.rbp;
+		else if (reg == REG_RA)
+			s->ra = cie->init_state.ra;
+		continue;
+advance:
+		/* A new row: the rules so far hold over [row, next). */
+		if (cie_init)
+			return -EINVAL;
+		if (next > row) {
+			err = emit(k, row, next, s);
+			if (err)
+				return err;
+			row = next;
+		}
+		loc = next;
+	}
+	/* The last row runs to the FDE's end. */
+	if (!cie_init && k->hi > row)
+		return emit(k, row, k->hi, s);
+	return 0;
+}
+
+/* The rules every FDE of cie starts from; false if its initial
+ * instructions cannot be followed. */
+static bool cie_initial(struct cie_enc *cie, const uint8_t *sec, uint64_t sec_addr)
+{
+	struct cfi_state *s = &cie->init_state;
+
+	if (cie->ran)
+		return cie->init_ok;
+	cie->ran = true;
+	/* libdw's x86-64 defaults: rbp and the return address callee-saved
+	 * (same value), the CFA undefined. */
+	memset(s, 0, sizeof(*s));
+	s->cfa = CFA_UNDEFINED;
+	s->rbp.rule = RULE_SAME;
+	s->ra.rule = RULE_SAME;
+	cie->init_ok = run_cfi(cie, cie->init, cie->init_end, true, 0, s, sec,
+			       sec_addr, NULL) == 0;
+	return cie->init_ok;
+}
+
 /* Walk every FDE's rows in address order. */
-static int walk(Dwarf_CFI *cfi, const struct fde_list *fl, const struct cie_enc *cies,
+static int walk(struct fde_list *fl, const uint8_t *sec, uint64_t sec_addr,
 		size_t max_rows, struct unwind_table *t)
 {
-	uint64_t covered = 0, work = 0;
+	uint64_t covered = 0;
 	size_t i;
 	int err;
 
-	(void)cies;
 	for (i = 0; i < fl->n; i++) {
-		uint64_t a = fl->v[i].lo, hi = fl->v[i].hi;
+		const struct fde_range *f = &fl->v[i];
+		struct cie_enc *cie = &fl->cies[f->cie];
+		struct row_sink k = {
+			.t = t, .from = f->lo, .hi = f->hi, .max_rows = max_rows,
+			.signal = cie->signal,
+		};
+		struct cfi_state s;
 		struct unwind_entry r;
 
-		if (hi <= covered)
+		if (f->hi <= covered)
 			continue;	/* duplicate or nested FDE */
-		if (a < covered)
-			a = covered;
+		if (k.from < covered)
+			k.from = covered;
 		t->fdes++;
-		while (a < hi) {
-			Dwarf_Frame *f = NULL;
-			Dwarf_Addr start, end;
-			bool signal = false;
-
-			/* libdw runs the FDE's program up to a, every row. */
-			work += fl->v[i].cost;
-			if (work > CFI_MAX_WORK)
-				return -E2BIG;
-			if (dwarf_cfi_addrframe(cfi, a, &f) != 0) {
-				/* libdw disagrees about this FDE: a gap. */
-				break;
-			}
-			if (dwarf_frame_info(f, &start, &end, &signal) < 0 || end <= a)
-				end = hi;
-			r.vaddr = a;
-			classify(f, signal, &r);
-			free(f);
-			t->by_cfa[r.cfa_type]++;
-			err = add_row(t, &r, max_rows);
-			if (err)
+		if (cie_initial(cie, sec, sec_addr)) {
+			s = cie->init_state;
+			err = run_cfi(cie, f->insns, f->insns_end, false, f->lo, &s,
+				      sec, sec_addr, &k);
+			/* A program that cannot be followed further: the
+			 * rest of its range has no row of its own. */
+			if (err && err != -EINVAL)
 				return err;
-			a = end < hi ? end : hi;
 		}
-		covered = hi;
+		covered = f->hi;
 		/* What follows, unless the next FDE starts right here or
 		 * after alignment padding only (no pc is in there). */
-		if (i + 1 == fl->n || fl->v[i + 1].lo >= hi + PAD_GAP) {
+		if (i + 1 == fl->n || fl->v[i + 1].lo >= f->hi + PAD_GAP) {
 			memset(&r, 0, sizeof(r));
-			r.vaddr = hi;
+			r.vaddr = f->hi;
 			r.cfa_type = UNWIND_CFA_NONE;
 			err = add_row(t, &r, max_rows);
 			if (err)
@@ -659,38 +1022,24 @@ static int build_from(Elf *elf, bool eh_frame, size_t max_rows,
 {
 	const char *name = eh_frame ? ".eh_frame" : ".debug_frame";
 	struct fde_list fl = {};
-	Dwarf_CFI *cfi = NULL;
-	Dwarf *dw = NULL;
 	Elf_Data *data;
 	Elf_Scn *scn;
 	GElf_Shdr sh;
 	int err;
 
 	scn = find_section(elf, name, &sh);
+	/* Go's linker compresses .debug_frame (SHF_COMPRESSED). */
+	if (scn && (sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
+		return -EINVAL;
 	if (!scn || !(data = elf_getdata(scn, NULL)) || !data->d_size)
 		return -ENOENT;
-	if (eh_frame) {
-		cfi = dwarf_getcfi_elf(elf);
-	} else {
-		dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
-		cfi = dw ? dwarf_getcfi(dw) : NULL;
-	}
-	if (!cfi) {
-		err = -EINVAL;
-		goto out;
-	}
 	err = list_fdes(elf, data, sh.sh_addr, eh_frame, &fl);
 	if (!err && !fl.n)
 		err = -ENOENT;
 	if (!err)
-		err = walk(cfi, &fl, fl.cies, max_rows, t);
+		err = walk(&fl, data->d_buf, sh.sh_addr, max_rows, t);
 	if (!err)
 		t->section = name;
-out:
-	if (eh_frame && cfi)
-		dwarf_cfi_end(cfi);
-	if (dw)
-		dwarf_end(dw);
 	free(fl.v);
 	free(fl.cies);
 	return err;

@@ -2,8 +2,9 @@
 /*
  * Unwind tables: an ELF file's call frame information (.eh_frame, or
  * .debug_frame) as rows sorted by address, each the rule for the CFA, rbp
- * and the return address from its address to the next row's, read with
- * libdw and reduced to the cases the BPF unwinder follows
+ * and the return address from its address to the next row's (each FDE's
+ * program run once; libdw lists the FDEs), reduced to the cases the BPF
+ * unwinder follows
  * (include/unwind.h).  Identical neighbours are merged; addresses no FDE
  * covers get an UNWIND_CFA_NONE row, except alignment padding (gaps under
  * 16 bytes), which keeps the row before it.
