@@ -110,7 +110,9 @@ t_target_execs()
 
 # Children come and go faster than their first samples: the run follows
 # what it can, reports, and never stops following new ones (the kernel's
-# target set forgets the dead).
+# target set forgets the dead).  Each child runs less than a sample
+# period, so only per-CPU events see them (--per-cpu; an event per thread,
+# the default, starts each child's period afresh).
 t_fork_storm()
 {
 	local tpid forked
@@ -118,7 +120,7 @@ t_fork_storm()
 	spawn "$TDIR/fault_target" forker 5 >"$T/target.out"
 	tpid=$LAST_PID
 	wait_exec "$tpid" "$TDIR/fault_target" || { bad "fault_target did not start"; return; }
-	prof -p "$tpid" -F "$FREQ" --folded "$T/folded"
+	prof -p "$tpid" --per-cpu -F "$FREQ" --folded "$T/folded"
 	expect_rc 0 || return
 	folded_ok "$T/folded" || return
 	forked=$(sed -n 's/^forked //p' "$T/target.out")

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
 # Overhead of CPU sampling, side by side with other tools in one
-# interleaved run: unprofiled, `profiler -p`, `perf record -g -p` and
+# interleaved run: unprofiled, `profiler -p` (its default unwinding: the
+# DWARF tables where a file has them) and `profiler --unwind fp -p`,
+# `perf record -g -p` and `perf record --call-graph dwarf -p`, and
 # bpftrace's `profile:hz:N /pid == PID/ { @[ustack] = count(); }`.  Each
 # rep runs every tool once, in an order rotated from rep to rep, with an
 # unprofiled run between any two; each profiled run is compared with the
@@ -16,8 +18,8 @@
 #     9999 Hz: the interruptions the target sees (extra gaps per second
 #     and extra time in gaps), so the time each sample takes from the
 #     target, independent of how fast the host runs the loop; also the
-#     profiler attached to another, idle process at 9999 Hz: its sampling
-#     events are per CPU, so every process on the CPU takes the interrupt.
+#     profiler attached to another, idle process at 9999 Hz: what the
+#     target pays for a profiler it is not the target of.
 # Needs root.  Asserts nothing.
 #
 # Knobs: REPS (default 5, quick 2), WORK (tree runs, default 15000, about
@@ -34,10 +36,10 @@ GAP_REPS=${GAP_REPS:-$(quick 2 7)}
 WORK_REPS=$REPS
 
 bpf_stats_on
-tools="prof"
+tools="prof proffp"
 skipped=()
 if have_perf; then
-	tools="$tools perf"
+	tools="$tools perf perfdw"
 else
 	skipped+=("perf: not installed")
 fi
@@ -61,11 +63,14 @@ run()
 	TOOL=
 	case $kind in
 	base) sleep 0.1 ;;
+	proffp*) start_tool "$f" ./profiler -q -F "$hz" --unwind fp -p $pid > /dev/null ;;
 	prof*) start_tool "$f" ./profiler -q -F "$hz" -p $pid > /dev/null ;;
 	other*)	# the profiler on another, idle process: what bystanders pay
 		sleep 1000 &
 		other=$!
 		start_tool "$f" ./profiler -q -F "$hz" -p $other > /dev/null ;;
+	perfdw*) start_tool "$f" perf record -q -F "$hz" --call-graph dwarf -p $pid \
+			-o "$B/perf.data" > /dev/null 2>&1 ;;
 	perf*) start_tool "$f" perf record -q -F "$hz" -g -p $pid \
 			-o "$B/perf.data" > /dev/null 2>&1 ;;
 	bpftrace*) start_tool "$f" bpftrace -e "profile:hz:$hz /pid == $pid/ {
@@ -134,12 +139,14 @@ interleave work $(kinds 99 999)
 TARGET=("$B/gaps" "$GAP_SECS")
 BPF_AT=$(calc "$GAP_SECS / 2")
 REPS=$GAP_REPS
-interleave gaps $(kinds 999 9999) other9999
+interleave gaps $(kinds 99 999 9999) other9999
 
 label()
 {
 	case $1 in
+	proffp*) echo "profiler --unwind fp, ${1#proffp} Hz" ;;
 	prof*) echo "profiler, ${1#prof} Hz" ;;
+	perfdw*) echo "perf record --call-graph dwarf, ${1#perfdw} Hz" ;;
 	perf*) echo "perf record -g, ${1#perf} Hz" ;;
 	bpftrace*) echo "bpftrace profile:hz:${1#bpftrace} ustack" ;;
 	other*) echo "profiler -p another process, ${1#other} Hz: cost to a bystander" ;;
@@ -179,12 +186,32 @@ echo "$(field gaps base '100 * $3 / $1' | spread %.2f)% of its time."
 echo
 echo "| tool | extra gaps/s | time taken from the target | per sample us |"
 echo "| --- | --- | --- | --- |"
-for k in $(kinds 999 9999) other9999; do
+for k in $(kinds 99 999 9999) other9999; do
 	printf '| %s | %s | %s%% | %s |\n' "$(label "$k")" \
 		"$(field gaps "$k" '$2 / ($1 / 1e9) - $5 / ($4 / 1e9)' | spread %.0f)" \
 		"$(field gaps "$k" '100 * ($3 / $1 - $6 / $4)' | spread %.2f)" \
 		"$(field gaps "$k" '($3 / $1 - $6 / $4) / ($2 / $1 - $5 / $4) / 1e3' | spread %.1f)"
 done
+# The goals: per-sample cost at or under perf's with the same kind of
+# unwinding, and nothing for a bystander.
+per_sample() { field gaps "$1" '($3 / $1 - $6 / $4) / ($2 / $1 - $5 / $4) / 1e3' | median; }
+if [[ " $tools " == *" perf "* ]]; then
+	echo
+	echo "| goal | profiler | perf | result |"
+	echo "| --- | --- | --- | --- |"
+	for hz in 99 999 9999; do
+		for pair in "proffp perf frame pointers" "prof perfdw DWARF"; do
+			set -- $pair
+			a=$(per_sample "$1$hz")
+			b=$(per_sample "$2$hz")
+			printf '| per-sample cost, %s, %s Hz | %.1f us | %.1f us | %s |\n' "$3" "$hz" "$a" "$b" \
+				"$(awk -v a="$a" -v b="$b" 'BEGIN { print (a <= b ? "PASS" : "FAIL") }')"
+		done
+	done
+	x=$(field gaps other9999 '$2 / ($1 / 1e9) - $5 / ($4 / 1e9)' | median)
+	printf '| a bystander of profiler -p at 9999 Hz: extra interruptions | %.0f/s | - | %s |\n' "$x" \
+		"$(awk -v x="$x" 'BEGIN { print (x < 9999 * 0.02 ? "PASS" : "FAIL") }')"
+fi
 for s in "${skipped[@]}"; do
 	echo
 	echo "Not run: $s"

@@ -254,6 +254,7 @@ int cmd_cpu(int argc, char **argv)
 		      strerror(errno));
 		goto out;
 	}
+	r.sr.per_cpu = r.o.per_cpu;
 	if (stack_run__sample(&r.sr, r.skel->progs.cpu_sample, r.o.freq,
 			      !strcmp(r.o.event, "cycles")) ||
 	    session__start(&r.sess, 0))
@@ -288,6 +289,7 @@ enum {
 	CPU_OPT_STACK_MAP_SIZE = CLI_OPT_MODE,
 	CPU_OPT_COUNTS_MAP_SIZE,
 	CPU_OPT_EVENT,
+	CPU_OPT_PER_CPU,
 };
 
 static const struct option cpu_long[] = {
@@ -297,6 +299,7 @@ static const struct option cpu_long[] = {
 	{ "stack-map-size",	required_argument, NULL, CPU_OPT_STACK_MAP_SIZE },
 	{ "counts-map-size",	required_argument, NULL, CPU_OPT_COUNTS_MAP_SIZE },
 	{ "event",		required_argument, NULL, CPU_OPT_EVENT },
+	{ "per-cpu",		no_argument,	   NULL, CPU_OPT_PER_CPU },
 	STACK_LONG_OPTIONS,
 };
 
@@ -322,6 +325,11 @@ void cpu_usage(FILE *out)
 "                            or when every target has exited)\n"
 "      --event EVENT         cpu-clock (default, software timer) or cycles\n"
 "                            (needs a hardware PMU)\n"
+"      --per-cpu             with -p or COMMAND: sample every CPU and keep\n"
+"                            the targets' samples, to see processes that run\n"
+"                            less than a sample period (every process on the\n"
+"                            machine then takes the interrupts); default: an\n"
+"                            event per target thread, as perf record -p\n"
 "  -U, --user-only           collect user stacks only\n"
 "  -K, --kernel-only         collect kernel stacks only\n"
 "      --stack-map-size N    distinct stacks kept in the kernel (default %d)\n"
@@ -391,6 +399,9 @@ static enum cli_result parse_cpu_opt(int c, const char *arg, void *mode)
 			return cli_error("unknown event '%s' for --event "
 					   "(expected cpu-clock or cycles)", arg);
 		o->event = arg;
+		return CLI_OK;
+	case CPU_OPT_PER_CPU:
+		o->per_cpu = true;
 		return CLI_OK;
 	}
 	return stack_opts__parse(c, arg, &o->s);

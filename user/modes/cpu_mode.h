@@ -19,6 +19,7 @@ struct cpu_opts {
 	uint64_t stack_map_size;	/* --stack-map-size */
 	uint64_t counts_map_size;	/* --counts-map-size */
 	const char *event;	/* --event cpu-clock|cycles */
+	bool per_cpu;		/* --per-cpu: per-CPU events with targets too */
 };
 
 /* Parse argv (argv[0] is the mode's name).  Errors go to stderr. */

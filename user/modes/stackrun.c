@@ -303,27 +303,31 @@ static int sample_cpus(struct stack_run *sr, struct bpf_program *prog,
 }
 
 /*
- * Room for n more descriptors: the soft limit up to the hard one, and the
- * hard one up to fs.nr_open if need be (root).
+ * Room for n descriptors of events within half the limit of open files (the
+ * rest for the files the symbolizer reads): the soft limit raised to the
+ * hard one, and the hard one too where allowed (CAP_SYS_RESOURCE).  false:
+ * not that many.
  */
-static void room_for_fds(size_t n)
+static bool room_for_fds(size_t n)
 {
 	struct rlimit rl;
-	size_t want;
+	size_t want = 2 * n;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl))
-		return;
-	want = n + 1024;
-	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur >= want)
-		return;
+		return false;
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+		return true;
 	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
 		rl.rlim_max = want;
 	rl.rlim_cur = rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl)) {
+		/* Without CAP_SYS_RESOURCE: up to the hard limit only. */
 		getrlimit(RLIMIT_NOFILE, &rl);
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	getrlimit(RLIMIT_NOFILE, &rl);
+	return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want;
 }
 
 /*
@@ -411,10 +415,9 @@ static int sample_threads(struct stack_run *sr, struct bpf_program *prog,
 			if (n < 0)
 				continue;	/* exited: the session sees it */
 			/* Two descriptors per thread. */
-			if (sr->nperf / 2 + n > STACK_RUN_MAX_THREAD_EVENTS)
+			if (sr->nperf / 2 + n > STACK_RUN_MAX_THREAD_EVENTS ||
+			    !room_for_fds((size_t)sr->nperf + 2 * n + 64))
 				ret = -E2BIG;
-			else
-				room_for_fds((size_t)sr->nperf + 2 * n);
 			for (i = 0; i < n && !ret; i++) {
 				int err;
 
@@ -454,14 +457,16 @@ int stack_run__sample(struct stack_run *sr, struct bpf_program *prog,
 
 	attr.type = cycles ? PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE;
 	attr.config = cycles ? PERF_COUNT_HW_CPU_CYCLES : PERF_COUNT_SW_CPU_CLOCK;
-	if (sr->sess->ntargets == 0)
+	if (sr->sess->ntargets == 0 || sr->per_cpu)
 		return sample_cpus(sr, prog, &attr, cycles);
 	err = sample_threads(sr, prog, &attr, cycles);
 	if (err != -E2BIG)
 		return err;
 	stack_run__stop_sampling(sr);
-	p_warn("more than %d threads to follow: sampling every CPU instead "
-	       "(other processes are interrupted too)", STACK_RUN_MAX_THREAD_EVENTS);
+	p_warn("too many threads for an event each (at most %d, and two "
+	       "descriptors each within half the limit of open files): "
+	       "sampling every CPU instead (other processes are interrupted too)",
+	       STACK_RUN_MAX_THREAD_EVENTS);
 	attr.inherit = 0;
 	attr.disabled = 0;
 	return sample_cpus(sr, prog, &attr, cycles);

@@ -38,6 +38,7 @@ struct stack_run {
 	struct bpf_link **perf_links;	/* sampling events, one per CPU */
 	int *perf_fds;
 	int nperf;
+	bool per_cpu;		/* per-CPU events even with targets */
 };
 
 /* Locations one stored stack may become, at most: each user address may
@@ -64,8 +65,9 @@ void stack_run__add_pids(struct stack_run *sr, const pid_t *pids, int n);
  * Sampling events at freq Hz (cpu-clock, or cycles), each running prog:
  * with targets (-p, COMMAND), one per thread of theirs, inherited by the
  * threads and processes they create, so that other processes are never
- * interrupted (past STACK_RUN_MAX_THREAD_EVENTS threads, a warning and
- * per-CPU events); without, one per online CPU.  0, or -1 after one
+ * interrupted (past STACK_RUN_MAX_THREAD_EVENTS threads, or half the
+ * descriptors the process may open, a warning and per-CPU events);
+ * without targets, or with sr->per_cpu, one per online CPU.  0, or -1 after one
  * p_err line.
  */
 int stack_run__sample(struct stack_run *sr, struct bpf_program *prog,
