@@ -199,12 +199,13 @@ if [[ " $tools " == *" perf "* ]]; then
 	echo
 	echo "| goal | profiler | perf | result |"
 	echo "| --- | --- | --- | --- |"
-	for hz in 99 999 9999; do
-		for pair in "proffp perf frame pointers" "prof perfdw DWARF"; do
+	# At 99 Hz the extra gaps (about 99/s) drown in the tick's: no verdict.
+	for hz in 999 9999; do
+		for pair in "proffp perf frame-pointers" "prof perfdw DWARF"; do
 			set -- $pair
 			a=$(per_sample "$1$hz")
 			b=$(per_sample "$2$hz")
-			printf '| per-sample cost, %s, %s Hz | %.1f us | %.1f us | %s |\n' "$3" "$hz" "$a" "$b" \
+			printf '| per-sample cost, %s, %s Hz | %.1f us | %.1f us | %s |\n' "${3/-/ }" "$hz" "$a" "$b" \
 				"$(awk -v a="$a" -v b="$b" 'BEGIN { print (a <= b ? "PASS" : "FAIL") }')"
 		done
 	done
