@@ -13,6 +13,7 @@
 #include "cpu.h"
 #include "stacks.bpf.h"
 #include "targets.bpf.h"
+#include "section_time.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -28,6 +29,26 @@ struct {
 	__type(value, __u64);
 } counts SEC(".maps");
 
+/* Count one sample under key. */
+static __always_inline void count_sample(struct cpu_key *key)
+{
+	__u64 one = 1, *val;
+
+	val = bpf_map_lookup_elem(&counts, key);
+	if (val) {
+		__sync_fetch_and_add(val, 1);
+		return;
+	}
+	if (bpf_map_update_elem(&counts, key, &one, BPF_NOEXIST)) {
+		/* Raced with another CPU inserting the same key? */
+		val = bpf_map_lookup_elem(&counts, key);
+		if (val)
+			__sync_fetch_and_add(val, 1);
+		else
+			inc_stat(STAT_COUNTS_FULL);
+	}
+}
+
 SEC("perf_event")
 int cpu_sample(struct bpf_perf_event_data *ctx)
 {
@@ -35,8 +56,9 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	__u32 tgid = id >> 32;
 	struct cpu_key key = {};
 	struct task_struct *task;
-	__u64 one = 1, *val;
 
+	section_begin();
+	section_mark(SECT_EMPTY);
 	/* tgid 0 is the idle task: never anyone's CPU time. */
 	if (tgid == 0 || !is_target(tgid))
 		return 0;
@@ -46,6 +68,7 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	note_process(tgid, key.gen);
 
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
+	section_mark(SECT_FILTER);
 
 	/* Kernel threads have no user stack: don't count that as a fault.
 	 * The user registers are where the kernel saved them on entry,
@@ -62,18 +85,8 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	if (collect_kernel)
 		key.kern_stack = collect_kernel_stack(ctx, &key.kern_err);
 
-	val = bpf_map_lookup_elem(&counts, &key);
-	if (val) {
-		__sync_fetch_and_add(val, 1);
-		return 0;
-	}
-	if (bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST)) {
-		/* Raced with another CPU inserting the same key? */
-		val = bpf_map_lookup_elem(&counts, &key);
-		if (val)
-			__sync_fetch_and_add(val, 1);
-		else
-			inc_stat(STAT_COUNTS_FULL);
-	}
+	count_sample(&key);
+	section_mark(SECT_COUNTS);
+	section_end();
 	return 0;
 }

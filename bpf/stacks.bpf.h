@@ -39,9 +39,13 @@ static __always_inline __u64 store_stack(struct stack_trace *st, bool user,
 	long ret;
 
 	h = stack_hash(st->ips, st->depth, st->end);
-	if (bpf_map_lookup_elem(&stacks, &h))
+	section_mark(user ? SECT_USER_HASH : SECT_KERN_HASH);
+	if (bpf_map_lookup_elem(&stacks, &h)) {
+		section_mark(user ? SECT_USER_STORE : SECT_KERN_STORE);
 		return h;
+	}
 	ret = bpf_map_update_elem(&stacks, &h, st, BPF_NOEXIST);
+	section_mark(user ? SECT_USER_STORE : SECT_KERN_STORE);
 	/* -EEXIST: another CPU stored the same stack just now. */
 	if (ret && ret != -EEXIST) {
 		*err = ret;
@@ -69,6 +73,7 @@ static __always_inline __u64 collect_kernel_stack(void *ctx, __s32 *err)
 	if (!st)
 		return 0;
 	n = bpf_get_stack(ctx, st->ips, sizeof(st->ips), 0);
+	section_mark(SECT_KERN_STACK);
 	if (n <= 0)
 		return 0;
 	st->depth = n / sizeof(__u64);

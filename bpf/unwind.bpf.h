@@ -21,6 +21,7 @@
 #include "stack.h"
 #include "unwind.h"
 #include "stats.bpf.h"
+#include "section_time.bpf.h"
 
 _Static_assert(PROF_MAX_STACK_DEPTH == 255, "ips[] indexes are masked with 255");
 
@@ -392,6 +393,7 @@ static long unwind_step(__u32 i, void *ctx)
 	__u32 d;
 	__u64 rel, cfa, ra, fr[2];
 
+	section_mark(SECT_WALK_OTHER);
 	d = s->st.depth;
 	if (d >= PROF_MAX_STACK_DEPTH) {
 		s->end = UNWIND_END_TRUNCATED;
@@ -434,6 +436,7 @@ static long unwind_step(__u32 i, void *ctx)
 			goto fp;
 		return 1;
 	}
+	section_mark(SECT_WALK_LOOKUP);
 
 	switch (row->cfa_type) {
 	case UNWIND_CFA_RSP:
@@ -483,6 +486,7 @@ static long unwind_step(__u32 i, void *ctx)
 			return 1;
 		}
 	}
+	section_mark(SECT_WALK_READ);
 	if (s->tramp && ra == s->tramp) {
 		ra = unwind_untrampoline(s, cfa - 8);
 		s->trampolines++;
@@ -579,6 +583,7 @@ unwind_user(void *ctx, __u64 ip, __u64 sp, __u64 bp)
 		if (!proc)
 			unwind_ask_unknown(s->tgid);
 	}
+	section_mark(SECT_USER_SETUP);
 	if (proc) {
 		s->pc = ip;
 		s->sp = sp;
@@ -592,6 +597,7 @@ unwind_user(void *ctx, __u64 ip, __u64 sp, __u64 bp)
 		if (s->st.depth >= PROF_MAX_STACK_DEPTH && s->end == UNWIND_END_OK)
 			s->st.end = UNWIND_END_TRUNCATED;
 		inc_stat(STAT_UNWIND_END + (s->st.end < UNWIND_END__MAX ? s->st.end : 0));
+		section_mark(SECT_WALK_OTHER);
 		return &s->st;
 	}
 	if (unwind_mode == UNWIND_MODE_DWARF) {
@@ -603,6 +609,7 @@ unwind_user(void *ctx, __u64 ip, __u64 sp, __u64 bp)
 		return &s->st;
 	}
 	n = bpf_get_stack(ctx, s->st.ips, sizeof(s->st.ips), BPF_F_USER_STACK);
+	section_mark(SECT_USER_FP);
 	if (n <= 0)
 		return NULL;
 	s->st.depth = n / sizeof(__u64);

@@ -20,6 +20,7 @@
 #include "run/cli.h"
 #include "commands.h"
 #include "cpu.h"
+#include "section_time.h"
 #include "cpu.skel.h"
 #include "run/session.h"
 #include "lib/log.h"
@@ -42,6 +43,7 @@ struct run {
 	struct profile *prof;
 	struct outputs out;	/* every output file, opened before profiling */
 	uint64_t *cpu_start;	/* per -p target: its CPU time at the start */
+	bool time_sections;	/* PROFILER_TIME_SECTIONS: time the program's parts */
 };
 
 static int load_bpf(struct run *r)
@@ -59,6 +61,10 @@ static int load_bpf(struct run *r)
 	skel->rodata->collect_user = !r->o.kernel_only;
 	skel->rodata->collect_kernel = !r->o.user_only;
 	skel->rodata->unwind_mode = r->o.s.unwind;
+	/* A developer's measurement, kept out of the options: the verifier
+	 * removes the timing unless it is asked for. */
+	r->time_sections = getenv("PROFILER_TIME_SECTIONS") != NULL;
+	skel->rodata->time_sections = r->time_sections;
 	bpf_map__set_max_entries(skel->maps.stacks, r->o.stack_map_size);
 	bpf_map__set_max_entries(skel->maps.counts, r->o.counts_map_size);
 
@@ -112,6 +118,73 @@ static int drain_counts(struct run *r)
 		}
 	}
 	return 0;
+}
+
+static const char *const section_names[SECT__MAX] = {
+	[SECT_EMPTY] = "(one mark, subtracted below)",
+	[SECT_FILTER] = "filter: targets, exec_gen, note_process, comm",
+	[SECT_USER_SETUP] = "user: scratch, trampoline, regs, unwind_procs",
+	[SECT_USER_FP] = "user: bpf_get_stack (frame pointers)",
+	[SECT_WALK_LOOKUP] = "user walk: mapping, page, shard, row",
+	[SECT_WALK_READ] = "user walk: stack reads",
+	[SECT_WALK_OTHER] = "user walk: the rest, bpf_loop",
+	[SECT_USER_HASH] = "user: stack_hash",
+	[SECT_USER_STORE] = "user: stacks lookup/insert",
+	[SECT_KERN_STACK] = "kernel: bpf_get_stack",
+	[SECT_KERN_HASH] = "kernel: stack_hash",
+	[SECT_KERN_STORE] = "kernel: stacks lookup/insert",
+	[SECT_COUNTS] = "counts update",
+};
+
+/*
+ * PROFILER_TIME_SECTIONS: ns per sample in each part of cpu_sample, on
+ * stderr.  Each mark's own cost (a clock read, measured by an empty
+ * section) is taken off the section it ends.
+ */
+static void print_section_times(struct run *r)
+{
+	int ncpus = libbpf_num_possible_cpus(), c, i;
+	struct section_times *v, sum = {};
+	double mark, n;
+	__u32 zero = 0;
+
+	if (ncpus <= 0)
+		return;
+	v = calloc(ncpus, sizeof(*v));
+	if (!v)
+		return;
+	if (bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.section_times),
+				&zero, v)) {
+		free(v);
+		return;
+	}
+	for (c = 0; c < ncpus; c++) {
+		sum.total += v[c].total;
+		sum.samples += v[c].samples;
+		for (i = 0; i < SECT__MAX; i++) {
+			sum.ns[i] += v[c].ns[i];
+			sum.marks[i] += v[c].marks[i];
+		}
+	}
+	free(v);
+	if (!sum.samples || !sum.marks[SECT_EMPTY])
+		return;
+	n = sum.samples;
+	mark = (double)sum.ns[SECT_EMPTY] / sum.marks[SECT_EMPTY];
+	fprintf(stderr, "section times over %llu samples (ns per sample; "
+		"one mark costs %.1f ns):\n", (unsigned long long)sum.samples, mark);
+	fprintf(stderr, "  %-48s %8s %8s %8s\n", "section", "marks", "raw", "net");
+	for (i = 1; i < SECT__MAX; i++) {
+		if (!sum.marks[i])
+			continue;
+		fprintf(stderr, "  %-48s %8.1f %8.1f %8.1f\n", section_names[i],
+			sum.marks[i] / n, sum.ns[i] / n,
+			(sum.ns[i] - mark * sum.marks[i]) / n);
+	}
+	for (i = 0, c = 0; i < SECT__MAX; i++)
+		c += sum.marks[i];
+	fprintf(stderr, "  %-48s %8.1f %8.1f %8.1f\n", "total, first to last mark",
+		c / n, sum.total / n, (sum.total - mark * c) / n);
 }
 
 static int record_losses(struct run *r)
@@ -273,6 +346,8 @@ int cmd_cpu(int argc, char **argv)
 
 	/* Freeze the counts, then collect what's left of the notifications. */
 	stack_run__stop_sampling(&r.sr);
+	if (r.time_sections)
+		print_section_times(&r);
 	session__end(&r.sess);
 	stack_run__finish(&r.sr);
 	if (build_profile(&r) || write_outputs(&r))
