@@ -90,15 +90,15 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 
 	/* Kernel threads have no user stack: don't count that as a fault.
 	 * The user registers are where the kernel saved them on entry,
-	 * whether the sample hit user or kernel mode. */
+	 * whether the sample hit user or kernel mode.  Both pointers come
+	 * with their types (BTF): plain loads, not a probe-read helper call
+	 * each. */
 	task = bpf_get_current_task_btf();
-	if (collect_user && !(BPF_CORE_READ(task, flags) & PF_KTHREAD)) {
+	if (collect_user && !(task->flags & PF_KTHREAD)) {
 		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
 
-		key.user_stack = collect_user_stack(ctx, BPF_CORE_READ(regs, ip),
-						    BPF_CORE_READ(regs, sp),
-						    BPF_CORE_READ(regs, bp),
-						    &key.user_err);
+		key.user_stack = collect_user_stack(ctx, regs->ip, regs->sp,
+						    regs->bp, &key.user_err);
 	}
 	if (collect_kernel && !sample_in_user_mode(ctx))
 		key.kern_stack = collect_kernel_stack(ctx, &key.kern_err);

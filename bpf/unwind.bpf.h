@@ -549,10 +549,14 @@ static long unwind_fix_step(__u32 i, void *ctx)
 }
 
 /* The current process's uprobes area (its first slot is the uretprobe
- * trampoline), 0 when it has none. */
+ * trampoline), 0 when it has none.  task has its type (BTF): the verifier
+ * turns these into plain loads that read 0 through a NULL pointer, where
+ * BPF_CORE_READ would call a probe-read helper for each of the three. */
 static __always_inline __u64 unwind_trampoline(struct task_struct *task)
 {
-	return BPF_CORE_READ(task, mm, uprobes_state.xol_area, vaddr);
+	struct xol_area *area = task->mm->uprobes_state.xol_area;
+
+	return area ? area->vaddr : 0;
 }
 
 /*
