@@ -359,12 +359,12 @@ gaps_rate()
 }
 
 # gaps_under ARGS...: the fewer of two gaps_rate while `profiler ARGS`
-# samples at 999 Hz.
+# samples at 9999 Hz.
 gaps_under()
 {
 	local r1 r2
 
-	prof_start -F 999 "$@"
+	prof_start -F 9999 "$@"
 	wait_said profiling || return 1
 	r1=$(gaps_rate) && r2=$(gaps_rate) || return 1
 	kill -INT "$PROF_PID"
@@ -375,13 +375,16 @@ gaps_under()
 
 # With -p nothing else on the machine is interrupted (one sampling event
 # per thread of the target, as perf record -p): a bystander counting its
-# own interruptions sees about as many while a busy process is profiled at
-# 999 Hz as without.  The control, in the same run: sampled system-wide,
-# the same bystander is interrupted at each period of its CPU, as it was
-# with -p on per-CPU events; what -p adds must stay under a third of that.
-# Each profiled figure is the fewer of two runs and the baseline the most
-# of three, so that noise (other tenants) makes it pass, not fail; where
-# the control adds under 300/s, the test says so and skips.
+# own interruptions sees about as many while a busy process is profiled as
+# without.  The control, in the same run: sampled system-wide, the same
+# bystander is interrupted at each period of its CPU, as it was with -p on
+# per-CPU events; what -p adds must stay under a third of that.  At
+# 9999 Hz: on this kind of host (a VM in a VM) the bystander's baseline
+# swings by hundreds of interruptions a second between runs, as much as
+# per-CPU events at 999 Hz add; at 9999 Hz they add thousands.  Each
+# profiled figure is the fewer of two runs and the baseline the most of
+# three, so that noise makes it pass, not fail; where the control adds
+# under 1000/s, the test says so and skips.
 t_bystander()
 {
 	local tpid b0 b1 b2 p w base xp xw
@@ -391,7 +394,7 @@ t_bystander()
 	b0=$(gaps_rate) || { bad "gaps failed"; return; }
 	p=$(gaps_under -p "$tpid" --folded "$T/folded") || { bad "profiling -p"; return; }
 	read -r _ xp _ < <(folded_sum "$T/folded" x)
-	((xp >= 100)) || { bad "only $xp samples of the busy target"; return; }
+	((xp >= 1000)) || { bad "only $xp samples of the busy target"; return; }
 	b1=$(gaps_rate) || { bad "gaps failed"; return; }
 	w=$(gaps_under --unwind fp) || { bad "profiling system-wide"; return; }
 	b2=$(gaps_rate) || { bad "gaps failed"; return; }
@@ -399,7 +402,7 @@ t_bystander()
 	base=$((base > b2 ? base : b2))
 	xp=$((p - base))
 	xw=$((w - base))
-	if ((xw < 300)); then
+	if ((xw < 1000)); then
 		skip "the control (system-wide) adds only $xw interruptions/s to the bystander: too few to tell from noise (baseline $b0, $b1, $b2 /s)"
 		return
 	fi
