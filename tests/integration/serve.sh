@@ -26,20 +26,29 @@ TESTS="metrics profile_report go_tool_pprof flamegraph loopback_default token
        not_outside prometheus growth_health errors no_bpf_leftover"
 
 URL=
+PORT=
 SERVE_ARGS=()
 
 # serve_on ARGS...: start `profiler serve` on a free port of 127.0.0.1
 # following a busy cpu_chain; URL is where it serves.  1 if it never said.
 serve_on()
 {
-	local port
-
 	start_target cpu_chain 60 || { bad "cpu_chain did not start"; return 1; }
-	prof_start serve -p "$LAST_PID" --listen 127.0.0.1:0 "$@"
+	serve_pid "$LAST_PID" "$@"
+}
+
+# serve_pid PID ARGS...: start `profiler serve -p PID ARGS` on a free port of
+# 127.0.0.1; PORT and URL are where it serves.  1 if it never said.
+serve_pid()
+{
+	local pid=$1
+
+	shift
+	prof_start serve -p "$pid" --listen 127.0.0.1:0 "$@"
 	wait_said "serving on" || return 1
-	port=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/err")
-	[[ -n $port ]] || { bad "no port in: $(err_head)"; return 1; }
-	URL=http://127.0.0.1:$port
+	PORT=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/err")
+	[[ -n $PORT ]] || { bad "no port in: $(err_head)"; return 1; }
+	URL=http://127.0.0.1:$PORT
 }
 
 # get PATH [CURL ARGS...]: the body to $T/body; prints the HTTP status.
@@ -348,14 +357,11 @@ named_leaves()
 # the stored stacks and the kernel's stack map are empty.
 t_exited_dropped()
 {
-	local port i cpid named total
+	local i cpid named total
 
 	spawn bash -c "while [ ! -e '$T/stop' ]; do '$TDIR/cpu_chain' 0.03; done; exec sleep 600"
 	cpid=$LAST_PID
-	PROFILER_SERVE_SWEEP_S=1 prof_start serve -p "$cpid" --listen 127.0.0.1:0
-	wait_said "serving on" || return
-	port=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/err")
-	URL=http://127.0.0.1:$port
+	PROFILER_SERVE_SWEEP_S=1 serve_pid "$cpid" || return
 	[[ $(get '/debug/pprof/profile?seconds=4') == 200 ]] || { bad "profile: status"; return; }
 	"$PROF" report "$T/body" --folded "$T/folded" >/dev/null 2>"$T/rerr" ||
 		{ bad "report: $(head -c 300 "$T/rerr")"; return; }
@@ -390,14 +396,11 @@ t_exited_dropped()
 # 1610 allocations of 221760 bytes, 25 blocks of 11280 bytes outstanding.
 serve_mem()
 {
-	local port i
+	local i
 
 	start_target mem_exact stay >"$T/target.out" || { bad "mem_exact did not start"; return 1; }
 	MEM_PID=$LAST_PID
-	prof_start serve -p "$MEM_PID" --mem --listen 127.0.0.1:0 "${SERVE_ARGS[@]}"
-	wait_said "serving on" || return 1
-	port=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/err")
-	URL=http://127.0.0.1:$port
+	serve_pid "$MEM_PID" --mem "${SERVE_ARGS[@]}" || return 1
 	kill -USR1 "$MEM_PID"
 	for ((i = 0; i < LIMIT * 10; i++)); do
 		grep -qx done "$T/target.out" && return 0
@@ -477,14 +480,11 @@ t_mem_json()
 # histogram is cumulative, ends at its count, and promtool accepts it.
 t_lat_metrics()
 {
-	local port i tpid
+	local i tpid
 
 	start_target lat_target --stay >"$T/target.out" || { bad "lat_target did not start"; return; }
 	tpid=$LAST_PID
-	prof_start serve -p "$tpid" --lat 'fn_*' --listen 127.0.0.1:0
-	wait_said "serving on" || return
-	port=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/err")
-	URL=http://127.0.0.1:$port
+	serve_pid "$tpid" --lat 'fn_*' || return
 	kill -USR1 "$tpid"
 	for ((i = 0; i < LIMIT * 10; i++)); do
 		grep -qx done "$T/target.out" && break
@@ -519,13 +519,10 @@ t_lat_metrics()
 # seconds by state; without --offcpu the endpoint is 404.
 t_offcpu()
 {
-	local port dur sleeper
+	local dur sleeper
 
 	start_target offcpu_target 60 || { bad "offcpu_target did not start"; return; }
-	prof_start serve -p "$LAST_PID" --offcpu --listen 127.0.0.1:0
-	wait_said "serving on" || return
-	port=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/err")
-	URL=http://127.0.0.1:$port
+	serve_pid "$LAST_PID" --offcpu || return
 	[[ $(get '/debug/pprof/offcpu?seconds=2') == 200 ]] || { bad "status $(cat "$T/body")"; return; }
 	"$PROF" report "$T/body" --json "$T/off.json" >/dev/null 2>"$T/rerr" ||
 		{ bad "report: $(head -c 300 "$T/rerr")"; return; }
@@ -560,7 +557,7 @@ t_offcpu()
 # "[stack lost]").
 t_offcpu_long_wait()
 {
-	local port i cpid ns lost
+	local i cpid ns lost
 
 	spawn "$TDIR/long_wait" 8 >"$T/lw.out"
 	cpid=$LAST_PID
@@ -569,10 +566,7 @@ t_offcpu_long_wait()
 		sleep 0.1
 	done
 	grep -q ready "$T/lw.out" || { bad "long_wait did not start"; return; }
-	prof_start serve -p "$cpid" --offcpu --listen 127.0.0.1:0
-	wait_said "serving on" || return
-	port=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/err")
-	URL=http://127.0.0.1:$port
+	serve_pid "$cpid" --offcpu || return
 	kill -USR1 "$cpid"
 	# Not a race: the time for the first read's stack to go unnamed.
 	sleep 4.5
@@ -599,17 +593,16 @@ t_offcpu_long_wait()
 # client comes whole, and the server still stops at once.
 t_slow_clients()
 {
-	local port i
+	local i
 
 	serve_on || return
-	port=${URL##*:}
 	for i in 1 2 3; do
-		exec {fd}<>"/dev/tcp/127.0.0.1/$port" || { bad "connect"; return; }
+		exec {fd}<>"/dev/tcp/127.0.0.1/$PORT" || { bad "connect"; return; }
 		printf 'GET /metrics HTTP/1.1\r\nHost: x\r\n' >&$fd
 		eval "SLOW_$i=$fd"
 	done
 	# One that asks for a big flame graph and does not read it.
-	exec {big}<>"/dev/tcp/127.0.0.1/$port"
+	exec {big}<>"/dev/tcp/127.0.0.1/$PORT"
 	printf 'GET /flamegraph.svg?seconds=1 HTTP/1.1\r\nHost: x\r\n\r\n' >&$big
 	[[ $(get '/debug/pprof/profile?seconds=2') == 200 ]] || { bad "profile status"; return; }
 	"$PROF" report "$T/body" | grep -q '^duration 2.00 s' || { bad "profile"; return; }
@@ -622,14 +615,13 @@ t_slow_clients()
 # server keeps answering and profiling.
 t_many_connections()
 {
-	local port i fds=() before after
+	local i fds=() before after
 
 	serve_on || return
-	port=${URL##*:}
 	[[ $(get /metrics) == 200 ]] || { bad "/metrics"; return; }
 	before=$(metric profiler_cpu_samples_total)
 	for ((i = 0; i < 500; i++)); do
-		exec {fd}<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null || continue
+		exec {fd}<>"/dev/tcp/127.0.0.1/$PORT" 2>/dev/null || continue
 		fds+=("$fd")
 	done
 	for fd in "${fds[@]}"; do
@@ -652,14 +644,13 @@ t_many_connections()
 # this machine is refused.
 t_not_outside()
 {
-	local addr port
+	local addr
 
 	addr=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -v ':' | grep -v '^127\.' | head -1)
 	[[ -n $addr ]] || { skip "this machine has no non-loopback IPv4 address"; return; }
 	serve_on || return
-	port=${URL##*:}
-	if curl -s -m 5 -o /dev/null "http://$addr:$port/metrics"; then
-		bad "answered on $addr:$port"
+	if curl -s -m 5 -o /dev/null "http://$addr:$PORT/metrics"; then
+		bad "answered on $addr:$PORT"
 		return
 	fi
 	stop_serve || return
@@ -671,15 +662,13 @@ t_not_outside()
 # of fn_slow's ~200 us calls (le 262 us: above 131 us, each call spins 200).
 t_prometheus()
 {
-	local port ppid i q tpid
+	local ppid i q tpid
 
 	command -v prometheus >/dev/null || { skip "prometheus is not installed (tools/deps.sh installs it)"; return; }
 	start_target lat_target --loop --gap 0.2 >"$T/target.out" ||
 		{ bad "lat_target did not start"; return; }
 	tpid=$LAST_PID
-	prof_start serve -p "$tpid" --lat fn_slow --listen 127.0.0.1:0
-	wait_said "serving on" || return
-	port=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/err")
+	serve_pid "$tpid" --lat fn_slow || return
 	kill -USR1 "$tpid"
 	cat >"$T/prom.yml" <<EOC
 global:
@@ -687,7 +676,7 @@ global:
 scrape_configs:
   - job_name: profiler
     static_configs:
-      - targets: ['127.0.0.1:$port']
+      - targets: ['127.0.0.1:$PORT']
 EOC
 	spawn prometheus --config.file="$T/prom.yml" --storage.tsdb.path="$T/tsdb" \
 		--web.listen-address=127.0.0.1:0 --log.level=warn
@@ -723,15 +712,11 @@ EOC
 # second, 200 again once its growth has left the history (3 points of 1 s).
 t_growth_health()
 {
-	local port i tpid
+	local i tpid
 
 	start_target leaker 3 >"$T/target.out" || { bad "leaker did not start"; return; }
 	tpid=$LAST_PID
-	prof_start serve -p "$tpid" --health 'growth<1MiB/min' --window 1 --history 3 \
-		--listen 127.0.0.1:0
-	wait_said "serving on" || return
-	port=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/err")
-	URL=http://127.0.0.1:$port
+	serve_pid "$tpid" --health 'growth<1MiB/min' --window 1 --history 3 || return
 	[[ $(get /health) == 200 ]] || { bad "before: $(cat "$T/body")"; return; }
 	kill -USR1 "$tpid"
 	for ((i = 0; i < LIMIT * 10; i++)); do

@@ -591,6 +591,14 @@ static void metric(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A metric without labels: its HELP and TYPE lines, and its one sample. */
+static void metric_u64(FILE *f, const char *name, const char *type,
+		       const char *help, uint64_t value)
+{
+	metric(f, name, type, help);
+	fprintf(f, "%s %llu\n", name, (unsigned long long)value);
+}
+
 /* A label value in the text format: backslash, quote and newline escaped. */
 static void label_value(FILE *f, const char *s)
 {
@@ -677,12 +685,12 @@ static int metrics(struct serve *r, struct http_resp *resp)
 	fprintf(f, "profiler_up 1\n");
 	metric(f, "profiler_uptime_seconds", "gauge", "Seconds since profiling began.");
 	fprintf(f, "profiler_uptime_seconds %.3f\n", s.uptime_ns / 1e9);
-	metric(f, "profiler_sample_frequency_hertz", "gauge",
-	       "CPU samples per second per CPU.");
-	fprintf(f, "profiler_sample_frequency_hertz %llu\n", (unsigned long long)r->o.freq);
-	metric(f, "profiler_cpu_samples_total", "counter", "CPU samples taken of the targets.");
-	fprintf(f, "profiler_cpu_samples_total %llu\n",
-		(unsigned long long)s.stats[STAT_SAMPLES]);
+	metric_u64(f, "profiler_sample_frequency_hertz", "gauge",
+		   "CPU samples per second per CPU.",
+		   r->o.freq);
+	metric_u64(f, "profiler_cpu_samples_total", "counter",
+		   "CPU samples taken of the targets.",
+		   s.stats[STAT_SAMPLES]);
 	metric(f, "profiler_lost_total", "counter",
 	       "Samples, stacks or events lost, by reason.");
 	for (k = 0; k < STAT__MAX; k++)
@@ -730,48 +738,40 @@ static int metrics(struct serve *r, struct http_resp *resp)
 		fprintf(f, "profiler_bpf_prog_runs_total{prog=\"%s\"} %llu\n",
 			bpf_program__name(prog), (unsigned long long)info.run_cnt);
 	}
-	metric(f, "profiler_stacks_stored", "gauge",
-	       "Stacks copied out of the kernel and kept for profiles.");
-	fprintf(f, "profiler_stacks_stored %zu\n", s.stored);
-	metric(f, "profiler_stacks_dropped_total", "counter",
-	       "Stored stacks dropped, no longer named by any sample kept.");
-	fprintf(f, "profiler_stacks_dropped_total %llu\n",
-		(unsigned long long)s.stacks_dropped);
-	metric(f, "profiler_kernel_stack_map_trims_total", "counter",
-	       "Times the kernel's stack map was trimmed of stored stacks.");
-	fprintf(f, "profiler_kernel_stack_map_trims_total %llu\n",
-		(unsigned long long)s.trims);
-	metric(f, "profiler_symbolizer_renewals_total", "counter",
-	       "Times the symbolizer's caches were dropped (processes gone, "
-	       "addresses no longer sampled).");
-	fprintf(f, "profiler_symbolizer_renewals_total %llu\n",
-		(unsigned long long)s.renewals);
-	metric(f, "profiler_symbolizer_processes", "gauge",
-	       "Process images whose mappings and names are kept.");
-	fprintf(f, "profiler_symbolizer_processes %llu\n",
-		(unsigned long long)s.sym.processes);
-	metric(f, "profiler_symbolizer_processes_dropped_total", "counter",
-	       "Process images dropped after their process exited.");
-	fprintf(f, "profiler_symbolizer_processes_dropped_total %llu\n",
-		(unsigned long long)s.procs_dropped);
-	metric(f, "profiler_symbolizer_frames", "gauge",
-	       "Distinct named frames kept.");
-	fprintf(f, "profiler_symbolizer_frames %llu\n",
-		(unsigned long long)s.sym.frames);
-	metric(f, "profiler_resident_bytes", "gauge",
-	       "The server's own resident memory.");
-	fprintf(f, "profiler_resident_bytes %llu\n", (unsigned long long)s.rss);
-	metric(f, "profiler_symbolizer_elf_files", "gauge", "ELF files read for names.");
-	fprintf(f, "profiler_symbolizer_elf_files %llu\n",
-		(unsigned long long)s.sym.elf_opened);
-	metric(f, "profiler_symbolizer_maps_reads_total", "counter",
-	       "/proc/PID/maps reads.");
-	fprintf(f, "profiler_symbolizer_maps_reads_total %llu\n",
-		(unsigned long long)s.sym.maps_reads);
-	metric(f, "profiler_symbolizer_addresses_total", "counter",
-	       "Addresses named (each once per process).");
-	fprintf(f, "profiler_symbolizer_addresses_total %llu\n",
-		(unsigned long long)s.sym.resolved);
+	metric_u64(f, "profiler_stacks_stored", "gauge",
+		   "Stacks copied out of the kernel and kept for profiles.",
+		   s.stored);
+	metric_u64(f, "profiler_stacks_dropped_total", "counter",
+		   "Stored stacks dropped, no longer named by any sample kept.",
+		   s.stacks_dropped);
+	metric_u64(f, "profiler_kernel_stack_map_trims_total", "counter",
+		   "Times the kernel's stack map was trimmed of stored stacks.",
+		   s.trims);
+	metric_u64(f, "profiler_symbolizer_renewals_total", "counter",
+		   "Times the symbolizer's caches were dropped (processes gone, "
+		   "addresses no longer sampled).",
+		   s.renewals);
+	metric_u64(f, "profiler_symbolizer_processes", "gauge",
+		   "Process images whose mappings and names are kept.",
+		   s.sym.processes);
+	metric_u64(f, "profiler_symbolizer_processes_dropped_total", "counter",
+		   "Process images dropped after their process exited.",
+		   s.procs_dropped);
+	metric_u64(f, "profiler_symbolizer_frames", "gauge",
+		   "Distinct named frames kept.",
+		   s.sym.frames);
+	metric_u64(f, "profiler_resident_bytes", "gauge",
+		   "The server's own resident memory.",
+		   s.rss);
+	metric_u64(f, "profiler_symbolizer_elf_files", "gauge",
+		   "ELF files read for names.",
+		   s.sym.elf_opened);
+	metric_u64(f, "profiler_symbolizer_maps_reads_total", "counter",
+		   "/proc/PID/maps reads.",
+		   s.sym.maps_reads);
+	metric_u64(f, "profiler_symbolizer_addresses_total", "counter",
+		   "Addresses named (each once per process).",
+		   s.sym.resolved);
 	metric(f, "profiler_profiles_served_total", "counter",
 	       "Profiles served, by format.");
 	fprintf(f, "profiler_profiles_served_total{format=\"pprof\"} %llu\n",
@@ -790,25 +790,25 @@ static int metrics(struct serve *r, struct http_resp *resp)
 		uint64_t t[MEM_T__MAX];
 
 		mem_engine_totals(r->mem, t);
-		metric(f, "profiler_mem_allocs_total", "counter", "Allocations by the targets.");
-		fprintf(f, "profiler_mem_allocs_total %llu\n", (unsigned long long)t[MEM_T_ALLOCS]);
-		metric(f, "profiler_mem_alloc_bytes_total", "counter", "Bytes allocated.");
-		fprintf(f, "profiler_mem_alloc_bytes_total %llu\n",
-			(unsigned long long)t[MEM_T_ALLOC_BYTES]);
-		metric(f, "profiler_mem_frees_total", "counter", "Frees of traced blocks.");
-		fprintf(f, "profiler_mem_frees_total %llu\n", (unsigned long long)t[MEM_T_FREES]);
-		metric(f, "profiler_mem_free_bytes_total", "counter", "Bytes freed.");
-		fprintf(f, "profiler_mem_free_bytes_total %llu\n",
-			(unsigned long long)t[MEM_T_FREE_BYTES]);
-		metric(f, "profiler_mem_outstanding_bytes", "gauge",
-		       "Bytes allocated since the start and not freed.");
-		fprintf(f, "profiler_mem_outstanding_bytes %llu\n",
-			(unsigned long long)(t[MEM_T_ALLOC_BYTES] >= t[MEM_T_FREE_BYTES] ?
+		metric_u64(f, "profiler_mem_allocs_total", "counter",
+			   "Allocations by the targets.",
+			   t[MEM_T_ALLOCS]);
+		metric_u64(f, "profiler_mem_alloc_bytes_total", "counter",
+			   "Bytes allocated.",
+			   t[MEM_T_ALLOC_BYTES]);
+		metric_u64(f, "profiler_mem_frees_total", "counter",
+			   "Frees of traced blocks.",
+			   t[MEM_T_FREES]);
+		metric_u64(f, "profiler_mem_free_bytes_total", "counter",
+			   "Bytes freed.",
+			   t[MEM_T_FREE_BYTES]);
+		metric_u64(f, "profiler_mem_outstanding_bytes", "gauge",
+			   "Bytes allocated since the start and not freed.",
+			   (t[MEM_T_ALLOC_BYTES] >= t[MEM_T_FREE_BYTES] ?
 					     t[MEM_T_ALLOC_BYTES] - t[MEM_T_FREE_BYTES] : 0));
-		metric(f, "profiler_mem_outstanding_objects", "gauge",
-		       "Blocks allocated since the start and not freed.");
-		fprintf(f, "profiler_mem_outstanding_objects %llu\n",
-			(unsigned long long)(t[MEM_T_ALLOCS] >= t[MEM_T_FREES] ?
+		metric_u64(f, "profiler_mem_outstanding_objects", "gauge",
+			   "Blocks allocated since the start and not freed.",
+			   (t[MEM_T_ALLOCS] >= t[MEM_T_FREES] ?
 					     t[MEM_T_ALLOCS] - t[MEM_T_FREES] : 0));
 	}
 	if (r->off) {

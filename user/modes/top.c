@@ -23,6 +23,8 @@
 #include "lat.h"
 #include "lib/log.h"
 #include "lib/parse.h"
+#include "modes/live.h"
+#include "modes/stackrun.h"
 #include "modes/top_mode.h"
 #include "modes/top_view.h"
 #include "run/session.h"
@@ -61,6 +63,33 @@ int top_entries(const struct top *t, int rows, int extra)
 void top_line_end(const struct top *t, FILE *f)
 {
 	fprintf(f, "%s\n", t->keys ? ", q quits" : "");
+}
+
+int top_drained(const struct top *t, struct tally *ring, struct tally *window)
+{
+	uint64_t secs = top_secs(t), i;
+	int err = 0;
+
+	for (i = 0; !err && i < secs; i++)
+		err = tally_merge(window, &ring[i]);
+	return err;
+}
+
+void top_ring_free(const struct top *t, struct tally *ring)
+{
+	uint64_t i;
+
+	for (i = 0; ring && i < t->o.window; i++)
+		tally_free(&ring[i]);
+	free(ring);
+}
+
+void top_sweep(const struct top *t, struct stack_run *sr, uint64_t tick)
+{
+	/* Samples drain a tick after their process's exit was seen, at the
+	 * latest, and stay in the window o.window ticks. */
+	if (tick % 10 == 0 && tick > t->o.window + 1)
+		stack_run__sweep(sr, tick, tick - t->o.window - 1);
 }
 
 static void terminal_size(int *rows, int *cols)

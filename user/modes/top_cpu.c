@@ -71,15 +71,15 @@ static int cpu_tick(struct top *t, FILE *f, int rows, int width)
 {
 	struct cpu_view *v = t->v;
 	struct tally *cur = &v->ring[top_slot(t)], window = {};
-	uint64_t secs = top_secs(t), samples, i;
+	uint64_t secs = top_secs(t), samples;
 	struct profile *p = NULL;
 	char what[64];
 	int err;
 
 	tally_free(cur);
 	err = live__drain(&v->live, &cur, 1);
-	for (i = 0; !err && i < secs; i++)
-		err = tally_merge(&window, &v->ring[i]);
+	if (!err)
+		err = top_drained(t, v->ring, &window);
 	if (!err) {
 		snprintf(what, sizeof(what), "last %llu s", (unsigned long long)secs);
 		p = live__profile(&v->live, &window, (double)secs, t->target, what);
@@ -95,12 +95,7 @@ static int cpu_tick(struct top *t, FILE *f, int rows, int width)
 	profile__free(p);
 	tally_free(&window);
 	live__maintain(&v->live, t->o.window + 2);
-	/* Every 10 s, what is kept of processes that exited goes once the
-	 * window no longer holds their samples (drained a tick after their
-	 * exit was seen, at the latest). */
-	if (v->live.tick % 10 == 0 && v->live.tick > t->o.window + 1)
-		stack_run__sweep(&v->live.sr, v->live.tick,
-				 v->live.tick - t->o.window - 1);
+	top_sweep(t, &v->live.sr, v->live.tick);
 	return err;
 }
 
@@ -114,13 +109,10 @@ static void cpu_stop(struct top *t)
 static void cpu_free(struct top *t)
 {
 	struct cpu_view *v = t->v;
-	uint64_t i;
 
 	if (!v)
 		return;
-	for (i = 0; v->ring && i < t->o.window; i++)
-		tally_free(&v->ring[i]);
-	free(v->ring);
+	top_ring_free(t, v->ring);
 	live__free(&v->live);
 	free(v);
 	t->v = NULL;

@@ -99,15 +99,15 @@ static int offcpu_tick(struct top *t, FILE *f, int rows, int width)
 	static const char *const where[] = { "waiting" };
 	struct offcpu_view *v = t->v;
 	struct tally *cur = &v->ring[top_slot(t)], window = {};
-	uint64_t secs = top_secs(t), i;
+	uint64_t secs = top_secs(t);
 	struct profile *p = NULL;
 	int half = rows / 2, err;
 	char what[64];
 
 	tally_free(cur);
 	err = offcpu_engine_drain(v->off, &cur, 1, t->seconds);
-	for (i = 0; !err && i < secs; i++)
-		err = tally_merge(&window, &v->ring[i]);
+	if (!err)
+		err = top_drained(t, v->ring, &window);
 	if (!err) {
 		snprintf(what, sizeof(what), "last %llu s", (unsigned long long)secs);
 		p = offcpu_engine_profile(v->off, &window, (double)secs, t->target, what);
@@ -131,23 +131,17 @@ static int offcpu_tick(struct top *t, FILE *f, int rows, int width)
 	profile__free(p);
 	tally_free(&window);
 	offcpu_engine_maintain(v->off, t->seconds, t->o.window + 2);
-	/* As the cpu view does: exited processes once out of the window. */
-	if (t->seconds % 10 == 0 && t->seconds > t->o.window + 1)
-		stack_run__sweep(offcpu_engine_stacks(v->off), t->seconds,
-				 t->seconds - t->o.window - 1);
+	top_sweep(t, offcpu_engine_stacks(v->off), t->seconds);
 	return err;
 }
 
 static void offcpu_free(struct top *t)
 {
 	struct offcpu_view *v = t->v;
-	uint64_t i;
 
 	if (!v)
 		return;
-	for (i = 0; v->ring && i < t->o.window; i++)
-		tally_free(&v->ring[i]);
-	free(v->ring);
+	top_ring_free(t, v->ring);
 	offcpu_engine_free(v->off);
 	free(v);
 	t->v = NULL;

@@ -74,4 +74,14 @@ int top_entries(const struct top *t, int rows, int extra);
 /* The end of the first line: ", q quits" when keys work, newline. */
 void top_line_end(const struct top *t, FILE *f);
 
+struct tally;
+struct stack_run;
+/* The views that drain a tally per second (cpu, offcpu): the window's sum
+ * into window (0 or -ENOMEM), and the ring freed. */
+int top_drained(const struct top *t, struct tally *ring, struct tally *window);
+void top_ring_free(const struct top *t, struct tally *ring);
+/* Every 10 s, what sr keeps of processes that exited goes once the window
+ * no longer holds their samples (tick: the view's drains so far). */
+void top_sweep(const struct top *t, struct stack_run *sr, uint64_t tick);
+
 #endif
