@@ -74,16 +74,19 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	__u32 tgid = id >> 32;
 	struct cpu_key key = {};
 	struct task_struct *task;
+	struct proc_state *st;
 
 	section_begin();
 	section_mark(SECT_EMPTY);
 	/* tgid 0 is the idle task: never anyone's CPU time. */
-	if (tgid == 0 || !is_target(tgid))
+	if (tgid == 0)
+		return 0;
+	st = target_state(tgid);
+	if (!st)
 		return 0;
 	inc_stat(STAT_SAMPLES);
 	key.tgid = tgid;
-	key.gen = exec_gen(tgid);
-	note_process(tgid, key.gen);
+	key.gen = note_process(tgid, st);
 
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
 	section_mark(SECT_FILTER);

@@ -38,13 +38,29 @@ const volatile __u64 sample_bytes = 0;
  * read the zeros of the initializer through a plain pointer. */
 __u64 sample_p_table[MEM_SAMPLE_POINTS];
 
-/* Thread id -> the outermost allocator call in flight. */
+/* Each thread's outermost allocator call in flight (active), in the
+ * task's own storage: no hashing, no insert and delete per call. */
+struct mem_thread {
+	struct mem_inflight call;
+	__u32 active;
+	__u32 pad;
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);
-	__type(value, struct mem_inflight);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct mem_thread);
 } inflight SEC(".maps");
+
+/* The current thread's call in flight, or NULL. */
+static __always_inline struct mem_thread *in_flight(void)
+{
+	struct mem_thread *t;
+
+	t = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
+	return t && t->active ? t : NULL;
+}
 
 /* (process, address) -> live allocation; --live-map-size entries. */
 struct {
@@ -102,22 +118,26 @@ static __always_inline void hist_add(__u32 hist, __u64 value)
 static __always_inline int enter(enum mem_fn fn, __u64 size, __u64 old_ptr,
 				 __u64 memptr)
 {
-	__u64 tid = bpf_get_current_pid_tgid();
-	struct mem_inflight *inf, n = {};
+	struct mem_thread *t;
 
-	inf = bpf_map_lookup_elem(&inflight, &tid);
-	if (inf) {
-		/* An allocator calling itself: the outer call counts. */
-		inf->depth++;
+	t = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!t) {
+		inc_stat(STAT_MEM_INFLIGHT_FULL);
 		return 0;
 	}
-	n.size = size;
-	n.old_ptr = old_ptr;
-	n.memptr = memptr;
-	n.fn = fn;
-	n.start_ns = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&inflight, &tid, &n, BPF_ANY))
-		inc_stat(STAT_MEM_INFLIGHT_FULL);
+	if (t->active) {
+		/* An allocator calling itself: the outer call counts. */
+		t->call.depth++;
+		return 0;
+	}
+	t->call.size = size;
+	t->call.old_ptr = old_ptr;
+	t->call.memptr = memptr;
+	t->call.fn = fn;
+	t->call.depth = 0;
+	t->call.start_ns = bpf_ktime_get_ns();
+	t->active = 1;
 	return 0;
 }
 
@@ -190,7 +210,7 @@ static __always_inline void record_free(__u32 tgid, __u64 addr)
 }
 
 static __always_inline void record_alloc(void *ctx, __u32 tgid, __u64 addr,
-					 __u64 size, __u32 fn)
+					 __u64 size, __u32 fn, __u64 now)
 {
 	struct mem_live_key lk = { .tgid = tgid, .addr = addr };
 	struct mem_live l = {};
@@ -235,7 +255,7 @@ static __always_inline void record_alloc(void *ctx, __u32 tgid, __u64 addr,
 	}
 track:
 	l.size = size;
-	l.alloc_ns = bpf_ktime_get_ns();
+	l.alloc_ns = now;
 	l.stack = sk.stack;
 	l.tgid = tgid;
 	l.fn = sk.fn;
@@ -246,21 +266,23 @@ track:
 /* ret: the returned pointer, or for posix_memalign its status. */
 static __always_inline int leave(void *ctx, __u64 ret)
 {
-	__u64 id = bpf_get_current_pid_tgid(), addr = ret, lat, *m;
-	__u32 tgid = id >> 32, fn;
-	struct mem_inflight *inf, c;
+	__u64 addr = ret, lat, now, *m;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, fn;
+	struct mem_inflight c;
+	struct mem_thread *t;
 
-	inf = bpf_map_lookup_elem(&inflight, &id);
-	if (!inf)
+	t = in_flight();
+	if (!t)
 		return 0;
-	if (inf->depth) {
-		inf->depth--;
+	if (t->call.depth) {
+		t->call.depth--;
 		return 0;
 	}
-	c = *inf;
-	bpf_map_delete_elem(&inflight, &id);
+	c = t->call;
+	t->active = 0;
 	fn = c.fn;
-	lat = bpf_ktime_get_ns() - c.start_ns;
+	now = bpf_ktime_get_ns();
+	lat = now - c.start_ns;
 	if (fn < MEM__FN_MAX) {
 		hist_add(fn, lat);
 		m = bpf_map_lookup_elem(&max_lat, &fn);
@@ -285,7 +307,7 @@ static __always_inline int leave(void *ctx, __u64 ret)
 		add_total(MEM_T_FAILED, 1);
 		return 0;
 	}
-	record_alloc(ctx, tgid, addr, c.size, fn);
+	record_alloc(ctx, tgid, addr, c.size, fn, now);
 	return 0;
 }
 
@@ -339,11 +361,9 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 SEC("uprobe")
 int BPF_KPROBE(free_entry, __u64 ptr)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-
-	if (!ptr || bpf_map_lookup_elem(&inflight, &id))
+	if (!ptr || in_flight())
 		return 0;
-	record_free(id >> 32, ptr);
+	record_free(bpf_get_current_pid_tgid() >> 32, ptr);
 	return 0;
 }
 
@@ -351,34 +371,32 @@ int BPF_KPROBE(free_entry, __u64 ptr)
 SEC("uprobe")
 int BPF_KPROBE(free_timed_entry, __u64 ptr)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-
-	if (bpf_map_lookup_elem(&inflight, &id))
+	if (in_flight())
 		return enter(MEM_FREE, 0, 0, 0);
 	if (ptr)
-		record_free(id >> 32, ptr);
+		record_free(bpf_get_current_pid_tgid() >> 32, ptr);
 	return enter(MEM_FREE, 0, 0, 0);
 }
 
 SEC("uretprobe")
 int BPF_KRETPROBE(free_return)
 {
-	__u64 id = bpf_get_current_pid_tgid(), lat, *m;
-	struct mem_inflight *inf;
+	__u64 lat, *m;
+	struct mem_thread *t;
 	__u32 fn = MEM_FREE;
 
 	/* A free nested in another call only took a level of depth. */
-	inf = bpf_map_lookup_elem(&inflight, &id);
-	if (!inf)
+	t = in_flight();
+	if (!t)
 		return 0;
-	if (inf->depth) {
-		inf->depth--;
+	if (t->call.depth) {
+		t->call.depth--;
 		return 0;
 	}
-	if (inf->fn != MEM_FREE)
+	if (t->call.fn != MEM_FREE)
 		return 0;
-	lat = bpf_ktime_get_ns() - inf->start_ns;
-	bpf_map_delete_elem(&inflight, &id);
+	lat = bpf_ktime_get_ns() - t->call.start_ns;
+	t->active = 0;
 	hist_add(MEM_FREE, lat);
 	m = bpf_map_lookup_elem(&max_lat, &fn);
 	if (m && lat > *m)

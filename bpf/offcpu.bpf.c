@@ -156,8 +156,7 @@ static __always_inline void switch_out(void *ctx, bool preempt,
 	/* Filtered out: kept without stacks, so that its return is not
 	 * taken for one whose start was missed. */
 	if (state_mask & (1U << state)) {
-		s->key.gen = exec_gen(tgid);
-		note_process(tgid, s->key.gen);
+		s->key.gen = note_process(tgid, target_state(tgid));
 		bpf_get_current_comm(s->key.comm, sizeof(s->key.comm));
 		current_stacks(ctx, prev, true, &s->key.user_stack,
 			       &s->key.user_err, &s->key.kern_stack,
@@ -233,10 +232,9 @@ int BPF_PROG(offcpu_waking, struct task_struct *p)
 	w->seen = 1;
 	w->tgid = BPF_CORE_READ(task, tgid);
 	w->pid = BPF_CORE_READ(task, pid);
-	w->gen = exec_gen(w->tgid);
-	bpf_get_current_comm(w->comm, sizeof(w->comm));
 	if (w->tgid)
-		note_process(w->tgid, w->gen);
+		w->gen = note_process(w->tgid, any_state(w->tgid));
+	bpf_get_current_comm(w->comm, sizeof(w->comm));
 	current_stacks(ctx, task, true, &w->user_stack, &w->user_err,
 		       &w->kern_stack, &w->kern_err);
 	if (bpf_map_update_elem(&wakers, &pid, w, BPF_ANY))
@@ -254,7 +252,12 @@ int wall_sample(struct bpf_perf_event_data *ctx)
 	struct offcpu_key *k;
 	struct scratch *sc;
 
-	if (!armed || tgid == 0 || !is_target(tgid))
+	struct proc_state *st;
+
+	if (!armed || tgid == 0)
+		return 0;
+	st = target_state(tgid);
+	if (!st)
 		return 0;
 	inc_stat(STAT_SAMPLES);
 	sc = bpf_map_lookup_elem(&scratch, &zero);
@@ -265,8 +268,7 @@ int wall_sample(struct bpf_perf_event_data *ctx)
 	k->tgid = tgid;
 	k->pid = (__u32)id;
 	k->state = OFFCPU_ON_CPU;
-	k->gen = exec_gen(tgid);
-	note_process(tgid, k->gen);
+	k->gen = note_process(tgid, st);
 	bpf_get_current_comm(k->comm, sizeof(k->comm));
 	task = bpf_get_current_task_btf();
 	current_stacks(ctx, task, true, &k->user_stack, &k->user_err,

@@ -12,33 +12,24 @@
 /* Set by the loader: 0 = system wide, 1 = only tgids in "targets". */
 const volatile bool filter_targets = false;
 
-/* tgid -> 1.  Filled by the loader with -p PIDs (or the COMMAND's pid). */
+/* tgid -> its state.  Filled by the loader with -p PIDs (or the
+ * COMMAND's pid); forked children join. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, PROF_MAX_TARGETS);
 	__type(key, __u32);
-	__type(value, __u8);
+	__type(value, struct proc_state);
 } targets SEC(".maps");
 
-/* tgids already announced to userspace with EVENT_NEW_PROCESS. */
+/* tgid -> its state, for processes not in "targets": every process when
+ * system wide, the wakers of targets otherwise.  An evicted entry costs a
+ * second announcement (userspace reads the maps again). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, PROF_MAX_TARGETS);
 	__type(key, __u32);
-	__type(value, __u8);
-} seen SEC(".maps");
-
-/*
- * tgid -> how many times it exec'd during the run (absent: 0).  Samples
- * carry it so that addresses from before an exec are named from the image
- * they ran in, not from the one that replaced it.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, PROF_MAX_TARGETS);
-	__type(key, __u32);
-	__type(value, __u32);
-} execs SEC(".maps");
+	__type(value, struct proc_state);
+} procs SEC(".maps");
 
 /* Rare notifications only (enum prof_event_kind): never one per sample. */
 struct {
@@ -53,11 +44,35 @@ static __always_inline bool is_target(__u32 tgid)
 	return bpf_map_lookup_elem(&targets, &tgid) != NULL;
 }
 
-static __always_inline __u32 exec_gen(__u32 tgid)
+/* tgid's entry in procs, made if missing; NULL if the map refuses. */
+static __always_inline struct proc_state *procs_entry(__u32 tgid)
 {
-	__u32 *gen = bpf_map_lookup_elem(&execs, &tgid);
+	struct proc_state *st, zero = {};
 
-	return gen ? *gen : 0;
+	st = bpf_map_lookup_elem(&procs, &tgid);
+	if (st)
+		return st;
+	bpf_map_update_elem(&procs, &tgid, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&procs, &tgid);
+}
+
+/* The state of tgid if the run follows it, else NULL: one lookup for the
+ * filter, the exec generation and the announcement. */
+static __always_inline struct proc_state *target_state(__u32 tgid)
+{
+	if (filter_targets)
+		return bpf_map_lookup_elem(&targets, &tgid);
+	return procs_entry(tgid);
+}
+
+/* The state of any process (a target's waker may be none). */
+static __always_inline struct proc_state *any_state(__u32 tgid)
+{
+	struct proc_state *st = NULL;
+
+	if (filter_targets)
+		st = bpf_map_lookup_elem(&targets, &tgid);
+	return st ? st : procs_entry(tgid);
 }
 
 static __always_inline void send_event(__u32 kind, __u32 tgid, __u32 gen)
@@ -77,17 +92,23 @@ static __always_inline void send_event(__u32 kind, __u32 tgid, __u32 gen)
 }
 
 /*
- * First sample of a process (or of its image after an exec, gen): userspace
- * snapshots its mappings right away.
+ * A sample of the process whose state is st: its exec generation.  The
+ * first sample of a process (or of its image after an exec) announces it:
+ * userspace snapshots its mappings right away.  Two CPUs may both
+ * announce it; userspace takes the second as the same process.
  */
-static __always_inline void note_process(__u32 tgid, __u32 gen)
+static __always_inline __u32 note_process(__u32 tgid, struct proc_state *st)
 {
-	__u8 one = 1;
+	__u32 gen;
 
-	if (bpf_map_lookup_elem(&seen, &tgid))
-		return;
-	if (bpf_map_update_elem(&seen, &tgid, &one, BPF_NOEXIST) == 0)
+	if (!st)
+		return 0;
+	gen = st->gen;
+	if (!st->announced) {
+		st->announced = 1;
 		send_event(EVENT_NEW_PROCESS, tgid, gen);
+	}
+	return gen;
 }
 
 /* A new process (not a thread) forked by a target becomes a target too. */
@@ -96,13 +117,13 @@ int BPF_PROG(prof_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
-	__u8 one = 1;
+	struct proc_state st = {};
 
 	if (!filter_targets || ptgid == ctgid)
 		return 0;
 	if (!bpf_map_lookup_elem(&targets, &ptgid))
 		return 0;
-	if (bpf_map_update_elem(&targets, &ctgid, &one, BPF_ANY))
+	if (bpf_map_update_elem(&targets, &ctgid, &st, BPF_ANY))
 		inc_stat(STAT_TARGETS_FULL);
 	return 0;
 }
@@ -122,8 +143,7 @@ int BPF_PROG(prof_exit, struct task_struct *p)
 		return 0;
 	if (filter_targets)
 		bpf_map_delete_elem(&targets, &tgid);
-	bpf_map_delete_elem(&seen, &tgid);
-	bpf_map_delete_elem(&execs, &tgid);
+	bpf_map_delete_elem(&procs, &tgid);
 	return 0;
 }
 
@@ -138,17 +158,12 @@ int BPF_PROG(prof_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
+	struct proc_state *st = target_state(tgid);
 
-	__u32 *gen, one = 1;
-
-	if (!is_target(tgid))
+	if (!st)
 		return 0;
-	gen = bpf_map_lookup_elem(&execs, &tgid);
-	if (gen)
-		__sync_fetch_and_add(gen, 1);
-	else
-		bpf_map_update_elem(&execs, &tgid, &one, BPF_ANY);
-	bpf_map_delete_elem(&seen, &tgid);
+	__sync_fetch_and_add(&st->gen, 1);
+	st->announced = 0;
 	return 0;
 }
 

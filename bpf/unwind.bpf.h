@@ -66,6 +66,9 @@ struct {
 	__array(values, struct unwind_shard_map);
 } unwind_shards SEC(".maps");
 
+/* Bytes of stack read at once (a power of two). */
+#define UNWIND_WIN_BYTES	2048
+
 /* The uprobes area is cut in slots of this size (UPROBE_XOL_SLOT_BYTES
  * on x86); the first holds the uretprobe trampoline. */
 #define UPROBE_SLOT_BYTES	128
@@ -100,6 +103,13 @@ struct unwind_scratch {
 	 * then sees each step's bounds as unknown, and the paths of a
 	 * search merge instead of multiplying. */
 	__u32 lo, hi;
+	/* A copy of win_len bytes of the stack from win_lo: the frames of
+	 * a walk are read from it, one probe read for many frames. */
+	__u64 win_lo;
+	__u32 win_len;
+	__u32 pad;
+	struct unwind_row row;	/* the row a cache hit found */
+	__u8 win[UNWIND_WIN_BYTES + 16];
 	struct stack_trace st;
 	/* ips[] has PROF_MAX_STACK_DEPTH (255) entries: an index masked
 	 * with 255 for the verifier may point here, never in practice. */
@@ -112,6 +122,36 @@ struct {
 	__type(key, __u32);
 	__type(value, struct unwind_scratch);
 } unwind_scratch SEC(".maps");
+
+/*
+ * Rows found lately, per CPU: a sample of a busy process walks the same
+ * few return addresses over and over, and a hit saves the page lookup,
+ * the shard lookups and the binary search.  Keyed by table id and
+ * table-relative address: ids are never reused in a run and a table's
+ * rows never change once its id is in a mapping, so an entry never goes
+ * stale.  Direct-mapped; table 0 (UNWIND_TABLE_NONE) marks an empty slot.
+ * A uprobe's program can be preempted and another run on its CPU: a slot
+ * written half by each fails its check word and is looked up again.
+ */
+#define UNWIND_CACHE_SLOTS	1024
+
+struct unwind_cache_slot {
+	__u32 table;
+	__u32 rel;
+	__u32 check;		/* unwind_slot_check() of the four others */
+	struct unwind_row row;
+};
+
+struct unwind_row_cache {
+	struct unwind_cache_slot slot[UNWIND_CACHE_SLOTS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct unwind_row_cache);
+} unwind_cache SEC(".maps");
 
 static __always_inline void unwind_ask(__u32 tgid, __u64 *last)
 {
@@ -261,7 +301,45 @@ static __always_inline int unwind_leave_xol(struct unwind_scratch *s)
 struct unwind_ctx {
 	struct unwind_proc *proc;
 	struct unwind_scratch *s;
+	struct unwind_row_cache *cache;	/* NULL: look every row up */
 };
+
+/*
+ * size (8 or 16) bytes of the user stack at addr into dst: from the
+ * window when it holds them, else the window is read again from addr
+ * (frames go up the stack: the next ones are likely in it), up to the end
+ * of addr's page at most: a read that crosses into a page that is not
+ * there (past the stack's end) fails as a whole after a page fault, which
+ * costs microseconds in a guest.  0, or the probe read's error.
+ */
+static __always_inline long unwind_read(struct unwind_scratch *s, __u64 *dst,
+					__u32 size, __u64 addr)
+{
+	__u64 off = addr - s->win_lo;
+	__u32 len;
+
+	if (off >= s->win_len || off + size > s->win_len) {
+		len = 4096 - (addr & 4095);
+		if (len < size)
+			len = size;
+		if (len > UNWIND_WIN_BYTES)
+			len = UNWIND_WIN_BYTES;
+		if (bpf_probe_read_user(s->win, len, (void *)addr)) {
+			s->win_len = 0;
+			return -1;
+		}
+		s->win_lo = addr;
+		s->win_len = len;
+		off = 0;
+	}
+	/* off + size <= win_len <= UNWIND_WIN_BYTES; the mask is for the
+	 * verifier (win has 16 bytes of slack past UNWIND_WIN_BYTES). */
+	off &= UNWIND_WIN_BYTES - 1;
+	dst[0] = *(__u64 *)&s->win[off];
+	if (size == 16)
+		dst[1] = *(__u64 *)&s->win[off + 8];
+	return 0;
+}
 
 /* The mapping of pc in proc, or NULL. */
 static __always_inline struct unwind_map *unwind_find_map(struct unwind_scratch *s,
@@ -296,8 +374,8 @@ static __always_inline struct unwind_map *unwind_find_map(struct unwind_scratch 
 
 /* The row in force at table-relative address rel of table, or NULL with
  * s->end set. */
-static __always_inline struct unwind_row *unwind_find_row(struct unwind_scratch *s,
-							  __u32 table, __u64 rel)
+static __always_inline struct unwind_row *unwind_lookup_row(struct unwind_scratch *s,
+							    __u32 table, __u64 rel)
 {
 	struct unwind_page_key pk = { .table = table, .page = rel >> UNWIND_PAGE_SHIFT };
 	volatile __u32 *lo = &s->lo, *hi = &s->hi;
@@ -341,6 +419,47 @@ static __always_inline struct unwind_row *unwind_find_row(struct unwind_scratch 
 	return &sh->rows[l & (UNWIND_SHARD_ROWS - 1)];
 }
 
+static __always_inline __u32 unwind_slot_check(__u32 table, __u32 rel,
+						const struct unwind_row *r)
+{
+	__u32 h = table * 0x9e3779b1u;
+
+	h = (h ^ rel) * 0x85ebca6bu;
+	h = (h ^ r->pc) * 0xc2b2ae35u;
+	h = (h ^ (__u32)r->cfa_off) * 0x27d4eb2fu;
+	h = (h ^ ((__u32)(__u16)r->rbp_off | (__u32)r->cfa_type << 16 |
+		  (__u32)r->rbp_type << 24)) * 0x165667b1u;
+	return h ^ (h >> 15);
+}
+
+/* unwind_lookup_row through the per-CPU cache of rows (if any). */
+static __always_inline struct unwind_row *unwind_find_row(struct unwind_scratch *s,
+							  struct unwind_row_cache *cache,
+							  __u32 table, __u64 rel)
+{
+	struct unwind_cache_slot *slot;
+	struct unwind_row *row;
+	__u32 h;
+
+	if (!cache || (rel >> 32))
+		return unwind_lookup_row(s, table, rel);
+	h = ((__u32)rel ^ (table * 0x9e3779b1u)) * 0x85ebca6bu;
+	slot = &cache->slot[(h >> 22) & (UNWIND_CACHE_SLOTS - 1)];
+	/* A copy: the check holds for what the step then reads. */
+	s->row = slot->row;
+	if (slot->table == table && slot->rel == (__u32)rel &&
+	    slot->check == unwind_slot_check(table, (__u32)rel, &s->row))
+		return &s->row;
+	row = unwind_lookup_row(s, table, rel);
+	if (row) {
+		slot->table = table;
+		slot->rel = (__u32)rel;
+		slot->row = *row;
+		slot->check = unwind_slot_check(table, (__u32)rel, row);
+	}
+	return row;
+}
+
 /* Step with frame pointers: the caller's frame from the saved rbp. */
 static __always_inline bool unwind_fp_step(struct unwind_scratch *s)
 {
@@ -351,7 +470,7 @@ static __always_inline bool unwind_fp_step(struct unwind_scratch *s)
 		s->end = UNWIND_END_OK;
 		return false;
 	}
-	if (bpf_probe_read_user(fr, sizeof(fr), (void *)s->bp)) {
+	if (unwind_read(s, fr, 16, s->bp)) {
 		s->end = UNWIND_END_BAD_READ;
 		return false;
 	}
@@ -430,7 +549,7 @@ static long unwind_step(__u32 i, void *ctx)
 	}
 	/* A return address is after the call: look up the call itself. */
 	rel = s->pc - m->bias - (s->exact ? 0 : 1);
-	row = unwind_find_row(s, m->table, rel);
+	row = unwind_find_row(s, c->cache, m->table, rel);
 	if (!row) {
 		if (unwind_mode == UNWIND_MODE_AUTO && s->end == UNWIND_END_NO_ROW)
 			goto fp;
@@ -468,22 +587,24 @@ static long unwind_step(__u32 i, void *ctx)
 	}
 	if (row->rbp_type == UNWIND_RBP_SAVED && row->rbp_off == -16) {
 		/* The usual push %rbp right after the call: one read. */
-		if (bpf_probe_read_user(fr, sizeof(fr), (void *)(cfa - 16))) {
+		if (unwind_read(s, fr, 16, cfa - 16)) {
 			s->end = UNWIND_END_BAD_READ;
 			return 1;
 		}
 		s->bp = fr[0];
 		ra = fr[1];
 	} else {
-		if (bpf_probe_read_user(&ra, sizeof(ra), (void *)(cfa - 8))) {
+		if (unwind_read(s, fr, 8, cfa - 8)) {
 			s->end = UNWIND_END_BAD_READ;
 			return 1;
 		}
-		if (row->rbp_type == UNWIND_RBP_SAVED &&
-		    bpf_probe_read_user(&s->bp, sizeof(s->bp),
-					(void *)(cfa + row->rbp_off))) {
-			s->end = UNWIND_END_BAD_READ;
-			return 1;
+		ra = fr[0];
+		if (row->rbp_type == UNWIND_RBP_SAVED) {
+			if (unwind_read(s, fr, 8, cfa + row->rbp_off)) {
+				s->end = UNWIND_END_BAD_READ;
+				return 1;
+			}
+			s->bp = fr[0];
 		}
 	}
 	section_mark(SECT_WALK_READ);
@@ -579,6 +700,7 @@ unwind_user(void *ctx, __u64 ip, __u64 sp, __u64 bp)
 	s->tgid = bpf_get_current_pid_tgid() >> 32;
 	s->tramp = unwind_trampoline(bpf_get_current_task_btf());
 	s->trampolines = 0;
+	s->win_len = 0;
 	s->st.depth = 0;
 	s->st.end = UNWIND_END_OK;
 
@@ -596,6 +718,7 @@ unwind_user(void *ctx, __u64 ip, __u64 sp, __u64 bp)
 		s->end = UNWIND_END_OK;
 		c.proc = proc;
 		c.s = s;
+		c.cache = bpf_map_lookup_elem(&unwind_cache, &zero);
 		bpf_loop(PROF_MAX_STACK_DEPTH, unwind_step, &c, 0);
 		s->st.end = s->end;
 		if (s->st.depth >= PROF_MAX_STACK_DEPTH && s->end == UNWIND_END_OK)
@@ -620,6 +743,7 @@ unwind_user(void *ctx, __u64 ip, __u64 sp, __u64 bp)
 	if (s->tramp) {
 		c.proc = NULL;
 		c.s = s;
+		c.cache = NULL;
 		bpf_loop(PROF_MAX_STACK_DEPTH, unwind_fix_step, &c, 0);
 	}
 	if (unwind_mode == UNWIND_MODE_AUTO)

@@ -25,6 +25,15 @@
 #define PROF_MAX_TARGETS	8192
 
 /*
+ * What the BPF side keeps of a process it samples (maps "targets" and
+ * "procs", bpf/targets.bpf.h): one entry, one lookup per sample.
+ */
+struct proc_state {
+	__u32 gen;		/* execs during the run: samples carry it */
+	__u32 announced;	/* EVENT_NEW_PROCESS sent for this gen */
+};
+
+/*
  * Counters kept per CPU by every program (map "stats", bpf/stats.bpf.h),
  * shown by the loader as "lost:"/"note:" lines (user/probes/bpfutil.c).  Every
  * sample or call that loses information counts here, whatever the mode.
@@ -42,7 +51,7 @@ enum prof_stat {
 	/* mem */
 	STAT_MEM_LIVE_FULL,	/* live map full: allocation not tracked */
 	STAT_MEM_SITES_FULL,	/* sites map full: not attributed */
-	STAT_MEM_INFLIGHT_FULL,	/* in-flight map full: call not seen */
+	STAT_MEM_INFLIGHT_FULL,	/* no thread storage for it: call not seen */
 	/* lat (struct lat_tstack, struct lat_go_key) */
 	STAT_LAT_DEPTH,		/* call nested deeper than LAT_MAX_DEPTH */
 	STAT_LAT_NO_RETURN,	/* call that ended unseen: counted, untimed */

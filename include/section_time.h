@@ -16,7 +16,7 @@
 enum section {
 	/* Two marks in a row: what one mark itself costs, to subtract. */
 	SECT_EMPTY = 0,
-	SECT_FILTER,		/* targets, exec_gen, note_process, comm */
+	SECT_FILTER,		/* target_state, note_process, comm */
 	SECT_USER_SETUP,	/* scratch, trampoline address, unwind_procs */
 	SECT_USER_FP,		/* bpf_get_stack(BPF_F_USER_STACK) */
 	SECT_WALK_LOOKUP,	/* per frame: mapping, page, shard, row */

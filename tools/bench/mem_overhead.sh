@@ -43,7 +43,7 @@ FREE_DELTA=$(./profiler mem -v -d 0.1 -- /bin/true 2>&1 |
 FREE_MOVED=$(printf '0x%x' $((FREE + ${FREE_DELTA:-0})))
 
 bpf_stats_on
-kinds="floor_free0 floor_moved mem_exact mem_fp mem mem_exact_deep mem_deep"
+kinds="floor_free0 floor_moved mem_nostack mem_exact mem_fp mem mem_exact_deep mem_deep"
 skipped=()
 if have_bpftrace; then
 	kinds="$kinds bpftrace"
@@ -74,6 +74,8 @@ run()
 		start_tool "$f" "$B/uprobe_floor" $pid "$LIBC" "$MALLOC:ret" "$FREE_MOVED" > /dev/null ;;
 	mem|mem_deep)
 		start_tool "$f" ./profiler mem -q -p $pid > /dev/null ;;
+	mem_nostack)
+		start_tool "$f" ./profiler mem -q -p $pid --sample-bytes 64G > /dev/null ;;
 	mem_exact|mem_exact_deep)
 		start_tool "$f" ./profiler mem -q -p $pid --exact > /dev/null ;;
 	mem_fp)
@@ -128,6 +130,7 @@ label()
 	base) echo "unprofiled" ;;
 	floor_free0) echo "floor: empty probes, free's at free+0 (single-stepped)" ;;
 	floor_moved) echo "floor: empty probes, free's at free+${FREE_DELTA:-0} (emulated)" ;;
+	mem_nostack) echo "profiler mem, no stack ever (--sample-bytes 64G): the exact bookkeeping alone" ;;
 	mem) echo "profiler mem (stacks sampled, --sample-bytes 512K)" ;;
 	mem_exact) echo "profiler mem --exact" ;;
 	mem_fp) echo "profiler mem --exact --unwind fp" ;;
@@ -159,6 +162,12 @@ for k in base $kinds; do
 		"$(echo "${R[$k.bpf]:-}" | spread %.0f)" \
 		"$(echo "${R[$k.tcpu]}" | spread %.0f)" "$(echo "${R[$k.rss]}" | spread %.1f)"
 done
+ratio() { calc "$(echo "${R[$1]}" | median) / $(echo "${R[$2]}" | median)" | xargs printf %.2f; }
+echo
+echo "Sampled stacks over the floor (free's probe emulated): $(ratio mem floor_moved)x, $DEEP deep"
+echo "$(ratio mem_deep floor_moved)x; over the same mode taking no stack at all (totals, histograms"
+echo "and live blocks kept exact, which the floor's empty programs do not): $(ratio mem mem_nostack)x,"
+echo "$DEEP deep $(ratio mem_deep mem_nostack)x."
 for s in "${skipped[@]}"; do
 	echo
 	echo "Not run: $s"

@@ -122,7 +122,7 @@ static int drain_counts(struct run *r)
 
 static const char *const section_names[SECT__MAX] = {
 	[SECT_EMPTY] = "(one mark, subtracted below)",
-	[SECT_FILTER] = "filter: targets, exec_gen, note_process, comm",
+	[SECT_FILTER] = "filter: target state (one entry), comm",
 	[SECT_USER_SETUP] = "user: scratch, trampoline, regs, unwind_procs",
 	[SECT_USER_FP] = "user: bpf_get_stack (frame pointers)",
 	[SECT_WALK_LOOKUP] = "user walk: mapping, page, shard, row",

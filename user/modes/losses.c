@@ -27,8 +27,8 @@ static const struct stat_reason reasons[STAT__MAX] = {
 				 "raise --live-map-size" },
 	[STAT_MEM_SITES_FULL] = { "allocations not attributed: sites map full",
 				  "raise --sites-map-size" },
-	[STAT_MEM_INFLIGHT_FULL] = { "calls missed: too many threads in the "
-				     "allocator at once", "" },
+	[STAT_MEM_INFLIGHT_FULL] = { "calls missed: the kernel had no memory "
+				     "for a thread's call in flight", "" },
 	[STAT_LAT_DEPTH] = { "calls counted but not timed: nested deeper than "
 			     "32 in their thread", "" },
 	[STAT_LAT_NO_RETURN] = { "calls counted but not timed: left without "

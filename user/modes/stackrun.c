@@ -91,12 +91,12 @@ int stack_run__open(struct stack_run *sr, struct bpf_object *obj,
 int stack_run__follow(struct stack_run *sr, struct bpf_map *targets)
 {
 	int fd = bpf_map__fd(targets), i;
-	__u8 one = 1;
+	struct proc_state st = {};
 
 	for (i = 0; i < sr->sess->ntargets; i++) {
 		__u32 pid = session__target(sr->sess, i);
 
-		if (bpf_map_update_elem(fd, &pid, &one, BPF_ANY)) {
+		if (bpf_map_update_elem(fd, &pid, &st, BPF_ANY)) {
 			p_err("cannot add process %u to the target map: %s", pid,
 			      strerror(errno));
 			return -1;
