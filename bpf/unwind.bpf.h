@@ -22,6 +22,7 @@
 #include "unwind.h"
 #include "stats.bpf.h"
 #include "section_time.bpf.h"
+#include "python.bpf.h"
 
 _Static_assert(PROF_MAX_STACK_DEPTH == 255, "ips[] indexes are masked with 255");
 
@@ -77,9 +78,10 @@ struct {
  * per UNWIND_ASK_NS (kernel side rate limit). */
 #define UNWIND_ASK_NS	(20 * 1000 * 1000ULL)
 
+/* Also EVENT_PY_CODE: bursts of thousands as a Python program starts. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 * 1024);
+	__uint(max_entries, 256 * 1024);
 } unwind_events SEC(".maps");
 
 /* tgid -> when its mappings were last asked for, for processes without
@@ -109,6 +111,13 @@ struct unwind_scratch {
 	__u32 win_len;
 	__u32 pad;
 	struct unwind_row row;	/* the row a cache hit found */
+	/* Python: the next interpreter frame to emit (0: none), whether the
+	 * walk is emitting one eval call's chain, and whether the thread's
+	 * current frame was looked up yet. */
+	__u64 py_frame;
+	__u32 py_emit;
+	__u32 py_looked;
+	__u8 py_buf[PY_FRAME_READ + 8];
 	__u8 win[UNWIND_WIN_BYTES + 16];
 	struct stack_trace st;
 	/* ips[] has PROF_MAX_STACK_DEPTH (255) entries: an index masked
@@ -142,8 +151,20 @@ struct unwind_cache_slot {
 	struct unwind_row row;
 };
 
+/* Code objects announced lately to userspace (EVENT_PY_CODE), per CPU,
+ * direct-mapped: a frame's code is announced when its slot holds another;
+ * duplicates across CPUs and after evictions cost userspace a cache hit. */
+#define PY_SEEN_SLOTS	512
+
+struct py_seen_slot {
+	__u64 code;
+	__u32 tgid;
+	__u32 pad;
+};
+
 struct unwind_row_cache {
 	struct unwind_cache_slot slot[UNWIND_CACHE_SLOTS];
+	struct py_seen_slot py_seen[PY_SEEN_SLOTS];
 };
 
 struct {
@@ -302,6 +323,7 @@ struct unwind_ctx {
 	struct unwind_proc *proc;
 	struct unwind_scratch *s;
 	struct unwind_row_cache *cache;	/* NULL: look every row up */
+	struct py_proc *py;		/* the process's interpreter, or NULL */
 };
 
 /*
@@ -501,6 +523,92 @@ static __always_inline bool unwind_signal_step(struct unwind_scratch *s)
 	return true;
 }
 
+/* pc is in the eval function and that call's interpreter frames are to be
+ * emitted (in place of its native frame) from the next step on. */
+static __always_inline bool py_enter(struct unwind_ctx *c, struct unwind_scratch *s)
+{
+	struct py_proc *py = c->py;
+	__u32 mark;
+
+	if (!py || !py_in_eval(py, s->pc))
+		return false;
+	if (!s->py_looked) {
+		s->py_looked = 1;
+		s->py_frame = py_current_frame(py, &mark);
+		if (mark)
+			inc_stat(STAT_PY_NO_THREAD + (mark == PY_MARK_BAD_READ));
+	}
+	if (!s->py_frame)
+		return false;
+	s->py_emit = 1;
+	return true;
+}
+
+/* Tell userspace of code (in process s->tgid) unless this CPU did lately. */
+static __always_inline void py_announce(struct unwind_ctx *c, struct unwind_scratch *s,
+					__u64 code)
+{
+	struct py_seen_slot *slot;
+	struct py_code_event *e;
+	__u32 h;
+
+	if (!c->cache || !code)
+		return;
+	h = ((__u32)(code >> 4) ^ (s->tgid * 0x9e3779b1u)) * 0x85ebca6bu;
+	slot = &c->cache->py_seen[(h >> 23) & (PY_SEEN_SLOTS - 1)];
+	if (slot->code == code && slot->tgid == s->tgid)
+		return;
+	e = bpf_ringbuf_reserve(&unwind_events, sizeof(*e), 0);
+	if (!e)
+		return;		/* named later, while the process lives */
+	e->kind = EVENT_PY_CODE;
+	e->tgid = s->tgid;
+	e->code = code;
+	bpf_ringbuf_submit(e, 0);
+	slot->code = code;
+	slot->tgid = s->tgid;
+}
+
+/* Emit the interpreter frame s->py_frame at depth d; the chain of this
+ * eval call ends at its entry frame.  0: go on. */
+static __always_inline long py_step(struct unwind_ctx *c, struct unwind_scratch *s,
+				    __u32 d)
+{
+	struct py_proc *py = c->py;
+	__u64 code, instr, lasti = PY_LASTI_NONE, first;
+	__u16 lo;
+	bool entry;
+
+	barrier_var(d);
+	if (!py || bpf_probe_read_user(s->py_buf, PY_FRAME_READ,
+				       (void *)(s->py_frame + py->off.frame_lo))) {
+		s->st.ips[d & 255] = py_marker(PY_MARK_BAD_READ);
+		s->st.depth = d + 1;
+		s->py_frame = 0;
+		s->py_emit = 0;
+		return 0;
+	}
+	lo = py->off.frame_lo;
+	code = py_word(s->py_buf, py->off.frame_code, lo);
+	instr = py_word(s->py_buf, py->off.frame_prev_instr, lo);
+	if (py->off.entry_kind == PY_ENTRY_OWNER)
+		entry = py_byte(s->py_buf, py->off.frame_entry, lo) == py->off.entry_owner;
+	else
+		entry = py_byte(s->py_buf, py->off.frame_entry, lo) != 0;
+	/* prev_instr is the instruction running (the leaf) or the call
+	 * (callers); before the first, it points one unit before it. */
+	first = code + py->off.code_adaptive;
+	if (instr >= first && instr - first < 2ULL * PY_LASTI_NONE)
+		lasti = (instr - first) / 2;
+	s->st.ips[d & 255] = py_frame_encode(code, lasti);
+	s->st.depth = d + 1;
+	py_announce(c, s, code);
+	s->py_frame = py_word(s->py_buf, py->off.frame_previous, lo);
+	if (entry || !s->py_frame)
+		s->py_emit = 0;
+	return 0;
+}
+
 /* One frame: record pc, then find the caller's registers.  1 ends. */
 static long unwind_step(__u32 i, void *ctx)
 {
@@ -518,6 +626,8 @@ static long unwind_step(__u32 i, void *ctx)
 		s->end = UNWIND_END_TRUNCATED;
 		return 1;
 	}
+	if (s->py_emit)
+		return py_step(c, s, d);
 	/* In the uprobes area: the return trampoline (its first slot), or an
 	 * instruction being single-stepped out of line (the others). */
 	if (s->tramp && s->pc - s->tramp < 4096 &&
@@ -529,8 +639,10 @@ static long unwind_step(__u32 i, void *ctx)
 	/* The compiler drops a mask it can prove redundant; the verifier
 	 * needs it on the register that indexes. */
 	barrier_var(d);
-	s->st.ips[d & 255] = s->pc;
-	s->st.depth = d + 1;
+	if (!py_enter(c, s)) {
+		s->st.ips[d & 255] = s->pc;
+		s->st.depth = d + 1;
+	}
 
 	m = unwind_find_map(s, proc, s->pc);
 	if (!m) {
@@ -701,6 +813,9 @@ unwind_user(void *ctx, __u64 ip, __u64 sp, __u64 bp)
 	s->tramp = unwind_trampoline(bpf_get_current_task_btf());
 	s->trampolines = 0;
 	s->win_len = 0;
+	s->py_frame = 0;
+	s->py_emit = 0;
+	s->py_looked = 0;
 	s->st.depth = 0;
 	s->st.end = UNWIND_END_OK;
 
@@ -719,6 +834,8 @@ unwind_user(void *ctx, __u64 ip, __u64 sp, __u64 bp)
 		c.proc = proc;
 		c.s = s;
 		c.cache = bpf_map_lookup_elem(&unwind_cache, &zero);
+		c.py = proc->flags & UNWIND_PROC_PYTHON ?
+			       bpf_map_lookup_elem(&py_procs, &s->tgid) : NULL;
 		bpf_loop(PROF_MAX_STACK_DEPTH, unwind_step, &c, 0);
 		s->st.end = s->end;
 		if (s->st.depth >= PROF_MAX_STACK_DEPTH && s->end == UNWIND_END_OK)
@@ -744,6 +861,7 @@ unwind_user(void *ctx, __u64 ip, __u64 sp, __u64 bp)
 		c.proc = NULL;
 		c.s = s;
 		c.cache = NULL;
+		c.py = NULL;
 		bpf_loop(PROF_MAX_STACK_DEPTH, unwind_fix_step, &c, 0);
 	}
 	if (unwind_mode == UNWIND_MODE_AUTO)
@@ -764,12 +882,18 @@ int BPF_PROG(unwind_fork, struct task_struct *parent, struct task_struct *child)
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
 	struct unwind_proc *p;
+	struct py_proc *py;
 
 	if (ptgid == ctgid || unwind_mode == UNWIND_MODE_FP)
 		return 0;
 	p = bpf_map_lookup_elem(&unwind_procs, &ptgid);
 	if (p && bpf_map_update_elem(&unwind_procs, &ctgid, p, BPF_ANY))
 		inc_stat(STAT_UNWIND_PROCS_FULL);
+	/* The child runs the same interpreter at the same addresses. */
+	py = p && (p->flags & UNWIND_PROC_PYTHON) ?
+		     bpf_map_lookup_elem(&py_procs, &ptgid) : NULL;
+	if (py)
+		bpf_map_update_elem(&py_procs, &ctgid, py, BPF_ANY);
 	return 0;
 }
 
@@ -781,6 +905,7 @@ int BPF_PROG(unwind_exec, struct task_struct *p, pid_t old_pid,
 
 	bpf_map_delete_elem(&unwind_procs, &tgid);
 	bpf_map_delete_elem(&unwind_asked, &tgid);
+	bpf_map_delete_elem(&py_procs, &tgid);
 	return 0;
 }
 
@@ -793,6 +918,7 @@ int BPF_PROG(unwind_exit, struct task_struct *p)
 		return 0;
 	bpf_map_delete_elem(&unwind_procs, &tgid);
 	bpf_map_delete_elem(&unwind_asked, &tgid);
+	bpf_map_delete_elem(&py_procs, &tgid);
 	return 0;
 }
 

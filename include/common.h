@@ -64,6 +64,9 @@ enum prof_stat {
 	STAT_OFF_NO_START,	/* switch-in whose switch-out was not seen */
 	STAT_OFF_THREADS_FULL,	/* off-CPU thread not tracked: map full */
 	STAT_OFF_WAKERS_FULL,	/* waker not kept: map full */
+	/* Python frames (bpf/python.bpf.h) */
+	STAT_PY_NO_THREAD,	/* thread state not found: native frames there */
+	STAT_PY_BAD_READ,	/* interpreter state unreadable: native frames */
 	/* User stacks by how their walk ended: UNWIND_END__MAX counters,
 	 * STAT_UNWIND_END + enum unwind_end. */
 	STAT_UNWIND_END,
@@ -77,6 +80,10 @@ enum prof_event_kind {
 	/* the unwinder met a process or an address it has no mappings for:
 	 * (re)read them (rate-limited per process in the kernel) */
 	EVENT_LOAD_MAPPINGS,
+	/* struct py_code_event: a code object seen in a stack for the first
+	 * time lately; read it now, the process may be gone when its frames
+	 * are named */
+	EVENT_PY_CODE,
 };
 
 struct prof_event {
@@ -86,5 +93,12 @@ struct prof_event {
 	__u32 pad;
 };
 _Static_assert(sizeof(struct prof_event) == 16, "prof_event is shared with BPF");
+
+struct py_code_event {
+	__u32 kind;	/* EVENT_PY_CODE */
+	__u32 tgid;
+	__u64 code;	/* the code object's address */
+};
+_Static_assert(sizeof(struct py_code_event) == 16, "py_code_event is shared with BPF");
 
 #endif

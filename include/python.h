@@ -99,7 +99,9 @@ struct py_offsets {
 	__u16 code_name;
 	__u16 code_qualname;
 	__u16 code_linetable;
-	__u16 pad;
+	/* Where the walk's read of a frame starts: the lowest of the frame
+	 * fields above; every one ends within PY_FRAME_READ (64) bytes. */
+	__u16 frame_lo;
 };
 
 /*

@@ -110,9 +110,12 @@ struct unwind_map {
 };
 _Static_assert(sizeof(struct unwind_map) == 32, "unwind_map is shared with BPF");
 
+/* unwind_proc.flags */
+#define UNWIND_PROC_PYTHON	1	/* has an entry in py_procs */
+
 struct unwind_proc {
 	__u32 nmaps;		/* valid entries in maps, sorted by start */
-	__u32 pad;
+	__u32 flags;		/* UNWIND_PROC_* */
 	__u64 last_miss_ns;	/* last "unknown mapping" event sent */
 	struct unwind_map maps[UNWIND_MAX_MAPS];
 };

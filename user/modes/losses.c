@@ -51,6 +51,10 @@ static const struct stat_reason reasons[STAT__MAX] = {
 				    "raise --threads-map-size" },
 	[STAT_OFF_WAKERS_FULL] = { "wakers not known: too many threads woken "
 				   "at once", "raise --threads-map-size" },
+	[STAT_PY_NO_THREAD] = { "stacks without their Python frames: the "
+				"thread's interpreter state was not found", "" },
+	[STAT_PY_BAD_READ] = { "stacks without their Python frames: the "
+			       "interpreter's state could not be read", "" },
 };
 
 /* Short names for metrics labels, one per counter. */
@@ -77,6 +81,8 @@ static const char *const ids[STAT__MAX] = {
 	[STAT_OFF_NO_START] = "offcpu_no_start",
 	[STAT_OFF_THREADS_FULL] = "offcpu_threads_full",
 	[STAT_OFF_WAKERS_FULL] = "offcpu_wakers_full",
+	[STAT_PY_NO_THREAD] = "python_no_thread",
+	[STAT_PY_BAD_READ] = "python_bad_read",
 	[STAT_UNWIND_END + UNWIND_END_OK] = "unwind_complete",
 	[STAT_UNWIND_END + UNWIND_END_TRUNCATED] = "unwind_too_deep",
 	[STAT_UNWIND_END + UNWIND_END_NO_PROCESS] = "unwind_no_process",

@@ -55,6 +55,7 @@ int stack_run__open(struct stack_run *sr, struct bpf_object *obj,
 	struct unwinder_opts uo = {
 		.mode = s->unwind,
 		.max_bytes = (size_t)s->unwind_max_mb << 20,
+		.python = !s->no_python,
 		.launched = &sess->launched,
 		.debug_dirs = c->debug_dirs,
 	};

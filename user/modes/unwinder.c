@@ -117,6 +117,9 @@ int stack_opts__parse(int c, const char *arg, struct stack_opts *o)
 	case STACK_OPT_UNWIND_MAX_MB:
 		return cli_parse_size(arg, "--unwind-max-mb", 65536,
 				      &o->unwind_max_mb);
+	case STACK_OPT_NO_PYTHON:
+		o->no_python = true;
+		return CLI_OK;
 	}
 	return CLI_EXIT_OK;
 }
@@ -130,7 +133,10 @@ void stack_opts__usage(FILE *out)
 "                            CFI (.eh_frame), frame pointers where a file has\n"
 "                            none; dwarf: tables only; fp: frame pointers only\n"
 "      --unwind-max-mb MB    kernel memory for unwind tables at most\n"
-"                            (default %d)\n", UNWIND_DEFAULT_MAX_MB);
+"                            (default %d)\n"
+"      --no-python           native frames only: not the Python functions\n"
+"                            CPython processes run (shown by default)\n",
+		UNWIND_DEFAULT_MAX_MB);
 }
 
 const char *unwind_end_name(unsigned int end)

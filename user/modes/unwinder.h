@@ -34,6 +34,9 @@ struct unwinder_opts {
 	/* --debug-dir roots (':'-separated) for separate debug files whose
 	 * .debug_frame serves a file without .eh_frame; may be NULL. */
 	const char *debug_dirs;
+	/* Walk the interpreter frames of CPython processes (not with
+	 * --no-python, nor with frame pointers only). */
+	bool python;
 };
 
 /* The maps of a skeleton that includes bpf/unwind.bpf.h. */
@@ -118,6 +121,7 @@ int unwind_mode_parse(const char *s);
 struct stack_opts {
 	int unwind;		/* --unwind: enum unwind_mode */
 	uint64_t unwind_max_mb;	/* --unwind-max-mb: ceiling on tables */
+	bool no_python;		/* --no-python: native frames only */
 };
 
 /* --unwind-max-mb default. */
@@ -127,9 +131,11 @@ struct stack_opts {
  * CLI_OPT_MODE; these sit below the modes' range). */
 #define STACK_OPT_UNWIND	480
 #define STACK_OPT_UNWIND_MAX_MB	481
+#define STACK_OPT_NO_PYTHON	482
 #define STACK_LONG_OPTIONS \
 	{ "unwind",		required_argument, NULL, STACK_OPT_UNWIND }, \
-	{ "unwind-max-mb",	required_argument, NULL, STACK_OPT_UNWIND_MAX_MB }
+	{ "unwind-max-mb",	required_argument, NULL, STACK_OPT_UNWIND_MAX_MB }, \
+	{ "no-python",		no_argument, NULL, STACK_OPT_NO_PYTHON }
 
 void stack_opts__defaults(struct stack_opts *o);
 /* --unwind or --unwind-max-mb: CLI_OK, or CLI_USAGE (printed);

@@ -28,6 +28,7 @@ static const struct py_offsets py311 = {
 	.code_name = 120,
 	.code_qualname = 128,
 	.code_linetable = 136,
+	.frame_lo = 32,
 };
 
 static const struct {
