@@ -177,7 +177,9 @@ FIXTURES	:= $(FIXTURE_DIR)/fix_pie $(FIXTURE_DIR)/fix_nopie \
 		   $(FIXTURE_DIR)/libfix.so $(FIXTURE_DIR)/fix_stripped \
 		   $(FIXTURE_DIR)/fix_go $(FIXTURE_DIR)/fix_throw \
 		   $(FIXTURE_DIR)/unwind_nofp \
-		   $(FIXTURE_DIR)/unwind_nocfi $(FIXTURE_DIR)/unwind_dbgframe
+		   $(FIXTURE_DIR)/unwind_nocfi $(FIXTURE_DIR)/unwind_dbgframe \
+		   $(FIXTURE_DIR)/fake_python312 $(FIXTURE_DIR)/fakepy/python3.10 \
+		   $(FIXTURE_DIR)/libpykeys.so
 
 $(FIXTURE_DIR)/fix_pie: tests/unit/fixtures/fix.c
 	$(Q)mkdir -p $(@D)
@@ -215,6 +217,18 @@ $(FIXTURE_DIR)/unwind_dbgframe: tests/unit/fixtures/fix.c
 $(FIXTURE_DIR)/fix_throw: tests/targets/lat_throw.cpp
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CXX) -O2 -o $@ $<
+# CPython's symbols, no interpreter: versions without a frame layout
+# (test_pydetect), one by Py_Version, one by its file name only.
+$(FIXTURE_DIR)/fake_python312: tests/unit/fixtures/fake_python.c
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -rdynamic -o $@ $<
+$(FIXTURE_DIR)/fakepy/python3.10: tests/unit/fixtures/fake_python.c
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -rdynamic -DFAKE_NO_VERSION -o $@ $<
+# Preloaded into a real python: its GIL-state key is then not key 0.
+$(FIXTURE_DIR)/libpykeys.so: tests/unit/fixtures/pykeys.c
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -fPIC -shared -o $@ $<
 # What marks Go code, without needing Go: a .go.buildinfo section.
 $(FIXTURE_DIR)/fix_go: $(FIXTURE_DIR)/fix_pie
 	$(Q)printf '\377 Go buildinf:' > $@.sec

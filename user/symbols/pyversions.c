@@ -31,14 +31,21 @@ static const struct py_offsets py311 = {
 	.frame_lo = 32,
 };
 
+/*
+ * tss_key: where in _PyRuntime the GIL state's thread-specific key lies
+ * (the pthread_key_t _key of gilstate.autoTSSkey, a Py_tss_t whose int
+ * _is_initialized comes first).  3.11: autoTSSkey at 592, _key at 596
+ * (offsetof against Debian's and pyenv 3.11.7's internal/pycore_runtime.h).
+ */
 static const struct {
 	unsigned int major, minor;
 	const struct py_offsets *off;	/* NULL: known, not supported yet */
+	unsigned int tss_key;
 } versions[] = {
-	{ 3, 10, NULL },
-	{ 3, 11, &py311 },
-	{ 3, 12, NULL },
-	{ 3, 13, NULL },
+	{ 3, 10, NULL, 0 },
+	{ 3, 11, &py311, 596 },
+	{ 3, 12, NULL, 0 },
+	{ 3, 13, NULL, 0 },
 };
 
 const struct py_offsets *py_offsets_for(unsigned int major, unsigned int minor)
@@ -49,6 +56,17 @@ const struct py_offsets *py_offsets_for(unsigned int major, unsigned int minor)
 		if (versions[i].major == major && versions[i].minor == minor)
 			return versions[i].off;
 	return NULL;
+}
+
+unsigned int py_runtime_tss_key(unsigned int major, unsigned int minor)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(versions) / sizeof(versions[0]); i++)
+		if (versions[i].major == major && versions[i].minor == minor &&
+		    versions[i].off)
+			return versions[i].tss_key;
+	return 0;
 }
 
 bool py_version_known(unsigned int major, unsigned int minor)
