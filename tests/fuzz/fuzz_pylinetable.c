@@ -27,6 +27,7 @@ static void check(const uint8_t *tab, size_t len, int first, uint32_t lasti)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct py_code c = { 0 };
 	uint32_t lasti;
 	int32_t first;
 	uint8_t *tab;
@@ -46,6 +47,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(tab, len, first, lasti & 0xff);
 	check(tab, len, first, 0);
 	check(tab, len, first, UINT32_MAX);
+	c.linetable = tab;
+	c.linetable_len = len;
+	c.firstlineno = first;
+	py_code_line(&c, lasti);
+	py_code_line(&c, PY_LASTI_NONE);
 	free(tab);
 	return 0;
 }

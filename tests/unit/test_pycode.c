@@ -1,23 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* pycode: 3.11 line tables against CPython's own co_positions(), made-up
- * and broken tables. */
+/*
+ * pycode: 3.11 line tables against CPython's own co_positions(), made-up
+ * and broken tables, strings, code objects in a forged memory image and in
+ * a live /usr/bin/python3.
+ */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "symbols/pycode.h"
+#include "symbols/pyversions.h"
 
 #define PYTHON		"/usr/bin/python3"
 #define PYLINES		TESTDATA_DIR "/pylines.py"
+#define PYTARGET	TESTDATA_DIR "/pycode_target.py"
 
 /* ---- helpers --------------------------------------------------------------- */
 
@@ -308,6 +316,483 @@ static void test_malformed(void **state)
 	}
 }
 
+/* py_code_line's fallbacks to co_firstlineno. */
+static void test_code_line(void **state)
+{
+	struct py_code c = {
+		.firstlineno = 10,
+		.linetable = (uint8_t *)table,
+		.linetable_len = sizeof(table),
+	};
+	static const uint8_t broken[] = { 0x10 };
+
+	(void)state;
+	assert_int_equal(py_code_line(&c, 0), 11);
+	assert_int_equal(py_code_line(&c, 7), 108);
+	assert_int_equal(py_code_line(&c, 2), 10);		/* None */
+	assert_int_equal(py_code_line(&c, TABLE_UNITS), 10);	/* beyond */
+	assert_int_equal(py_code_line(&c, PY_LASTI_NONE), 10);
+	c.linetable = (uint8_t *)broken;
+	c.linetable_len = sizeof(broken);
+	assert_int_equal(py_code_line(&c, 0), 10);
+	c.linetable = NULL;
+	c.linetable_len = 0;
+	assert_int_equal(py_code_line(&c, 0), 10);
+}
+
+/* ---- strings ----------------------------------------------------------- */
+
+static void expect_utf8(const void *data, size_t n, unsigned int kind,
+			const char *want)
+{
+	char *s = py_str_utf8(data, n, kind);
+
+	assert_non_null(s);
+	assert_string_equal(s, want);
+	free(s);
+}
+
+static void test_strings(void **state)
+{
+	static const uint16_t ucs2[] = { 0x424, 0x443, 0x20ac, 0xd800, 0x2028,
+					 0x202e, 'x' };
+	static const uint32_t ucs4[] = { 0x20000, 'a', 0x110000, 0xdfff,
+					 0x10ffff, 0x9b, 0xffffffff };
+
+	(void)state;
+	expect_utf8("plain", 5, 1, "plain");
+	expect_utf8("Gr\xf6\xdf" "e", 5, 1, "Gr\xc3\xb6\xc3\x9f" "e");
+	expect_utf8("a\x1b]0;t\x07\x7f\x85z", 10, 1, "a?]0;t???z");
+	expect_utf8("nul\0in", 6, 1, "nul?in");
+	expect_utf8("", 0, 1, "");
+	expect_utf8(ucs2, 7, 2, "\xd0\xa4\xd1\x83\xe2\x82\xac???x");
+	expect_utf8(ucs4, 7, 4, "\xf0\xa0\x80\x80" "a??\xf4\x8f\xbf\xbf??");
+	assert_null(py_str_utf8((const uint8_t *)"x", 1, 3));
+	assert_null(py_str_utf8((const uint8_t *)"x", 1, 0));
+	assert_null(py_str_utf8((const uint8_t *)"x", SIZE_MAX / 2, 1));
+}
+
+/* ---- code objects in a forged image ------------------------------------ */
+
+#define BASE		0x7f0000001000ULL
+#define CODE_TYPE	0x959440ULL
+#define AT_QUAL		0x200
+#define AT_NAME		0x400
+#define AT_FILE		0x600
+#define AT_TABLE	0x800
+
+struct image {
+	uint64_t base;
+	uint8_t *buf;
+	size_t len;
+};
+
+static int image_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct image *im = ctx;
+
+	if (addr < im->base || addr - im->base > im->len ||
+	    len > im->len - (addr - im->base))
+		return -EFAULT;
+	memcpy(buf, im->buf + (addr - im->base), len);
+	return 0;
+}
+
+static void put(struct image *im, size_t at, const void *v, size_t n)
+{
+	assert_true(at + n <= im->len);
+	memcpy(im->buf + at, v, n);
+}
+
+static void put_u64(struct image *im, size_t at, uint64_t v)
+{
+	put(im, at, &v, sizeof(v));
+}
+
+/* A str: state has compact and ready, ascii if asked. */
+static void put_str(struct image *im, size_t at, int64_t length,
+		    unsigned int kind, int ascii, const void *data, size_t n)
+{
+	uint32_t state = kind << 2 | 1u << 5 | 1u << 7 | (ascii ? 1u << 6 : 0);
+
+	put(im, at + 16, &length, sizeof(length));
+	put(im, at + 32, &state, sizeof(state));
+	put(im, at + (ascii ? 48 : 72), data, n);
+}
+
+static void put_bytes(struct image *im, size_t at, int64_t size,
+		      const void *data, size_t n)
+{
+	put(im, at + 16, &size, sizeof(size));
+	put(im, at + 32, data, n);
+}
+
+/* A well-formed code object "C.m" in "f.py", first line 10, the made-up
+ * table. */
+static void image_init(struct image *im, size_t len)
+{
+	const struct py_offsets *off = py_offsets_for(3, 11);
+	int32_t first = 10;
+
+	im->base = BASE;
+	im->len = len;
+	im->buf = calloc(1, len);
+	assert_non_null(im->buf);
+	put_u64(im, 8, CODE_TYPE);
+	put(im, off->code_firstlineno, &first, sizeof(first));
+	put_u64(im, off->code_qualname, BASE + AT_QUAL);
+	put_u64(im, off->code_name, BASE + AT_NAME);
+	put_u64(im, off->code_filename, BASE + AT_FILE);
+	put_u64(im, off->code_linetable, BASE + AT_TABLE);
+	put_str(im, AT_QUAL, 3, 1, 1, "C.m", 3);
+	put_str(im, AT_NAME, 1, 1, 1, "m", 1);
+	put_str(im, AT_FILE, 4, 1, 1, "f.py", 4);
+	put_bytes(im, AT_TABLE, sizeof(table), table, sizeof(table));
+}
+
+static int image_code(struct image *im, uint64_t code_type, struct py_code *c)
+{
+	return py_code_read_with(image_read, im, BASE, py_offsets_for(3, 11),
+				 code_type, c);
+}
+
+static void test_image(void **state)
+{
+	struct py_offsets off = *py_offsets_for(3, 11);
+	struct image im;
+	struct py_code c;
+
+	(void)state;
+	image_init(&im, 0x1000);
+	assert_int_equal(image_code(&im, CODE_TYPE, &c), 0);
+	assert_string_equal(c.qualname, "C.m");
+	assert_string_equal(c.name, "m");
+	assert_string_equal(c.filename, "f.py");
+	assert_int_equal(c.firstlineno, 10);
+	assert_int_equal(c.linetable_len, sizeof(table));
+	assert_memory_equal(c.linetable, table, sizeof(table));
+	assert_int_equal(py_code_line(&c, 7), 108);
+	py_code_clear(&c);
+	assert_null(c.qualname);
+	py_code_clear(NULL);
+
+	/* No type check; then another type. */
+	assert_int_equal(image_code(&im, 0, &c), 0);
+	py_code_clear(&c);
+	assert_int_equal(image_code(&im, CODE_TYPE + 16, &c), -EINVAL);
+	assert_null(c.qualname);
+
+	/* Non-ASCII strings of each width follow the larger header. */
+	put_str(&im, AT_QUAL, 5, 1, 0, "Gr\xf6\xdf" "e", 5);
+	put_str(&im, AT_NAME, 2, 2, 0, (const uint16_t[]){ 0x424, 0x443 }, 4);
+	put_str(&im, AT_FILE, 1, 4, 0, (const uint32_t[]){ 0x20000 }, 4);
+	assert_int_equal(image_code(&im, CODE_TYPE, &c), 0);
+	assert_string_equal(c.qualname, "Gr\xc3\xb6\xc3\x9f" "e");
+	assert_string_equal(c.name, "\xd0\xa4\xd1\x83");
+	assert_string_equal(c.filename, "\xf0\xa0\x80\x80");
+	py_code_clear(&c);
+
+	/* An empty table is not an error: every line is the first. */
+	put_bytes(&im, AT_TABLE, 0, "", 0);
+	assert_int_equal(image_code(&im, CODE_TYPE, &c), 0);
+	assert_non_null(c.linetable);
+	assert_int_equal(c.linetable_len, 0);
+	assert_int_equal(py_code_line(&c, 3), 10);
+	py_code_clear(&c);
+
+	/* A version without one of the fields. */
+	off.code_qualname = 0xffff;
+	assert_int_equal(py_code_read_with(image_read, &im, BASE, &off,
+					   CODE_TYPE, &c), -EINVAL);
+	assert_int_equal(py_code_read_with(image_read, &im, BASE, NULL,
+					   CODE_TYPE, &c), -EINVAL);
+	/* Nothing there. */
+	assert_int_equal(py_code_read_with(image_read, &im, 0, py_offsets_for(3, 11),
+					   CODE_TYPE, &c), -EFAULT);
+	assert_int_equal(py_code_read_with(image_read, &im, BASE + 0x1000,
+					   py_offsets_for(3, 11), CODE_TYPE, &c),
+			 -EFAULT);
+	free(im.buf);
+}
+
+/* Each field forged in turn: refused with the right error, nothing leaked,
+ * nothing read beyond what the headers allow. */
+static void test_image_hostile(void **state)
+{
+	const struct py_offsets *off = py_offsets_for(3, 11);
+	struct image im;
+	struct py_code c;
+	uint32_t state_word;
+
+	(void)state;
+	image_init(&im, 0x1000);
+
+	/* Pointers to nothing, and NULL. */
+	put_u64(&im, off->code_name, BASE + 0x100000);
+	assert_int_equal(image_code(&im, CODE_TYPE, &c), -EFAULT);
+	put_u64(&im, off->code_name, 0);
+	assert_int_equal(image_code(&im, CODE_TYPE, &c), -EFAULT);
+	put_u64(&im, off->code_name, BASE + AT_NAME);
+	put_u64(&im, off->code_linetable, 0);
+	assert_int_equal(image_code(&im, CODE_TYPE, &c), -EFAULT);
+	put_u64(&im, off->code_linetable, BASE + AT_TABLE);
+
+	/* A header at the very end of the image: its data runs out. */
+	put_u64(&im, off->code_filename, BASE + 0x1000 - 48);
+	put_str(&im, 0x1000 - 48, 4, 1, 1, "", 0);
+	assert_int_equal(image_code(&im, CODE_TYPE, &c), -EFAULT);
+	put_u64(&im, off->code_filename, BASE + AT_FILE);
+
+	/* Lengths below zero. */
+	put_str(&im, AT_NAME, -1, 1, 1, "", 0);
+	assert_int_equal(image_code(&im, CODE_TYPE, &c), -EINVAL);
+	put_str(&im, AT_NAME, 1, 1, 1, "m", 1);
+	put_bytes(&im, AT_TABLE, -5, "", 0);
+	assert_int_equal(image_code(&im, CODE_TYPE, &c), -EINVAL);
+	put_bytes(&im, AT_TABLE, sizeof(table), table, sizeof(table));
+
+	/* Bad kinds, ascii of a wide kind, not compact, not ready. */
+	put_str(&im, AT_QUAL, 3, 3, 0, "abc", 3);
+	assert_int_equal(image_code(&im, CODE_TYPE, &c), -EINVAL);
+	put_str(&im, AT_QUAL, 3, 0, 0, "abc", 3);
+	assert_int_equal(image_code(&im, CODE_TYPE, &c), -EINVAL);
+	put_str(&im, AT_QUAL, 3, 2, 1, "abc", 3);
+	assert_int_equal(image_code(&im, CODE_TYPE, &c), -EINVAL);
+	put_str(&im, AT_QUAL, 3, 1, 1, "C.m", 3);
+	state_word = 1u << 2 | 1u << 7 | 1u << 6;
+	put(&im, AT_QUAL + 32, &state_word, 4);
+	assert_int_equal(image_code(&im, CODE_TYPE, &c), -EINVAL);
+	state_word = 1u << 2 | 1u << 5 | 1u << 6;
+	put(&im, AT_QUAL + 32, &state_word, 4);
+	assert_int_equal(image_code(&im, CODE_TYPE, &c), -EINVAL);
+	put_str(&im, AT_QUAL, 3, 1, 1, "C.m", 3);
+	assert_int_equal(image_code(&im, CODE_TYPE, &c), 0);
+	py_code_clear(&c);
+
+	/* A huge length claimed: only PY_STR_MAX characters are read (and
+	 * here the image ends before even those). */
+	put_str(&im, AT_QUAL, INT64_MAX, 4, 0, "", 0);
+	assert_int_equal(image_code(&im, CODE_TYPE, &c), -EFAULT);
+	free(im.buf);
+}
+
+/* Names cut to PY_STR_MAX characters, tables to PY_LINETABLE_MAX bytes. */
+static void test_image_caps(void **state)
+{
+	/* One-line entries of one unit each, three bytes: unit k is on
+	 * line 11 + k, and the last entry kept is cut. */
+	size_t big = 3 * (PY_LINETABLE_MAX / 3 + 2000), at = 0x10000, i;
+	uint32_t kept = PY_LINETABLE_MAX / 3;
+	struct image im;
+	struct py_code c;
+	uint8_t *tab;
+	char *q;
+
+	(void)state;
+	image_init(&im, at + 32 + big);
+	q = malloc(PY_STR_MAX + 100);
+	assert_non_null(q);
+	memset(q, 'q', PY_STR_MAX + 100);
+	put_str(&im, 0x2000, PY_STR_MAX + 100, 1, 1, q, PY_STR_MAX + 100);
+	put_u64(&im, py_offsets_for(3, 11)->code_qualname, BASE + 0x2000);
+	tab = malloc(big);
+	assert_non_null(tab);
+	for (i = 0; i < big; i += 3) {
+		tab[i] = E(11, 1);
+		tab[i + 1] = 0;
+		tab[i + 2] = 0;
+	}
+	put_bytes(&im, at, big, tab, big);
+	put_u64(&im, py_offsets_for(3, 11)->code_linetable, BASE + at);
+	assert_int_equal(image_code(&im, CODE_TYPE, &c), 0);
+	assert_int_equal(strlen(c.qualname), PY_STR_MAX);
+	assert_int_equal(strspn(c.qualname, "q"), PY_STR_MAX);
+	assert_int_equal(c.linetable_len, PY_LINETABLE_MAX);
+	assert_int_equal(py_code_line(&c, kept - 1), 10 + kept);
+	assert_int_equal(py_code_line(&c, kept), 10);
+	py_code_clear(&c);
+	free(tab);
+	free(q);
+	free(im.buf);
+}
+
+/* ---- a live interpreter ------------------------------------------------- */
+
+struct expect {
+	uint64_t addr;
+	int first;
+	char *qualname, *name, *filename;
+	int *lines;
+	size_t units;
+};
+
+struct target {
+	pid_t pid;
+	int in;			/* its stdin: closing it ends it too */
+	FILE *out;
+	uint64_t code_type;
+	struct expect e[16];
+	size_t n;
+};
+
+static char *unhex_str(const char *s)
+{
+	size_t len;
+	uint8_t *b = unhex(s, &len);
+	char *str = malloc(len + 1);
+
+	assert_non_null(str);
+	memcpy(str, b, len);
+	str[len] = 0;
+	free(b);
+	return str;
+}
+
+static void target_stop(struct target *t)
+{
+	size_t i;
+	int status;
+
+	if (t->pid > 0) {
+		kill(t->pid, SIGKILL);
+		waitpid(t->pid, &status, 0);
+	}
+	if (t->in >= 0)
+		close(t->in);
+	if (t->out)
+		fclose(t->out);
+	for (i = 0; i < t->n; i++) {
+		free(t->e[i].qualname);
+		free(t->e[i].name);
+		free(t->e[i].filename);
+		free(t->e[i].lines);
+	}
+	t->n = 0;
+	t->pid = -1;
+	t->in = -1;
+	t->out = NULL;
+}
+
+/* Start pycode_target.py; false (and why in *why) when it can't be. */
+static bool target_start(struct target *t, char *why, size_t whylen)
+{
+	int in[2], out[2];
+	char *buf = NULL, *save, *tok;
+	size_t cap = 0;
+	bool ready = false;
+
+	memset(t, 0, sizeof(*t));
+	t->pid = -1;
+	t->in = -1;
+	assert_int_equal(pipe2(in, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
+	t->pid = fork();
+	assert_true(t->pid >= 0);
+	if (t->pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		execl(PYTHON, "python3", "-I", PYTARGET, "4096", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	t->in = in[1];
+	t->out = fdopen(out[0], "r");
+	assert_non_null(t->out);
+	while (!ready && getline(&buf, &cap, t->out) > 0) {
+		struct expect *e;
+
+		buf[strcspn(buf, "\n")] = 0;
+		tok = strtok_r(buf, " ", &save);
+		if (!tok)
+			continue;
+		if (!strcmp(tok, "SKIP")) {
+			snprintf(why, whylen, "%s", buf + 5);
+			break;
+		} else if (!strcmp(tok, "READY")) {
+			ready = true;
+		} else if (!strcmp(tok, "TYPE")) {
+			t->code_type = num(strtok_r(NULL, " ", &save));
+		} else if (!strcmp(tok, "CODE") && t->n < 16) {
+			e = &t->e[t->n++];
+			e->addr = num(strtok_r(NULL, " ", &save));
+			e->first = num(strtok_r(NULL, " ", &save));
+			e->qualname = unhex_str(strtok_r(NULL, " ", &save));
+			e->name = unhex_str(strtok_r(NULL, " ", &save));
+			e->filename = unhex_str(strtok_r(NULL, " ", &save));
+			e->units = parse_lines(strtok_r(NULL, " ", &save), &e->lines);
+		}
+	}
+	free(buf);
+	if (!ready && !*why)
+		snprintf(why, whylen, "%s %s printed no READY", PYTHON, PYTARGET);
+	return ready;
+}
+
+static void expect_code(const struct expect *e, const struct py_code *c)
+{
+	size_t i;
+
+	assert_string_equal(c->qualname, e->qualname);
+	assert_string_equal(c->name, e->name);
+	assert_string_equal(c->filename, e->filename);
+	assert_int_equal(c->firstlineno, e->first);
+	for (i = 0; i < e->units; i++)
+		assert_int_equal(py_code_line(c, i),
+				 e->lines[i] < 0 ? e->first : e->lines[i]);
+}
+
+static void test_live(void **state)
+{
+	const struct py_offsets *off = py_offsets_for(3, 11);
+	char why[256] = "";
+	struct target t;
+	struct py_code c;
+	pid_t pid;
+	size_t i;
+
+	(void)state;
+	if (geteuid() != 0) {
+		print_message("skipped: reading another process needs root\n");
+		skip();
+	}
+	if (access(PYTHON, X_OK)) {
+		print_message("skipped: no %s (%s)\n", PYTHON, strerror(errno));
+		skip();
+	}
+	if (!target_start(&t, why, sizeof(why))) {
+		target_stop(&t);
+		print_message("skipped: %s\n", why);
+		skip();
+	}
+	assert_true(t.n >= 7);
+	assert_true(t.code_type != 0);
+	for (i = 0; i < t.n; i++) {
+		assert_int_equal(py_code_read(t.pid, t.e[i].addr, off,
+					      t.code_type, &c), 0);
+		expect_code(&t.e[i], &c);
+		py_code_clear(&c);
+	}
+	print_message("%zu code objects read from pid %d: names and lines as "
+		      "the interpreter gives them\n", t.n, (int)t.pid);
+
+	/* Another type's address; a code object's address that is no code
+	 * object (its type); no address at all. */
+	assert_int_equal(py_code_read(t.pid, t.e[0].addr, off,
+				      t.code_type + 8, &c), -EINVAL);
+	assert_int_equal(py_code_read(t.pid, t.code_type, off, t.code_type, &c),
+			 -EINVAL);
+	assert_int_equal(py_code_read(t.pid, 0x10, off, t.code_type, &c),
+			 -EFAULT);
+	assert_int_equal(py_code_read(t.pid, 0xfffffffffff0ULL, off, 0, &c),
+			 -EFAULT);
+
+	pid = t.pid;
+	target_stop(&t);
+	assert_int_equal(py_code_read(pid, 0x1000, off, 0, &c), -ESRCH);
+	assert_int_equal(py_code_read(0, 0x1000, off, 0, &c), -ESRCH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +800,12 @@ int main(void)
 		cmocka_unit_test(test_made_up),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_code_line),
+		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_image),
+		cmocka_unit_test(test_image_hostile),
+		cmocka_unit_test(test_image_caps),
+		cmocka_unit_test(test_live),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* CPython 3.11 line tables (Objects/locations.md in CPython's tree). */
+/*
+ * CPython 3.11 code objects: their line tables (Objects/locations.md in
+ * CPython's tree) and their strings.
+ */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
 
 #include "symbols/pycode.h"
 
@@ -124,4 +131,276 @@ int py_linetable_line(const uint8_t *tab, size_t len, int firstlineno,
 		unit += units;
 	}
 	return -ENOENT;
+}
+
+/* ---- strings ------------------------------------------------------------- */
+
+/* What must not reach a name: C0 and C1 controls, DEL, lone surrogates
+ * (surrogateescape'd file names), line and paragraph separators and the
+ * bidirectional overrides (they reorder the text around them), and what
+ * is not a code point at all. */
+static bool bad_char(uint32_t c)
+{
+	return c < 0x20 || (c >= 0x7f && c < 0xa0) ||
+	       (c >= 0xd800 && c < 0xe000) || c == 0x2028 || c == 0x2029 ||
+	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+	       c > 0x10ffff;
+}
+
+char *py_str_utf8(const uint8_t *data, size_t n, unsigned int kind)
+{
+	char *s, *p;
+	size_t i;
+
+	if ((kind != 1 && kind != 2 && kind != 4) || n > (SIZE_MAX - 1) / 4)
+		return NULL;
+	s = malloc(n * 4 + 1);
+	if (!s)
+		return NULL;
+	for (i = 0, p = s; i < n; i++) {
+		uint32_t c;
+
+		if (kind == 1) {
+			c = data[i];
+		} else if (kind == 2) {
+			uint16_t u;
+
+			memcpy(&u, data + i * 2, 2);
+			c = u;
+		} else {
+			memcpy(&c, data + i * 4, 4);
+		}
+		if (bad_char(c)) {
+			*p++ = '?';
+		} else if (c < 0x80) {
+			*p++ = c;
+		} else if (c < 0x800) {
+			*p++ = 0xc0 | (c >> 6);
+			*p++ = 0x80 | (c & 0x3f);
+		} else if (c < 0x10000) {
+			*p++ = 0xe0 | (c >> 12);
+			*p++ = 0x80 | ((c >> 6) & 0x3f);
+			*p++ = 0x80 | (c & 0x3f);
+		} else {
+			*p++ = 0xf0 | (c >> 18);
+			*p++ = 0x80 | ((c >> 12) & 0x3f);
+			*p++ = 0x80 | ((c >> 6) & 0x3f);
+			*p++ = 0x80 | (c & 0x3f);
+		}
+	}
+	*p = 0;
+	return s;
+}
+
+/* ---- reading objects ----------------------------------------------------- */
+
+/*
+ * 3.11's object headers (Include/cpython/unicodeobject.h and bytesobject.h,
+ * checked with offsetof() against Debian 12's python3.11-dev).  3.12 drops
+ * wstr and the ready bit (PyASCIIObject is 40 bytes there): these go into
+ * struct py_offsets when another version is supported.
+ */
+#define OB_TYPE			8
+#define OB_SIZE			16	/* PyVarObject */
+#define STR_LENGTH		16	/* characters */
+#define STR_STATE		32
+#define STR_ASCII_SIZE		48	/* sizeof(PyASCIIObject) */
+#define STR_COMPACT_SIZE	72	/* sizeof(PyCompactUnicodeObject) */
+#define BYTES_DATA		32	/* PyBytesObject.ob_sval */
+
+/* The state bitfield (a 32-bit word; gcc allocates from the low bit). */
+#define STATE_KIND(s)		(((s) >> 2) & 7)
+#define STATE_COMPACT		(1u << 5)
+#define STATE_ASCII		(1u << 6)
+#define STATE_READY		(1u << 7)
+
+/* The most of a code object's head read at once. */
+#define CODE_HEAD_MAX		512
+
+static uint64_t get_u64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/*
+ * A str object.  Only compact strings are read: the characters follow the
+ * header, so no pointer is followed (the names of code objects are always
+ * compact; a legacy string is refused).  The cached UTF-8 copy is not used
+ * either: it is one more pointer, and would need checking all the same.
+ */
+static int read_str(py_read_fn rd, void *ctx, uint64_t addr, char **out)
+{
+	uint8_t head[STR_ASCII_SIZE];
+	uint64_t data;
+	uint8_t *buf;
+	unsigned int kind;
+	uint32_t state;
+	int64_t length;
+	size_t n;
+	int err;
+
+	if (!addr)
+		return -EFAULT;
+	err = rd(ctx, addr, head, sizeof(head));
+	if (err)
+		return err;
+	memcpy(&length, head + STR_LENGTH, sizeof(length));
+	memcpy(&state, head + STR_STATE, sizeof(state));
+	kind = STATE_KIND(state);
+	if (length < 0 || !(state & STATE_COMPACT) || !(state & STATE_READY))
+		return -EINVAL;
+	if (state & STATE_ASCII) {
+		if (kind != 1)
+			return -EINVAL;
+		data = addr + STR_ASCII_SIZE;
+	} else {
+		if (kind != 1 && kind != 2 && kind != 4)
+			return -EINVAL;
+		data = addr + STR_COMPACT_SIZE;
+	}
+	n = length > PY_STR_MAX ? PY_STR_MAX : (size_t)length;
+	buf = malloc(n * kind + 1);
+	if (!buf)
+		return -ENOMEM;
+	err = n ? rd(ctx, data, buf, n * kind) : 0;
+	if (!err) {
+		*out = py_str_utf8(buf, n, kind);
+		if (!*out)
+			err = -ENOMEM;
+	}
+	free(buf);
+	return err;
+}
+
+/* A bytes object's contents, cut to PY_LINETABLE_MAX. */
+static int read_bytes(py_read_fn rd, void *ctx, uint64_t addr,
+		      uint8_t **out, size_t *len)
+{
+	uint8_t head[BYTES_DATA];
+	int64_t size;
+	size_t n;
+	int err;
+
+	if (!addr)
+		return -EFAULT;
+	err = rd(ctx, addr, head, sizeof(head));
+	if (err)
+		return err;
+	memcpy(&size, head + OB_SIZE, sizeof(size));
+	if (size < 0)
+		return -EINVAL;
+	n = size > PY_LINETABLE_MAX ? PY_LINETABLE_MAX : (size_t)size;
+	/* One byte more, so that an empty table is not a NULL pointer. */
+	*out = malloc(n + 1);
+	if (!*out)
+		return -ENOMEM;
+	err = n ? rd(ctx, addr + BYTES_DATA, *out, n) : 0;
+	if (err) {
+		free(*out);
+		*out = NULL;
+		return err;
+	}
+	*len = n;
+	return 0;
+}
+
+void py_code_clear(struct py_code *c)
+{
+	if (!c)
+		return;
+	free(c->qualname);
+	free(c->name);
+	free(c->filename);
+	free(c->linetable);
+	memset(c, 0, sizeof(*c));
+}
+
+static size_t max_off(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
+int py_code_read_with(py_read_fn rd, void *ctx, uint64_t addr,
+		      const struct py_offsets *off, uint64_t code_type,
+		      struct py_code *out)
+{
+	uint8_t head[CODE_HEAD_MAX];
+	size_t need;
+	int32_t first;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!off)
+		return -EINVAL;
+	if (!addr)
+		return -EFAULT;
+	need = OB_TYPE + 8;
+	need = max_off(need, (size_t)off->code_firstlineno + 4);
+	need = max_off(need, (size_t)off->code_filename + 8);
+	need = max_off(need, (size_t)off->code_name + 8);
+	need = max_off(need, (size_t)off->code_qualname + 8);
+	need = max_off(need, (size_t)off->code_linetable + 8);
+	/* Also catches a version's "no such field" (0xffff). */
+	if (need > sizeof(head))
+		return -EINVAL;
+	err = rd(ctx, addr, head, need);
+	if (err)
+		return err;
+	if (code_type && get_u64(head + OB_TYPE) != code_type)
+		return -EINVAL;
+	memcpy(&first, head + off->code_firstlineno, sizeof(first));
+	out->firstlineno = first;
+	err = read_str(rd, ctx, get_u64(head + off->code_qualname),
+		       &out->qualname);
+	if (!err)
+		err = read_str(rd, ctx, get_u64(head + off->code_name),
+			       &out->name);
+	if (!err)
+		err = read_str(rd, ctx, get_u64(head + off->code_filename),
+			       &out->filename);
+	if (!err)
+		err = read_bytes(rd, ctx, get_u64(head + off->code_linetable),
+				 &out->linetable, &out->linetable_len);
+	if (err)
+		py_code_clear(out);
+	return err;
+}
+
+static int read_process(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	pid_t pid = *(pid_t *)ctx;
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr,
+				.iov_len = len };
+	ssize_t n;
+
+	n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	if (n < 0)
+		return -errno;
+	/* A read cut short ran into an unmapped page. */
+	return (size_t)n == len ? 0 : -EFAULT;
+}
+
+int py_code_read(pid_t pid, uint64_t addr, const struct py_offsets *off,
+		 uint64_t code_type, struct py_code *out)
+{
+	if (pid <= 0) {
+		memset(out, 0, sizeof(*out));
+		return -ESRCH;
+	}
+	return py_code_read_with(read_process, &pid, addr, off, code_type, out);
+}
+
+int py_code_line(const struct py_code *c, uint32_t lasti)
+{
+	int line;
+
+	if (lasti == PY_LASTI_NONE ||
+	    py_linetable_line(c->linetable, c->linetable_len, c->firstlineno,
+			      lasti, &line) || line < 0)
+		return c->firstlineno;
+	return line;
 }
