@@ -2,7 +2,7 @@
 /*
  * pycode: 3.11 line tables against CPython's own co_positions(), made-up
  * and broken tables, strings, code objects in a forged memory image and in
- * a live /usr/bin/python3.
+ * a live /usr/bin/python3, and the cache.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -793,6 +793,81 @@ static void test_live(void **state)
 	assert_int_equal(py_code_read(0, 0x1000, off, 0, &c), -ESRCH);
 }
 
+/* The cache: one read per (process, address), failures too. */
+static void test_cache(void **state)
+{
+	const struct py_offsets *off = py_offsets_for(3, 11);
+	const struct py_code *a, *b;
+	struct py_codes *codes;
+	char why[256] = "";
+	struct target t;
+	size_t i;
+
+	(void)state;
+	if (geteuid() != 0) {
+		print_message("skipped: reading another process needs root\n");
+		skip();
+	}
+	if (access(PYTHON, X_OK) || !target_start(&t, why, sizeof(why))) {
+		target_stop(&t);
+		print_message("skipped: %s\n", *why ? why : "no " PYTHON);
+		skip();
+	}
+	codes = py_codes__new();
+	assert_non_null(codes);
+	a = py_codes__get(codes, t.pid, t.e[1].addr, off, t.code_type);
+	assert_non_null(a);
+	expect_code(&t.e[1], a);
+	b = py_codes__get(codes, t.pid, t.e[1].addr, off, t.code_type);
+	assert_ptr_equal(a, b);
+	errno = 0;
+	assert_null(py_codes__get(codes, t.pid, 0x10, off, t.code_type));
+	assert_int_equal(errno, EFAULT);
+	assert_null(py_codes__get(codes, t.pid, t.code_type, off, t.code_type));
+	assert_int_equal(errno, EINVAL);
+	assert_null(py_codes__get(codes, t.pid, t.e[1].addr, NULL, t.code_type));
+	assert_int_equal(errno, EINVAL);
+	/* Another process at the same address knows nothing of it. */
+	errno = 0;
+	assert_null(py_codes__get(codes, 0, t.e[1].addr, off, t.code_type));
+	assert_int_equal(errno, ESRCH);
+
+	/* Full (of failures, here): still read, not kept; room again once
+	 * the process that took it is forgotten. */
+	for (i = 0; i < PY_CODES_MAX; i++)
+		py_codes__get(codes, 0, 0x1000 + i * 16, off, t.code_type);
+	b = py_codes__get(codes, t.pid, t.e[2].addr, off, t.code_type);
+	assert_non_null(b);
+	expect_code(&t.e[2], b);
+	b = py_codes__get(codes, t.pid, t.e[3].addr, off, t.code_type);
+	assert_non_null(b);
+	expect_code(&t.e[3], b);
+	py_codes__forget(codes, 0);
+	b = py_codes__get(codes, t.pid, t.e[2].addr, off, t.code_type);
+	assert_non_null(b);
+	assert_ptr_equal(py_codes__get(codes, t.pid, t.e[2].addr, off,
+				       t.code_type), b);
+	expect_code(&t.e[2], b);
+
+	/* Kept: the process is gone and the name still there. */
+	kill(t.pid, SIGKILL);
+	waitpid(t.pid, NULL, 0);
+	b = py_codes__get(codes, t.pid, t.e[1].addr, off, t.code_type);
+	assert_ptr_equal(a, b);
+	errno = 0;
+	assert_null(py_codes__get(codes, t.pid, 0x10, off, t.code_type));
+	assert_int_equal(errno, EFAULT);
+	/* Forgotten: read again, and the process is gone. */
+	py_codes__forget(codes, t.pid);
+	py_codes__forget(codes, t.pid);
+	assert_null(py_codes__get(codes, t.pid, t.e[1].addr, off, t.code_type));
+	assert_int_equal(errno, ESRCH);
+	t.pid = -1;
+	target_stop(&t);
+	py_codes__free(codes);
+	py_codes__free(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -806,6 +881,7 @@ int main(void)
 		cmocka_unit_test(test_image_hostile),
 		cmocka_unit_test(test_image_caps),
 		cmocka_unit_test(test_live),
+		cmocka_unit_test(test_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * CPython 3.11 code objects: their line tables (Objects/locations.md in
- * CPython's tree) and their strings.
+ * CPython's tree), their strings, and a cache per process.
  */
 #include <errno.h>
 #include <limits.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include "lib/hashmap.h"
 #include "symbols/pycode.h"
 
 /* ---- the line table ------------------------------------------------------ */
@@ -403,4 +404,192 @@ int py_code_line(const struct py_code *c, uint32_t lasti)
 			      lasti, &line) || line < 0)
 		return c->firstlineno;
 	return line;
+}
+
+/* ---- the cache ----------------------------------------------------------- */
+
+struct py_code_entry {
+	struct py_code code;
+	int err;			/* 0, or what the read returned */
+	struct py_code_entry *next;	/* the process's entries */
+};
+
+/* One process's code objects. */
+struct py_proc_codes {
+	pid_t pid;
+	struct u64map *by_addr;		/* address -> struct py_code_entry * */
+	struct py_code_entry *entries;
+	size_t n, bytes;		/* counted in the cache's totals */
+	struct py_proc_codes *prev, *next;
+};
+
+struct py_codes {
+	struct u64map *procs;		/* pid -> struct py_proc_codes * */
+	struct py_proc_codes *list;
+	size_t n, bytes;		/* entries and their bytes, all processes */
+	struct py_code scratch;		/* the last read not kept (full) */
+};
+
+struct py_codes *py_codes__new(void)
+{
+	struct py_codes *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->procs = u64map__new();
+	if (!c->procs) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void proc_free(struct py_proc_codes *p)
+{
+	struct py_code_entry *e, *next;
+
+	for (e = p->entries; e; e = next) {
+		next = e->next;
+		py_code_clear(&e->code);
+		free(e);
+	}
+	u64map__free(p->by_addr);
+	free(p);
+}
+
+static size_t entry_bytes(const struct py_code_entry *e)
+{
+	size_t n = sizeof(*e) + e->code.linetable_len;
+
+	if (!e->err)
+		n += strlen(e->code.qualname) + strlen(e->code.name) +
+		     strlen(e->code.filename) + 3;
+	return n;
+}
+
+static struct py_proc_codes *proc_get(struct py_codes *c, pid_t pid)
+{
+	struct py_proc_codes *p;
+	uint64_t v;
+
+	if (u64map__get(c->procs, (uint32_t)pid, &v))
+		return (struct py_proc_codes *)(uintptr_t)v;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	p->by_addr = u64map__new();
+	if (!p->by_addr || u64map__set(c->procs, (uint32_t)pid, (uintptr_t)p)) {
+		u64map__free(p->by_addr);
+		free(p);
+		return NULL;
+	}
+	p->next = c->list;
+	if (c->list)
+		c->list->prev = p;
+	c->list = p;
+	return p;
+}
+
+const struct py_code *py_codes__get(struct py_codes *c, pid_t pid,
+				    uint64_t addr, const struct py_offsets *off,
+				    uint64_t code_type)
+{
+	struct py_proc_codes *p = NULL;
+	struct py_code_entry *e;
+	struct py_code code;
+	uint64_t v;
+	size_t bytes;
+	int err;
+
+	if (!off) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (u64map__get(c->procs, (uint32_t)pid, &v)) {
+		p = (struct py_proc_codes *)(uintptr_t)v;
+		if (u64map__get(p->by_addr, addr, &v)) {
+			e = (struct py_code_entry *)(uintptr_t)v;
+			if (e->err) {
+				errno = -e->err;
+				return NULL;
+			}
+			return &e->code;
+		}
+	}
+	err = py_code_read(pid, addr, off, code_type, &code);
+	/* Our own shortage says nothing about the code object. */
+	if (err == -ENOMEM) {
+		errno = -err;
+		return NULL;
+	}
+	e = NULL;
+	if (c->n < PY_CODES_MAX && c->bytes < PY_CODES_MAX_BYTES) {
+		e = calloc(1, sizeof(*e));
+		p = e ? proc_get(c, pid) : NULL;
+		if (!p || u64map__set(p->by_addr, addr, (uintptr_t)e)) {
+			free(e);
+			e = NULL;
+		}
+	}
+	if (!e) {
+		/* Full (or short of memory): the read is not kept, and lives
+		 * in the scratch entry until the next. */
+		py_code_clear(&c->scratch);
+		if (err) {
+			errno = -err;
+			return NULL;
+		}
+		c->scratch = code;
+		return &c->scratch;
+	}
+	e->code = code;
+	e->err = err;
+	e->next = p->entries;
+	p->entries = e;
+	bytes = entry_bytes(e);
+	p->n++;
+	p->bytes += bytes;
+	c->n++;
+	c->bytes += bytes;
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	return &e->code;
+}
+
+void py_codes__forget(struct py_codes *c, pid_t pid)
+{
+	struct py_proc_codes *p;
+	uint64_t v;
+
+	if (!c || !u64map__get(c->procs, (uint32_t)pid, &v))
+		return;
+	p = (struct py_proc_codes *)(uintptr_t)v;
+	u64map__del(c->procs, (uint32_t)pid);
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		c->list = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	c->n -= p->n;
+	c->bytes -= p->bytes;
+	proc_free(p);
+}
+
+void py_codes__free(struct py_codes *c)
+{
+	struct py_proc_codes *p, *next;
+
+	if (!c)
+		return;
+	for (p = c->list; p; p = next) {
+		next = p->next;
+		proc_free(p);
+	}
+	u64map__free(c->procs);
+	py_code_clear(&c->scratch);
+	free(c);
 }

@@ -80,4 +80,30 @@ int py_code_line(const struct py_code *c, uint32_t lasti);
  */
 char *py_str_utf8(const uint8_t *data, size_t n, unsigned int kind);
 
+/*
+ * Code objects read once per (process, address), failures included.  At
+ * most PY_CODES_MAX code objects and PY_CODES_MAX_BYTES of their data are
+ * kept; past that, new ones are read on every call and not kept.
+ */
+#define PY_CODES_MAX		65536
+#define PY_CODES_MAX_BYTES	(64u << 20)
+
+struct py_codes;
+
+struct py_codes *py_codes__new(void);
+/*
+ * The code object at addr in pid, or NULL (errno set to what py_code_read()
+ * returned, negated back) when it could not be read.  The result stays
+ * valid until py_codes__forget() of that pid or py_codes__free(); one read
+ * while the cache is full stays valid only until the next
+ * py_codes__get().
+ */
+const struct py_code *py_codes__get(struct py_codes *c, pid_t pid,
+				    uint64_t addr, const struct py_offsets *off,
+				    uint64_t code_type);
+/* Drop what is known of pid (it exited or exec'd: its addresses mean
+ * other code now). */
+void py_codes__forget(struct py_codes *c, pid_t pid);
+void py_codes__free(struct py_codes *c);
+
 #endif
