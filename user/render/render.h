@@ -19,7 +19,8 @@
 /*
  * Collapsed stacks (flamegraph.pl, inferno, speedscope): one line per
  * distinct stack, "comm;root;...;leaf COUNT", sorted; kernel frames are
- * suffixed "_[k]" and inlined ones "_[i]", as flamegraph.pl colours them.
+ * suffixed "_[k]" and inlined ones "_[i]", as flamegraph.pl colours them,
+ * Python functions "_[py]" (io/folded_fields.h).
  * value_type selects which sample value is the count, divided by the
  * profile's folded_scale when it has one (lines that round to 0 left out).
  */
