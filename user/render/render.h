@@ -79,7 +79,7 @@ struct svg_opts {
  * A self-contained interactive flame graph (its script and style inside the
  * SVG, nothing fetched): hover for a frame's value and share, click to zoom,
  * search, frames coloured by kind (kernel, program, library, inlined,
- * unknown).  Frames narrower than 0.1 px at full width are left out.
+ * Python, unknown).  Frames narrower than 0.1 px at full width are left out.
  */
 int render_svg(const struct profile *p, const struct svg_opts *o, FILE *out);
 
