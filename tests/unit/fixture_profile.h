@@ -4,7 +4,8 @@
  * treat apart: program, library (named and unnamed), inlined, kernel and
  * kernel module, unnamed kernel, unknown, a pseudo frame, a name full of
  * XML and JSON specials; two value types, losses, title and times.  Shared
- * by the renderer tests (test_pprof.c, test_svg.c, test_outputs.c).
+ * by the renderer tests (test_pprof.c, test_svg.c, test_outputs.c), as is
+ * python_profile(), a CPython process's frames.
  */
 #ifndef TEST_FIXTURE_PROFILE_H
 #define TEST_FIXTURE_PROFILE_H
@@ -104,6 +105,72 @@ static struct profile *fixture_profile(void)
 	assert_int_equal(profile__add_loss(p, "user stacks: stack map full",
 					   "raise --stack-map-size", 7), 0);
 	assert_int_equal(profile__add_loss(p, "samples dropped (odd)", "", 2), 0);
+	return p;
+}
+
+/* A Python function's frame: qualified name, file, line and first line.
+ * Inline, as python_profile(): not every test that includes this uses them. */
+static inline uint32_t fix_py(struct profile *p, const char *name,
+			      const char *file, unsigned int line,
+			      unsigned int start_line)
+{
+	struct frame f = {
+		.name = name,
+		.build_id = "",
+		.file = file,
+		.line = line,
+		.python = true,
+		.start_line = start_line,
+	};
+	uint32_t id = profile__location(p, &f);
+
+	assert_int_not_equal(id, 0);
+	return id;
+}
+
+/*
+ * A CPython process: the interpreter's native frames at the root, then
+ * <module> -> level1 -> Outer.level2 (at two lines), once calling into
+ * libc, and a C extension's native function also named level1 (which must
+ * stay apart from the Python one).
+ *
+ *   python3;main;Py_RunMain;<module>;level1;Outer.level2     5 (app.py:12)
+ *   python3;main;Py_RunMain;<module>;level1;Outer.level2     3 (app.py:14)
+ *   python3;main;Py_RunMain;<module>;level1;memcpy           2
+ *   python3;main;Py_RunMain;<module>;level1 (native, _ext.so) 4
+ */
+static inline struct profile *python_profile(void)
+{
+	struct profile *p = profile__new();
+	uint32_t main_, runmain, memcpy_, ext, mod, l1, l2, l2b;
+
+	assert_non_null(p);
+	assert_int_equal(profile__add_type(p, "samples", "count"), 0);
+	assert_int_equal(profile__add_type(p, "cpu", "nanoseconds"), 1);
+	p->period_type = p->types[1];
+	p->period = FIX_PERIOD;
+	p->duration_ns = 1000000000LL;
+	p->title = profile__str(p, "profiler cpu: cpu-clock at 100 Hz, pid 777");
+	p->mode = profile__str(p, "cpu");
+
+	main_ = fix_loc(p, "main", "python3.11", "/usr/bin/python3.11", "aa11",
+			0x1000, NULL, 0, false, false);
+	runmain = fix_loc(p, "Py_RunMain", "libpython3.11.so.1.0",
+			  "/usr/lib/libpython3.11.so.1.0", "bb22", 0x2000, NULL, 0,
+			  false, false);
+	memcpy_ = fix_loc(p, "memcpy", "libc.so.6", "/lib/libc.so.6", "", 0x9abc,
+			  NULL, 0, false, false);
+	ext = fix_loc(p, "level1", "_ext.so", "/opt/_ext.so", "", 0x3000, NULL, 0,
+		      false, false);
+	mod = fix_py(p, "<module>", "app.py", 30, 1);
+	l1 = fix_py(p, "level1", "app.py", 25, 24);
+	l2 = fix_py(p, "Outer.level2", "app.py", 12, 10);
+	l2b = fix_py(p, "Outer.level2", "app.py", 14, 10);
+
+	fix_sample(p, "python3", 777, 5, 5, l2, l1, mod, runmain, main_);
+	fix_sample(p, "python3", 777, 3, 5, l2b, l1, mod, runmain, main_);
+	fix_sample(p, "python3", 777, 2, 5, memcpy_, l1, mod, runmain, main_);
+	fix_sample(p, "python3", 777, 4, 4, ext, mod, runmain, main_);
 	return p;
 }
 

@@ -340,6 +340,198 @@ static void test_outputs_files(void **state)
 	profile__free(p);
 }
 
+/* ---- Python frames ------------------------------------------------------- */
+
+static int render_folded_lines_ctx(const void *p, FILE *f)
+{
+	return render_folded(p, 0, FOLDED_LINES, f);
+}
+
+static int render_table_ctx(const void *p, FILE *f)
+{
+	return render_table(p, 0, 10, f);
+}
+
+static void expect_text(int (*render)(const void *ctx, FILE *f),
+			const struct profile *p, const char *want)
+{
+	size_t len;
+	char *got = render_to_memory(render, p, &len);
+
+	if (strcmp(got, want)) {
+		/* cmocka truncates long messages: print the whole thing. */
+		fprintf(stderr, "--- want\n%s--- got\n%s---\n", want, got);
+		free(got);
+		fail_msg("output differs");
+	}
+	free(got);
+}
+
+#define PY_ROOT "python3;main;Py_RunMain;"
+
+static const char py_folded[] =
+	PY_ROOT "<module>_[py];level1 4\n"
+	PY_ROOT "<module>_[py];level1_[py];Outer.level2_[py] 8\n"
+	PY_ROOT "<module>_[py];level1_[py];memcpy 2\n";
+
+static const char py_folded_lines[] =
+	PY_ROOT "<module> (app.py:30)_[py];level1 4\n"
+	PY_ROOT "<module> (app.py:30)_[py];level1 (app.py:25)_[py];"
+		"Outer.level2 (app.py:12)_[py] 5\n"
+	PY_ROOT "<module> (app.py:30)_[py];level1 (app.py:25)_[py];"
+		"Outer.level2 (app.py:14)_[py] 3\n"
+	PY_ROOT "<module> (app.py:30)_[py];level1 (app.py:25)_[py];memcpy 2\n";
+
+/* Python frames end in "_[py]"; with --lines "(file:line)" comes first,
+ * as for native frames; the native level1 stays a line of its own. */
+static void test_python_folded(void **state)
+{
+	struct profile *p = python_profile();
+
+	(void)state;
+	expect_text(render_folded_ctx, p, py_folded);
+	expect_text(render_folded_lines_ctx, p, py_folded_lines);
+	profile__free(p);
+}
+
+/* What was written reads back as Python frames and writes the same. */
+static void test_python_folded_read(void **state)
+{
+	const char *const texts[] = { py_folded, py_folded_lines };
+	const struct prof_sample *s;
+	struct profile *p;
+	size_t i, len;
+	char *out, buf[64];
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		p = parse_folded(texts[i]);
+		out = render_to_memory(render_folded_ctx, p, &len);
+		assert_string_equal(out, texts[i]);
+		free(out);
+		/* The first line: level1 (native, leaf), <module> (Python). */
+		s = &p->samples[0];
+		assert_int_equal(s->nlocs, 4);
+		assert_false(p->locations[s->locs[0] - 1].python);
+		assert_true(p->locations[s->locs[1] - 1].python);
+		assert_false(p->locations[s->locs[2] - 1].python);
+		assert_string_equal(profile__location_name(p, s->locs[0], buf,
+							   sizeof(buf)), "level1");
+		/* The Python level1 of the second line is another location. */
+		s = &p->samples[1];
+		assert_true(p->locations[s->locs[1] - 1].python);
+		assert_int_not_equal(s->locs[1], p->samples[0].locs[0]);
+		profile__free(p);
+	}
+	/* An unnamed Python frame; a Python name that looks like an
+	 * address of a module is a name. */
+	p = parse_folded("py;[unknown]_[py];f+0x1a_[py] 1\n");
+	s = &p->samples[0];
+	assert_true(p->locations[s->locs[1] - 1].python);
+	assert_int_equal(p->locations[s->locs[1] - 1].function, 0);
+	assert_true(p->locations[s->locs[0] - 1].python);
+	assert_int_equal(p->locations[s->locs[0] - 1].mapping, 0);
+	assert_string_equal(profile__location_name(p, s->locs[0], buf, sizeof(buf)),
+			    "f+0x1a");
+	out = render_to_memory(render_folded_ctx, p, &len);
+	assert_string_equal(out, "py;[unknown]_[py];f+0x1a_[py] 1\n");
+	free(out);
+	profile__free(p);
+}
+
+/* The tables: a Python function's module column is its file. */
+static void test_python_table(void **state)
+{
+	struct profile *p = python_profile();
+
+	(void)state;
+	expect_text(render_table_ctx, p,
+		"profiler cpu: cpu-clock at 100 Hz, pid 777\n"
+		"duration 1.00 s, 14 samples, 4 distinct stacks\n"
+		"\n"
+		"Top 10 functions by self samples:\n"
+		"      SELF       %      TOTAL       %  FUNCTION  [MODULE]\n"
+		"         8  57.14%          8  57.14%  Outer.level2  [app.py]\n"
+		"         4  28.57%          4  28.57%  level1  [_ext.so]\n"
+		"         2  14.29%          2  14.29%  memcpy  [libc.so.6]\n"
+		"\n"
+		"Top 10 functions by total (inclusive) samples:\n"
+		"      SELF       %      TOTAL       %  FUNCTION  [MODULE]\n"
+		"         0   0.00%         14 100.00%  <module>  [app.py]\n"
+		"         0   0.00%         14 100.00%  Py_RunMain  [libpython3.11.so.1.0]\n"
+		"         0   0.00%         14 100.00%  main  [python3.11]\n"
+		"         0   0.00%         10  71.43%  level1  [app.py]\n"
+		"         8  57.14%          8  57.14%  Outer.level2  [app.py]\n"
+		"         4  28.57%          4  28.57%  level1  [_ext.so]\n"
+		"         2  14.29%          2  14.29%  memcpy  [libc.so.6]\n");
+	profile__free(p);
+}
+
+/* JSON: "python" beside "kernel" and "inlined", the first line where
+ * known; speedscope: the folded suffix, the file and line. */
+static void test_python_json_speedscope(void **state)
+{
+	struct profile *p = python_profile();
+	size_t len;
+	char *text = render_to_memory(render_json_ctx, p, &len);
+
+	(void)state;
+	assert_non_null(strstr(text,
+		"{\"name\": \"Outer.level2\", \"module\": \"\", \"file\": \"app.py\", "
+		"\"line\": 12, \"inlined\": false, \"kernel\": false, \"python\": true, "
+		"\"build_id\": \"\", \"address\": \"0x0\", \"start_line\": 10}"));
+	assert_non_null(strstr(text,
+		"{\"name\": \"level1\", \"module\": \"_ext.so\", \"file\": \"\", "
+		"\"line\": 0, \"inlined\": false, \"kernel\": false, \"python\": false, "
+		"\"build_id\": \"\", \"address\": \"0x3000\"}"));
+	assert_non_null(strstr(text,
+		"{\"name\": \"level1\", \"module\": \"app.py\", \"kernel\": false, "
+		"\"python\": true, \"self\": {\"samples\": 0, \"cpu_ns\": 0}, "
+		"\"total\": {\"samples\": 10, \"cpu_ns\": 100000000}}"));
+	assert_non_null(strstr(text,
+		"{\"name\": \"level1\", \"module\": \"_ext.so\", \"kernel\": false, "
+		"\"python\": false, "));
+	free(text);
+
+	text = render_to_memory(render_speedscope_ctx, p, &len);
+	assert_non_null(strstr(text, "{\"name\": \"Outer.level2_[py]\", "
+			       "\"file\": \"app.py\", \"line\": 12}"));
+	assert_non_null(strstr(text, "{\"name\": \"Outer.level2_[py]\", "
+			       "\"file\": \"app.py\", \"line\": 14}"));
+	assert_non_null(strstr(text, "{\"name\": \"level1\", \"file\": \"_ext.so\"}"));
+	free(text);
+	profile__free(p);
+}
+
+/* diff of collapsed stacks (no modules): a Python function and native
+ * code of the same name are two rows. */
+static void test_python_diff(void **state)
+{
+	struct profile *base = parse_folded("py;main;level1 50\npy;main;level1_[py] 50\n");
+	struct profile *new = parse_folded("py;main;level1 20\npy;main;level1_[py] 80\n");
+	struct diff d;
+	size_t i, seen = 0;
+
+	(void)state;
+	assert_int_equal(diff__compute(base, 0, new, 0, false, &d), 0);
+	for (i = 0; i < d.n; i++) {
+		const struct diff_row *r = &d.rows[i];
+
+		if (strcmp(r->name, "level1"))
+			continue;
+		if (!strcmp(r->module, "[python]"))
+			assert_true(r->new_self > 79.9 && r->new_self < 80.1);
+		else
+			assert_true(!strcmp(r->module, "") && r->new_self > 19.9 &&
+				    r->new_self < 20.1);
+		seen++;
+	}
+	assert_int_equal(seen, 2);
+	diff__free(&d);
+	profile__free(base);
+	profile__free(new);
+}
+
 /* ---- report and diff -------------------------------------------------------- */
 
 static void write_file(const char *path, const char *text)
@@ -493,6 +685,11 @@ int main(void)
 		cmocka_unit_test(test_folded_frames),
 		cmocka_unit_test(test_folded_errors),
 		cmocka_unit_test(test_folded_gzip),
+		cmocka_unit_test(test_python_folded),
+		cmocka_unit_test(test_python_folded_read),
+		cmocka_unit_test(test_python_table),
+		cmocka_unit_test(test_python_json_speedscope),
+		cmocka_unit_test(test_python_diff),
 		cmocka_unit_test(test_outputs_parse),
 		cmocka_unit_test(test_outputs_files),
 		cmocka_unit_test(test_report_round_trip),

@@ -245,6 +245,64 @@ static void test_location_dedup(void **state)
 	assert_int_equal(profile__total(p, 1), 359);
 }
 
+/*
+ * A Python function never merges with native code: not with a frame of
+ * the same name, file and line, nor with one of no module.  Its module
+ * and address are dropped (it has no mapping); its lines share the
+ * function, which keeps where it starts.
+ */
+static void test_python_location(void **state)
+{
+	struct frame py = { .name = "level1", .build_id = "", .file = "app.py",
+			    .line = 25, .python = true, .start_line = 24 };
+	struct frame native = py, other = py;
+	struct profile *p = profile__new();
+	const struct prof_location *l;
+	uint32_t a, b, c, d;
+
+	(void)state;
+	assert_non_null(p);
+	native.python = false;
+	native.start_line = 0;
+	a = profile__location(p, &py);
+	b = profile__location(p, &native);
+	assert_int_not_equal(a, 0);
+	assert_int_not_equal(b, 0);
+	assert_int_not_equal(a, b);
+	/* The same Python frame, given a module and an address, is still
+	 * the same location. */
+	other.module = "libpython3.11.so";
+	other.address = 0x1234;
+	other.inlined = true;
+	assert_int_equal(profile__location(p, &other), a);
+	assert_int_equal(p->nmappings, 0);
+	l = &p->locations[a - 1];
+	assert_true(l->python);
+	assert_false(l->inlined);
+	assert_true(l->mapping == 0 && l->address == 0 && l->line == 25);
+	assert_int_equal(p->functions[l->function - 1].start_line, 24);
+	assert_false(p->locations[b - 1].python);
+	/* Another line of the function: another location, one function. */
+	other = py;
+	other.line = 26;
+	c = profile__location(p, &other);
+	assert_int_not_equal(c, a);
+	assert_int_equal(p->locations[c - 1].function, l->function);
+	/* Same name and file, another first line: another function (two
+	 * definitions of one name in a file). */
+	other.start_line = 40;
+	d = profile__location(p, &other);
+	assert_int_not_equal(p->locations[d - 1].function, l->function);
+	/* A Python frame with no name: unnamed, still Python. */
+	other = py;
+	other.name = NULL;
+	d = profile__location(p, &other);
+	assert_true(p->locations[d - 1].python);
+	assert_int_equal(p->locations[d - 1].function, 0);
+	assert_int_equal(p->locations[d - 1].line, 0);
+	profile__free(p);
+}
+
 /* ---- table ---------------------------------------------------------------- */
 
 #define HEADER "      SELF       %      TOTAL       %  FUNCTION  [MODULE]\n"
@@ -495,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_folded_long_name),
 		cmocka_unit_test_setup_teardown(test_location_dedup, folded_setup,
 						folded_teardown),
+		cmocka_unit_test(test_python_location),
 		cmocka_unit_test(test_table_exact),
 		cmocka_unit_test(test_off_cpu_profile),
 		cmocka_unit_test(test_table_top_n),

@@ -191,6 +191,54 @@ static void fill_of(const char *svg, const char *name, char *out)
 	out[7] = '\0';
 }
 
+/* "#rrggbb" into its parts. */
+static void rgb_of(const char *hex, int *r, int *g, int *b)
+{
+	assert_int_equal(sscanf(hex, "#%2x%2x%2x", r, g, b), 3);
+}
+
+/*
+ * Python frames: a colour family of their own (greens), "Python" in the
+ * legend (only where there are some), their file as the hover's module,
+ * and never merged with native code of the same name.
+ */
+static void test_python(void **state)
+{
+	struct profile *p = python_profile();
+	struct svg_opts o = { .value_type = 0 };
+	char *svg = svg_of(p, &o), fill[8];
+	int r, g, b;
+
+	(void)state;
+	/* all, python3, main, Py_RunMain, <module>, level1 (native),
+	 * level1 (Python), Outer.level2, memcpy */
+	assert_int_equal(count(svg, "<g><rect"), 9);
+	/* Preorder; siblings by name, then kind: the native level1 first. */
+	assert_non_null(strstr(svg, "\"kind\":\"rcplylyyl\""));
+	assert_int_equal(count(svg, ">Python</text>"), 1);
+	assert_non_null(strstr(svg, "y: 'Python'"));
+	assert_non_null(strstr(svg, "\"app.py\""));
+	fill_of(svg, "Outer.level2", fill);
+	rgb_of(fill, &r, &g, &b);
+	assert_true(g > r && g > b);
+	fill_of(svg, "&lt;module&gt;", fill);
+	rgb_of(fill, &r, &g, &b);
+	assert_true(g > r && g > b);
+	/* The native level1 (drawn first) keeps the library's ambers. */
+	fill_of(svg, "level1", fill);
+	rgb_of(fill, &r, &g, &b);
+	assert_true(r > g && g > b);
+	free(svg);
+	profile__free(p);
+
+	/* No Python frames, no Python in the legend. */
+	p = fixture_profile();
+	svg = svg_of(p, &o);
+	assert_int_equal(count(svg, ">Python</text>"), 0);
+	free(svg);
+	profile__free(p);
+}
+
 static void test_differential(void **state)
 {
 	struct profile *base = profile__new(), *new = profile__new();
@@ -263,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_xml_escaping),
 		cmocka_unit_test(test_icicle),
 		cmocka_unit_test(test_prunes_narrow_frames),
+		cmocka_unit_test(test_python),
 		cmocka_unit_test(test_differential),
 		cmocka_unit_test(test_empty),
 	};

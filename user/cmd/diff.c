@@ -52,11 +52,15 @@ static int add_side(struct diff *d, struct strtab *keys, size_t *cap,
 		d->base_all = all;
 	for (i = 0; i < t.n && !err; i++) {
 		const struct func_row *f = &t.rows[i];
+		/* Without modules, Python functions still stay apart from
+		 * native code of the same name. */
+		const char *module = by_module ? f->module :
+				     f->python ? PYTHON_MODULE : "";
 		struct diff_row *r;
 		char *key;
 		int64_t id;
 
-		if (asprintf(&key, "%s\t%s", f->name, by_module ? f->module : "") < 0) {
+		if (asprintf(&key, "%s\t%s", f->name, module) < 0) {
 			err = -ENOMEM;
 			break;
 		}
@@ -74,7 +78,7 @@ static int add_side(struct diff *d, struct strtab *keys, size_t *cap,
 			r = &d->rows[d->n++];
 			memset(r, 0, sizeof(*r));
 			if ((err = keep_string(d, f->name, &r->name)) ||
-			    (err = keep_string(d, by_module ? f->module : "", &r->module)))
+			    (err = keep_string(d, module, &r->module)))
 				break;
 		}
 		r = &d->rows[id - 1];

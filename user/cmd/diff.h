@@ -15,7 +15,8 @@
 
 struct diff_row {
 	const char *name;
-	const char *module;	/* "" when the profiles are not compared by module */
+	const char *module;	/* "" when the profiles are not compared by
+				 * module ("[python]" for Python functions) */
 	/* Percent of each profile's total. */
 	double base_self, new_self;
 	double base_total, new_total;

@@ -5,12 +5,9 @@
 #include <string.h>
 
 #include "lib/array.h"
+#include "io/folded_fields.h"
 #include "io/folded_read.h"
 #include "lib/parse.h"
-
-#define KERNEL_SUFFIX	"_[k]"
-#define INLINED_SUFFIX	"_[i]"
-#define UNKNOWN_FRAME	"[unknown]"
 
 static bool ends_with(const char *s, size_t len, const char *suffix)
 {
@@ -53,18 +50,22 @@ static uint32_t frame_location(struct profile *p, char *text)
 	struct frame f = { .build_id = "" };
 	size_t len = strlen(text);
 
-	if (ends_with(text, len, KERNEL_SUFFIX)) {
-		text[len - strlen(KERNEL_SUFFIX)] = '\0';
+	if (ends_with(text, len, FOLDED_KERNEL_SUFFIX)) {
+		text[len - strlen(FOLDED_KERNEL_SUFFIX)] = '\0';
 		f.kernel = true;
 		f.module = "[kernel.kallsyms]";
-	} else if (ends_with(text, len, INLINED_SUFFIX)) {
-		text[len - strlen(INLINED_SUFFIX)] = '\0';
+	} else if (ends_with(text, len, FOLDED_INLINED_SUFFIX)) {
+		text[len - strlen(FOLDED_INLINED_SUFFIX)] = '\0';
 		f.inlined = true;
+	} else if (ends_with(text, len, FOLDED_PYTHON_SUFFIX)) {
+		text[len - strlen(FOLDED_PYTHON_SUFFIX)] = '\0';
+		f.python = true;
 	}
 	/* "[unknown]" alone is an address outside every mapping: no name. */
-	if (!f.kernel && !f.inlined && !strcmp(text, UNKNOWN_FRAME))
+	if (!f.kernel && !f.inlined && !strcmp(text, FOLDED_UNKNOWN_FRAME))
 		return profile__location(p, &f);
-	if (!f.inlined && split_unnamed(text, &f.module, &f.address))
+	/* Python functions have no module: "f+0x1_[py]" is a name. */
+	if (!f.inlined && !f.python && split_unnamed(text, &f.module, &f.address))
 		return profile__location(p, &f);
 	f.name = text;
 	return profile__location(p, &f);

@@ -24,6 +24,15 @@ struct frame {
 	unsigned int line;	/* source line, 0 if unknown */
 	bool inlined;		/* an inlined call inside the next frame */
 	bool kernel;
+	/*
+	 * A Python function (CPython), not native code: name is its
+	 * qualified name ("Outer.level2", "<module>"), file its co_filename,
+	 * line the line it is at.  It has no mapping: module, path,
+	 * build_id, address, inlined and kernel are not used.
+	 */
+	bool python;
+	unsigned int start_line;	/* the line the function starts at
+					 * (Python: co_firstlineno), 0 if unknown */
 };
 
 #endif

@@ -129,7 +129,8 @@ static uint32_t mapping_id(struct profile *p, const struct frame *f)
 }
 
 static uint32_t function_id(struct profile *p, const char *name,
-			    const char *file, uint32_t mapping)
+			    const char *file, uint32_t mapping,
+			    uint32_t start_line)
 {
 	int64_t n = profile__str(p, name), fl = profile__str(p, file);
 	uint64_t key, id;
@@ -140,11 +141,13 @@ static uint32_t function_id(struct profile *p, const char *name,
 	key = hash_bytes(HASH_SEED, &n, sizeof(n));
 	key = hash_bytes(key, &fl, sizeof(fl));
 	key = hash_bytes(key, &mapping, sizeof(mapping));
+	key = hash_bytes(key, &start_line, sizeof(start_line));
 	for (;; key++) {
 		if (!u64map__get(p->function_index, key, &id))
 			break;
 		fn = &p->functions[id - 1];
-		if (fn->name == n && fn->file == fl && fn->mapping == mapping)
+		if (fn->name == n && fn->file == fl && fn->mapping == mapping &&
+		    fn->start_line == start_line)
 			return id;
 	}
 	if (GROW(p->functions, p->nfunctions, p->functions_cap))
@@ -153,6 +156,7 @@ static uint32_t function_id(struct profile *p, const char *name,
 	fn->name = n;
 	fn->file = fl;
 	fn->mapping = mapping;
+	fn->start_line = start_line;
 	if (u64map__set(p->function_index, key, p->nfunctions + 1))
 		return 0;
 	return ++p->nfunctions;
@@ -160,7 +164,7 @@ static uint32_t function_id(struct profile *p, const char *name,
 
 static uint32_t location_id(struct profile *p, uint32_t mapping,
 			   uint32_t function, uint64_t address, uint32_t line,
-			   bool inlined, bool kernel)
+			   bool inlined, bool kernel, bool python)
 {
 	uint64_t key, id;
 	struct prof_location *l;
@@ -169,13 +173,15 @@ static uint32_t location_id(struct profile *p, uint32_t mapping,
 	key = hash_bytes(key, &address, sizeof(address));
 	key = hash_bytes(key, &function, sizeof(function));
 	key = hash_bytes(key, &line, sizeof(line));
+	key = hash_bytes(key, &python, sizeof(python));
 	for (;; key++) {
 		if (!u64map__get(p->location_index, key, &id))
 			break;
 		l = &p->locations[id - 1];
 		if (l->mapping == mapping && l->address == address &&
 		    l->function == function && l->line == line &&
-		    l->inlined == inlined && l->kernel == kernel)
+		    l->inlined == inlined && l->kernel == kernel &&
+		    l->python == python)
 			return id;
 	}
 	if (GROW(p->locations, p->nlocations, p->locations_cap))
@@ -187,6 +193,7 @@ static uint32_t location_id(struct profile *p, uint32_t mapping,
 	l->line = line;
 	l->inlined = inlined;
 	l->kernel = kernel;
+	l->python = python;
 	if (u64map__set(p->location_index, key, p->nlocations + 1))
 		return 0;
 	return ++p->nlocations;
@@ -196,25 +203,36 @@ uint32_t profile__location(struct profile *p, const struct frame *f)
 {
 	uint32_t mapping = 0, function = 0;
 
+	/* A Python function is no code of a file mapped in: no mapping, no
+	 * address, whatever the frame says. */
+	if (f->python) {
+		if (f->name) {
+			function = function_id(p, f->name, f->file, 0, f->start_line);
+			if (!function)
+				return 0;
+		}
+		return location_id(p, 0, function, 0, f->name ? f->line : 0,
+				   false, false, true);
+	}
 	if (f->module) {
 		mapping = mapping_id(p, f);
 		if (!mapping)
 			return 0;
 	}
 	if (f->name) {
-		function = function_id(p, f->name, f->file, mapping);
+		function = function_id(p, f->name, f->file, mapping, f->start_line);
 		if (!function)
 			return 0;
 	}
 	return location_id(p, mapping, function, f->address,
-			   f->name ? f->line : 0, f->inlined, f->kernel);
+			   f->name ? f->line : 0, f->inlined, f->kernel, false);
 }
 
 uint32_t profile__pseudo_location(struct profile *p, const char *name)
 {
-	uint32_t function = function_id(p, name, NULL, 0);
+	uint32_t function = function_id(p, name, NULL, 0, 0);
 
-	return function ? location_id(p, 0, function, 0, 0, false, false) : 0;
+	return function ? location_id(p, 0, function, 0, 0, false, false, false) : 0;
 }
 
 int profile__add_sample(struct profile *p, const uint32_t *locs, uint32_t nlocs,

@@ -32,11 +32,14 @@ struct prof_function {
 	uint32_t name;
 	uint32_t file;		/* source file (string id), "" if unknown */
 	uint32_t mapping;	/* 1-based index into mappings, 0: none */
+	uint32_t start_line;	/* where it starts in file, 0: unknown */
 };
 
 /*
  * One frame.  An address inside inlined code becomes several locations with
  * the same address: one per inlined call (inlined set), then the function.
+ * A Python function (python set) has no mapping and address 0: its
+ * function and line say where it is.
  */
 struct prof_location {
 	uint32_t mapping;	/* 1-based, 0: no mapping matched */
@@ -45,6 +48,7 @@ struct prof_location {
 	uint32_t line;		/* source line in the function's file, 0: unknown */
 	bool inlined;
 	bool kernel;
+	bool python;
 };
 
 /*

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "io/folded_fields.h"
 #include "lib/strtab.h"
 
 bool module__is_library(const char *module)
@@ -27,6 +28,8 @@ enum frame_kind frame__kind(const struct profile *p, uint32_t loc)
 		return KIND_KERNEL;
 	if (!l->function)
 		return KIND_UNKNOWN;
+	if (l->python)
+		return KIND_PYTHON;
 	if (l->inlined)
 		return KIND_INLINED;
 	if (!l->mapping) {
@@ -42,9 +45,34 @@ enum frame_kind frame__kind(const struct profile *p, uint32_t loc)
 
 char frame__kind_code(enum frame_kind k)
 {
-	static const char codes[KIND__COUNT] = "plkiuc";
+	static const char codes[KIND__COUNT] = "plkiucy";
 
 	return k < KIND__COUNT ? codes[k] : 'u';
+}
+
+const char *frame__folded_suffix(const struct profile *p, uint32_t loc)
+{
+	const struct prof_location *l = &p->locations[loc - 1];
+
+	if (l->kernel)
+		return FOLDED_KERNEL_SUFFIX;
+	if (l->python)
+		return FOLDED_PYTHON_SUFFIX;
+	if (l->inlined)
+		return FOLDED_INLINED_SUFFIX;
+	return "";
+}
+
+const char *frame__module(const struct profile *p, uint32_t loc)
+{
+	const struct prof_location *l = &p->locations[loc - 1];
+	uint32_t line;
+	const char *file;
+
+	if (!l->python)
+		return profile__location_module(p, loc);
+	file = profile__location_source(p, loc, &line);
+	return file[0] ? file : PYTHON_MODULE;
 }
 
 const char *value__key_of(const char *name, const char *unit, char *buf,
@@ -175,14 +203,17 @@ int func_table__build(const struct profile *p, struct func_table *t)
 	/* One row per location first (cheap), then per sample. */
 	for (k = 1; k <= p->nlocations; k++) {
 		const struct prof_location *l = &p->locations[k - 1];
-		const char *module = profile__location_module(p, k);
+		const char *module = frame__module(p, k);
 		int64_t id;
 
 		if (!l->function && l->mapping)
 			snprintf(name, sizeof(name), "[unnamed]");
 		else
 			profile__location_name(p, k, name, sizeof(name));
-		snprintf(key, sizeof(key), "%s\t%s", name, module);
+		/* A Python function never shares a row with native code, even
+		 * of the same name and module. */
+		snprintf(key, sizeof(key), "%s\t%s\t%s", name,
+			 l->python ? "py" : "", module);
 		id = strtab__intern(t->keys, key);
 		if (id < 0) {
 			err = -ENOMEM;
@@ -202,11 +233,13 @@ int func_table__build(const struct profile *p, struct func_table *t)
 			}
 			memset(&t->rows[t->n], 0, sizeof(t->rows[0]));
 			t->rows[t->n].kernel = l->kernel;
+			t->rows[t->n].python = l->python;
 			t->n++;
 		}
 		row_of[k] = id;
 	}
-	/* Each row owns a copy of its key, cut in two at the tab. */
+	/* Each row owns a copy of its key, cut at the tabs (names hold
+	 * none: profile__str escapes them); the kind between them. */
 	for (i = 0; i < t->n; i++) {
 		char *copy = strdup(strtab__get(t->keys, i + 1)), *tab;
 
@@ -217,7 +250,7 @@ int func_table__build(const struct profile *p, struct func_table *t)
 		tab = strchr(copy, '\t');
 		*tab = '\0';
 		t->rows[i].name = copy;
-		t->rows[i].module = tab + 1;
+		t->rows[i].module = strchr(tab + 1, '\t') + 1;
 	}
 	last = calloc(t->n + 1, sizeof(*last));
 	if (!last) {

@@ -20,6 +20,7 @@ enum frame_kind {
 	KIND_INLINED,	/* an inlined call, user side */
 	KIND_UNKNOWN,	/* no symbol: "[unknown]", "lib.so+0x12", "[stack lost]" */
 	KIND_PROCESS,	/* the process name at a stack's root */
+	KIND_PYTHON,	/* a Python function */
 	KIND__COUNT,
 };
 
@@ -28,6 +29,20 @@ enum frame_kind frame__kind(const struct profile *p, uint32_t loc);
 bool module__is_library(const char *module);
 /* The one-letter code of a kind that the SVG's script and the JSON use. */
 char frame__kind_code(enum frame_kind k);
+
+/* What folded text ends a frame of loc's kind with (io/folded_fields.h):
+ * "_[k]" kernel, "_[i]" inlined, "_[py]" Python; "" for the rest. */
+const char *frame__folded_suffix(const struct profile *p, uint32_t loc);
+
+/* The tables' module column of a Python function whose file is unknown. */
+#define PYTHON_MODULE	"[python]"
+
+/*
+ * Where a location's code is, as the tables' MODULE column shows it: the
+ * mapping's name; for a Python function its file (PYTHON_MODULE if
+ * unknown), as Python has no module of its own.
+ */
+const char *frame__module(const struct profile *p, uint32_t loc);
 
 /*
  * "samples", "cpu_ns", "alloc_space_bytes": a value type's name with its
@@ -50,8 +65,9 @@ void json__string(FILE *out, const char *s);
 struct func_row {
 	const char *name;	/* function; "[unnamed]" for unnamed code of a
 				 * module; "[unknown]" */
-	const char *module;	/* "" if none */
+	const char *module;	/* "" if none; see frame__module() */
 	bool kernel;
+	bool python;
 	int64_t self[PROF_MAX_VALUES];	/* innermost frame */
 	int64_t total[PROF_MAX_VALUES];	/* anywhere, once per sample */
 };
@@ -59,10 +75,12 @@ struct func_row {
 struct func_table {
 	struct func_row *rows;
 	size_t n;
-	struct strtab *keys;	/* "name\tmodule" -> row + 1 */
+	/* "name\tpy\tmodule" for Python, "name\t\tmodule" else -> row + 1 */
+	struct strtab *keys;
 };
 
-/* Sum every sample into rows, one per (name, module); 0 or -ENOMEM. */
+/* Sum every sample into rows, one per (name, module, Python or not);
+ * 0 or -ENOMEM. */
 int func_table__build(const struct profile *p, struct func_table *t);
 void func_table__free(struct func_table *t);
 

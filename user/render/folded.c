@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "lib/hashmap.h"
 #include "render.h"
 #include "lib/strtab.h"
@@ -45,7 +46,8 @@ static void sanitize(char *s)
 /* Names longer than this (huge C++ templates) are cut, never split. */
 #define FRAME_MAX 16384
 
-/* The folded text of one frame ("name", "name (file:1)_[i]", ...). */
+/* The folded text of one frame ("name", "name (file:1)_[i]",
+ * "level2 (app.py:12)_[py]", ...). */
 static char *frame_text(const struct profile *p, uint32_t loc, unsigned int flags,
 			char *name)
 {
@@ -62,10 +64,7 @@ static char *frame_text(const struct profile *p, uint32_t loc, unsigned int flag
 		snprintf(name + used, FRAME_MAX - used - 8, " (%.256s:%u)", file, line);
 	}
 	sanitize(name);
-	if (l->kernel)
-		strcat(name, "_[k]");
-	else if (l->inlined)
-		strcat(name, "_[i]");
+	strcat(name, frame__folded_suffix(p, loc));
 	return strdup(name);
 }
 

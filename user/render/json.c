@@ -190,7 +190,8 @@ static int functions(struct ctx *c)
 		json__string(c->out, r->name);
 		fprintf(c->out, ", \"module\": ");
 		json__string(c->out, r->module);
-		fprintf(c->out, ", \"kernel\": %s, \"self\": ", r->kernel ? "true" : "false");
+		fprintf(c->out, ", \"kernel\": %s, \"python\": %s, \"self\": ",
+			r->kernel ? "true" : "false", r->python ? "true" : "false");
 		values(c, r->self);
 		fprintf(c->out, ", \"total\": ");
 		values(c, r->total);
@@ -226,10 +227,15 @@ static char *frame_json(const struct profile *p, uint32_t loc)
 	json__string(f, profile__location_module(p, loc));
 	fprintf(f, ", \"file\": ");
 	json__string(f, file);
-	fprintf(f, ", \"line\": %u, \"inlined\": %s, \"kernel\": %s, \"build_id\": ",
-		line, l->inlined ? "true" : "false", l->kernel ? "true" : "false");
+	fprintf(f, ", \"line\": %u, \"inlined\": %s, \"kernel\": %s, \"python\": %s, "
+		"\"build_id\": ", line, l->inlined ? "true" : "false",
+		l->kernel ? "true" : "false", l->python ? "true" : "false");
 	json__string(f, build_id);
-	fprintf(f, ", \"address\": \"0x%llx\"}", (unsigned long long)l->address);
+	fprintf(f, ", \"address\": \"0x%llx\"", (unsigned long long)l->address);
+	/* Where the function starts, when known (Python's co_firstlineno). */
+	if (l->function && p->functions[l->function - 1].start_line)
+		fprintf(f, ", \"start_line\": %u", p->functions[l->function - 1].start_line);
+	putc('}', f);
 	if (fclose(f)) {
 		free(text);
 		return NULL;

@@ -19,7 +19,8 @@
 /*
  * Collapsed stacks (flamegraph.pl, inferno, speedscope): one line per
  * distinct stack, "comm;root;...;leaf COUNT", sorted; kernel frames are
- * suffixed "_[k]" and inlined ones "_[i]", as flamegraph.pl colours them.
+ * suffixed "_[k]" and inlined ones "_[i]", as flamegraph.pl colours them,
+ * Python functions "_[py]" (io/folded_fields.h).
  * value_type selects which sample value is the count, divided by the
  * profile's folded_scale when it has one (lines that round to 0 left out).
  */
@@ -78,7 +79,7 @@ struct svg_opts {
  * A self-contained interactive flame graph (its script and style inside the
  * SVG, nothing fetched): hover for a frame's value and share, click to zoom,
  * search, frames coloured by kind (kernel, program, library, inlined,
- * unknown).  Frames narrower than 0.1 px at full width are left out.
+ * Python, unknown).  Frames narrower than 0.1 px at full width are left out.
  */
 int render_svg(const struct profile *p, const struct svg_opts *o, FILE *out);
 

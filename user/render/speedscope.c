@@ -2,9 +2,9 @@
 /*
  * speedscope's file format (https://www.speedscope.app/file-format-schema.json):
  * a shared frame table and one "sampled" profile per value type, each
- * stack root first with the process name as its root frame.  Kernel and
- * inlined frames carry the folded suffixes "_[k]" and "_[i]", so the names
- * match the collapsed stacks of the same run.
+ * stack root first with the process name as its root frame.  Kernel,
+ * inlined and Python frames carry the folded suffixes "_[k]", "_[i]" and
+ * "_[py]", so the names match the collapsed stacks of the same run.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -80,7 +80,6 @@ static int build_table(const struct profile *p, struct table *t)
 		}
 		for (k = 0; k < s->nlocs; k++) {
 			uint32_t loc = s->locs[k], line;
-			const struct prof_location *l = &p->locations[loc - 1];
 			const char *file;
 			size_t n;
 
@@ -88,10 +87,8 @@ static int build_table(const struct profile *p, struct table *t)
 				continue;
 			profile__location_name(p, loc, name, sizeof(name) - 8);
 			n = strlen(name);
-			if (l->kernel)
-				snprintf(name + n, sizeof(name) - n, "_[k]");
-			else if (l->inlined)
-				snprintf(name + n, sizeof(name) - n, "_[i]");
+			snprintf(name + n, sizeof(name) - n, "%s",
+				 frame__folded_suffix(p, loc));
 			file = profile__location_source(p, loc, &line);
 			/* No source file: the module says where the code is. */
 			if (!file[0])

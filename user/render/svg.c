@@ -65,6 +65,7 @@ struct tree {
 	uint32_t *drawn;	/* node ids in drawing order (preorder) */
 	size_t ndrawn;
 	uint32_t maxdepth;
+	bool python;		/* some frame is a Python function's */
 	size_t pruned;		/* frames left out for being too narrow */
 	int64_t pruned_value;	/* their summed value (top-most ones only) */
 };
@@ -99,6 +100,7 @@ static uint32_t frame_key(struct tree *t, char kind, const char *name,
 		t->info[id].name = n;
 		t->info[id].module = m;
 		t->info[id].kind = kind;
+		t->python |= kind == frame__kind_code(KIND_PYTHON);
 	}
 	return id;
 }
@@ -117,7 +119,7 @@ static uint32_t loc_key(struct tree *t, const struct profile *p,
 	if (!k->loc[loc])
 		k->loc[loc] = frame_key(t, frame__kind_code(frame__kind(p, loc)),
 					profile__location_name(p, loc, name, sizeof(name)),
-					profile__location_module(p, loc));
+					frame__module(p, loc));
 	return k->loc[loc];
 }
 
@@ -336,6 +338,9 @@ static void kind_colour(char kind, const char *name, char *out)
 	case 'i':	/* inlined: teals */
 		hsl_hex(162 + 16 * a, 0.48, 0.56 + 0.08 * b, out);
 		break;
+	case 'y':	/* Python: greens, between the ambers and the teals */
+		hsl_hex(92 + 28 * a, 0.50, 0.58 + 0.08 * b, out);
+		break;
 	case 'c':	/* process: lavender */
 		hsl_hex(262 + 14 * a, 0.32, 0.76 + 0.04 * b, out);
 		break;
@@ -469,15 +474,16 @@ static void subtitle(const struct profile *p, const struct svg_opts *o,
 	xml_text(out, when, SIZE_MAX);
 }
 
-static void legend(const struct svg_opts *o, bool cold, int y, FILE *out)
+static void legend(const struct svg_opts *o, bool cold, bool python, int y,
+		   FILE *out)
 {
 	static const struct {
 		char kind;
 		const char *label;
 	} kinds[] = {
 		{ 'p', "program" }, { 'l', "library" }, { 'k', "kernel" },
-		{ 'i', "inlined" }, { 'u', "unknown" }, { 'c', "process" },
-		{ 'o', "off-CPU" },
+		{ 'i', "inlined" }, { 'y', "Python" }, { 'u', "unknown" },
+		{ 'c', "process" }, { 'o', "off-CPU" },
 	};
 	char colour[8];
 	int x = SVG_PAD;
@@ -497,8 +503,8 @@ static void legend(const struct svg_opts *o, bool cold, int y, FILE *out)
 		return;
 	}
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		/* Off-CPU frames only where there are some. */
-		if (kinds[i].kind == 'o' && !cold)
+		/* Off-CPU and Python frames only where there are some. */
+		if ((kinds[i].kind == 'o' && !cold) || (kinds[i].kind == 'y' && !python))
 			continue;
 		kind_colour(kinds[i].kind, "legend", colour);
 		fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
@@ -734,7 +740,7 @@ static int document(const struct profile *p, const struct svg_opts *o,
 	fprintf(out, "<text id=\"matched\" class=\"foot\" x=\"%d\" y=\"%d\" "
 		"text-anchor=\"end\" style=\"display:none\"> </text>\n",
 		SVG_WIDTH - SVG_PAD, foot + 18);
-	legend(o, t->nodes[0].cold > 0, foot + 42, out);
+	legend(o, t->nodes[0].cold > 0, t->python, foot + 42, out);
 	if (t->pruned && t->nodes[0].value)
 		snprintf(share, sizeof(share), "; they hold %.2f%% of the total",
 			 100.0 * t->pruned_value / t->nodes[0].value);

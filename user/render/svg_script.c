@@ -49,7 +49,7 @@ const char svg_script[] =
 	"\tvar reset = document.getElementById('reset');\n"
 	"\tvar input = document.getElementById('search');\n"
 	"\tvar KIND = { p: 'program', l: 'library', k: 'kernel', i: 'inlined',\n"
-	"\t\t     u: 'unknown', c: 'process', r: 'all' };\n"
+	"\t\t     y: 'Python', u: 'unknown', c: 'process', r: 'all' };\n"
 	"\n"
 	"\tfunction fmt(v) {\n"
 	"\t\tvar u = D.unit, a = Math.abs(v);\n"

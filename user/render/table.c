@@ -8,9 +8,11 @@
 #include "render/sections.h"
 #include "lib/strtab.h"
 
-/* One row per function as the user sees it: name + module. */
+/* One row per function as the user sees it: name + module (Python
+ * functions apart). */
 struct row {
-	uint32_t key;		/* strtab id of "name\tmodule" */
+	uint32_t key;		/* strtab id of "name\tpy\tmodule" (Python),
+				 * "name\t\tmodule" */
 	int64_t self, total;
 	size_t last_sample;	/* so recursion counts once in total */
 };
@@ -24,7 +26,7 @@ struct rows {
 
 static struct row *row_for(struct rows *r, const struct profile *p, uint32_t loc)
 {
-	char name[1024], key[1280];
+	char name[1024], key[1400];
 	int64_t id;
 
 	if (r->of_loc[loc])
@@ -36,7 +38,8 @@ static struct row *row_for(struct rows *r, const struct profile *p, uint32_t loc
 		snprintf(name, sizeof(name), "[unnamed]");
 	else
 		profile__location_name(p, loc, name, sizeof(name));
-	snprintf(key, sizeof(key), "%s\t%s", name, profile__location_module(p, loc));
+	snprintf(key, sizeof(key), "%s\t%s\t%s", name,
+		 p->locations[loc - 1].python ? "py" : "", frame__module(p, loc));
 	id = strtab__intern(r->keys, key);
 	if (id < 0)
 		return NULL;
@@ -102,7 +105,7 @@ static void print_rows(const struct rows *r, struct row *sorted, size_t n,
 
 		if (v == 0)
 			break;
-		const char *mod = tab + 1;
+		const char *mod = strchr(tab + 1, '\t') + 1;
 		/* "[vdso]" and "[kernel.kallsyms]" carry their own brackets. */
 		bool bracket = *mod && *mod != '[';
 
