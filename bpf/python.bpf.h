@@ -10,7 +10,8 @@
  *
  * The thread's state comes from glibc's thread-specific data under
  * CPython's GIL-state key, which every thread that ever ran Python has,
- * holding the GIL or not.
+ * holding the GIL or not.  tss_key is the key's address in a Py_tss_t
+ * {int _is_initialized; pthread_key_t _key;}.
  */
 #ifndef PROFILER_PYTHON_BPF_H
 #define PROFILER_PYTHON_BPF_H
@@ -43,20 +44,22 @@ static __always_inline __u64 py_current_frame(const struct py_proc *py,
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 fsbase = task->thread.fsbase, tstate = 0, cframe = 0, frame = 0;
-	__u32 key = 0;
+	__u32 tss[2] = {};	/* Py_tss_t: _is_initialized, _key */
+	__u32 key;
 
 	*mark = 0;
-	if (bpf_probe_read_user(&key, sizeof(key), (void *)py->tss_key) ||
-	    key >= py->tsd_keys || !fsbase) {
-		*mark = PY_MARK_NO_THREAD;
+	if (bpf_probe_read_user(tss, sizeof(tss), (void *)(py->tss_key - 4)))
+		goto no_thread;
+	/* Before the runtime made its key, key 0 is someone else's. */
+	if (!tss[0])
 		return 0;
-	}
+	key = tss[1];
+	if (key >= py->tsd_keys || !fsbase)
+		goto no_thread;
 	if (bpf_probe_read_user(&tstate, sizeof(tstate),
 				(void *)(fsbase + py->tsd_base +
-					 (__u64)key * py->tsd_size + py->tsd_data))) {
-		*mark = PY_MARK_NO_THREAD;
-		return 0;
-	}
+					 (__u64)key * py->tsd_size + py->tsd_data)))
+		goto no_thread;
 	if (!tstate)
 		return 0;	/* this thread never ran Python */
 	if (py->off.tstate_cframe != 0xffff) {
@@ -74,6 +77,9 @@ static __always_inline __u64 py_current_frame(const struct py_proc *py,
 		return 0;
 	}
 	return frame;
+no_thread:
+	*mark = PY_MARK_NO_THREAD;
+	return 0;
 }
 
 /* A word and a byte of the frame copy buf (read from frame + lo) at

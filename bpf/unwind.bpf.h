@@ -836,9 +836,13 @@ unwind_user(void *ctx, __u64 ip, __u64 sp, __u64 bp)
 		c.cache = bpf_map_lookup_elem(&unwind_cache, &zero);
 		c.py = proc->flags & UNWIND_PROC_PYTHON ?
 			       bpf_map_lookup_elem(&py_procs, &s->tgid) : NULL;
-		bpf_loop(PROF_MAX_STACK_DEPTH, unwind_step, &c, 0);
+		/* Twice the depth: a step that meets the eval function
+		 * records nothing itself (its Python frames follow), so
+		 * a full stack may take more steps than frames. */
+		bpf_loop(2 * PROF_MAX_STACK_DEPTH, unwind_step, &c, 0);
 		s->st.end = s->end;
-		if (s->st.depth >= PROF_MAX_STACK_DEPTH && s->end == UNWIND_END_OK)
+		if ((s->st.depth >= PROF_MAX_STACK_DEPTH || s->py_emit) &&
+		    s->end == UNWIND_END_OK)
 			s->st.end = UNWIND_END_TRUNCATED;
 		inc_stat(STAT_UNWIND_END + (s->st.end < UNWIND_END__MAX ? s->st.end : 0));
 		section_mark(SECT_WALK_OTHER);

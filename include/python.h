@@ -70,6 +70,14 @@ static inline __u32 py_frame_lasti(__u64 ip)
 	return (__u32)((ip >> PY_LASTI_SHIFT) & PY_LASTI_NONE);
 }
 
+/* The address to name for slot ip of a user stack: a return address (a
+ * slot other than the leaf) is named by its call, one byte before it; a
+ * Python frame as it is. */
+static inline __u64 user_stack_lookup(__u64 ip, int leaf)
+{
+	return leaf || py_frame_is(ip) ? ip : ip - 1;
+}
+
 /* How an interpreter frame says it is the one that entered the eval
  * function (the last of that call's frames). */
 enum py_entry_kind {

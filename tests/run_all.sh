@@ -95,6 +95,10 @@ echo "== integration: unwinding"
 bash tests/integration/unwind.sh 2>&1 | tee "$log"
 tally unwind
 
+echo "== integration: Python functions in the stacks"
+bash tests/integration/python.sh 2>&1 | tee "$log"
+tally python
+
 echo "== integration: outputs, report, diff"
 bash tests/integration/outputs.sh 2>&1 | tee "$log"
 tally outputs

@@ -336,6 +336,7 @@ test-integration: all $(TARGET_BINS)
 	bash tests/integration/top.sh || rc=1; \
 	bash tests/integration/package.sh || rc=1; \
 	bash tests/integration/unwind.sh || rc=1; \
+	bash tests/integration/python.sh || rc=1; \
 	bash tests/integration/outputs.sh || rc=1; \
 	bash tests/integration/faults.sh || rc=1; exit $$rc
 

@@ -35,6 +35,7 @@
 #include "lib/log.h"
 #include "modes/losses.h"
 #include "mem.h"
+#include "python.h"
 #include "mem.skel.h"
 #include "run/outputs.h"
 #include "probes/probe.h"
@@ -43,6 +44,7 @@
 #include "render/sections.h"
 #include "run/session.h"
 #include "run/sysinfo.h"
+#include "symbols/pyframes.h"
 #include "symbols/symbolize.h"
 #include "modes/unwinder.h"
 #include "probes/uprobe_links.h"
@@ -68,6 +70,7 @@ struct memrun {
 	int ntargets;
 	struct symbolizer *sym;
 	struct unwinder *unw;
+	struct pyframes *py;		/* Python frames, or NULL */
 	__u64 *ptab;			/* --sample-bytes: the kernel's table */
 	struct profile *prof;		/* sites: allocated / in use */
 	struct profile *leaks;		/* outstanding at the end, by age */
@@ -264,7 +267,10 @@ static uint32_t stack_locs(struct memrun *r, __u32 tgid, __u32 fn, __u64 stack,
 		return n;
 	}
 	for (i = 0; i < st.depth && i < PROF_MAX_STACK_DEPTH; i++) {
-		nf = symbolizer__resolve_user(r->sym, tgid, 0, st.ips[i] - 1, fr,
+		/* Every slot, the leaf too, is a return address: the walk
+		 * starts at the allocator's return. */
+		nf = symbolizer__resolve_user(r->sym, tgid, 0,
+					      user_stack_lookup(st.ips[i], 0), fr,
 					      SYMBOLIZER_MAX_FRAMES);
 		for (k = 0; k < nf; k++)
 			locs[n++] = profile__location(r->prof, &fr[k]);
@@ -695,10 +701,19 @@ static int load_bpf(struct memrun *r)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	p_dbg("BPF object loaded in %.1f ms", ns_between(&t0, &t1) / 1e6);
+	if (!r->o.s.no_python && r->o.s.unwind != UNWIND_MODE_FP) {
+		r->py = pyframes__new();
+		if (!r->py) {
+			p_err("out of memory");
+			return -1;
+		}
+		symbolizer__set_python(r->sym, r->py);
+	}
 	r->unw = unwinder__open(r->skel->obj, &(struct unwinder_opts){
 				.mode = r->o.s.unwind,
 				.max_bytes = (size_t)r->o.s.unwind_max_mb << 20,
 				.python = !r->o.s.no_python,
+				.pyframes = r->py,
 				.launched = &r->sess->launched,
 				.debug_dirs = r->o.c.debug_dirs });
 	return r->unw ? 0 : -1;
@@ -755,6 +770,7 @@ static void engine_free(struct memrun *r)
 	unwinder__free(r->unw);
 	mem_bpf__destroy(r->skel);
 	symbolizer__free(r->sym);
+	pyframes__free(r->py);
 	free(r->ptab);
 	profile__free(r->prof);
 	profile__free(r->leaks);
@@ -877,6 +893,7 @@ void mem_engine_renew_symbolizer(struct memrun *r)
 		return;
 	symbolizer__free(r->sym);
 	r->sym = sym;
+	symbolizer__set_python(sym, r->py);
 	for (i = 0; i < r->ntargets; i++)
 		symbolizer__add_process(sym, r->targets[i].pid, 0);
 }

@@ -15,7 +15,9 @@
 #include "lib/log.h"
 #include "model/profile.h"
 #include "modes/stackrun.h"
+#include "symbols/pyframes.h"
 #include "run/sysinfo.h"
+#include "python.h"
 #include "stack.h"
 
 /* A process's first sample (or first after an exec): read its maps now,
@@ -74,10 +76,14 @@ int stack_run__open(struct stack_run *sr, struct bpf_object *obj,
 	sr->sym_opts = so;
 	sr->sym = symbolizer__new(&so);
 	sr->events = ring_buffer__new(bpf_map__fd(events), on_event, sr, NULL);
-	if (!sr->sym || !sr->events) {
+	if (uo.python && s->unwind != UNWIND_MODE_FP)
+		sr->py = pyframes__new();
+	if (!sr->sym || !sr->events || (uo.python && s->unwind != UNWIND_MODE_FP && !sr->py)) {
 		p_err("out of memory");
 		return -1;
 	}
+	symbolizer__set_python(sr->sym, sr->py);
+	uo.pyframes = sr->py;
 	sr->unw = unwinder__open(obj, &uo);
 	if (!sr->unw)
 		return -1;
@@ -115,6 +121,7 @@ int stack_run__renew_symbolizer(struct stack_run *sr, const pid_t *pids, int n)
 		return -ENOMEM;
 	symbolizer__free(sr->sym);
 	sr->sym = sym;
+	symbolizer__set_python(sym, sr->py);
 	for (i = 0; i < n; i++)
 		symbolizer__add_process(sym, pids[i], 0);
 	return 0;
@@ -185,6 +192,15 @@ void stack_run__finish(struct stack_run *sr)
 
 	symbolizer__stop_when(sr->sym, interrupted, sr);
 	ring_buffer__consume(sr->events);
+	if (sr->py) {
+		struct pyframes_stats ps;
+
+		pyframes__stats(sr->py, &ps);
+		p_dbg("python: %llu processes with an interpreter, %llu code "
+		      "objects read while they ran",
+		      (unsigned long long)ps.processes,
+		      (unsigned long long)ps.prefetched);
+	}
 	if (!sr->unw || sr->unwind_mode == UNWIND_MODE_FP)
 		return;
 	unwinder__stats(sr->unw, &st);
@@ -493,6 +509,7 @@ void stack_run__free(struct stack_run *sr)
 	ring_buffer__free(sr->events);
 	unwinder__free(sr->unw);
 	symbolizer__free(sr->sym);
+	pyframes__free(sr->py);
 	memset(sr, 0, sizeof(*sr));
 }
 
@@ -558,7 +575,7 @@ uint32_t stack_run__user_ips(struct stack_run *sr, struct profile *p, __u32 tgid
 		n = PROF_MAX_STACK_DEPTH;
 	for (i = 0; i < n; i++) {
 		nf = symbolizer__resolve_user(sr->sym, tgid, gen,
-					      i ? st->ips[i] - 1 : st->ips[i], fr,
+					      user_stack_lookup(st->ips[i], i == 0), fr,
 					      SYMBOLIZER_MAX_FRAMES);
 		for (k = 0; k < nf; k++)
 			locs[nlocs++] = profile__location(p, &fr[k]);

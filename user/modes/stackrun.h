@@ -30,6 +30,7 @@ struct profile;
 struct stack_run {
 	struct symbolizer *sym;
 	struct unwinder *unw;
+	struct pyframes *py;	/* Python frames: the interpreters, code objects */
 	struct ring_buffer *events;
 	struct session *sess;
 	int stacks_fd;		/* the object's "stacks" map */

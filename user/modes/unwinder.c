@@ -20,6 +20,8 @@
 #include "lib/hashmap.h"
 #include "lib/log.h"
 #include "symbols/procmaps.h"
+#include "symbols/pydetect.h"
+#include "symbols/pyframes.h"
 #include "symbols/targetfs.h"
 #include "model/profile.h"
 #include "symbols/unwind_table.h"
@@ -66,6 +68,7 @@ struct unwinder {
 	pid_t *queue;
 	size_t qhead, qlen, qcap;
 	struct u64map *queued;
+	struct u64map *py_refused;	/* pids told their Python is not walked */
 	struct unwind_proc *proc;	/* scratch for one process's entry */
 	struct unwinder_stats st;
 	bool warned_ceiling, warned_pages, warned_procs;
@@ -208,10 +211,11 @@ struct unwinder *unwinder__new(const struct unwinder_opts *o,
 	u->by_build_id = u64map__new();
 	u->last_load = u64map__new();
 	u->queued = u64map__new();
+	u->py_refused = u64map__new();
 	u->proc = calloc(1, sizeof(*u->proc));
 	u->shards = calloc(UNWIND_MAX_SHARDS, sizeof(*u->shards));
 	if (!u->by_inode || !u->by_build_id || !u->last_load || !u->queued ||
-	    !u->proc ||
+	    !u->py_refused || !u->proc ||
 	    !u->shards) {
 		unwinder__free(u);
 		return NULL;
@@ -237,6 +241,7 @@ void unwinder__free(struct unwinder *u)
 	free(u->proc);
 	u64map__free(u->by_inode);
 	u64map__free(u->by_build_id);
+	u64map__free(u->py_refused);
 	u64map__free(u->last_load);
 	u64map__free(u->queued);
 	free(u->queue);
@@ -606,7 +611,7 @@ struct unwinder *unwinder__open(struct bpf_object *obj,
 	static const char *const names[] = {
 		"unwind_procs", "unwind_pages", "unwind_shards", "unwind_events",
 	};
-	struct bpf_map *maps[4];
+	struct bpf_map *maps[4], *py;
 	struct unwinder_maps m;
 	struct unwinder *u;
 	size_t i;
@@ -624,6 +629,8 @@ struct unwinder *unwinder__open(struct bpf_object *obj,
 	m.events_fd = bpf_map__fd(maps[3]);
 	m.max_procs = bpf_map__max_entries(maps[0]);
 	m.max_pages = bpf_map__max_entries(maps[1]);
+	py = bpf_object__find_map_by_name(obj, "py_procs");
+	m.py_fd = py ? bpf_map__fd(py) : -1;
 	u = unwinder__new(o, &m);
 	if (!u)
 		p_err("out of memory");
@@ -654,6 +661,42 @@ int unwind_add_truncations(struct profile *p, const uint64_t *ends)
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/*
+ * If pid runs a CPython this profiler can walk, give the kernel its
+ * description (py_procs) and mark its entry p; a version it cannot walk is
+ * said once per process.  Every load of the process asks again: a
+ * libpython may be dlopened after start, and just after exec libc is not
+ * mapped yet (-EAGAIN).
+ */
+static void find_python(struct unwinder *u, pid_t pid, struct unwind_proc *p)
+{
+	struct py_proc pp;
+	struct py_image img;
+	char why[256] = "";
+	__u32 key = pid;
+	uint64_t seen;
+	int err;
+
+	if (!u->o.python || !u->o.pyframes || u->m.py_fd < 0)
+		return;
+	err = py_detect(pid, &pp, &img, why, sizeof(why));
+	if (err == -ENOTSUP && !u64map__get(u->py_refused, (uint64_t)pid, &seen)) {
+		p_warn("%s", why);
+		u64map__set(u->py_refused, (uint64_t)pid, 1);
+	}
+	if (err)
+		return;
+	if (bpf_map_update_elem(u->m.py_fd, &key, &pp, BPF_ANY)) {
+		p_dbg("python: process %d not walked: %s", (int)pid, strerror(errno));
+		return;
+	}
+	if (pyframes__set_process(u->o.pyframes, pid, &img))
+		return;
+	p->flags |= UNWIND_PROC_PYTHON;
+	p_dbg("python: process %d runs %s (%u.%u)", (int)pid, img.path, img.major,
+	      img.minor);
 }
 
 int unwinder__add_process(struct unwinder *u, pid_t pid)
@@ -708,6 +751,7 @@ int unwinder__add_process(struct unwinder *u, pid_t pid)
 		m->bias = bias + u->tables[t].base;
 	}
 	procmaps__clear(&maps);
+	find_python(u, pid, p);
 	u->st.processes++;
 	u64map__set(u->last_load, (uint64_t)pid, now_ns());
 	if (bpf_map_update_elem(u->m.procs_fd, &key, p, BPF_ANY)) {
@@ -745,6 +789,12 @@ static int on_event(void *ctx, void *data, size_t len)
 	const struct prof_event *e = data;
 	uint64_t v;
 
+	if (len >= sizeof(struct py_code_event) && e->kind == EVENT_PY_CODE) {
+		const struct py_code_event *pe = data;
+
+		pyframes__prefetch(u->o.pyframes, (pid_t)pe->tgid, pe->code);
+		return 0;
+	}
 	if (len < sizeof(*e) || e->kind != EVENT_LOAD_MAPPINGS ||
 	    (u64map__get(u->queued, e->tgid, &v) && v))
 		return 0;
@@ -774,6 +824,8 @@ void unwinder__forget(struct unwinder *u, pid_t pid)
 	if (!u)
 		return;
 	u64map__del(u->last_load, (uint64_t)pid);
+	u64map__del(u->py_refused, (uint64_t)pid);
+	pyframes__forget(u->o.pyframes, pid);
 	/* One still in the queue keeps its mark until served. */
 	if (u64map__get(u->queued, (uint64_t)pid, &v) && !v)
 		u64map__del(u->queued, (uint64_t)pid);

@@ -20,6 +20,7 @@
 #include "unwind.h"
 
 struct unwinder;
+struct pyframes;
 struct ring_buffer;
 struct bpf_object;
 
@@ -37,6 +38,9 @@ struct unwinder_opts {
 	/* Walk the interpreter frames of CPython processes (not with
 	 * --no-python, nor with frame pointers only). */
 	bool python;
+	/* Told of each interpreter found and of the code objects the
+	 * kernel reports (may be NULL: then no Python frames). */
+	struct pyframes *pyframes;
 };
 
 /* The maps of a skeleton that includes bpf/unwind.bpf.h. */
@@ -45,6 +49,7 @@ struct unwinder_maps {
 	int pages_fd;		/* unwind_pages */
 	int shards_fd;		/* unwind_shards */
 	int events_fd;		/* unwind_events */
+	int py_fd;		/* py_procs, or -1 */
 	size_t max_pages;	/* unwind_pages' max_entries */
 	size_t max_procs;	/* unwind_procs' max_entries */
 };

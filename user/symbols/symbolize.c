@@ -21,6 +21,8 @@
 #include "lib/log.h"
 #include "symbols/perfmap.h"
 #include "symbols/procmaps.h"
+#include "symbols/pyframes.h"
+#include "python.h"
 #include "symbols/targetfs.h"
 #include "lib/strtab.h"
 #include "symbols/symbolize.h"
@@ -88,6 +90,7 @@ struct symbolizer {
 	bool stopped;			/* stop() said yes: name nothing more */
 	bool said_slow;
 	int64_t since_ns, asked_ns;	/* stop_when() call, last stop() call */
+	struct pyframes *py;		/* symbolizer__set_python(), or NULL */
 };
 
 /*
@@ -810,6 +813,32 @@ static void remember(struct symbolizer *s, struct u64map **cache, uint64_t ip,
 	}
 }
 
+void symbolizer__set_python(struct symbolizer *s, struct pyframes *py)
+{
+	s->py = py;
+}
+
+/* A tagged slot (include/python.h): a Python function, or a note when it
+ * can't be named; its strings interned (the code objects' copies go when
+ * the process does). */
+static void resolve_python(struct symbolizer *s, pid_t pid, uint64_t ip,
+			   struct frame *f)
+{
+	struct frame pf;
+
+	frame_init(f, 0);
+	f->python = true;
+	if (!s->py) {
+		f->name = intern(s, "[python]");
+		return;
+	}
+	pyframes__resolve(s->py, pid, ip, &pf);
+	f->name = pf.name ? intern(s, pf.name) : NULL;
+	f->file = pf.file ? intern(s, pf.file) : NULL;
+	f->line = pf.line;
+	f->start_line = pf.start_line;
+}
+
 int symbolizer__resolve_user(struct symbolizer *s, pid_t pid, uint32_t gen,
 			     uint64_t ip, struct frame *out, int max)
 {
@@ -833,6 +862,11 @@ int symbolizer__resolve_user(struct symbolizer *s, pid_t pid, uint32_t gen,
 	n = recall(s, p->cache, ip, out, max);
 	if (n)
 		return n;
+	if (py_frame_is(ip)) {
+		resolve_python(s, pid, ip, out);
+		remember(s, &p->cache, ip, out, 1);
+		return 1;
+	}
 	if (stopping(s)) {
 		long mi = find_mapping(p, ip);
 

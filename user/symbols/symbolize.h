@@ -54,6 +54,11 @@ int symbolizer__resolve_file(struct symbolizer *s, const char *path,
 void symbolizer__resolve_kernel(struct symbolizer *s, uint64_t ip,
 				struct frame *f);
 
+struct pyframes;
+/* Name Python frames (tagged addresses, include/python.h) with py (which
+ * outlives s); without, they are "[python]". */
+void symbolizer__set_python(struct symbolizer *s, struct pyframes *py);
+
 /*
  * From now on, ask stop(ctx) now and then (at most every 20 ms) before naming
  * a new address; once it says true, addresses not named yet get only their
