@@ -573,7 +573,8 @@ static int run(int (*cmd)(int, char **), ...)
 
 static void test_report_round_trip(void **state)
 {
-	static const char text[] = "app;main;hot 5\napp;main;work_[i] 2\n";
+	static const char text[] = "app;main;hot 5\napp;main;work_[i] 2\n"
+				   "py;<module>_[py];level1_[py] 3\n";
 	char in[256], pb[256], back[256], *got;
 
 	(void)state;

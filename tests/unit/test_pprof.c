@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cmocka.h>
@@ -162,12 +163,14 @@ static const char *loc_str(const struct profile *p, uint32_t loc, char *buf,
 	const char *file = profile__location_source(p, loc, &line);
 	char name[512];
 
-	snprintf(buf, len, "%s|%s|%s|%s|%llx|%s:%u|%d%d",
+	snprintf(buf, len, "%s|%s|%s|%s|%llx|%s:%u|%u|%d%d%d",
 		 profile__location_name(p, loc, name, sizeof(name)),
 		 m ? profile__get_str(p, m->name) : "-",
 		 m ? profile__get_str(p, m->path) : "-",
 		 m ? profile__get_str(p, m->build_id) : "-",
-		 (unsigned long long)l->address, file, line, l->inlined, l->kernel);
+		 (unsigned long long)l->address, file, line,
+		 l->function ? p->functions[l->function - 1].start_line : 0,
+		 l->inlined, l->kernel, l->python);
 	return buf;
 }
 
@@ -443,6 +446,241 @@ static void test_inlined_one_location(void **state)
 	profile__free(p);
 }
 
+/* ---- Python frames --------------------------------------------------- */
+
+/* What the file says of one Function. */
+struct pb_fn {
+	uint64_t id, name, system_name, filename, start_line;
+};
+
+/* ... and of the rest, as far as Python frames go. */
+struct pb_facts {
+	const char *strs[256];
+	size_t nstrs;
+	struct pb_fn fns[64];
+	size_t nfns;
+	uint64_t python_mapping;	/* id of the "[python]" mapping, 0: none */
+	uint64_t loc_mapping[64];	/* location id -> mapping id */
+	uint64_t loc_function[64];	/* location id -> its first Line's function */
+};
+
+static const char *fact_str(const struct pb_facts *f, uint64_t i)
+{
+	return i < f->nstrs ? f->strs[i] : "?";
+}
+
+static void read_facts(const uint8_t *data, size_t len, struct pb_facts *f)
+{
+	struct pb_reader r, m, l;
+	struct pb_field x, y, z;
+	uint64_t map_name[64] = {};
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	pb_reader__init(&r, data, len);
+	while (pb__next(&r, &x) > 0) {
+		if (x.number == PPROF_STRING_TABLE && f->nstrs < 256)
+			f->strs[f->nstrs++] = strndup((const char *)x.data, x.len);
+		if (x.number == PPROF_FUNCTION && f->nfns < 64) {
+			struct pb_fn *fn = &f->fns[f->nfns++];
+
+			pb_reader__init(&m, x.data, x.len);
+			while (pb__next(&m, &y) > 0) {
+				if (y.number == PPROF_FUNCTION_ID)
+					fn->id = y.value;
+				else if (y.number == PPROF_FUNCTION_NAME)
+					fn->name = y.value;
+				else if (y.number == PPROF_FUNCTION_SYSTEM_NAME)
+					fn->system_name = y.value;
+				else if (y.number == PPROF_FUNCTION_FILENAME)
+					fn->filename = y.value;
+				else if (y.number == PPROF_FUNCTION_START_LINE)
+					fn->start_line = y.value;
+			}
+		}
+		if (x.number == PPROF_MAPPING) {
+			uint64_t id = 0, name = 0;
+
+			pb_reader__init(&m, x.data, x.len);
+			while (pb__next(&m, &y) > 0) {
+				if (y.number == PPROF_MAPPING_ID)
+					id = y.value;
+				else if (y.number == PPROF_MAPPING_FILENAME)
+					name = y.value;
+			}
+			if (id < 64)
+				map_name[id] = name;
+		}
+		if (x.number == PPROF_LOCATION) {
+			uint64_t id = 0, mapping = 0, fn = 0;
+
+			pb_reader__init(&m, x.data, x.len);
+			while (pb__next(&m, &y) > 0) {
+				if (y.number == PPROF_LOCATION_ID)
+					id = y.value;
+				else if (y.number == PPROF_LOCATION_MAPPING_ID)
+					mapping = y.value;
+				if (y.number != PPROF_LOCATION_LINE || fn)
+					continue;
+				pb_reader__init(&l, y.data, y.len);
+				while (pb__next(&l, &z) > 0)
+					if (z.number == PPROF_LINE_FUNCTION_ID)
+						fn = z.value;
+			}
+			assert_true(id < 64);
+			f->loc_mapping[id] = mapping;
+			f->loc_function[id] = fn;
+		}
+	}
+	/* Strings come last: names now. */
+	for (i = 1; i < 64; i++)
+		if (map_name[i] && !strcmp(fact_str(f, map_name[i]), PPROF_PYTHON_MAPPING))
+			f->python_mapping = i;
+}
+
+static void free_facts(struct pb_facts *f)
+{
+	while (f->nstrs)
+		free((char *)f->strs[--f->nstrs]);
+}
+
+/* The Function named name in file ("" for no file); fails if none. */
+static const struct pb_fn *fact_fn(const struct pb_facts *f, const char *name,
+				   const char *file)
+{
+	size_t i;
+
+	for (i = 0; i < f->nfns; i++)
+		if (!strcmp(fact_str(f, f->fns[i].name), name) &&
+		    !strcmp(fact_str(f, f->fns[i].filename), file))
+			return &f->fns[i];
+	fail_msg("no function %s in %s", name, file);
+	return NULL;
+}
+
+/* The mapping of the Location whose (first) Line calls fn. */
+static uint64_t fact_mapping_of(const struct pb_facts *f, const struct pb_fn *fn)
+{
+	size_t i;
+
+	for (i = 1; i < 64; i++)
+		if (f->loc_function[i] == fn->id)
+			return f->loc_mapping[i];
+	fail_msg("no location of function %llu", (unsigned long long)fn->id);
+	return 0;
+}
+
+/* `go tool pprof ARGS FILE`'s output (stderr too), or NULL without Go. */
+static char *go_pprof(const char *args, const char *file)
+{
+	char cmd[512], *out = NULL;
+	size_t len = 0, n;
+	char buf[4096];
+	FILE *f, *m;
+
+	if (system("command -v go >/dev/null 2>&1"))
+		return NULL;
+	snprintf(cmd, sizeof(cmd), "go tool pprof %s %s 2>&1", args, file);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	m = open_memstream(&out, &len);
+	assert_non_null(m);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, m);
+	assert_int_equal(pclose(f), 0);
+	assert_int_equal(fclose(m), 0);
+	return out;
+}
+
+static void expect_in(const char *text, const char *part)
+{
+	if (!strstr(text, part))
+		fail_msg("'%s' not in:\n%s", part, text);
+}
+
+/*
+ * Python functions: Function with the qualified name, the .py file and
+ * the first line; Line.line the line; Locations of a pseudo mapping
+ * "[python]" (how the reader knows them again), never shared with native
+ * code of the same name; read back the same.  go tool pprof reads it
+ * with the names whole ("<module>" is no C++ template).
+ */
+static void test_python(void **state)
+{
+	struct profile *p = python_profile(), *q;
+	const struct pb_fn *fn;
+	struct pb_facts f;
+	size_t zlen, len;
+	char *z = render_to_memory(render_pprof_ctx, p, &zlen), *a, *b;
+	char path[] = "/tmp/test_pprof.XXXXXX";
+	uint8_t *raw;
+	int which, fd;
+
+	(void)state;
+	q = read_back(z, zlen);
+	expect_same_profile(p, q);
+	for (which = 0; which < 3; which++) {
+		a = render_text(p, which);
+		b = render_text(q, which);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+	}
+	profile__free(q);
+
+	raw = pprof_bytes(p, &len);
+	read_facts(raw, len, &f);
+	assert_int_not_equal(f.python_mapping, 0);
+	fn = fact_fn(&f, "Outer.level2", "app.py");
+	assert_int_equal(fn->start_line, 10);
+	/* No system name: see render/pprof.c. */
+	assert_int_equal(fn->system_name, 0);
+	assert_int_equal(fact_mapping_of(&f, fn), f.python_mapping);
+	fn = fact_fn(&f, "<module>", "app.py");
+	assert_int_equal(fn->start_line, 1);
+	assert_int_equal(fact_mapping_of(&f, fn), f.python_mapping);
+	fn = fact_fn(&f, "level1", "app.py");
+	assert_int_equal(fn->start_line, 24);
+	assert_int_equal(fact_mapping_of(&f, fn), f.python_mapping);
+	/* The C extension's level1: native, its own mapping. */
+	fn = fact_fn(&f, "level1", "");
+	assert_int_equal(fn->start_line, 0);
+	assert_int_equal(fn->system_name, fn->name);
+	assert_int_not_equal(fact_mapping_of(&f, fn), f.python_mapping);
+	assert_int_not_equal(fact_mapping_of(&f, fn), 0);
+	free_facts(&f);
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, z, zlen), (ssize_t)zlen);
+	assert_int_equal(close(fd), 0);
+	a = go_pprof("-raw", path);
+	if (a) {
+		/* "0x0 M=mapping function file:line s=start_line"; go
+		 * numbers the mappings its own way. */
+		expect_in(a, " Outer.level2 app.py:12 s=10");
+		expect_in(a, " Outer.level2 app.py:14 s=10");
+		expect_in(a, " <module> app.py:30 s=1");
+		expect_in(a, " level1 app.py:25 s=24");
+		expect_in(a, "0x3000 M=");
+		expect_in(a, " level1 :0 s=0\n");
+		expect_in(a, " [python]  [FN][FL][LN]\n");
+		free(a);
+		a = go_pprof("-top -nodecount=20", path);
+		expect_in(a, "Showing nodes accounting for 14, 100% of 14 total");
+		expect_in(a, " <module>\n");
+		expect_in(a, " Outer.level2\n");
+		assert_null(strstr(a, "[[python]]"));
+		free(a);
+	} else {
+		fprintf(stderr, "no go: go tool pprof not tried\n");
+	}
+	unlink(path);
+	free(raw);
+	free(z);
+	profile__free(p);
+}
+
 /* A profile as Go's runtime writes one: no labels, no comments, absolute
  * addresses in a mapping with a range. */
 static void test_foreign_profile(void **state)
@@ -626,6 +864,7 @@ int main(void)
 		cmocka_unit_test(test_mode),
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_inlined_one_location),
+		cmocka_unit_test(test_python),
 		cmocka_unit_test(test_foreign_profile),
 		cmocka_unit_test(test_amplification),
 		cmocka_unit_test(test_max_frames),

@@ -281,7 +281,9 @@ static void test_python_location(void **state)
 	assert_false(l->inlined);
 	assert_true(l->mapping == 0 && l->address == 0 && l->line == 25);
 	assert_int_equal(p->functions[l->function - 1].start_line, 24);
+	assert_true(p->functions[l->function - 1].python);
 	assert_false(p->locations[b - 1].python);
+	assert_int_not_equal(p->locations[b - 1].function, l->function);
 	/* Another line of the function: another location, one function. */
 	other = py;
 	other.line = 26;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Field numbers of pprof's profile.proto messages, and the conventions this
- * project adds on top (label keys, comment prefixes, the kernel mapping):
+ * project adds on top (label keys, comment prefixes, the kernel and Python
+ * mappings):
  * one definition for the writer (render/pprof.c) and the reader
  * (pprof_read.c).  docs/formats.md describes the encoding.
  */
@@ -91,6 +92,9 @@ enum pprof_function_field {
 #define PPROF_COMMENT_HINT	" (hint: "
 /* The kernel's mapping, named as perf names it. */
 #define PPROF_KERNEL_MAPPING	"[kernel.kallsyms]"
+/* The pseudo mapping of Python functions' locations (no addresses): a
+ * Location is a Python function's when its mapping is named so. */
+#define PPROF_PYTHON_MAPPING	"[python]"
 /* Kernel addresses live in the upper half of the address space: a mapping
  * named "[...]" whose range starts there is a kernel module. */
 #define PPROF_KERNEL_START	0x8000000000000000ULL

@@ -4,7 +4,8 @@
  * table and every mapping, function and location (fields may come in any
  * order, and samples may come before what they refer to); the second turns
  * samples into the model's.  A pprof Location with several Lines becomes
- * one model location per Line, all inlined but the last.
+ * one model location per Line, all inlined but the last; the Lines of a
+ * Location of the Python pseudo mapping are Python functions.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -23,7 +24,7 @@ struct raw_mapping {
 };
 
 struct raw_function {
-	uint64_t id, name, filename;
+	uint64_t id, name, filename, start_line;
 };
 
 struct raw_location {
@@ -170,6 +171,8 @@ static int read_function(struct reader *r, const struct pb_field *f)
 			fn->name = x.value;
 		else if (x.number == PPROF_FUNCTION_FILENAME)
 			fn->filename = x.value;
+		else if (x.number == PPROF_FUNCTION_START_LINE)
+			fn->start_line = x.value;
 	}
 	if (rc)
 		return malformed(r, "function");
@@ -328,6 +331,11 @@ static int mapping_frame(struct reader *r, uint64_t id, struct frame *fr)
 	m = &r->maps[idx - 1];
 	if (!(file = s_at(r, m->filename)) || !(fr->build_id = s_at(r, m->build_id)))
 		return -EINVAL;
+	/* Python functions: the mapping says only what they are. */
+	if (!strcmp(file, PPROF_PYTHON_MAPPING)) {
+		fr->python = true;
+		return 0;
+	}
 	slash = strrchr(file, '/');
 	/* "[vdso]", "[kernel.kallsyms]": names, not files. */
 	fr->path = file[0] == '[' ? NULL : file;
@@ -412,6 +420,9 @@ static int build_locations(struct reader *r)
 			    !(fr.file = s_at(r, fn->filename)))
 				return -EINVAL;
 			fr.line = line > UINT32_MAX ? 0 : (unsigned int)line;
+			/* int64 in the file: a negative one reads huge. */
+			fr.start_line = fn->start_line > UINT32_MAX ? 0 :
+					(unsigned int)fn->start_line;
 			fr.inlined = k + 1 < r->nlines;
 			if ((err = add_model(r, &fr)))
 				return err;

@@ -130,7 +130,7 @@ static uint32_t mapping_id(struct profile *p, const struct frame *f)
 
 static uint32_t function_id(struct profile *p, const char *name,
 			    const char *file, uint32_t mapping,
-			    uint32_t start_line)
+			    uint32_t start_line, bool python)
 {
 	int64_t n = profile__str(p, name), fl = profile__str(p, file);
 	uint64_t key, id;
@@ -142,12 +142,13 @@ static uint32_t function_id(struct profile *p, const char *name,
 	key = hash_bytes(key, &fl, sizeof(fl));
 	key = hash_bytes(key, &mapping, sizeof(mapping));
 	key = hash_bytes(key, &start_line, sizeof(start_line));
+	key = hash_bytes(key, &python, sizeof(python));
 	for (;; key++) {
 		if (!u64map__get(p->function_index, key, &id))
 			break;
 		fn = &p->functions[id - 1];
 		if (fn->name == n && fn->file == fl && fn->mapping == mapping &&
-		    fn->start_line == start_line)
+		    fn->start_line == start_line && fn->python == python)
 			return id;
 	}
 	if (GROW(p->functions, p->nfunctions, p->functions_cap))
@@ -157,6 +158,7 @@ static uint32_t function_id(struct profile *p, const char *name,
 	fn->file = fl;
 	fn->mapping = mapping;
 	fn->start_line = start_line;
+	fn->python = python;
 	if (u64map__set(p->function_index, key, p->nfunctions + 1))
 		return 0;
 	return ++p->nfunctions;
@@ -207,7 +209,8 @@ uint32_t profile__location(struct profile *p, const struct frame *f)
 	 * address, whatever the frame says. */
 	if (f->python) {
 		if (f->name) {
-			function = function_id(p, f->name, f->file, 0, f->start_line);
+			function = function_id(p, f->name, f->file, 0, f->start_line,
+					       true);
 			if (!function)
 				return 0;
 		}
@@ -220,7 +223,8 @@ uint32_t profile__location(struct profile *p, const struct frame *f)
 			return 0;
 	}
 	if (f->name) {
-		function = function_id(p, f->name, f->file, mapping, f->start_line);
+		function = function_id(p, f->name, f->file, mapping, f->start_line,
+				       false);
 		if (!function)
 			return 0;
 	}
@@ -230,7 +234,7 @@ uint32_t profile__location(struct profile *p, const struct frame *f)
 
 uint32_t profile__pseudo_location(struct profile *p, const char *name)
 {
-	uint32_t function = function_id(p, name, NULL, 0, 0);
+	uint32_t function = function_id(p, name, NULL, 0, 0, false);
 
 	return function ? location_id(p, 0, function, 0, 0, false, false, false) : 0;
 }

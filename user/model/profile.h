@@ -33,6 +33,7 @@ struct prof_function {
 	uint32_t file;		/* source file (string id), "" if unknown */
 	uint32_t mapping;	/* 1-based index into mappings, 0: none */
 	uint32_t start_line;	/* where it starts in file, 0: unknown */
+	bool python;		/* a Python function's (never native code's) */
 };
 
 /*

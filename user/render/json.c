@@ -212,6 +212,7 @@ static char *frame_json(const struct profile *p, uint32_t loc)
 	const struct prof_location *l = &p->locations[loc - 1];
 	const char *build_id = l->mapping ?
 		profile__get_str(p, p->mappings[l->mapping - 1].build_id) : "";
+	uint32_t start_line = l->function ? p->functions[l->function - 1].start_line : 0;
 	char name[4096], *text = NULL;
 	const char *file;
 	uint32_t line;
@@ -233,8 +234,8 @@ static char *frame_json(const struct profile *p, uint32_t loc)
 	json__string(f, build_id);
 	fprintf(f, ", \"address\": \"0x%llx\"", (unsigned long long)l->address);
 	/* Where the function starts, when known (Python's co_firstlineno). */
-	if (l->function && p->functions[l->function - 1].start_line)
-		fprintf(f, ", \"start_line\": %u", p->functions[l->function - 1].start_line);
+	if (start_line)
+		fprintf(f, ", \"start_line\": %u", start_line);
 	putc('}', f);
 	if (fclose(f)) {
 		free(text);

@@ -5,7 +5,9 @@
  * level as a location of its own (same address, inlined set, leaf first);
  * pprof wants one Location per address with one Line per level, innermost
  * first.  Runs of inlined locations and the caller they end in become one
- * Location, shared by every sample that has the same run.
+ * Location, shared by every sample that has the same run.  Python
+ * functions' locations, which have no mapping in the model, get a pseudo
+ * mapping of their own (PPROF_PYTHON_MAPPING) that says what they are.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,6 +38,7 @@ struct writer {
 	struct pb_buf out, msg, sub;
 	uint64_t *loc_ids;	/* one sample's pprof location ids */
 	int64_t comm_key, pid_key;
+	uint64_t python_mapping;	/* its id, 0: no Python frames */
 };
 
 
@@ -44,7 +47,8 @@ static bool inlined_into(const struct profile *p, uint32_t a, uint32_t b)
 {
 	const struct prof_location *x = &p->locations[a - 1], *y = &p->locations[b - 1];
 
-	return x->inlined && x->mapping == y->mapping && x->address == y->address;
+	return x->inlined && !y->python && x->mapping == y->mapping &&
+	       x->address == y->address;
 }
 
 /* The group id (1-based) for locs[0..n), added if new; 0 on ENOMEM. */
@@ -207,6 +211,35 @@ static void write_mappings(struct writer *w)
 	}
 }
 
+/* The Python functions' mapping, after the model's, if they have frames;
+ * 0 or -ENOMEM. */
+static int write_python_mapping(struct writer *w)
+{
+	const struct profile *p = w->p;
+	bool any = false, lines = false;
+	int64_t name;
+	size_t i;
+
+	for (i = 0; i < p->nlocations; i++) {
+		any |= p->locations[i].python;
+		lines |= p->locations[i].python && p->locations[i].line;
+	}
+	if (!any)
+		return 0;
+	name = str(w, PPROF_PYTHON_MAPPING);
+	if (name < 0)
+		return -ENOMEM;
+	w->python_mapping = p->nmappings + 1;
+	pb_buf__reset(&w->msg);
+	pb__uint(&w->msg, PPROF_MAPPING_ID, w->python_mapping);
+	pb__uint(&w->msg, PPROF_MAPPING_FILENAME, name);
+	pb__uint(&w->msg, PPROF_MAPPING_HAS_FUNCTIONS, 1);
+	pb__uint_opt(&w->msg, PPROF_MAPPING_HAS_FILENAMES, lines);
+	pb__uint_opt(&w->msg, PPROF_MAPPING_HAS_LINE_NUMBERS, lines);
+	pb__message(&w->out, PPROF_MAPPING, &w->msg);
+	return 0;
+}
+
 static void write_locations(struct writer *w)
 {
 	const struct profile *p = w->p;
@@ -217,7 +250,8 @@ static void write_locations(struct writer *w)
 
 		pb_buf__reset(&w->msg);
 		pb__uint(&w->msg, PPROF_LOCATION_ID, i + 1);
-		pb__uint_opt(&w->msg, PPROF_LOCATION_MAPPING_ID, l->mapping);
+		pb__uint_opt(&w->msg, PPROF_LOCATION_MAPPING_ID,
+			     l->python ? w->python_mapping : l->mapping);
 		pb__uint_opt(&w->msg, PPROF_LOCATION_ADDRESS, l->address);
 		/* Innermost first, as the model has them. */
 		for (j = w->g.start[i]; j < w->g.start[i + 1]; j++) {
@@ -245,9 +279,16 @@ static void write_functions(struct writer *w)
 		pb_buf__reset(&w->msg);
 		pb__uint(&w->msg, PPROF_FUNCTION_ID, i + 1);
 		pb__uint_opt(&w->msg, PPROF_FUNCTION_NAME, f->name);
-		/* Names are shown demangled; the model keeps no other. */
-		pb__uint_opt(&w->msg, PPROF_FUNCTION_SYSTEM_NAME, f->name);
+		/*
+		 * Names are shown demangled; the model keeps no other.  A
+		 * Python name has no other form, and go tool pprof would take
+		 * one that is its own system name for C++ and cut "<...>" out
+		 * of it ("<module>", "<lambda>" to nothing): it has none.
+		 */
+		if (!f->python)
+			pb__uint_opt(&w->msg, PPROF_FUNCTION_SYSTEM_NAME, f->name);
 		pb__uint_opt(&w->msg, PPROF_FUNCTION_FILENAME, f->file);
+		pb__uint_opt(&w->msg, PPROF_FUNCTION_START_LINE, f->start_line);
 		pb__message(&w->out, PPROF_FUNCTION, &w->msg);
 	}
 }
@@ -321,6 +362,8 @@ static int encode(struct writer *w)
 	if ((err = write_samples(w)))
 		return err;
 	write_mappings(w);
+	if ((err = write_python_mapping(w)))
+		return err;
 	write_locations(w);
 	write_functions(w);
 	pb__uint_opt(&w->out, PPROF_TIME_NANOS, p->time_ns);
