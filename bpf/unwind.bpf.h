@@ -115,6 +115,7 @@ struct unwind_scratch {
 	 * walk is emitting one eval call's chain, and whether the thread's
 	 * current frame was looked up yet. */
 	__u64 py_frame;
+	__u64 py_now;		/* the clock when the thread state was found */
 	__u32 py_emit;
 	__u32 py_looked;
 	__u8 py_buf[PY_FRAME_READ + 8];
@@ -152,20 +153,36 @@ struct unwind_cache_slot {
 };
 
 /* Code objects announced lately to userspace (EVENT_PY_CODE), per CPU,
- * direct-mapped: a frame's code is announced when its slot holds another;
- * duplicates across CPUs and after evictions cost userspace a cache hit. */
+ * direct-mapped: a frame's code is announced when its slot holds another,
+ * or when it was announced more than PY_ANNOUNCE_NS ago: userspace then
+ * checks that the address still holds the same code object (one freed and
+ * its memory reused is named as the new one from then on).  Duplicates
+ * across CPUs cost userspace one read. */
 #define PY_SEEN_SLOTS	512
+#define PY_ANNOUNCE_NS	(5 * 1000 * 1000 * 1000ULL)
 
 struct py_seen_slot {
 	__u64 code;
+	__u64 when;
 	__u32 tgid;
 	__u32 pad;
 };
 
 struct unwind_row_cache {
 	struct unwind_cache_slot slot[UNWIND_CACHE_SLOTS];
-	struct py_seen_slot py_seen[PY_SEEN_SLOTS];
 };
+
+/* Its own map: a per-CPU value is at most 32 KiB. */
+struct py_seen {
+	struct py_seen_slot slot[PY_SEEN_SLOTS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct py_seen);
+} py_seen SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -324,6 +341,7 @@ struct unwind_ctx {
 	struct unwind_scratch *s;
 	struct unwind_row_cache *cache;	/* NULL: look every row up */
 	struct py_proc *py;		/* the process's interpreter, or NULL */
+	struct py_seen *py_seen;	/* with py: code objects announced */
 };
 
 /*
@@ -534,6 +552,7 @@ static __always_inline bool py_enter(struct unwind_ctx *c, struct unwind_scratch
 		return false;
 	if (!s->py_looked) {
 		s->py_looked = 1;
+		s->py_now = bpf_ktime_get_ns();
 		s->py_frame = py_current_frame(py, &mark);
 		if (mark)
 			inc_stat(STAT_PY_NO_THREAD + (mark == PY_MARK_BAD_READ));
@@ -552,11 +571,12 @@ static __always_inline void py_announce(struct unwind_ctx *c, struct unwind_scra
 	struct py_code_event *e;
 	__u32 h;
 
-	if (!c->cache || !code)
+	if (!c->py_seen || !code)
 		return;
 	h = ((__u32)(code >> 4) ^ (s->tgid * 0x9e3779b1u)) * 0x85ebca6bu;
-	slot = &c->cache->py_seen[(h >> 23) & (PY_SEEN_SLOTS - 1)];
-	if (slot->code == code && slot->tgid == s->tgid)
+	slot = &c->py_seen->slot[(h >> 23) & (PY_SEEN_SLOTS - 1)];
+	if (slot->code == code && slot->tgid == s->tgid &&
+	    s->py_now - slot->when < PY_ANNOUNCE_NS)
 		return;
 	e = bpf_ringbuf_reserve(&unwind_events, sizeof(*e), 0);
 	if (!e)
@@ -567,6 +587,7 @@ static __always_inline void py_announce(struct unwind_ctx *c, struct unwind_scra
 	bpf_ringbuf_submit(e, 0);
 	slot->code = code;
 	slot->tgid = s->tgid;
+	slot->when = s->py_now;
 }
 
 /* Emit the interpreter frame s->py_frame at depth d; the chain of this
@@ -836,6 +857,7 @@ unwind_user(void *ctx, __u64 ip, __u64 sp, __u64 bp)
 		c.cache = bpf_map_lookup_elem(&unwind_cache, &zero);
 		c.py = proc->flags & UNWIND_PROC_PYTHON ?
 			       bpf_map_lookup_elem(&py_procs, &s->tgid) : NULL;
+		c.py_seen = c.py ? bpf_map_lookup_elem(&py_seen, &zero) : NULL;
 		/* Twice the depth: a step that meets the eval function
 		 * records nothing itself (its Python frames follow), so
 		 * a full stack may take more steps than frames. */
@@ -866,6 +888,7 @@ unwind_user(void *ctx, __u64 ip, __u64 sp, __u64 bp)
 		c.s = s;
 		c.cache = NULL;
 		c.py = NULL;
+		c.py_seen = NULL;
 		bpf_loop(PROF_MAX_STACK_DEPTH, unwind_fix_step, &c, 0);
 	}
 	if (unwind_mode == UNWIND_MODE_AUTO)

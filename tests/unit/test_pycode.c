@@ -868,6 +868,91 @@ static void test_cache(void **state)
 	py_codes__free(NULL);
 }
 
+/* A code object freed while the process runs and another made at its
+ * address: the cache keeps the first until told to look again. */
+static void test_reuse(void **state)
+{
+	const struct py_offsets *off = py_offsets_for(3, 11);
+	struct py_codes *codes;
+	const struct py_code *c;
+	uint64_t type = 0, addr = 0;
+	char *buf = NULL, why[256] = "";
+	size_t cap = 0;
+	int in[2], out[2], status;
+	bool reused = false;
+	FILE *f;
+	pid_t pid;
+
+	(void)state;
+	if (geteuid() != 0) {
+		print_message("skipped: reading another process needs root\n");
+		skip();
+	}
+	if (access(PYTHON, X_OK)) {
+		print_message("skipped: no %s (%s)\n", PYTHON, strerror(errno));
+		skip();
+	}
+	assert_int_equal(pipe2(in, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		execl(PYTHON, "python3", "-I", TESTDATA_DIR "/pycode_reuse.py",
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	f = fdopen(out[0], "r");
+	assert_non_null(f);
+	codes = py_codes__new();
+	assert_non_null(codes);
+	while (getline(&buf, &cap, f) > 0) {
+		buf[strcspn(buf, "\n")] = 0;
+		if (!strncmp(buf, "SKIP ", 5)) {
+			snprintf(why, sizeof(why), "%s", buf + 5);
+			break;
+		}
+		if (!strncmp(buf, "TYPE ", 5))
+			type = num(buf + 5);
+		if (!strncmp(buf, "CODE ", 5)) {
+			addr = num(buf + 5);
+			c = py_codes__get(codes, pid, addr, off, type);
+			assert_non_null(c);
+			assert_string_equal(c->qualname, "first_fn");
+			/* Unchanged: nothing to replace. */
+			assert_int_equal(py_codes__refresh(codes, pid, addr, off, type), 0);
+			assert_int_equal(write(in[1], "go\n", 3), 3);
+		}
+		if (!strcmp(buf, "REUSED")) {
+			reused = true;
+			break;
+		}
+	}
+	if (reused) {
+		/* Cached: still the first, until looked at again. */
+		c = py_codes__get(codes, pid, addr, off, type);
+		assert_string_equal(c->qualname, "first_fn");
+		assert_int_equal(py_codes__refresh(codes, pid, addr, off, type), 1);
+		c = py_codes__get(codes, pid, addr, off, type);
+		assert_non_null(c);
+		assert_string_equal(c->qualname, "second_fn");
+		assert_string_equal(c->filename, "second_fn.py");
+	}
+	free(buf);
+	py_codes__free(codes);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	close(in[1]);
+	fclose(f);
+	if (!reused) {
+		print_message("skipped: %s\n", *why ? why : "the target printed no REUSED");
+		skip();
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -882,6 +967,7 @@ int main(void)
 		cmocka_unit_test(test_image_caps),
 		cmocka_unit_test(test_live),
 		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_reuse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

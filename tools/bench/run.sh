@@ -9,12 +9,12 @@
 #   BENCH_QUICK=1  a smoke run of a few minutes: fewer, shorter rounds
 #   REPS=N         rounds of every script (each has its own default)
 #   BENCH_ONLY="cpu mem"  only these parts: symbolize mem lat offcpu serve
-#                  cpu unwind threads stacks startup
+#                  cpu unwind threads stacks startup python
 # Each script's other knobs are described at its top.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tools/bench/lib.sh
-PARTS=${BENCH_ONLY:-symbolize mem lat offcpu serve cpu unwind threads stacks startup}
+PARTS=${BENCH_ONLY:-symbolize mem lat offcpu serve cpu unwind threads stacks startup python}
 RESULTS=$B/results.md
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -123,6 +123,7 @@ t0=$(date +%s)
 		threads) bash tools/bench/scale_threads.sh ;;
 		stacks) bash tools/bench/scale_stacks.sh ;;
 		startup) bash tools/bench/startup.sh ;;
+		python) bash tools/bench/python_cost.sh ;;
 		*) echo "tools/bench/run.sh: unknown part '$part'" >&2 ;;
 		esac
 	done

@@ -197,9 +197,10 @@ void stack_run__finish(struct stack_run *sr)
 
 		pyframes__stats(sr->py, &ps);
 		p_dbg("python: %llu processes with an interpreter, %llu code "
-		      "objects read while they ran",
-		      (unsigned long long)ps.processes,
-		      (unsigned long long)ps.prefetched);
+		      "objects read while they ran, %llu found replaced by "
+		      "another at their address", (unsigned long long)ps.processes,
+		      (unsigned long long)ps.prefetched,
+		      (unsigned long long)ps.reused);
 	}
 	if (!sr->unw || sr->unwind_mode == UNWIND_MODE_FP)
 		return;

@@ -559,6 +559,50 @@ const struct py_code *py_codes__get(struct py_codes *c, pid_t pid,
 	return &e->code;
 }
 
+static bool same_code(const struct py_code *a, const struct py_code *b)
+{
+	return a->firstlineno == b->firstlineno &&
+	       a->linetable_len == b->linetable_len &&
+	       !strcmp(a->qualname, b->qualname) && !strcmp(a->name, b->name) &&
+	       !strcmp(a->filename, b->filename) &&
+	       !memcmp(a->linetable, b->linetable, a->linetable_len);
+}
+
+int py_codes__refresh(struct py_codes *c, pid_t pid, uint64_t addr,
+		      const struct py_offsets *off, uint64_t code_type)
+{
+	struct py_proc_codes *p;
+	struct py_code_entry *e;
+	struct py_code code;
+	uint64_t v;
+	size_t before;
+
+	if (!u64map__get(c->procs, (uint32_t)pid, &v))
+		return py_codes__get(c, pid, addr, off, code_type) ? 0 : -errno;
+	p = (struct py_proc_codes *)(uintptr_t)v;
+	if (!u64map__get(p->by_addr, addr, &v))
+		return py_codes__get(c, pid, addr, off, code_type) ? 0 : -errno;
+	e = (struct py_code_entry *)(uintptr_t)v;
+	/* Unreadable now (freed, or the process gone): what was read
+	 * before still names the frames seen before. */
+	if (py_code_read(pid, addr, off, code_type, &code))
+		return 0;
+	if (!e->err && same_code(&e->code, &code)) {
+		py_code_clear(&code);
+		return 0;
+	}
+	before = entry_bytes(e);
+	py_code_clear(&e->code);
+	e->code = code;
+	e->err = 0;
+	p->bytes -= before;
+	c->bytes -= before;
+	before = entry_bytes(e);
+	p->bytes += before;
+	c->bytes += before;
+	return 1;
+}
+
 void py_codes__forget(struct py_codes *c, pid_t pid)
 {
 	struct py_proc_codes *p;

@@ -101,6 +101,16 @@ struct py_codes *py_codes__new(void);
 const struct py_code *py_codes__get(struct py_codes *c, pid_t pid,
 				    uint64_t addr, const struct py_offsets *off,
 				    uint64_t code_type);
+/*
+ * The kernel saw the code object at addr again (include/python.h): read it
+ * again, and if the address now holds another code object than the one
+ * kept (the first was freed and its memory reused), keep the new one: the
+ * frames named from now on are the new code's.  1 when replaced, 0 when
+ * unchanged (or unreadable: the old one stays), or a read's -errno for an
+ * address not kept yet (read and kept as py_codes__get() does).
+ */
+int py_codes__refresh(struct py_codes *c, pid_t pid, uint64_t addr,
+		      const struct py_offsets *off, uint64_t code_type);
 /* Drop what is known of pid (it exited or exec'd: its addresses mean
  * other code now). */
 void py_codes__forget(struct py_codes *c, pid_t pid);

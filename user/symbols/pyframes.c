@@ -103,10 +103,18 @@ void pyframes__prefetch(struct pyframes *py, pid_t pid, uint64_t code)
 {
 	const struct py_image *img = image_of(py, pid);
 
+	int r;
+
 	if (!img || !code)
 		return;
-	if (py_codes__get(py->codes, pid, code, img->off, img->code_type))
+	/* Seen again after the kernel's per-CPU memory of it was
+	 * overwritten, or on another CPU: check the address still holds
+	 * the same code object. */
+	r = py_codes__refresh(py->codes, pid, code, img->off, img->code_type);
+	if (r >= 0)
 		py->st.prefetched++;
+	if (r > 0)
+		py->st.reused++;
 }
 
 static const char *mark_name(unsigned int m)

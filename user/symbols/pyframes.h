@@ -39,6 +39,7 @@ struct pyframes_stats {
 	uint64_t processes;	/* processes with an interpreter known */
 	uint64_t prefetched;	/* code objects read on the kernel's word */
 	uint64_t unreadable;	/* frames whose code object could not be read */
+	uint64_t reused;	/* addresses found holding another code object */
 };
 void pyframes__stats(const struct pyframes *py, struct pyframes_stats *st);
 
