@@ -6,7 +6,8 @@
  * Two consecutive reads are normally about 20 ns apart; a gap of 1 us to
  * 1 ms is an interruption: a sampling interrupt with whatever the tool
  * does in it, the kernel's tick, another tenant of the host.  Prints
- * "elapsed_ns gaps gap_ns": the gaps counted and their total length.
+ * "elapsed_ns gaps gap_ns median_gap_ns": the gaps counted, their total
+ * length and the median length.
  *
  * Run with and without a tool, the difference in gaps per second is the
  * tool's sample rate on this thread and the difference in gap time per
@@ -33,6 +34,13 @@ static int64_t now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* Gap lengths in HIST_NS buckets up to HIST_MAX_NS (longer ones in the
+ * last): the median gap, which a few long stalls of the host do not move
+ * as they move the mean. */
+#define HIST_NS		10
+#define HIST_MAX_NS	200000
+static int64_t hist[HIST_MAX_NS / HIST_NS + 1];
+
 __attribute__((noinline)) static void spin(int64_t len, int64_t *gaps, int64_t *gap_ns)
 {
 	int64_t start = now_ns(), prev = start, t, d;
@@ -43,9 +51,24 @@ __attribute__((noinline)) static void spin(int64_t len, int64_t *gaps, int64_t *
 		if (d >= gap_min_ns && d < GAP_MAX_NS) {
 			(*gaps)++;
 			*gap_ns += d;
+			hist[d < HIST_MAX_NS ? d / HIST_NS : HIST_MAX_NS / HIST_NS]++;
 		}
 		prev = t;
 	} while (t - start < len);
+}
+
+/* The median of the gaps counted, ns (0 without any). */
+static int64_t median_gap(int64_t gaps)
+{
+	int64_t seen = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(hist) / sizeof(hist[0]); i++) {
+		seen += hist[i];
+		if (gaps && 2 * seen >= gaps)
+			return (int64_t)i * HIST_NS + HIST_NS / 2;
+	}
+	return 0;
 }
 
 /* The recursion keeps its frames: the result is used after the call. */
@@ -81,7 +104,7 @@ int main(int argc, char **argv)
 	t0 = now_ns();
 	deep(12, (int64_t)(secs * 1e9), &gaps, &gap_ns);
 	t1 = now_ns();
-	printf("%lld %lld %lld\n", (long long)(t1 - t0), (long long)gaps,
-	       (long long)gap_ns);
+	printf("%lld %lld %lld %lld\n", (long long)(t1 - t0), (long long)gaps,
+	       (long long)gap_ns, (long long)median_gap(gaps));
 	return 0;
 }

@@ -211,7 +211,7 @@ for i in $(seq "$GAP_REPS"); do
 		# per sample us: extra gap time over extra gaps, against the
 		# mean of the unprofiled runs around it.
 		R[gaps.$t]+="$(echo "$r $p $b" | awk '{
-			bt = ($6 / $4 + $9 / $7) / 2; bg = ($5 / $4 + $8 / $7) / 2
+			bt = ($7 / $5 + $11 / $9) / 2; bg = ($6 / $5 + $10 / $9) / 2
 			t = $3 / $1 - bt; g = $2 / $1 - bg
 			if (g > 0) printf "%.2f", t / g / 1e3 }') "
 		p=$b
