@@ -665,6 +665,11 @@ static long unwind_step(__u32 i, void *ctx)
 		s->st.depth = d + 1;
 	}
 
+	/* --unwind fp (rodata: the verifier keeps one of the two paths):
+	 * frame pointers through the window; bpf_get_stack would read each
+	 * frame with a call of its own. */
+	if (unwind_mode == UNWIND_MODE_FP || !proc)
+		goto fp;
 	m = unwind_find_map(s, proc, s->pc);
 	if (!m) {
 		unwind_ask(s->tgid, &proc->last_miss_ns);
@@ -775,42 +780,6 @@ fp:
 	return s->pc ? 0 : 1;
 }
 
-/* --unwind fp: one frame by frame pointers, reading the stack through the
- * window (the kernel's own walk, bpf_get_stack, reads every frame with a
- * call of its own).  1 ends. */
-static long unwind_fp_only_step(__u32 i, void *ctx)
-{
-	struct unwind_scratch *s = ((struct unwind_ctx *)ctx)->s;
-	__u32 d = s->st.depth;
-
-	if (d >= PROF_MAX_STACK_DEPTH) {
-		s->end = UNWIND_END_TRUNCATED;
-		return 1;
-	}
-	if (s->tramp && s->pc - s->tramp < 4096 &&
-	    (s->pc - s->tramp < UPROBE_SLOT_BYTES ? unwind_leave_trampoline(s) :
-						    unwind_leave_xol(s))) {
-		s->end = UNWIND_END_BAD_FRAME;
-		return 1;
-	}
-	barrier_var(d);
-	s->st.ips[d & 255] = s->pc;
-	s->st.depth = d + 1;
-	if (!unwind_fp_step(s))
-		return 1;
-	if (s->tramp && s->pc == s->tramp) {
-		s->pc = unwind_untrampoline(s, s->sp - 8);
-		s->trampolines++;
-		if (!s->pc) {
-			s->end = UNWIND_END_BAD_FRAME;
-			return 1;
-		}
-	}
-	s->exact = 0;
-	s->end = UNWIND_END_OK;
-	return s->pc ? 0 : 1;
-}
-
 /* Put back return addresses bpf_get_stack found as the trampoline, in
  * order (it gives no stack slots to match). */
 static long unwind_fix_step(__u32 i, void *ctx)
@@ -882,7 +851,7 @@ unwind_user(void *ctx, __u64 ip, __u64 sp, __u64 bp)
 			unwind_ask_unknown(s->tgid);
 	}
 	section_mark(SECT_USER_SETUP);
-	if (proc) {
+	if (proc || unwind_mode == UNWIND_MODE_FP) {
 		s->pc = ip;
 		s->sp = sp;
 		s->bp = bp;
@@ -890,8 +859,8 @@ unwind_user(void *ctx, __u64 ip, __u64 sp, __u64 bp)
 		s->end = UNWIND_END_OK;
 		c.proc = proc;
 		c.s = s;
-		c.cache = bpf_map_lookup_elem(&unwind_cache, &zero);
-		c.py = proc->flags & UNWIND_PROC_PYTHON ?
+		c.cache = proc ? bpf_map_lookup_elem(&unwind_cache, &zero) : NULL;
+		c.py = proc && (proc->flags & UNWIND_PROC_PYTHON) ?
 			       bpf_map_lookup_elem(&py_procs, &s->tgid) : NULL;
 		c.py_seen = c.py ? bpf_map_lookup_elem(&py_seen, &zero) : NULL;
 		/* Twice the depth: a step that meets the eval function
@@ -904,25 +873,6 @@ unwind_user(void *ctx, __u64 ip, __u64 sp, __u64 bp)
 			s->st.end = UNWIND_END_TRUNCATED;
 		inc_stat(STAT_UNWIND_END + (s->st.end < UNWIND_END__MAX ? s->st.end : 0));
 		section_mark(SECT_WALK_OTHER);
-		return &s->st;
-	}
-	if (unwind_mode == UNWIND_MODE_FP) {
-		s->pc = ip;
-		s->sp = sp;
-		s->bp = bp;
-		s->exact = 1;
-		s->end = UNWIND_END_OK;
-		c.proc = NULL;
-		c.s = s;
-		c.cache = NULL;
-		c.py = NULL;
-		c.py_seen = NULL;
-		bpf_loop(PROF_MAX_STACK_DEPTH, unwind_fp_only_step, &c, 0);
-		s->st.end = s->end;
-		if (s->st.depth >= PROF_MAX_STACK_DEPTH && s->end == UNWIND_END_OK)
-			s->st.end = UNWIND_END_TRUNCATED;
-		inc_stat(STAT_UNWIND_END + (s->st.end < UNWIND_END__MAX ? s->st.end : 0));
-		section_mark(SECT_USER_FP);
 		return &s->st;
 	}
 	if (unwind_mode == UNWIND_MODE_DWARF) {

@@ -47,6 +47,33 @@ start_py()
 	return 1
 }
 
+# prof_cpu ARGS...: prof ARGS on the script LAST_PID; EXPECT is then the
+# samples its CPU time during the run calls for at PFREQ (its events sample
+# CPU time: on a busy machine it gets less, and fewer samples).
+prof_cpu()
+{
+	local pid=$LAST_PID t0 t1
+
+	t0=$(cpu_ticks "$pid")
+	prof "$@"
+	t1=$(cpu_ticks "$pid")
+	EXPECT=$(((t1 - t0) * PFREQ / 100))
+}
+
+# enough HAVE MIN WHAT: fail the test (1) when HAVE < MIN, or when the
+# script got too little CPU time to judge.
+enough()
+{
+	if ((EXPECT < 100)); then
+		bad "the script ran $((EXPECT * 100 / PFREQ)) CPU ticks during the run: too few to judge"
+		return 1
+	fi
+	if (($1 < $2)); then
+		bad "$1 samples $3, expected at least $2 (of the $EXPECT its CPU time calls for): $(err_head)"
+		return 1
+	fi
+}
+
 # line_of SCRIPT TEXT: the number of the first line of SCRIPT that is TEXT.
 line_of()
 {
@@ -77,7 +104,7 @@ t_nest_chain()
 	local m l1 l2 l3 lf0 lf1 hit total
 
 	start_py nest.py || return
-	prof -p "$LAST_PID" -d 3 -F "$PFREQ" -U --lines --folded "$T/folded"
+	prof_cpu -p "$LAST_PID" -d 3 -F "$PFREQ" -U --lines --folded "$T/folded"
 	expect_rc 0 || return
 	m=$(line_of nest.py "level1()")
 	l1=$(line_of nest.py "    level2()")
@@ -97,10 +124,7 @@ t_nest_chain()
 			if (ln + 0 > lf0 && ln + 0 <= lf1) h += $1
 		  } }
 		END { print h + 0, t + 0 }')
-	if ((total < 300)); then
-		bad "$total samples of the script: $(err_head)"
-		return
-	fi
+	enough "$total" $((EXPECT / 2)) "of the script" || return
 	if ((hit * 100 < total * 95)); then
 		bad "$hit of $total samples show <module>:$m level1:$l1 level2:$l2 level3:$l3 leaf; most common: $(pyframes "$T/folded" | sort -rn | head -n 3 | tr '\n' ' ')"
 		return
@@ -115,7 +139,7 @@ t_sort_interleave()
 	local hit total
 
 	start_py sortkey.py || return
-	prof -p "$LAST_PID" -d 3 -F "$PFREQ" -U --lines --folded "$T/folded"
+	prof_cpu -p "$LAST_PID" -d 3 -F "$PFREQ" -U --lines --folded "$T/folded"
 	expect_rc 0 || return
 	read -r hit total < <(awk '/^[^ ].* [0-9]+$/ && /keyfn \(/ {
 		n = $NF; t += n; s = $0; sub(/ [0-9]+$/, "", s)
@@ -129,10 +153,7 @@ t_sort_interleave()
 		if (state == 2) h += n
 	}
 	END { print h + 0, t + 0 }' "$T/folded")
-	if ((total < 100)); then
-		bad "$total samples in keyfn: $(pyframes "$T/folded" | sort -rn | head -n 3 | tr '\n' ' ')"
-		return
-	fi
+	enough "$total" $((EXPECT / 4)) "in keyfn" || return
 	if ((hit * 100 < total * 95)); then
 		bad "$hit of $total samples in keyfn show level2, native frames, keyfn: $(grep 'keyfn' "$T/folded" | sort -t' ' -k2 -rn | head -n 2 | tr '\n' '|')"
 		return
@@ -146,7 +167,7 @@ t_gil_released()
 	local hit total
 
 	start_py gilfree.py || return
-	prof -p "$LAST_PID" -d 3 -F "$PFREQ" -U --folded "$T/folded"
+	prof_cpu -p "$LAST_PID" -d 3 -F "$PFREQ" -U --folded "$T/folded"
 	expect_rc 0 || return
 	# The hashing thread's samples: those in the hash's native code.
 	read -r hit total < <(awk '/^[^ ].* [0-9]+$/ && tolower($0) ~ /sha256/ {
@@ -154,10 +175,8 @@ t_gil_released()
 		if ($0 ~ /;hasher_\[py\]/) h += n
 	}
 	END { print h + 0, t + 0 }' "$T/folded")
-	if ((total < 100)); then
-		bad "$total samples hashing: $(err_head)"
-		return
-	fi
+	# Two busy threads: the hashing one has about half the CPU time.
+	enough "$total" $((EXPECT / 8)) "hashing" || return
 	if ((hit * 100 < total * 95)); then
 		bad "$hit of $total hashing samples show hasher: $(grep -i sha256 "$T/folded" | head -n 2 | tr '\n' '|')"
 		return
@@ -172,7 +191,7 @@ t_recursion_truncated()
 	local deep hit total
 
 	start_py recurse.py || return
-	prof -p "$LAST_PID" -d 2 -F "$PFREQ" -U --folded "$T/folded"
+	prof_cpu -p "$LAST_PID" -d 2 -F "$PFREQ" -U --folded "$T/folded"
 	expect_rc 0 || return
 	deep=$(awk '/^[^ ].* [0-9]+$/ {
 		k = gsub(/;rec_\[py\]/, "&")
@@ -181,7 +200,8 @@ t_recursion_truncated()
 	}
 	END { print h + 0, t + 0 }' "$T/folded")
 	read -r hit total <<<"$deep"
-	if ((total < 100 || hit * 100 < total * 95)); then
+	enough "$total" $((EXPECT / 2)) "of the script" || return
+	if ((hit * 100 < total * 95)); then
 		bad "$hit of $total samples are 200+ rec frames deep and marked truncated: $(head -c 400 "$T/folded")"
 		return
 	fi
@@ -198,8 +218,8 @@ import time
 
 
 def busy():
-    end = time.monotonic() + 1.0
-    while time.monotonic() < end:
+    end = time.process_time() + 1.0
+    while time.process_time() < end:
         pass
 
 
@@ -215,7 +235,8 @@ EOF
 		t += $NF; if ($0 ~ /;main_\[py\];busy_\[py\]/) h += $NF
 	}
 	END { print h + 0, t + 0 }' "$T/folded")
-	if ((total < 100 || hit * 100 < total * 90)); then
+	# busy() burns 1 s of CPU time: about PFREQ samples.
+	if ((total < PFREQ / 2 || hit * 100 < total * 90)); then
 		bad "$hit of $total samples with Python frames show main;busy after the script ended: $(grep -o '\[python[^]]*\]' "$T/folded" | sort | uniq -c | head -n 3 | tr '\n' ' ')"
 		return
 	fi

@@ -712,7 +712,6 @@ static int load_bpf(struct memrun *r)
 	r->unw = unwinder__open(r->skel->obj, &(struct unwinder_opts){
 				.mode = r->o.s.unwind,
 				.max_bytes = (size_t)r->o.s.unwind_max_mb << 20,
-				.python = !r->o.s.no_python,
 				.pyframes = r->py,
 				.launched = &r->sess->launched,
 				.debug_dirs = r->o.c.debug_dirs });

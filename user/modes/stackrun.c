@@ -57,7 +57,6 @@ int stack_run__open(struct stack_run *sr, struct bpf_object *obj,
 	struct unwinder_opts uo = {
 		.mode = s->unwind,
 		.max_bytes = (size_t)s->unwind_max_mb << 20,
-		.python = !s->no_python,
 		.launched = &sess->launched,
 		.debug_dirs = c->debug_dirs,
 	};
@@ -76,9 +75,10 @@ int stack_run__open(struct stack_run *sr, struct bpf_object *obj,
 	sr->sym_opts = so;
 	sr->sym = symbolizer__new(&so);
 	sr->events = ring_buffer__new(bpf_map__fd(events), on_event, sr, NULL);
-	if (uo.python && s->unwind != UNWIND_MODE_FP)
+	if (!s->no_python && s->unwind != UNWIND_MODE_FP)
 		sr->py = pyframes__new();
-	if (!sr->sym || !sr->events || (uo.python && s->unwind != UNWIND_MODE_FP && !sr->py)) {
+	if (!sr->sym || !sr->events ||
+	    (!s->no_python && s->unwind != UNWIND_MODE_FP && !sr->py)) {
 		p_err("out of memory");
 		return -1;
 	}

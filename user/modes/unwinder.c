@@ -679,7 +679,7 @@ static void find_python(struct unwinder *u, pid_t pid, struct unwind_proc *p)
 	uint64_t seen;
 	int err;
 
-	if (!u->o.python || !u->o.pyframes || u->m.py_fd < 0)
+	if (!u->o.pyframes || u->m.py_fd < 0)
 		return;
 	err = py_detect(pid, &pp, &img, why, sizeof(why));
 	if (err == -ENOTSUP && !u64map__get(u->py_refused, (uint64_t)pid, &seen)) {

@@ -35,11 +35,9 @@ struct unwinder_opts {
 	/* --debug-dir roots (':'-separated) for separate debug files whose
 	 * .debug_frame serves a file without .eh_frame; may be NULL. */
 	const char *debug_dirs;
-	/* Walk the interpreter frames of CPython processes (not with
-	 * --no-python, nor with frame pointers only). */
-	bool python;
 	/* Told of each interpreter found and of the code objects the
-	 * kernel reports (may be NULL: then no Python frames). */
+	 * kernel reports; NULL: no Python frames (--no-python, or frame
+	 * pointers only). */
 	struct pyframes *pyframes;
 };
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Naming Python frames (pyframes.h).  A process's interpreter description
- * is kept by pid; code objects are cached by pycode.c per (pid, address),
+ * is kept by pid until the process is forgotten; code objects are cached by pycode.c per (pid, address),
  * so a frame seen in a thousand stacks is read once, and one prefetched
  * while the process ran is still named after it exited.
  */
@@ -15,10 +15,15 @@
 #include "symbols/pydetect.h"
 #include "symbols/pyframes.h"
 
+/* A process's interpreter, listed for pyframes__free. */
+struct py_entry {
+	struct py_image img;
+	struct py_entry *prev, *next;
+};
+
 struct pyframes {
-	struct u64map *procs;		/* pid -> index in imgs + 1 */
-	struct py_image *imgs;
-	size_t nimgs, cap;
+	struct u64map *procs;		/* pid -> struct py_entry * */
+	struct py_entry *list;
 	struct py_codes *codes;
 	struct pyframes_stats st;
 };
@@ -40,62 +45,77 @@ struct pyframes *pyframes__new(void)
 
 void pyframes__free(struct pyframes *py)
 {
+	struct py_entry *e, *next;
+
 	if (!py)
 		return;
+	for (e = py->list; e; e = next) {
+		next = e->next;
+		free(e);
+	}
 	u64map__free(py->procs);
 	py_codes__free(py->codes);
-	free(py->imgs);
 	free(py);
+}
+
+static struct py_entry *entry_of(const struct pyframes *py, pid_t pid)
+{
+	uint64_t v;
+
+	if (!py || !u64map__get(py->procs, (uint64_t)pid, &v))
+		return NULL;
+	return (struct py_entry *)(uintptr_t)v;
 }
 
 static const struct py_image *image_of(const struct pyframes *py, pid_t pid)
 {
-	uint64_t i;
+	struct py_entry *e = entry_of(py, pid);
 
-	if (!py || !u64map__get(py->procs, (uint64_t)pid, &i) || !i || i > py->nimgs)
-		return NULL;
-	return &py->imgs[i - 1];
+	return e ? &e->img : NULL;
 }
 
 int pyframes__set_process(struct pyframes *py, pid_t pid, const struct py_image *img)
 {
-	uint64_t i;
+	struct py_entry *e = entry_of(py, pid);
 
-	if (u64map__get(py->procs, (uint64_t)pid, &i) && i && i <= py->nimgs) {
+	if (e) {
 		/* The same pid again (its mappings reloaded): keep its code
 		 * objects unless the interpreter changed (an exec). */
-		if (py->imgs[i - 1].code_type != img->code_type)
+		if (e->img.code_type != img->code_type)
 			py_codes__forget(py->codes, pid);
-		py->imgs[i - 1] = *img;
+		e->img = *img;
 		return 0;
 	}
-	if (py->nimgs == py->cap) {
-		size_t cap = py->cap ? 2 * py->cap : 16;
-		struct py_image *n = realloc(py->imgs, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		py->imgs = n;
-		py->cap = cap;
-	}
-	py->imgs[py->nimgs++] = *img;
-	if (u64map__set(py->procs, (uint64_t)pid, py->nimgs)) {
-		py->nimgs--;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->img = *img;
+	if (u64map__set(py->procs, (uint64_t)pid, (uintptr_t)e)) {
+		free(e);
 		return -ENOMEM;
 	}
+	e->next = py->list;
+	if (py->list)
+		py->list->prev = e;
+	py->list = e;
 	py->st.processes++;
 	return 0;
 }
 
 void pyframes__forget(struct pyframes *py, pid_t pid)
 {
-	uint64_t i;
+	struct py_entry *e = entry_of(py, pid);
 
-	if (!py || !u64map__get(py->procs, (uint64_t)pid, &i))
+	if (!e)
 		return;
-	/* The image slot stays (indexes are kept by others); the pid no
-	 * longer points at it. */
-	u64map__set(py->procs, (uint64_t)pid, 0);
+	u64map__del(py->procs, (uint64_t)pid);
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		py->list = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	free(e);
 	py_codes__forget(py->codes, pid);
 }
 
@@ -136,6 +156,7 @@ void pyframes__resolve(struct pyframes *py, pid_t pid, uint64_t ip, struct frame
 	uint32_t lasti = py_frame_lasti(ip);
 	const struct py_image *img = image_of(py, pid);
 	const struct py_code *c;
+	int line;
 
 	memset(f, 0, sizeof(*f));
 	f->python = true;
@@ -155,11 +176,8 @@ void pyframes__resolve(struct pyframes *py, pid_t pid, uint64_t ip, struct frame
 	f->name = c->qualname;
 	f->file = c->filename;
 	f->start_line = c->firstlineno > 0 ? (unsigned int)c->firstlineno : 0;
-	{
-		int line = py_code_line(c, lasti);
-
-		f->line = line > 0 ? (unsigned int)line : 0;
-	}
+	line = py_code_line(c, lasti);
+	f->line = line > 0 ? (unsigned int)line : 0;
 }
 
 void pyframes__stats(const struct pyframes *py, struct pyframes_stats *st)
