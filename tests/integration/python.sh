@@ -47,17 +47,26 @@ start_py()
 	return 1
 }
 
-# prof_cpu ARGS...: prof ARGS on the script LAST_PID; EXPECT is then the
-# samples its CPU time during the run calls for at PFREQ (its events sample
-# CPU time: on a busy machine it gets less, and fewer samples).
+# prof_cpu SECONDS ARGS...: prof -d SECONDS ARGS on the script LAST_PID;
+# EXPECT is then the samples its CPU time while sampled calls for at PFREQ
+# (its events sample CPU time: on a busy machine it gets less, and fewer
+# samples): its share of a CPU from when the profiler says it is profiling
+# to the profiler's exit, times SECONDS.
 prof_cpu()
 {
-	local pid=$LAST_PID t0 t1
+	local pid=$LAST_PID secs=$1 t0 t1 w0 w1
 
+	shift
+	EXPECT=0
+	prof_start -d "$secs" "$@"
+	wait_said profiling || { prof_wait "$LIMIT"; return; }
 	t0=$(cpu_ticks "$pid")
-	prof "$@"
+	w0=$(date +%s%N)
+	prof_wait "$LIMIT"
 	t1=$(cpu_ticks "$pid")
-	EXPECT=$(((t1 - t0) * PFREQ / 100))
+	w1=$(date +%s%N)
+	EXPECT=$(awk -v t="$((t1 - t0))" -v w="$((w1 - w0))" -v s="$secs" -v f="$PFREQ" \
+		'BEGIN { if (w > 0) printf "%d", t / 100 / (w / 1e9) * s * f; else print 0 }')
 }
 
 # enough HAVE MIN WHAT: fail the test (1) when HAVE < MIN, or when the
@@ -104,7 +113,7 @@ t_nest_chain()
 	local m l1 l2 l3 lf0 lf1 hit total
 
 	start_py nest.py || return
-	prof_cpu -p "$LAST_PID" -d 3 -F "$PFREQ" -U --lines --folded "$T/folded"
+	prof_cpu 3 -p "$LAST_PID" -F "$PFREQ" -U --lines --folded "$T/folded"
 	expect_rc 0 || return
 	m=$(line_of nest.py "level1()")
 	l1=$(line_of nest.py "    level2()")
@@ -139,7 +148,7 @@ t_sort_interleave()
 	local hit total
 
 	start_py sortkey.py || return
-	prof_cpu -p "$LAST_PID" -d 3 -F "$PFREQ" -U --lines --folded "$T/folded"
+	prof_cpu 3 -p "$LAST_PID" -F "$PFREQ" -U --lines --folded "$T/folded"
 	expect_rc 0 || return
 	read -r hit total < <(awk '/^[^ ].* [0-9]+$/ && /keyfn \(/ {
 		n = $NF; t += n; s = $0; sub(/ [0-9]+$/, "", s)
@@ -167,7 +176,7 @@ t_gil_released()
 	local hit total
 
 	start_py gilfree.py || return
-	prof_cpu -p "$LAST_PID" -d 3 -F "$PFREQ" -U --folded "$T/folded"
+	prof_cpu 3 -p "$LAST_PID" -F "$PFREQ" -U --folded "$T/folded"
 	expect_rc 0 || return
 	# The hashing thread's samples: those in the hash's native code.
 	read -r hit total < <(awk '/^[^ ].* [0-9]+$/ && tolower($0) ~ /sha256/ {
@@ -191,7 +200,7 @@ t_recursion_truncated()
 	local deep hit total
 
 	start_py recurse.py || return
-	prof_cpu -p "$LAST_PID" -d 2 -F "$PFREQ" -U --folded "$T/folded"
+	prof_cpu 2 -p "$LAST_PID" -F "$PFREQ" -U --folded "$T/folded"
 	expect_rc 0 || return
 	deep=$(awk '/^[^ ].* [0-9]+$/ {
 		k = gsub(/;rec_\[py\]/, "&")
